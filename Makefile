@@ -1,0 +1,56 @@
+# otter: the targets users type. CMake does the building; this file only
+# makes sure the Debian packages are there and runs the right steps.
+
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD     ?= build
+ASAN      ?= build-asan
+BUILD_DEPS = cmake gcc make pkg-config libmbedtls-dev libcmocka-dev
+TEST_DEPS  = $(BUILD_DEPS) nginx-light openssl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi
+BENCH_DEPS = $(TEST_DEPS) curl valgrind gcc-riscv64-unknown-elf gcc-xtensa-lx106
+
+.PHONY: all build build-asan test test-fast demo bench fuzz cross clean deps-build deps-test deps-bench
+
+all: build
+
+deps-build:
+	@scripts/deps.sh $(BUILD_DEPS)
+deps-test:
+	@scripts/deps.sh $(TEST_DEPS)
+deps-bench:
+	@scripts/deps.sh $(BENCH_DEPS)
+
+build: deps-build
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps-build
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DOTTER_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+
+# Every test, then every test again under AddressSanitizer + UBSan,
+# then the core built freestanding for Cortex-M4.
+test: deps-test build build-asan
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+	@scripts/cross.sh arm-m4
+
+# Only the plain build's tests (quick edit-compile-test loop).
+test-fast: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: deps-test build
+	@scripts/demo.sh $(BUILD)
+
+bench: deps-bench build
+	@bench/run.sh $(BUILD)
+
+fuzz: deps-test
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DOTTER_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+	@scripts/fuzz.sh build-fuzz
+
+cross: deps-bench
+	@scripts/cross.sh all
+
+clean:
+	rm -rf $(BUILD) $(ASAN) build-fuzz

@@ -1,0 +1,28 @@
+/* otter: compile-time options. Every option has a default here and can be
+ * overridden by defining it on the command line or in a file named by
+ * -DOTTER_CONFIG_FILE="my_otter_config.h", which is included first. */
+#ifndef OTTER_CONFIG_H
+#define OTTER_CONFIG_H
+
+#ifdef OTTER_CONFIG_FILE
+#include OTTER_CONFIG_FILE
+#endif
+
+/* Bytes reserved for a hash context in otter_sha256_t / otter_md5_t. Must be
+ * at least the backend's context size (checked at compile time in the backend).
+ * Raise it for hardware SHA drivers with larger contexts. */
+#ifndef OTTER_HASH_CTX_SIZE
+#define OTTER_HASH_CTX_SIZE 256
+#endif
+
+/* Largest number of partition table entries otter keeps (ESP-IDF allows 95). */
+#ifndef OTTER_PT_MAX_ENTRIES
+#define OTTER_PT_MAX_ENTRIES 32
+#endif
+
+/* Logging: compiled out unless OTTER_LOG is defined to a printf-like macro. */
+#ifndef OTTER_LOG
+#define OTTER_LOG(...) ((void)0)
+#endif
+
+#endif

@@ -1,0 +1,49 @@
+/* otter: the crypto shim. The core hashes and checks signatures only through
+ * these functions; one backend file implements them (src/crypto_mbedtls.c for
+ * mbedTLS). A port may replace that file with one using the chip's SHA
+ * accelerator; the rest of the core needs no crypto headers at all. */
+#ifndef OTTER_CRYPTO_H
+#define OTTER_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otter/config.h"
+
+/* Opaque hash state with room for the backend's context. Caller-owned, may be
+ * static or on the stack; no allocation. */
+typedef struct otter_sha256 {
+    _Alignas(16) unsigned char opaque[OTTER_HASH_CTX_SIZE];
+} otter_sha256_t;
+
+typedef struct otter_md5 {
+    _Alignas(16) unsigned char opaque[OTTER_HASH_CTX_SIZE];
+} otter_md5_t;
+
+/* SHA-256: init cannot fail; start/update/finish return 0 or OTTER_ERR_CRYPTO.
+ * finish writes 32 bytes to out. free wipes the state and is safe to call on
+ * any initialised context, any number of times. */
+void otter_sha256_init(otter_sha256_t *ctx);
+int otter_sha256_start(otter_sha256_t *ctx);
+int otter_sha256_update(otter_sha256_t *ctx, const void *data, size_t len);
+int otter_sha256_finish(otter_sha256_t *ctx, uint8_t out[32]);
+void otter_sha256_free(otter_sha256_t *ctx);
+/* One call: out = SHA-256(data). */
+int otter_sha256(const void *data, size_t len, uint8_t out[32]);
+
+/* MD5 (only for the ESP-IDF partition table checksum; not for security). */
+void otter_md5_init(otter_md5_t *ctx);
+int otter_md5_start(otter_md5_t *ctx);
+int otter_md5_update(otter_md5_t *ctx, const void *data, size_t len);
+int otter_md5_finish(otter_md5_t *ctx, uint8_t out[16]);
+void otter_md5_free(otter_md5_t *ctx);
+int otter_md5(const void *data, size_t len, uint8_t out[16]);
+
+/* Constant-time comparison: 1 if the len bytes are equal, 0 if not. Time
+ * depends only on len. */
+int otter_ct_equal(const void *a, const void *b, size_t len);
+
+/* Overwrite len bytes with zeros in a way the compiler may not remove. */
+void otter_wipe(void *p, size_t len);
+
+#endif

@@ -1,0 +1,25 @@
+/* otter: error codes.
+ *
+ * Every otter function that can fail returns an int: 0 (OTTER_OK) on success,
+ * a negative otter_err_t on failure, and where documented a positive byte
+ * count. The list lives in errors.def so that the enum, the names and the
+ * words cannot drift apart. */
+#ifndef OTTER_ERROR_H
+#define OTTER_ERROR_H
+
+typedef enum otter_err {
+    OTTER_OK = 0,
+#define OTTER_ERRDEF(name, value, text) name = value,
+#include "otter/errors.def"
+#undef OTTER_ERRDEF
+} otter_err_t;
+
+/* Words for an error code ("flash program over bytes that are not erased").
+ * Never NULL; unknown codes give "unknown error". Static storage. */
+const char *otter_strerror(int err);
+
+/* The code's name without the prefix ("FLASH_NOT_ERASED"), for logs and JSON.
+ * Never NULL; 0 gives "OK", unknown codes "UNKNOWN". Static storage. */
+const char *otter_errname(int err);
+
+#endif

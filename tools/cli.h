@@ -1,0 +1,60 @@
+/* otter CLI: subcommand entry points and shared helpers.
+ *
+ * Each subcommand lives in its own tools/cmd_<name>.c and defines
+ * otter_cmd_<name>(argc, argv) with argv[0] being the subcommand name. It
+ * returns the process exit code. main.c lists only the subcommands that are
+ * linked in (weak references), so adding one needs no edit elsewhere. */
+#ifndef OTTER_CLI_H
+#define OTTER_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes shared by all subcommands. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAIL = 1,  /* the operation failed (bad file, bad signature, ...) */
+    CLI_EXIT_USAGE = 2, /* bad command line */
+};
+
+int otter_cmd_flash(int argc, char **argv);
+int otter_cmd_image(int argc, char **argv);
+int otter_cmd_keygen(int argc, char **argv);
+int otter_cmd_sign(int argc, char **argv);
+int otter_cmd_verify(int argc, char **argv);
+int otter_cmd_device(int argc, char **argv);
+int otter_cmd_serve(int argc, char **argv);
+int otter_cmd_pki(int argc, char **argv);
+int otter_cmd_cert(int argc, char **argv);
+int otter_cmd_doctor(int argc, char **argv);
+int otter_cmd_fetch(int argc, char **argv);
+
+/* Print "otter: <fmt>\n" to stderr. Returns CLI_EXIT_FAIL for `return cli_err(...)`. */
+int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, for usage errors; returns CLI_EXIT_USAGE. */
+int cli_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file into a malloc'd buffer (NUL-terminated for convenience,
+ * the NUL not counted in *len). Returns NULL and prints why on failure. */
+uint8_t *cli_read_file(const char *path, size_t *len);
+/* Write len bytes to path (atomically: temp file + rename). 0 or -1 (printed). */
+int cli_write_file(const char *path, const void *data, size_t len);
+
+/* Parse "4M", "4MB", "1577648", "0x10000", "64K" into bytes. 0 or -1. */
+int cli_parse_size(const char *s, uint64_t *out);
+/* Parse exactly len bytes of hex (spaces and colons ignored). 0 or -1. */
+int cli_parse_hex(const char *s, uint8_t *out, size_t len);
+/* Print len bytes as lowercase hex. */
+void cli_print_hex(FILE *f, const uint8_t *p, size_t len);
+/* Print s as a JSON string literal, with quotes and escapes. */
+void cli_json_str(FILE *f, const char *s);
+/* Same for at most n bytes of s (stops at NUL). */
+void cli_json_strn(FILE *f, const char *s, size_t n);
+
+/* argv helper: if argv[*i] is opt ("--out") return the next argument and
+ * advance *i; if it is "--out=VALUE" return VALUE. NULL otherwise. Prints a
+ * usage error and exits 2 if the value is missing. */
+const char *cli_opt(int argc, char **argv, int *i, const char *opt);
+
+#endif
