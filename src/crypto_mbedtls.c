@@ -38,6 +38,12 @@ void otter_sha256_free(otter_sha256_t *ctx)
     otter_wipe(ctx, sizeof *ctx);
 }
 
+int otter_sha256_clone(otter_sha256_t *dst, const otter_sha256_t *src)
+{
+    mbedtls_sha256_clone(SHA(dst), (const mbedtls_sha256_context *)(const void *)src->opaque);
+    return OTTER_OK;
+}
+
 int otter_sha256(const void *data, size_t len, uint8_t out[32])
 {
     return mbedtls_sha256_ret(data, len, out, 0) == 0 ? OTTER_OK : OTTER_ERR_CRYPTO;

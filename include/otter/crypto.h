@@ -28,6 +28,10 @@ int otter_sha256_start(otter_sha256_t *ctx);
 int otter_sha256_update(otter_sha256_t *ctx, const void *data, size_t len);
 int otter_sha256_finish(otter_sha256_t *ctx, uint8_t out[32]);
 void otter_sha256_free(otter_sha256_t *ctx);
+/* Copy a running SHA-256 state (dst must be initialised; src is unchanged),
+ * so that a digest of a prefix can be taken while hashing continues.
+ * 0 or OTTER_ERR_CRYPTO. */
+int otter_sha256_clone(otter_sha256_t *dst, const otter_sha256_t *src);
 /* One call: out = SHA-256(data). */
 int otter_sha256(const void *data, size_t len, uint8_t out[32]);
 
