@@ -424,6 +424,12 @@ static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
     if (r->result == OTTER_ERR_TLS_VERSION) {
         otter_sb_put(sb, "The server does not offer TLS 1.2 or newer, which this device requires; "
                          "the server must enable TLS 1.2.\n");
+    } else if (r->max_fragment_len && r->mbedtls_err == -0x7080) {
+        otter_sb_put(sb, "The server split a handshake message into records of at most ");
+        otter_sb_dec(sb, r->max_fragment_len);
+        otter_sb_put(sb, " bytes, as the requested max fragment length asks, and mbedTLS cannot "
+                         "reassemble split handshake messages; request a larger max fragment length "
+                         "(above the size of the server's certificate chain) or none.\n");
     } else {
         otter_sb_put(sb, "The TLS handshake failed");
         if (r->mbedtls_err) {
