@@ -8,9 +8,13 @@
  *   - at the peak, the sizes of the largest live blocks, so a report can
  *     subtract TLS record buffers (the two ~16.7 KB blocks mbedTLS allocates);
  *   - number of allocations.
+ * It also measures the main thread's peak stack: a constructor grows the
+ * stack by STACK_PAINT bytes and fills it with a pattern; at exit the lowest
+ * overwritten byte gives the depth reached below the constructor's frame
+ * (within a few hundred bytes of main's).
  * At exit it appends one line to the file named by HEAPCOUNT_OUT (or stderr):
- *   "peak=<bytes> allocs=<n> top=<s1>,<s2>,...,<s8>"  (top: largest live
- *   blocks at the moment of the peak, biggest first)
+ *   "peak=<bytes> allocs=<n> stack=<bytes> top=<s1>,<s2>,...,<s8>"
+ *   (top: largest live blocks at the moment of the peak, biggest first)
  * Each block carries a 16-byte header: its size and the distance back to the
  * start of the underlying glibc block. Not thread-safe
  * beyond what the process under test needs (otter is single-threaded). */
@@ -169,10 +173,45 @@ void *aligned_alloc(size_t align, size_t n)
     return memalign(align, n);
 }
 
+#define STACK_PAINT (1024u * 1024u)
+#define STACK_MARGIN 4096u
+#define STACK_BYTE 0xA5
+static uint8_t *stack_top;    /* the constructor's frame */
+static uint8_t *stack_bottom; /* lowest painted byte */
+
+/* Touch the stack downwards so its pages exist, recording the deepest byte. */
+static __attribute__((noinline)) void stack_grow(unsigned left)
+{
+    volatile uint8_t chunk[16384];
+    chunk[0] = 0;
+    if ((uint8_t *)chunk < stack_bottom || !stack_bottom)
+        stack_bottom = (uint8_t *)chunk;
+    if (left > sizeof chunk)
+        stack_grow(left - (unsigned)sizeof chunk);
+}
+
+__attribute__((constructor)) static void stack_paint(void)
+{
+    stack_top = __builtin_frame_address(0);
+    stack_grow(STACK_PAINT);
+    memset(stack_bottom, STACK_BYTE, (size_t)(stack_top - STACK_MARGIN - stack_bottom));
+}
+
+static size_t stack_used(void)
+{
+    if (!stack_bottom)
+        return 0;
+    const uint8_t *p = stack_bottom;
+    while (p < stack_top - STACK_MARGIN && *p == STACK_BYTE)
+        p++;
+    return (size_t)(stack_top - p);
+}
+
 __attribute__((destructor)) static void heapcount_report(void)
 {
     char line[256];
-    int len = snprintf(line, sizeof line, "peak=%zu allocs=%zu top=", peak, nallocs);
+    int len = snprintf(line, sizeof line, "peak=%zu allocs=%zu stack=%zu top=", peak, nallocs,
+                       stack_used());
     for (int k = 0; k < TOPN && len < (int)sizeof line - 24; k++)
         len += snprintf(line + len, sizeof line - (size_t)len, "%s%zu", k ? "," : "", peak_top[k]);
     line[len++] = '\n';
