@@ -118,6 +118,23 @@ static const char *where(const cert_report_t *r, int origin)
     return r->live ? "sent by the server" : "in the file";
 }
 
+/* Is crt a root's cross-signed copy: a CA that is not self-signed, with a
+ * self-signed version (same subject and key) in the store or the chain, or
+ * the successor the advice found for an expired root? */
+static int cross_signed_root(const cert_report_t *r, const mbedtls_x509_crt *crt)
+{
+    if (!crt->ca_istrue || otter_cert_self_signed(crt))
+        return 0;
+    if (r->advice.successor == crt)
+        return 1;
+    const otter_certset_t *sets[2] = {&r->store, &r->chain};
+    for (int i = 0; i < 2; i++)
+        for (const mbedtls_x509_crt *c = &sets[i]->certs; c && c->raw.p; c = c->next)
+            if (c != crt && otter_cert_same_entity(c, crt) && otter_cert_self_signed(c))
+                return 1;
+    return 0;
+}
+
 /* "This is Let's Encrypt's intermediate R3 (a CA, pathlen 0), issued by
  * DST Root CA X3, valid 2020-10-07 to 2021-09-29, expired on 2021-09-29,
  * 1882 days ago." */
@@ -137,8 +154,9 @@ static void what_one(cert_report_t *r, const mbedtls_x509_crt *crt, const char *
     else
         snprintf(state, sizeof state, "%ld days left", days_between(r->now, in.not_after));
     const char *role = in.self_signed ? (in.is_ca ? "root" : "self-signed server certificate")
-                       : in.is_ca     ? "intermediate"
-                                      : "server certificate";
+                       : cross_signed_root(r, crt) ? "cross-signed root"
+                       : in.is_ca                  ? "intermediate"
+                                                   : "server certificate";
     char owner[80];
     if (org[0] && strcmp(org, in.name) != 0)
         snprintf(owner, sizeof owner, "%s's", org);
@@ -211,7 +229,7 @@ static int pin_file_certs(cert_report_t *r)
         otter_tls_cert_info_t in;
         otter_tls_cert_describe(c, &in);
         long life = (long)((in.not_after - in.not_before) / DAY);
-        if (in.self_signed && in.is_ca)
+        if ((in.self_signed && in.is_ca) || cross_signed_root(r, c))
             continue;
         bad++;
         if (in.is_ca)
@@ -276,8 +294,8 @@ static void pin_successor(cert_report_t *r)
     if (!a->successor_from_store)
         cert_notes_add(&r->pin, CERT_NOTE_INFO,
                        "'%s' itself (self-signed) is not in the trust store; the cross-signed copy "
-                       "the server sent works as a trusted CA for mbedTLS while it is valid.",
-                       sn);
+                       "%s works as a trusted CA for mbedTLS while it is valid.",
+                       sn, where(r, OTTER_CERTPATH_CHAIN));
 }
 
 static void pin_advice(cert_report_t *r, int file_bad)
@@ -288,10 +306,22 @@ static void pin_advice(cert_report_t *r, int file_bad)
         cert_short_name(a->root, rn, sizeof rn);
         validity_words(a->root, r->now, v, sizeof v);
         if (!a->root_valid)
-            cert_notes_add(&r->pin, CERT_NOTE_BAD, "The root '%s' that the chain leads to is %s.", rn, v);
+            cert_notes_add(&r->pin, CERT_NOTE_BAD, "The chain leads to the root '%s', which %s.", rn,
+                           r->now > otter_cert_not_after(a->root) ? v : "is not valid yet");
+        else if (!a->root->ca_istrue)
+            cert_notes_add(&r->pin, CERT_NOTE_WARN,
+                           "'%s' is a self-signed server certificate, %s: a device can only pin it "
+                           "itself, and must be updated whenever the server's certificate changes; a "
+                           "certificate from a CA avoids that.",
+                           rn, v);
         else
             cert_notes_add(&r->pin, CERT_NOTE_OK, "Pin the root '%s' (%s), %s.", rn,
                            where(r, a->root_from_store ? OTTER_CERTPATH_STORE : OTTER_CERTPATH_CHAIN), v);
+        if (a->root_valid && !a->root_from_store && r->store.count)
+            cert_notes_add(&r->pin, CERT_NOTE_INFO,
+                           "'%s' is not in the trust store %s: make sure it is the server's own CA "
+                           "(not, say, an intercepting proxy's) before a device trusts it.",
+                           rn, r->store.source);
         if (a->root_expiring)
             cert_notes_add(&r->pin, CERT_NOTE_WARN,
                            "'%s' expires in %ld days, within two years: a device in the field longer "
@@ -311,7 +341,13 @@ static void pin_advice(cert_report_t *r, int file_bad)
                            "Give a trust store that holds '%s' with --store FILE and run this again.",
                            in.issuer_name);
     }
-    if (!r->live && (file_bad || !a->root || !a->root_valid))
+    if (!r->live && a->pin_count && (file_bad || !a->root_valid))
+        cert_notes_add(&r->pin, CERT_NOTE_DO,
+                       "Write it out with: otter cert --explain %s%s%s --format c (or pem, der, pin), "
+                       "and check with otter cert https://YOUR-SERVER/ that the server's chain leads "
+                       "to it today.",
+                       r->target, r->store.count ? " --store " : "", r->store.count ? r->store.source : "");
+    else if (!r->live && (file_bad || !a->root || !a->root_valid))
         cert_notes_add(&r->pin, CERT_NOTE_DO,
                        "Pin the root that the server's chain leads to today. Get it with: otter cert "
                        "https://YOUR-SERVER/ --format c (a C string to paste as server_certificate; "
