@@ -28,6 +28,10 @@ int otter_sha256_start(otter_sha256_t *ctx);
 int otter_sha256_update(otter_sha256_t *ctx, const void *data, size_t len);
 int otter_sha256_finish(otter_sha256_t *ctx, uint8_t out[32]);
 void otter_sha256_free(otter_sha256_t *ctx);
+/* Copy a running SHA-256 state (dst must be initialised; src is unchanged),
+ * so that a digest of a prefix can be taken while hashing continues.
+ * 0 or OTTER_ERR_CRYPTO. */
+int otter_sha256_clone(otter_sha256_t *dst, const otter_sha256_t *src);
 /* One call: out = SHA-256(data). */
 int otter_sha256(const void *data, size_t len, uint8_t out[32]);
 
@@ -38,6 +42,32 @@ int otter_md5_update(otter_md5_t *ctx, const void *data, size_t len);
 int otter_md5_finish(otter_md5_t *ctx, uint8_t out[16]);
 void otter_md5_free(otter_md5_t *ctx);
 int otter_md5(const void *data, size_t len, uint8_t out[16]);
+
+/* Signature checks (Secure Boot V2). Big numbers are little-endian, exactly
+ * as a signature block stores them (and as ESP chips' RSA/ECC peripherals
+ * take them); a backend converts if its library wants big-endian. */
+
+/* Curve ids, the values a Secure Boot V2 ECDSA block stores. */
+#define OTTER_EC_P192 1
+#define OTTER_EC_P256 2
+#define OTTER_EC_P384 3
+
+/* RSASSA-PSS verification with SHA-256, MGF1-SHA-256 and a salt of exactly
+ * 32 bytes, over a 32-byte digest. n_le / sig_le: n_len bytes (384 for
+ * RSA-3072). If rinv_le is not NULL it must equal 2^(2 * 8 * n_len) mod n (the
+ * Montgomery constant ESP ROMs use). Returns 0, OTTER_ERR_SIG_VERIFY (bad
+ * signature), OTTER_ERR_SIG_KEY (n, e or rinv unusable) or OTTER_ERR_CRYPTO.
+ * Uses no caller buffers; key material is wiped before return. */
+int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const uint8_t *rinv_le,
+                         const uint8_t digest[32], const uint8_t *sig_le);
+
+/* ECDSA verification on curve (OTTER_EC_P192/P256/P384). point_le: X then Y,
+ * each little-endian, each coordinate 24/32/48 bytes; sig_le: r then s, same
+ * sizes. hash: hash_len bytes (32, or 48 for SHA-384). Returns 0,
+ * OTTER_ERR_SIG_VERIFY, OTTER_ERR_SIG_KEY (point not on the curve) or
+ * OTTER_ERR_UNSUPPORTED (curve not built in) / OTTER_ERR_CRYPTO. */
+int otter_ecdsa_verify(int curve, const uint8_t *point_le, const uint8_t *hash, size_t hash_len,
+                       const uint8_t *sig_le);
 
 /* Constant-time comparison: 1 if the len bytes are equal, 0 if not. Time
  * depends only on len. */

@@ -1,0 +1,202 @@
+/* otter: TLS 1.2 client (mbedTLS) as a transport layered on another one.
+ *
+ *   otter_tls_t tls;                       // caller-owned, may be static
+ *   otter_tls_init(&tls);
+ *   otter_tls_setup(&tls, &cfg);           // trust, clock, RNG, lower transport
+ *   otter_transport_t t;
+ *   otter_tls_transport(&tls, &t);         // hand t to the HTTP client
+ *   t.connect(t.ctx, "example.com", 443, 10000);  // TCP + handshake
+ *   ... t.read / t.write ... t.close(t.ctx);
+ *   otter_tls_free(&tls);
+ *
+ * Trust: a CA bundle (PEM, many certificates, or one DER certificate) and/or
+ * SPKI SHA-256 pins. A pin matches any certificate the server sends; the
+ * connection is trusted when the chain leads to a bundle CA or a pin
+ * matches. Verification is always on: chain, dates, host name (SNI is always
+ * sent). Dates are checked against cfg.clock's wall time, not the host's
+ * time, so a caller can evaluate "as of" another date; a clock before
+ * OTTER_TLS_CLOCK_MIN is reported as OTTER_ERR_TLS_CLOCK_UNSET.
+ *
+ * After every handshake attempt the report given in cfg.report (optional)
+ * describes what the server sent and why it failed; otter_tls_explain()
+ * turns it into words (include/otter/tls_report.h).
+ *
+ * Memory: otter's code never allocates. mbedTLS allocates internally (the
+ * CA certificates, the peer chain, and the record buffers: 2 x
+ * MBEDTLS_SSL_IN/OUT_CONTENT_LEN + overhead, about 33 KB with Debian's
+ * 16384-byte default; see docs/PORTING.md "TLS and trust"). */
+#ifndef OTTER_TLS_H
+#define OTTER_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otter/clock.h"
+#include "otter/config.h"
+#include "otter/tls_report.h"
+#include "otter/transport.h"
+
+/* Bytes reserved for mbedTLS's contexts (ssl, config, CTR-DRBG, CA chain,
+ * saved session) inside otter_tls_t. src/tls.c checks it at compile time;
+ * raise it for an mbedTLS build with larger contexts. */
+#ifndef OTTER_TLS_MBEDTLS_SIZE
+#define OTTER_TLS_MBEDTLS_SIZE 2560
+#endif
+/* Most SPKI pins a context keeps. */
+#ifndef OTTER_TLS_MAX_PINS
+#define OTTER_TLS_MAX_PINS 4
+#endif
+/* Longest verified path otter tracks per-certificate flags for. */
+#ifndef OTTER_TLS_MAX_PATH
+#define OTTER_TLS_MAX_PATH 10
+#endif
+
+/* Option flags (otter_tls_config_t.flags). */
+/* Do not check that the server certificate names the host. SNI is still
+ * sent. Every report says the check was skipped (hostname_check_skipped) and
+ * every explanation says so loudly. For lab setups only. */
+#define OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK 0x1u
+
+/* Entropy source: fill buf with len bytes of true randomness (hardware RNG on
+ * a device, getrandom() on POSIX: ports/posix/posix_rng.h). Returns 0, or a
+ * negative value on failure. Seeds otter's CTR-DRBG. */
+typedef int (*otter_entropy_fn)(void *ctx, uint8_t *buf, size_t len);
+
+typedef struct otter_tls_config {
+    /* Byte stream TLS runs over (TCP, proxy). Copied; its ctx must outlive
+     * the TLS context. Required. */
+    const otter_transport_t *lower;
+    /* now_ms for handshake deadlines (required) and wall_time for
+     * certificate dates. Pointer kept: must outlive the context. */
+    const otter_clock_t *clock;
+    /* Entropy for the DRBG. Required. */
+    otter_entropy_fn entropy;
+    void *entropy_ctx;
+    /* CA bundle: PEM text (any number of "-----BEGIN CERTIFICATE-----"
+     * blocks, other text between them ignored, NUL terminator optional) or
+     * one DER certificate. NULL / 0 for none. Parsed during setup (mbedTLS
+     * keeps its own copy): need not outlive the call. */
+    const uint8_t *ca;
+    size_t ca_len;
+    /* Scratch for decoding one PEM certificate, at least the DER size of the
+     * largest certificate in the bundle (2048 bytes fits common roots). Used
+     * only during setup; not needed for DER or no CA. */
+    uint8_t *work;
+    size_t work_len;
+    /* SPKI SHA-256 pins (see otter_tls_pin_parse). Copied, at most
+     * OTTER_TLS_MAX_PINS. */
+    const uint8_t (*pins)[32];
+    size_t pin_count;
+    /* Where each handshake attempt is described; NULL for none. Kept: must
+     * outlive the context. */
+    otter_tls_report_t *report;
+    /* OTTER_TLS_* option flags. */
+    uint32_t flags;
+    /* Ask the server for a maximum fragment length (RFC 6066): 0 (off), 512,
+     * 1024, 2048 or 4096. Lets a device use smaller record buffers, if the
+     * server honours it (many do not: nginx/OpenSSL ignore it). */
+    uint16_t max_fragment_len;
+} otter_tls_config_t;
+
+/* The TLS context. Caller-owned, may be static; fields are private. Do not
+ * copy or move a context after otter_tls_setup (mbedTLS keeps pointers into
+ * it). */
+typedef struct otter_tls {
+    otter_transport_t lower;
+    const otter_clock_t *clock;
+    otter_tls_report_t *report;
+    uint32_t flags;
+    otter_entropy_fn entropy;
+    void *entropy_ctx;
+    uint16_t max_fragment_len;
+    uint8_t pins[OTTER_TLS_MAX_PINS][32];
+    uint8_t pin_count;
+    uint8_t ready;           /* setup done */
+    uint8_t connected;       /* handshake done, not closed */
+    uint8_t have_session;    /* a session to resume with session_host */
+    uint16_t ca_count;
+    uint16_t session_port;
+    char session_host[OTTER_TLS_HOST_MAX];
+    int io_err;              /* last lower-transport error seen by the BIO */
+    int last_mbedtls_err;    /* last raw mbedTLS error */
+    int bad_ca_index;        /* setup: index of the bundle cert that failed, -1 */
+    uint64_t deadline_ms;    /* of the current operation */
+    uint32_t vflags;         /* verify result of the last handshake */
+    uint8_t verify_ran;
+    uint8_t resumed;
+    uint8_t path_len;
+    uint32_t path_flags[OTTER_TLS_MAX_PATH];
+    const void *path_crt[OTTER_TLS_MAX_PATH];
+    const char *alpn[2];
+    _Alignas(16) unsigned char opaque[OTTER_TLS_MBEDTLS_SIZE];
+} otter_tls_t;
+
+/* Make tls safe to free. Cannot fail. */
+void otter_tls_init(otter_tls_t *tls);
+
+/* Configure: parse the CA bundle, copy the pins, seed the DRBG from
+ * cfg->entropy, set TLS 1.2 minimum, ALPN "http/1.1", session tickets, the
+ * optional max fragment length. Call once after init.
+ * Errors: OTTER_ERR_INVAL (missing lower/clock/entropy, too many pins, bad
+ * max_fragment_len, no CA and no pin), OTTER_ERR_TLS_CONFIG (a bundle
+ * certificate does not parse: its index is otter_tls_bad_ca_index()),
+ * OTTER_ERR_BUF_TOO_SMALL (work too small for a certificate),
+ * OTTER_ERR_CRYPTO (DRBG seeding / mbedTLS setup failed). */
+int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg);
+
+/* Fill t with this context as a transport (t->ctx = tls). */
+void otter_tls_transport(otter_tls_t *tls, otter_transport_t *t);
+
+/* Connect the lower transport to host:port, then handshake with SNI = host,
+ * within timeout_ms in total. Resumes the saved session when host and port
+ * are those of the last successful handshake. Closes a previous connection
+ * first. Fills the report.
+ * Errors: the lower transport's (DNS, CONNECT, TIMEOUT, CLOSED, NET_IO);
+ * OTTER_ERR_TLS_TRUST (chain leads to no trusted CA), OTTER_ERR_TLS_PIN
+ * (pins only, none matched), OTTER_ERR_TLS_EXPIRED, OTTER_ERR_TLS_NOT_YET_VALID,
+ * OTTER_ERR_TLS_CLOCK_UNSET, OTTER_ERR_TLS_HOSTNAME, OTTER_ERR_TLS_VERSION
+ * (server offers no TLS 1.2), OTTER_ERR_TLS_HANDSHAKE (other failures; the
+ * raw code is in the report), OTTER_ERR_STATE (not set up),
+ * OTTER_ERR_INVAL (host empty or too long). */
+int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_t timeout_ms);
+
+/* Read up to len bytes of application data, waiting at most timeout_ms.
+ * Returns bytes (> 0), OTTER_ERR_TIMEOUT, OTTER_ERR_CLOSED (close_notify or
+ * end of stream), OTTER_ERR_NET_IO, OTTER_ERR_TLS_IO (bad record), or
+ * OTTER_ERR_STATE when not connected. Never 0. */
+int otter_tls_read(otter_tls_t *tls, uint8_t *buf, size_t len, uint32_t timeout_ms);
+
+/* Write up to len bytes; returns bytes written (> 0, may be short) or the
+ * errors of otter_tls_read. */
+int otter_tls_write(otter_tls_t *tls, const uint8_t *buf, size_t len, uint32_t timeout_ms);
+
+/* Send close_notify (best effort), close the lower transport. The session is
+ * kept for resumption. Safe on a closed or never-connected context. */
+void otter_tls_close(otter_tls_t *tls);
+
+/* Forget the saved session (next connect does a full handshake). */
+void otter_tls_forget_session(otter_tls_t *tls);
+
+/* Index (0-based) of the CA bundle certificate that made setup fail with
+ * OTTER_ERR_TLS_CONFIG, or -1. */
+int otter_tls_bad_ca_index(const otter_tls_t *tls);
+
+/* Release everything (closes if connected). Safe on any initialised context,
+ * any number of times; init again to reuse. */
+void otter_tls_free(otter_tls_t *tls);
+
+/* Parse a pin: 64 hex digits (colons and spaces between bytes allowed, any
+ * case), or base64 of the 32 bytes (44 characters, optionally prefixed
+ * "sha256/" or "sha256//" as in HPKP / curl --pinnedpubkey).
+ * Returns 0 or OTTER_ERR_TLS_CONFIG. */
+int otter_tls_pin_parse(const char *text, size_t len, uint8_t out[32]);
+
+/* Iterate over the PEM certificates in buf[0..len): decodes the next
+ * "-----BEGIN CERTIFICATE-----" block at or after *pos into der (cap bytes),
+ * sets *der_len and advances *pos past its END line.
+ * Returns 1 (a certificate was decoded), 0 (no more), OTTER_ERR_TLS_CONFIG
+ * (missing END line or bad base64) or OTTER_ERR_BUF_TOO_SMALL. */
+int otter_tls_pem_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *der, size_t cap,
+                       size_t *der_len);
+
+#endif

@@ -1,0 +1,660 @@
+/* TLS 1.2 client over an otter transport, with mbedTLS. See tls.h.
+ *
+ * Certificate checks: mbedTLS builds and verifies the chain and the host
+ * name; our verify callback then replaces mbedTLS's date checks (which use
+ * the host's time()) with checks against the otter clock, applies pins and
+ * the hostname option, and decides once it has seen the whole path (mbedTLS
+ * calls it from the top of the path down to the leaf). */
+#include <string.h>
+
+#include <mbedtls/net_sockets.h>
+
+#include "otter/crypto.h"
+#include "otter/error.h"
+#include "otter/tls.h"
+#include "tls_mbedtls.h"
+
+_Static_assert(sizeof(otter_tls_mbed_t) <= OTTER_TLS_MBEDTLS_SIZE,
+               "OTTER_TLS_MBEDTLS_SIZE too small for this mbedTLS build");
+_Static_assert(OTTER_TLS_VF_EXPIRED == MBEDTLS_X509_BADCERT_EXPIRED, "flag value");
+_Static_assert(OTTER_TLS_VF_HOSTNAME == MBEDTLS_X509_BADCERT_CN_MISMATCH, "flag value");
+_Static_assert(OTTER_TLS_VF_NOT_TRUSTED == MBEDTLS_X509_BADCERT_NOT_TRUSTED, "flag value");
+_Static_assert(OTTER_TLS_VF_FUTURE == MBEDTLS_X509_BADCERT_FUTURE, "flag value");
+_Static_assert(OTTER_TLS_VF_OTHER == MBEDTLS_X509_BADCERT_OTHER, "flag value");
+_Static_assert(OTTER_TLS_VF_KEY_USAGE == MBEDTLS_X509_BADCERT_KEY_USAGE, "flag value");
+_Static_assert(OTTER_TLS_VF_EXT_KEY_USAGE == MBEDTLS_X509_BADCERT_EXT_KEY_USAGE, "flag value");
+_Static_assert(OTTER_TLS_VF_BAD_MD == MBEDTLS_X509_BADCERT_BAD_MD, "flag value");
+_Static_assert(OTTER_TLS_VF_BAD_PK == MBEDTLS_X509_BADCERT_BAD_PK, "flag value");
+_Static_assert(OTTER_TLS_VF_BAD_KEY == MBEDTLS_X509_BADCERT_BAD_KEY, "flag value");
+
+#define MBED(tls) ((otter_tls_mbed_t *)(void *)(tls)->opaque)
+#define DATE_FLAGS (OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_FUTURE)
+/* Time given to close_notify when closing. */
+#define CLOSE_TIMEOUT_MS 1000u
+
+void otter_tls_init(otter_tls_t *tls)
+{
+    memset(tls, 0, sizeof *tls);
+    otter_tls_mbed_t *m = MBED(tls);
+    mbedtls_ssl_init(&m->ssl);
+    mbedtls_ssl_config_init(&m->conf);
+    mbedtls_ctr_drbg_init(&m->drbg);
+    mbedtls_x509_crt_init(&m->ca);
+    mbedtls_ssl_session_init(&m->session);
+    tls->bad_ca_index = -1;
+}
+
+/* ---- the lower transport as mbedTLS's BIO -------------------------------- */
+
+static uint32_t remaining_ms(const otter_tls_t *tls)
+{
+    uint64_t now = tls->clock->now_ms(tls->clock->ctx);
+    if (now >= tls->deadline_ms) {
+        return 0;
+    }
+    uint64_t left = tls->deadline_ms - now;
+    return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    otter_tls_t *tls = ctx;
+    uint32_t left = remaining_ms(tls);
+    if (left == 0) {
+        tls->io_err = OTTER_ERR_TIMEOUT;
+        return MBEDTLS_ERR_SSL_TIMEOUT;
+    }
+    int n = tls->lower.write(tls->lower.ctx, buf, len, left);
+    if (n > 0) {
+        return n;
+    }
+    tls->io_err = n < 0 ? n : OTTER_ERR_NET_IO;
+    return n == OTTER_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    otter_tls_t *tls = ctx;
+    uint32_t left = remaining_ms(tls);
+    if (left == 0) {
+        tls->io_err = OTTER_ERR_TIMEOUT;
+        return MBEDTLS_ERR_SSL_TIMEOUT;
+    }
+    int n = tls->lower.read(tls->lower.ctx, buf, len, left);
+    if (n > 0) {
+        return n;
+    }
+    tls->io_err = n < 0 ? n : OTTER_ERR_CLOSED;
+    if (tls->io_err == OTTER_ERR_CLOSED) {
+        return MBEDTLS_ERR_SSL_CONN_EOF;
+    }
+    return n == OTTER_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+/* ---- certificate decision -------------------------------------------------- */
+
+static int64_t wall_now(const otter_tls_t *tls)
+{
+    if (!tls->clock->wall_time) {
+        return -1;
+    }
+    int64_t t = tls->clock->wall_time(tls->clock->ctx);
+    return t < 0 ? -1 : t;
+}
+
+static int crt_pinned(const otter_tls_t *tls, const mbedtls_x509_crt *crt)
+{
+    uint8_t h[32];
+    if (otter_tls_spki_sha256(crt, h) != OTTER_OK) {
+        return 0;
+    }
+    int hit = 0;
+    for (size_t i = 0; i < tls->pin_count; i++) {
+        hit |= otter_ct_equal(h, tls->pins[i], 32);
+    }
+    return hit;
+}
+
+static int crt_in_bundle(otter_tls_t *tls, const mbedtls_x509_crt *crt)
+{
+    for (const mbedtls_x509_crt *c = &MBED(tls)->ca; c && c->raw.p; c = c->next) {
+        if (c == crt) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static uint32_t date_flags(const mbedtls_x509_crt *crt, int64_t now)
+{
+    uint32_t f = 0;
+    if (now > otter_tls_x509_time(&crt->valid_to)) {
+        f |= OTTER_TLS_VF_EXPIRED;
+    }
+    if (now < otter_tls_x509_time(&crt->valid_from)) {
+        f |= OTTER_TLS_VF_FUTURE;
+    }
+    return f;
+}
+
+/* Where the sent chain ends, and whether the bundle has that name. */
+static void chain_end(otter_tls_t *tls, const mbedtls_x509_crt *leaf, otter_tls_report_t *r)
+{
+    const mbedtls_x509_crt *last = leaf;
+    while (last->next && last->next->raw.p) {
+        last = last->next;
+    }
+    int self = last->subject_raw.len == last->issuer_raw.len &&
+               memcmp(last->subject_raw.p, last->issuer_raw.p, last->issuer_raw.len) == 0;
+    otter_tls_dn_name(&last->issuer, r->chain_end, sizeof r->chain_end);
+    r->chain_end_self_signed = (uint8_t)self;
+    r->chain_end_in_bundle = 0;
+    for (const mbedtls_x509_crt *c = &MBED(tls)->ca; c && c->raw.p; c = c->next) {
+        if (c->subject_raw.len == last->issuer_raw.len &&
+            memcmp(c->subject_raw.p, last->issuer_raw.p, last->issuer_raw.len) == 0) {
+            r->chain_end_in_bundle = 1;
+        }
+    }
+}
+
+/* Describe what the server sent, and the anchor, into the report. */
+static void report_chain(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
+{
+    otter_tls_report_t *r = tls->report;
+    if (!r) {
+        return;
+    }
+    r->chain_count = r->chain_total = 0;
+    for (const mbedtls_x509_crt *c = leaf; c && c->raw.p; c = c->next) {
+        if (r->chain_total < 255) {
+            r->chain_total++;
+        }
+        if (r->chain_count == OTTER_TLS_REPORT_MAX_CERTS) {
+            continue;
+        }
+        otter_tls_cert_info_t *info = &r->chain[r->chain_count++];
+        otter_tls_cert_describe(c, info);
+        info->pinned = (uint8_t)crt_pinned(tls, c);
+        for (size_t d = 0; d < tls->path_len; d++) {
+            if (tls->path_crt[d] == c) {
+                info->in_path = 1;
+                info->flags = tls->path_flags[d];
+            }
+        }
+    }
+    if (leaf && leaf->raw.p) {
+        otter_tls_cert_altnames(leaf, r->leaf_names, sizeof r->leaf_names);
+        chain_end(tls, leaf, r);
+    }
+    r->has_anchor = 0;
+    if (tls->path_len && crt_in_bundle(tls, tls->path_crt[tls->path_len - 1])) {
+        const mbedtls_x509_crt *a = tls->path_crt[tls->path_len - 1];
+        otter_tls_cert_describe(a, &r->anchor);
+        r->anchor.flags = tls->path_flags[tls->path_len - 1];
+        r->anchor.pinned = (uint8_t)crt_pinned(tls, a);
+        r->anchor.in_path = 1;
+        r->has_anchor = 1;
+    }
+}
+
+/* Called with the leaf (depth 0) last: decide for the whole path. */
+static uint32_t verify_decide(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
+{
+    int64_t now = wall_now(tls);
+    int clock_ok = now >= OTTER_TLS_CLOCK_MIN;
+    int pinned = 0;
+    for (const mbedtls_x509_crt *c = leaf; c && c->raw.p; c = c->next) {
+        pinned |= crt_pinned(tls, c);
+    }
+    uint32_t total = 0;
+    for (size_t d = 0; d < tls->path_len; d++) {
+        uint32_t f = tls->path_flags[d];
+        if (clock_ok) {
+            f |= date_flags(tls->path_crt[d], now);
+        }
+        if (d == 0 && (tls->flags & OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK)) {
+            f &= ~OTTER_TLS_VF_HOSTNAME;
+        }
+        if (pinned) {
+            f &= ~OTTER_TLS_VF_NOT_TRUSTED;
+        }
+        tls->path_flags[d] = f;
+        total |= f;
+    }
+    if (!clock_ok) {
+        tls->path_flags[0] |= OTTER_TLS_VF_CLOCK_UNSET;
+        total |= OTTER_TLS_VF_CLOCK_UNSET;
+    }
+    if (tls->pin_count && !tls->ca_count && !pinned) {
+        total |= OTTER_TLS_VF_NO_PIN;
+    }
+    tls->vflags = total;
+    tls->verify_ran = 1;
+    if (tls->report) {
+        tls->report->now = now;
+        tls->report->pin_matched = (uint8_t)pinned;
+    }
+    report_chain(tls, leaf);
+    return total;
+}
+
+static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    otter_tls_t *tls = ctx;
+    if (depth < 0 || depth >= OTTER_TLS_MAX_PATH) {
+        return 0; /* beyond what we track: mbedTLS's own flags stand */
+    }
+    tls->path_crt[depth] = crt;
+    tls->path_flags[depth] = *flags & ~DATE_FLAGS;
+    if ((size_t)depth + 1 > tls->path_len) {
+        tls->path_len = (uint8_t)(depth + 1);
+    }
+    *flags = depth > 0 ? 0 : verify_decide(tls, crt);
+    return 0;
+}
+
+/* ---- setup ------------------------------------------------------------------ */
+
+static int entropy_adapter(void *ctx, unsigned char *buf, size_t len)
+{
+    otter_tls_t *tls = ctx;
+    return tls->entropy(tls->entropy_ctx, buf, len) == 0 ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+}
+
+static int parse_ca(otter_tls_t *tls, const otter_tls_config_t *cfg)
+{
+    otter_tls_mbed_t *m = MBED(tls);
+    if (cfg->ca[0] == 0x30) { /* DER SEQUENCE */
+        tls->bad_ca_index = 0;
+        if (mbedtls_x509_crt_parse_der(&m->ca, cfg->ca, cfg->ca_len) != 0) {
+            return OTTER_ERR_TLS_CONFIG;
+        }
+        tls->bad_ca_index = -1;
+        tls->ca_count = 1;
+        return OTTER_OK;
+    }
+    if (!cfg->work || cfg->work_len == 0) {
+        return OTTER_ERR_INVAL;
+    }
+    size_t pos = 0, der_len = 0;
+    int r;
+    while ((r = otter_tls_pem_next(cfg->ca, cfg->ca_len, &pos, cfg->work, cfg->work_len, &der_len)) == 1) {
+        tls->last_mbedtls_err = mbedtls_x509_crt_parse_der(&m->ca, cfg->work, der_len);
+        if (tls->last_mbedtls_err != 0) {
+            tls->bad_ca_index = tls->ca_count;
+            return OTTER_ERR_TLS_CONFIG;
+        }
+        if (tls->ca_count < UINT16_MAX) {
+            tls->ca_count++;
+        }
+    }
+    if (r < 0) {
+        tls->bad_ca_index = tls->ca_count;
+        return r;
+    }
+    return tls->ca_count ? OTTER_OK : OTTER_ERR_TLS_CONFIG;
+}
+
+static int mfl_code(uint16_t len, unsigned char *code)
+{
+    switch (len) {
+    case 0: *code = MBEDTLS_SSL_MAX_FRAG_LEN_NONE; return OTTER_OK;
+    case 512: *code = MBEDTLS_SSL_MAX_FRAG_LEN_512; return OTTER_OK;
+    case 1024: *code = MBEDTLS_SSL_MAX_FRAG_LEN_1024; return OTTER_OK;
+    case 2048: *code = MBEDTLS_SSL_MAX_FRAG_LEN_2048; return OTTER_OK;
+    case 4096: *code = MBEDTLS_SSL_MAX_FRAG_LEN_4096; return OTTER_OK;
+    default: return OTTER_ERR_INVAL;
+    }
+}
+
+static int configure(otter_tls_t *tls, unsigned char mfl)
+{
+    otter_tls_mbed_t *m = MBED(tls);
+    static const unsigned char pers[] = "otter-tls";
+    if (mbedtls_ctr_drbg_seed(&m->drbg, entropy_adapter, tls, pers, sizeof pers - 1) != 0 ||
+        mbedtls_ssl_config_defaults(&m->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
+        return OTTER_ERR_CRYPTO;
+    }
+    mbedtls_ssl_conf_authmode(&m->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    /* Never NULL, even with pins only: mbedTLS refuses to verify without
+     * a CA chain; an empty one simply trusts nothing. */
+    mbedtls_ssl_conf_ca_chain(&m->conf, &m->ca, NULL);
+    mbedtls_ssl_conf_rng(&m->conf, mbedtls_ctr_drbg_random, &m->drbg);
+    mbedtls_ssl_conf_verify(&m->conf, verify_cb, tls);
+    mbedtls_ssl_conf_min_version(&m->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    mbedtls_ssl_conf_session_tickets(&m->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+    tls->alpn[0] = "http/1.1";
+    tls->alpn[1] = NULL;
+    if (mbedtls_ssl_conf_alpn_protocols(&m->conf, tls->alpn) != 0 ||
+        (mfl && mbedtls_ssl_conf_max_frag_len(&m->conf, mfl) != 0) ||
+        mbedtls_ssl_setup(&m->ssl, &m->conf) != 0) {
+        return OTTER_ERR_CRYPTO;
+    }
+    mbedtls_ssl_set_bio(&m->ssl, tls, bio_send, bio_recv, NULL);
+    return OTTER_OK;
+}
+
+int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
+{
+    unsigned char mfl = 0;
+    if (!tls || !cfg || !cfg->lower || !cfg->lower->connect || !cfg->lower->read ||
+        !cfg->lower->write || !cfg->lower->close || !cfg->clock || !cfg->clock->now_ms ||
+        !cfg->entropy || cfg->pin_count > OTTER_TLS_MAX_PINS || (cfg->pin_count && !cfg->pins) ||
+        (!cfg->pin_count && (!cfg->ca || !cfg->ca_len)) || tls->ready ||
+        mfl_code(cfg->max_fragment_len, &mfl) != OTTER_OK) {
+        return OTTER_ERR_INVAL;
+    }
+    tls->lower = *cfg->lower;
+    tls->clock = cfg->clock;
+    tls->report = cfg->report;
+    tls->flags = cfg->flags;
+    tls->entropy = cfg->entropy;
+    tls->entropy_ctx = cfg->entropy_ctx;
+    tls->max_fragment_len = cfg->max_fragment_len;
+    for (size_t i = 0; i < cfg->pin_count; i++) {
+        memcpy(tls->pins[i], cfg->pins[i], 32);
+    }
+    tls->pin_count = (uint8_t)cfg->pin_count;
+    int r = (cfg->ca && cfg->ca_len) ? parse_ca(tls, cfg) : OTTER_OK;
+    if (r == OTTER_OK) {
+        r = configure(tls, mfl);
+    }
+    if (r == OTTER_OK) {
+        tls->ready = 1;
+    }
+    return r;
+}
+
+
+/* ---- connection -------------------------------------------------------------- */
+
+static int alert_received(const mbedtls_ssl_context *ssl, int ret)
+{
+    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && ssl->in_msg) {
+        return ssl->in_msg[1];
+    }
+    return -1;
+}
+
+/* The otter error for a failed handshake. */
+static int handshake_error(const otter_tls_t *tls, int ret, int alert)
+{
+    if (tls->io_err) {
+        return tls->io_err;
+    }
+    if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && tls->verify_ran) {
+        uint32_t f = tls->vflags;
+        if (f & OTTER_TLS_VF_CLOCK_UNSET) {
+            return OTTER_ERR_TLS_CLOCK_UNSET;
+        }
+        if (f & OTTER_TLS_VF_NO_PIN) {
+            return OTTER_ERR_TLS_PIN;
+        }
+        if (f & OTTER_TLS_VF_NOT_TRUSTED) {
+            return OTTER_ERR_TLS_TRUST;
+        }
+        if (f & OTTER_TLS_VF_EXPIRED) {
+            return OTTER_ERR_TLS_EXPIRED;
+        }
+        if (f & OTTER_TLS_VF_FUTURE) {
+            return OTTER_ERR_TLS_NOT_YET_VALID;
+        }
+        if (f & OTTER_TLS_VF_HOSTNAME) {
+            return OTTER_ERR_TLS_HOSTNAME;
+        }
+        return OTTER_ERR_TLS_TRUST;
+    }
+    if (ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION || alert == MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION) {
+        return OTTER_ERR_TLS_VERSION;
+    }
+    if (ret == MBEDTLS_ERR_SSL_CONN_EOF || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+        return OTTER_ERR_CLOSED;
+    }
+    return OTTER_ERR_TLS_HANDSHAKE;
+}
+
+static void copy_str(char *dst, size_t cap, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    if (n) {
+        memcpy(dst, s, n);
+    }
+    dst[n] = '\0';
+}
+
+static void report_begin(otter_tls_t *tls, const char *host, uint16_t port)
+{
+    otter_tls_report_t *r = tls->report;
+    if (!r) {
+        return;
+    }
+    otter_tls_report_init(r);
+    copy_str(r->host, sizeof r->host, host);
+    r->port = port;
+    r->now = wall_now(tls);
+    r->hostname_check_skipped = (tls->flags & OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK) ? 1 : 0;
+    r->max_fragment_len = tls->max_fragment_len;
+    r->trust_ca_count = tls->ca_count;
+    r->trust_pin_count = tls->pin_count;
+    if (tls->ca_count) {
+        otter_tls_dn_name(&MBED(tls)->ca.subject, r->trust_first, sizeof r->trust_first);
+    }
+}
+
+static void report_end(otter_tls_t *tls, int result, int ret, int alert)
+{
+    otter_tls_report_t *r = tls->report;
+    mbedtls_ssl_context *ssl = &MBED(tls)->ssl;
+    if (!r) {
+        return;
+    }
+    r->result = result;
+    r->mbedtls_err = ret;
+    r->alert = alert;
+    r->verified = tls->verify_ran;
+    r->resumed = tls->resumed;
+    r->flags = tls->vflags;
+    if (result == OTTER_OK) {
+        copy_str(r->version, sizeof r->version, mbedtls_ssl_get_version(ssl));
+        copy_str(r->cipher, sizeof r->cipher, mbedtls_ssl_get_ciphersuite(ssl));
+        copy_str(r->alpn, sizeof r->alpn, mbedtls_ssl_get_alpn_protocol(ssl));
+        if (tls->resumed) {
+            report_chain(tls, mbedtls_ssl_get_peer_cert(ssl));
+        }
+    }
+}
+
+/* After a full handshake, keep the session for the next connect. */
+static void save_session(otter_tls_t *tls, const char *host, uint16_t port)
+{
+    otter_tls_mbed_t *m = MBED(tls);
+    if (tls->resumed) {
+        return;
+    }
+    mbedtls_ssl_session_free(&m->session);
+    mbedtls_ssl_session_init(&m->session);
+    tls->have_session = mbedtls_ssl_get_session(&m->ssl, &m->session) == 0;
+    copy_str(tls->session_host, sizeof tls->session_host, host);
+    tls->session_port = port;
+}
+
+static int prepare(otter_tls_t *tls, const char *host, uint16_t port)
+{
+    otter_tls_mbed_t *m = MBED(tls);
+    tls->io_err = 0;
+    tls->vflags = 0;
+    tls->verify_ran = 0;
+    tls->resumed = 0;
+    tls->path_len = 0;
+    if (mbedtls_ssl_session_reset(&m->ssl) != 0 || mbedtls_ssl_set_hostname(&m->ssl, host) != 0) {
+        return OTTER_ERR_CRYPTO;
+    }
+    if (tls->have_session && tls->session_port == port && strcmp(tls->session_host, host) == 0 &&
+        mbedtls_ssl_set_session(&m->ssl, &m->session) != 0) {
+        tls->have_session = 0; /* resumption is an optimisation: go on without */
+    }
+    return OTTER_OK;
+}
+
+int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    if (!tls || !tls->ready) {
+        return OTTER_ERR_STATE;
+    }
+    if (!host || !host[0] || strlen(host) >= OTTER_TLS_HOST_MAX) {
+        return OTTER_ERR_INVAL;
+    }
+    otter_tls_close(tls);
+    report_begin(tls, host, port);
+    tls->deadline_ms = tls->clock->now_ms(tls->clock->ctx) + timeout_ms;
+    int ret = 0, alert = -1;
+    int err = tls->lower.connect(tls->lower.ctx, host, port, timeout_ms);
+    if (err == OTTER_OK) {
+        err = prepare(tls, host, port);
+    }
+    if (err == OTTER_OK) {
+        ret = mbedtls_ssl_handshake(&MBED(tls)->ssl);
+        alert = alert_received(&MBED(tls)->ssl, ret);
+        tls->last_mbedtls_err = ret;
+        tls->resumed = ret == 0 && !tls->verify_ran;
+        err = ret == 0 ? OTTER_OK : handshake_error(tls, ret, alert);
+    }
+    report_end(tls, err, ret, alert);
+    if (err != OTTER_OK) {
+        tls->lower.close(tls->lower.ctx);
+        return err;
+    }
+    save_session(tls, host, port);
+    tls->connected = 1;
+    return OTTER_OK;
+}
+
+/* The otter error for a failed read or write. */
+static int io_error(otter_tls_t *tls, int ret)
+{
+    tls->last_mbedtls_err = ret;
+    if (tls->io_err) {
+        return tls->io_err;
+    }
+    if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
+        return OTTER_ERR_CLOSED;
+    }
+    return OTTER_ERR_TLS_IO;
+}
+
+int otter_tls_read(otter_tls_t *tls, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    if (!tls || !tls->connected) {
+        return OTTER_ERR_STATE;
+    }
+    if (!buf || len == 0) {
+        return OTTER_ERR_INVAL;
+    }
+    tls->io_err = 0;
+    tls->deadline_ms = tls->clock->now_ms(tls->clock->ctx) + timeout_ms;
+    size_t want = len > INT32_MAX ? INT32_MAX : len;
+    for (;;) {
+        int ret = mbedtls_ssl_read(&MBED(tls)->ssl, buf, want);
+        if (ret > 0) {
+            return ret;
+        }
+        /* WANT_READ: a record without application data (e.g. a
+         * HelloRequest we ignore); keep reading until the deadline. */
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ && remaining_ms(tls) > 0) {
+            continue;
+        }
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ) {
+            return OTTER_ERR_TIMEOUT;
+        }
+        return io_error(tls, ret);
+    }
+}
+
+int otter_tls_write(otter_tls_t *tls, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    if (!tls || !tls->connected) {
+        return OTTER_ERR_STATE;
+    }
+    if (!buf || len == 0) {
+        return OTTER_ERR_INVAL;
+    }
+    tls->io_err = 0;
+    tls->deadline_ms = tls->clock->now_ms(tls->clock->ctx) + timeout_ms;
+    size_t want = len > INT32_MAX ? INT32_MAX : len;
+    int ret = mbedtls_ssl_write(&MBED(tls)->ssl, buf, want);
+    return ret > 0 ? ret : io_error(tls, ret);
+}
+
+void otter_tls_close(otter_tls_t *tls)
+{
+    if (!tls || !tls->connected) {
+        return;
+    }
+    tls->io_err = 0;
+    tls->deadline_ms = tls->clock->now_ms(tls->clock->ctx) + CLOSE_TIMEOUT_MS;
+    (void)mbedtls_ssl_close_notify(&MBED(tls)->ssl);
+    tls->lower.close(tls->lower.ctx);
+    tls->connected = 0;
+}
+
+void otter_tls_forget_session(otter_tls_t *tls)
+{
+    otter_tls_mbed_t *m = MBED(tls);
+    mbedtls_ssl_session_free(&m->session);
+    mbedtls_ssl_session_init(&m->session);
+    tls->have_session = 0;
+}
+
+int otter_tls_bad_ca_index(const otter_tls_t *tls)
+{
+    return tls->bad_ca_index;
+}
+
+static int t_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    return otter_tls_connect(ctx, host, port, timeout_ms);
+}
+
+static int t_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    return otter_tls_read(ctx, buf, len, timeout_ms);
+}
+
+static int t_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    return otter_tls_write(ctx, buf, len, timeout_ms);
+}
+
+static void t_close(void *ctx)
+{
+    otter_tls_close(ctx);
+}
+
+void otter_tls_transport(otter_tls_t *tls, otter_transport_t *t)
+{
+    t->connect = t_connect;
+    t->read = t_read;
+    t->write = t_write;
+    t->close = t_close;
+    t->ctx = tls;
+}
+
+void otter_tls_free(otter_tls_t *tls)
+{
+    if (!tls) {
+        return;
+    }
+    otter_tls_close(tls);
+    otter_tls_mbed_t *m = MBED(tls);
+    mbedtls_ssl_free(&m->ssl);
+    mbedtls_ssl_config_free(&m->conf);
+    mbedtls_ctr_drbg_free(&m->drbg);
+    mbedtls_x509_crt_free(&m->ca);
+    mbedtls_ssl_session_free(&m->session);
+    tls->ready = 0;
+    tls->have_session = 0;
+}

@@ -1,0 +1,481 @@
+/* Words for TLS failures: mbedTLS error names, alerts, verify flags, and the
+ * explanation of a handshake report. No mbedTLS headers, no allocation: the
+ * numeric codes are those of mbedTLS 2.28 (tests/test_tls_explain.c checks
+ * them against the headers). Everything said about a certificate comes from
+ * the report, never from names written here. */
+#include <string.h>
+
+#include "otter/error.h"
+#include "otter/tls_report.h"
+#include "tls_priv.h"
+
+typedef struct {
+    int code;
+    const char *name;
+    const char *text;
+} errinfo_t;
+
+static const errinfo_t MBED_ERRS[] = {
+    {-0x2700, "X509_CERT_VERIFY_FAILED", "the server's certificate chain failed verification (the verify flags say why)"},
+    {-0x2080, "X509_FEATURE_UNAVAILABLE", "a certificate uses a feature this mbedTLS build lacks"},
+    {-0x2100, "X509_UNKNOWN_OID", "a certificate contains an unknown OID"},
+    {-0x2180, "X509_INVALID_FORMAT", "a certificate is not valid DER (corrupt or not a certificate)"},
+    {-0x2200, "X509_INVALID_VERSION", "a certificate has an invalid version"},
+    {-0x2280, "X509_INVALID_SERIAL", "a certificate has an invalid serial number"},
+    {-0x2300, "X509_INVALID_ALG", "a certificate names an invalid algorithm"},
+    {-0x2380, "X509_INVALID_NAME", "a certificate has an invalid name"},
+    {-0x2400, "X509_INVALID_DATE", "a certificate has an invalid date"},
+    {-0x2480, "X509_INVALID_SIGNATURE", "a certificate's signature field is malformed"},
+    {-0x2500, "X509_INVALID_EXTENSIONS", "a certificate has malformed extensions"},
+    {-0x2580, "X509_UNKNOWN_VERSION", "a certificate has an unsupported version"},
+    {-0x2600, "X509_UNKNOWN_SIG_ALG", "a certificate is signed with an unsupported algorithm"},
+    {-0x2680, "X509_SIG_MISMATCH", "a certificate's two signature algorithm fields differ"},
+    {-0x2780, "X509_CERT_UNKNOWN_FORMAT", "the certificate data is neither PEM nor DER"},
+    {-0x2800, "X509_BAD_INPUT_DATA", "bad input to an X.509 function"},
+    {-0x2880, "X509_ALLOC_FAILED", "out of memory while parsing a certificate"},
+    {-0x2900, "X509_FILE_IO_ERROR", "certificate file could not be read"},
+    {-0x2980, "X509_BUFFER_TOO_SMALL", "buffer too small for X.509 output"},
+    {-0x3000, "X509_FATAL_ERROR", "fatal X.509 error"},
+    {-0x7080, "SSL_FEATURE_UNAVAILABLE", "the server needs a TLS feature this mbedTLS build lacks"},
+    {-0x7100, "SSL_BAD_INPUT_DATA", "bad input to a TLS function"},
+    {-0x7180, "SSL_INVALID_MAC", "a record failed its integrity check (corrupted or tampered data)"},
+    {-0x7200, "SSL_INVALID_RECORD", "the server sent something that is not a TLS record (plain HTTP on a TLS port?)"},
+    {-0x7280, "SSL_CONN_EOF", "the connection was closed in the middle of the TLS exchange"},
+    {-0x7300, "SSL_UNKNOWN_CIPHER", "unknown cipher"},
+    {-0x7380, "SSL_NO_CIPHER_CHOSEN", "no cipher suite in common with the server"},
+    {-0x7400, "SSL_NO_RNG", "no random number generator configured"},
+    {-0x7480, "SSL_NO_CLIENT_CERTIFICATE", "the server asked for a client certificate and none was sent"},
+    {-0x7500, "SSL_CERTIFICATE_TOO_LARGE", "a certificate is larger than the record buffer"},
+    {-0x7580, "SSL_CERTIFICATE_REQUIRED", "the server requires a client certificate"},
+    {-0x7600, "SSL_PRIVATE_KEY_REQUIRED", "a private key is required"},
+    {-0x7680, "SSL_CA_CHAIN_REQUIRED", "no CA chain configured"},
+    {-0x7700, "SSL_UNEXPECTED_MESSAGE", "the server sent a message out of order"},
+    {-0x7780, "SSL_FATAL_ALERT_MESSAGE", "the server refused the handshake with a fatal alert"},
+    {-0x7800, "SSL_PEER_VERIFY_FAILED", "verification of the peer failed"},
+    {-0x7880, "SSL_PEER_CLOSE_NOTIFY", "the server closed the connection (close_notify)"},
+    {-0x7900, "SSL_BAD_HS_CLIENT_HELLO", "bad ClientHello"},
+    {-0x7980, "SSL_BAD_HS_SERVER_HELLO", "the server's ServerHello could not be parsed"},
+    {-0x7A00, "SSL_BAD_HS_CERTIFICATE", "the server's Certificate message could not be parsed"},
+    {-0x7A80, "SSL_BAD_HS_CERTIFICATE_REQUEST", "bad CertificateRequest from the server"},
+    {-0x7B00, "SSL_BAD_HS_SERVER_KEY_EXCHANGE", "the server's key exchange failed (bad signature or parameters)"},
+    {-0x7B80, "SSL_BAD_HS_SERVER_HELLO_DONE", "bad ServerHelloDone"},
+    {-0x7C00, "SSL_BAD_HS_CLIENT_KEY_EXCHANGE", "bad ClientKeyExchange"},
+    {-0x7C80, "SSL_BAD_HS_CLIENT_KEY_EXCHANGE_RP", "bad ClientKeyExchange (public value)"},
+    {-0x7D00, "SSL_BAD_HS_CLIENT_KEY_EXCHANGE_CS", "bad ClientKeyExchange (secret)"},
+    {-0x7D80, "SSL_BAD_HS_CERTIFICATE_VERIFY", "bad CertificateVerify"},
+    {-0x7E00, "SSL_BAD_HS_CHANGE_CIPHER_SPEC", "bad ChangeCipherSpec"},
+    {-0x7E80, "SSL_BAD_HS_FINISHED", "the Finished message did not verify"},
+    {-0x7F00, "SSL_ALLOC_FAILED", "out of memory for the TLS buffers (about 2 x MBEDTLS_SSL_IN_CONTENT_LEN needed)"},
+    {-0x7F80, "SSL_HW_ACCEL_FAILED", "hardware acceleration failed"},
+    {-0x6F80, "SSL_HW_ACCEL_FALLTHROUGH", "hardware acceleration fell through"},
+    {-0x6F00, "SSL_COMPRESSION_FAILED", "compression failed"},
+    {-0x6E80, "SSL_BAD_HS_PROTOCOL_VERSION", "no TLS version in common with the server (this client needs TLS 1.2)"},
+    {-0x6E00, "SSL_BAD_HS_NEW_SESSION_TICKET", "bad NewSessionTicket from the server"},
+    {-0x6D80, "SSL_SESSION_TICKET_EXPIRED", "session ticket expired"},
+    {-0x6D00, "SSL_PK_TYPE_MISMATCH", "key type does not match"},
+    {-0x6C80, "SSL_UNKNOWN_IDENTITY", "unknown PSK identity"},
+    {-0x6C00, "SSL_INTERNAL_ERROR", "internal error in mbedTLS"},
+    {-0x6B80, "SSL_COUNTER_WRAPPING", "record counter would wrap"},
+    {-0x6B00, "SSL_WAITING_SERVER_HELLO_RENEGO", "unexpected message while waiting for renegotiation"},
+    {-0x6A80, "SSL_HELLO_VERIFY_REQUIRED", "DTLS hello verify required"},
+    {-0x6A00, "SSL_BUFFER_TOO_SMALL", "buffer too small"},
+    {-0x6980, "SSL_NO_USABLE_CIPHERSUITE", "no usable cipher suite"},
+    {-0x6900, "SSL_WANT_READ", "waiting for data from the network"},
+    {-0x6880, "SSL_WANT_WRITE", "waiting to send to the network"},
+    {-0x6800, "SSL_TIMEOUT", "the server did not answer in time"},
+    {-0x6780, "SSL_CLIENT_RECONNECT", "client reconnect"},
+    {-0x6700, "SSL_UNEXPECTED_RECORD", "unexpected record"},
+    {-0x6680, "SSL_NON_FATAL", "non-fatal alert"},
+    {-0x6600, "SSL_INVALID_VERIFY_HASH", "invalid verify hash"},
+    {-0x6580, "SSL_CONTINUE_PROCESSING", "continue processing"},
+    {-0x6500, "SSL_ASYNC_IN_PROGRESS", "asynchronous operation in progress"},
+    {-0x6480, "SSL_EARLY_MESSAGE", "early message"},
+    {-0x6000, "SSL_UNEXPECTED_CID", "unexpected connection id"},
+    {-0x5F00, "SSL_VERSION_MISMATCH", "record version mismatch"},
+    {-0x7000, "SSL_CRYPTO_IN_PROGRESS", "crypto operation in progress"},
+    {-0x5E80, "SSL_BAD_CONFIG", "invalid TLS configuration"},
+    {-0x004C, "NET_RECV_FAILED", "reading from the network failed"},
+    {-0x004E, "NET_SEND_FAILED", "sending to the network failed"},
+    {-0x0050, "NET_CONN_RESET", "the connection was reset by the server"},
+    {-0x0034, "CTR_DRBG_ENTROPY_SOURCE_FAILED", "the entropy source (RNG) failed"},
+    {-0x3D00, "PK_KEY_INVALID_FORMAT", "a key is malformed"},
+    {-0x3F80, "PK_ALLOC_FAILED", "out of memory for a key"},
+    {-0x4380, "RSA_VERIFY_FAILED", "an RSA signature did not verify"},
+    {-0x4E00, "ECP_VERIFY_FAILED", "an ECDSA signature did not verify"},
+    {-0x0060, "ASN1_OUT_OF_DATA", "DER data ends too early"},
+    {-0x0062, "ASN1_UNEXPECTED_TAG", "DER data has an unexpected tag"},
+    {-0x0064, "ASN1_INVALID_LENGTH", "DER data has an invalid length"},
+    {-0x0066, "ASN1_LENGTH_MISMATCH", "DER lengths do not match"},
+};
+
+static const errinfo_t *err_find(int code)
+{
+    for (size_t i = 0; i < sizeof MBED_ERRS / sizeof MBED_ERRS[0]; i++) {
+        if (MBED_ERRS[i].code == code) {
+            return &MBED_ERRS[i];
+        }
+    }
+    if (code < 0 && code > -0x10000) {
+        /* high-level (module) part + low-level part: name the high part */
+        int high = -((-code) & 0xFF80);
+        if (high != code && high != 0) {
+            return err_find(high);
+        }
+    }
+    return NULL;
+}
+
+const char *otter_tls_mbedtls_errname(int code)
+{
+    const errinfo_t *e = err_find(code);
+    return e ? e->name : "UNKNOWN";
+}
+
+const char *otter_tls_mbedtls_errtext(int code)
+{
+    const errinfo_t *e = err_find(code);
+    return e ? e->text : "unknown mbedTLS error";
+}
+
+const char *otter_tls_alert_name(int alert)
+{
+    static const struct {
+        int code;
+        const char *name;
+    } alerts[] = {
+        {0, "close_notify"}, {10, "unexpected_message"}, {20, "bad_record_mac"},
+        {22, "record_overflow"}, {40, "handshake_failure"}, {42, "bad_certificate"},
+        {43, "unsupported_certificate"}, {44, "certificate_revoked"}, {45, "certificate_expired"},
+        {46, "certificate_unknown"}, {47, "illegal_parameter"}, {48, "unknown_ca"},
+        {49, "access_denied"}, {50, "decode_error"}, {51, "decrypt_error"},
+        {70, "protocol_version"}, {71, "insufficient_security"}, {80, "internal_error"},
+        {86, "inappropriate_fallback"}, {90, "user_canceled"}, {100, "no_renegotiation"},
+        {110, "unsupported_extension"}, {112, "unrecognized_name"}, {116, "certificate_required"},
+        {120, "no_application_protocol"},
+    };
+    for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++) {
+        if (alerts[i].code == alert) {
+            return alerts[i].name;
+        }
+    }
+    return "unknown";
+}
+
+const char *otter_tls_flag_text(uint32_t flag)
+{
+    switch (flag) {
+    case OTTER_TLS_VF_EXPIRED: return "has expired";
+    case OTTER_TLS_VF_REVOKED: return "is revoked";
+    case OTTER_TLS_VF_HOSTNAME: return "is not valid for the host name";
+    case OTTER_TLS_VF_NOT_TRUSTED: return "does not lead to a trusted CA";
+    case OTTER_TLS_VF_MISSING: return "is missing";
+    case OTTER_TLS_VF_SKIP_VERIFY: return "was not verified";
+    case OTTER_TLS_VF_OTHER: return "was rejected by the verify callback";
+    case OTTER_TLS_VF_FUTURE: return "is not valid yet";
+    case OTTER_TLS_VF_KEY_USAGE: return "has a key usage that does not allow this use";
+    case OTTER_TLS_VF_EXT_KEY_USAGE: return "has an extended key usage that does not allow TLS server use";
+    case OTTER_TLS_VF_NS_CERT_TYPE: return "has a Netscape cert type that does not allow this use";
+    case OTTER_TLS_VF_BAD_MD: return "is signed with a hash this device does not accept (e.g. SHA-1)";
+    case OTTER_TLS_VF_BAD_PK: return "has a key algorithm this device does not accept";
+    case OTTER_TLS_VF_BAD_KEY: return "has a key that is too small";
+    case OTTER_TLS_VF_CLOCK_UNSET: return "cannot be date-checked: the clock is not set";
+    case OTTER_TLS_VF_NO_PIN: return "matches none of the pins";
+    default: return "has an unknown problem";
+    }
+}
+
+void otter_tls_date(int64_t t, char out[11])
+{
+    /* civil_from_days (Howard Hinnant's algorithm) */
+    int64_t z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    if (y < 0 || y > 9999) {
+        memcpy(out, "0000-00-00", 11);
+        return;
+    }
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
+
+static void put_date(otter_sb_t *sb, int64_t t)
+{
+    char d[11];
+    otter_tls_date(t, d);
+    otter_sb_put(sb, d);
+}
+
+static void put_quoted(otter_sb_t *sb, const char *s)
+{
+    otter_sb_putc(sb, '\'');
+    otter_sb_put(sb, s);
+    otter_sb_putc(sb, '\'');
+}
+
+static void put_hexcode(otter_sb_t *sb, int code)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    uint32_t u = code < 0 ? (uint32_t)0 - (uint32_t)code : (uint32_t)code;
+    otter_sb_put(sb, code < 0 ? "-0x" : "0x");
+    otter_sb_putc(sb, digits[(u >> 12) & 15]);
+    otter_sb_putc(sb, digits[(u >> 8) & 15]);
+    otter_sb_putc(sb, digits[(u >> 4) & 15]);
+    otter_sb_putc(sb, digits[u & 15]);
+}
+
+/* "the server's certificate 'x' (issuer 'y')" and the like. */
+static void put_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otter_tls_cert_info_t *c)
+{
+    if (c == &r->anchor) {
+        otter_sb_put(sb, c->self_signed ? "the trusted root certificate " : "the trusted (pinned) certificate ");
+    } else if (c == &r->chain[0]) {
+        otter_sb_put(sb, "the server's certificate ");
+    } else {
+        otter_sb_put(sb, c->is_ca ? "the server's CA certificate " : "the server's certificate ");
+    }
+    put_quoted(sb, c->name);
+    if (!c->self_signed) {
+        otter_sb_put(sb, " (issuer ");
+        put_quoted(sb, c->issuer_name);
+        otter_sb_putc(sb, ')');
+    } else {
+        otter_sb_put(sb, " (self-signed)");
+    }
+}
+
+static void put_now(otter_sb_t *sb, const otter_tls_report_t *r)
+{
+    otter_sb_put(sb, " (the device's clock says ");
+    put_date(sb, r->now);
+    otter_sb_put(sb, ")");
+}
+
+/* One sentence per problem flag of one certificate. */
+static void explain_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otter_tls_cert_info_t *c)
+{
+    uint32_t f = c->flags & ~(OTTER_TLS_VF_NOT_TRUSTED | OTTER_TLS_VF_CLOCK_UNSET | OTTER_TLS_VF_NO_PIN);
+    for (uint32_t bit = 1; bit; bit <<= 1) {
+        if (!(f & bit)) {
+            continue;
+        }
+        put_cert(sb, r, c);
+        if (bit == OTTER_TLS_VF_EXPIRED) {
+            otter_sb_put(sb, " expired on ");
+            put_date(sb, c->not_after);
+            put_now(sb, r);
+        } else if (bit == OTTER_TLS_VF_FUTURE) {
+            otter_sb_put(sb, " is not valid before ");
+            put_date(sb, c->not_before);
+            put_now(sb, r);
+        } else if (bit == OTTER_TLS_VF_HOSTNAME) {
+            otter_sb_put(sb, " is not valid for the host ");
+            put_quoted(sb, r->host);
+            otter_sb_put(sb, "; it names ");
+            otter_sb_put(sb, r->leaf_names[0] ? r->leaf_names : "no DNS names, only its CN");
+        } else {
+            otter_sb_putc(sb, ' ');
+            otter_sb_put(sb, otter_tls_flag_text(bit));
+        }
+        otter_sb_put(sb, ".\n");
+    }
+}
+
+static void explain_untrusted(otter_sb_t *sb, const otter_tls_report_t *r, int anchor_dated)
+{
+    if (!r->chain_count) {
+        return;
+    }
+    otter_sb_put(sb, "The server's chain ends at ");
+    put_quoted(sb, r->chain_end);
+    otter_sb_put(sb, r->chain_end_self_signed ? " (self-signed, sent by the server)" : "");
+    if (r->chain_end_in_bundle) {
+        otter_sb_put(sb, ", which is in the CA bundle.\n");
+        return;
+    }
+    otter_sb_put(sb, ", which is not trusted: the device trusts ");
+    otter_sb_dec(sb, r->trust_ca_count);
+    otter_sb_put(sb, r->trust_ca_count == 1 ? " CA certificate" : " CA certificates");
+    if (r->trust_ca_count) {
+        otter_sb_put(sb, " (");
+        put_quoted(sb, r->trust_first);
+        otter_sb_put(sb, r->trust_ca_count > 1 ? ", ...)" : ")");
+    }
+    if (r->trust_pin_count) {
+        otter_sb_put(sb, " and ");
+        otter_sb_dec(sb, r->trust_pin_count);
+        otter_sb_put(sb, r->trust_pin_count == 1 ? " pin, which matches" : " pins, none of which matches");
+        otter_sb_put(sb, " no certificate the server sent");
+    }
+    otter_sb_put(sb, ".\n");
+    if (anchor_dated && !r->anchor.self_signed) {
+        otter_sb_put(sb, "Fix: trusting an intermediate breaks when it is replaced; trust the root the "
+                         "server's chain leads to today, ");
+        put_quoted(sb, r->chain_end);
+        otter_sb_put(sb, ", instead (`otter cert ");
+        otter_sb_put(sb, r->host);
+        otter_sb_put(sb, "` shows it).\n");
+    } else {
+        otter_sb_put(sb, "Fix: if you trust it, add ");
+        put_quoted(sb, r->chain_end);
+        otter_sb_put(sb, " to the CA bundle (`otter cert ");
+        otter_sb_put(sb, r->host);
+        otter_sb_put(sb, "` shows the chain), or pin a certificate of the chain.\n");
+    }
+}
+
+static void explain_verify(otter_sb_t *sb, const otter_tls_report_t *r)
+{
+    if (r->flags & OTTER_TLS_VF_CLOCK_UNSET) {
+        otter_sb_put(sb, "The device's clock is not set (it says ");
+        if (r->now < 0) {
+            otter_sb_put(sb, "nothing: no wall clock");
+        } else {
+            put_date(sb, r->now);
+        }
+        otter_sb_put(sb, "), so certificate dates cannot be checked");
+        if (r->chain_count) {
+            otter_sb_put(sb, "; ");
+            put_cert(sb, r, &r->chain[0]);
+            otter_sb_put(sb, " is valid from ");
+            put_date(sb, r->chain[0].not_before);
+            otter_sb_put(sb, " to ");
+            put_date(sb, r->chain[0].not_after);
+        }
+        otter_sb_put(sb, ".\nFix: set the clock (SNTP, RTC) before connecting.\n");
+    }
+    int anchor_dated = r->has_anchor && (r->anchor.flags & (OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_FUTURE));
+    if (r->has_anchor) {
+        explain_cert(sb, r, &r->anchor);
+    }
+    for (size_t i = 0; i < r->chain_count; i++) {
+        explain_cert(sb, r, &r->chain[i]);
+    }
+    if ((r->flags & (OTTER_TLS_VF_NOT_TRUSTED | OTTER_TLS_VF_NO_PIN)) || anchor_dated) {
+        explain_untrusted(sb, r, anchor_dated);
+    }
+    if (r->chain_count && (r->chain[0].flags & OTTER_TLS_VF_EXPIRED)) {
+        otter_sb_put(sb, "Fix: the server must renew its certificate.\n");
+    }
+    if (r->chain_count && (r->chain[0].flags & OTTER_TLS_VF_HOSTNAME)) {
+        otter_sb_put(sb, "Fix: connect with a name the certificate lists, or give the server a "
+                         "certificate for this name.\n");
+    }
+}
+
+static void explain_ok(otter_sb_t *sb, const otter_tls_report_t *r)
+{
+    otter_sb_put(sb, "Connected to ");
+    otter_sb_put(sb, r->host);
+    otter_sb_putc(sb, ':');
+    otter_sb_dec(sb, r->port);
+    otter_sb_put(sb, " with ");
+    otter_sb_put(sb, r->version);
+    otter_sb_put(sb, ", ");
+    otter_sb_put(sb, r->cipher);
+    if (r->alpn[0]) {
+        otter_sb_put(sb, ", ALPN ");
+        otter_sb_put(sb, r->alpn);
+    }
+    if (r->resumed) {
+        otter_sb_put(sb, ", session resumed");
+    }
+    if (r->chain_count) {
+        otter_sb_put(sb, "; ");
+        put_cert(sb, r, &r->chain[0]);
+        otter_sb_put(sb, " is valid until ");
+        put_date(sb, r->chain[0].not_after);
+    }
+    if (r->has_anchor) {
+        otter_sb_put(sb, ", trusted through ");
+        put_quoted(sb, r->anchor.name);
+    } else if (r->pin_matched) {
+        otter_sb_put(sb, ", trusted through a pin");
+    }
+    otter_sb_put(sb, ".\n");
+}
+
+static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
+{
+    if (r->result <= -120 && r->result > -140) { /* transport */
+        otter_sb_put(sb, "Could not talk to ");
+        otter_sb_put(sb, r->host);
+        otter_sb_putc(sb, ':');
+        otter_sb_dec(sb, r->port);
+        otter_sb_put(sb, ": ");
+        otter_sb_put(sb, otter_strerror(r->result));
+        otter_sb_put(sb, ".\n");
+        return;
+    }
+    if (r->result == OTTER_ERR_TLS_VERSION) {
+        otter_sb_put(sb, "The server does not offer TLS 1.2 or newer, which this device requires; "
+                         "the server must enable TLS 1.2.\n");
+    } else {
+        otter_sb_put(sb, "The TLS handshake failed");
+        if (r->mbedtls_err) {
+            otter_sb_put(sb, ": ");
+            otter_sb_put(sb, otter_tls_mbedtls_errtext(r->mbedtls_err));
+        }
+        otter_sb_put(sb, ".\n");
+    }
+    if (r->alert >= 0) {
+        otter_sb_put(sb, "The server sent the fatal alert ");
+        otter_sb_dec(sb, r->alert);
+        otter_sb_put(sb, " (");
+        otter_sb_put(sb, otter_tls_alert_name(r->alert));
+        otter_sb_put(sb, ").\n");
+    }
+}
+
+size_t otter_tls_explain(const otter_tls_report_t *r, char *buf, size_t len)
+{
+    otter_sb_t sb;
+    otter_sb_init(&sb, buf, len);
+    otter_tls_explain_sb(&sb, r);
+    return sb.len;
+}
+
+void otter_tls_explain_sb(otter_sb_t *sb, const otter_tls_report_t *r)
+{
+    if (r->hostname_check_skipped) {
+        otter_sb_put(sb, "WARNING: the host name check is OFF (OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK): "
+                          "any certificate from a trusted CA is accepted for ");
+        put_quoted(sb, r->host);
+        otter_sb_put(sb, ".\n");
+    }
+    if (r->result == OTTER_OK) {
+        explain_ok(sb, r);
+    } else if (r->verified && r->flags) {
+        explain_verify(sb, r);
+    } else {
+        explain_other(sb, r);
+    }
+    if (r->result != OTTER_OK && r->mbedtls_err) {
+        otter_sb_put(sb, "(mbedTLS ");
+        put_hexcode(sb, r->mbedtls_err);
+        otter_sb_put(sb, " ");
+        otter_sb_put(sb, otter_tls_mbedtls_errname(r->mbedtls_err));
+        if (r->flags) {
+            otter_sb_put(sb, ", verify flags ");
+            otter_sb_put(sb, "0x");
+            for (int shift = 28; shift >= 0; shift -= 4) {
+                otter_sb_putc(sb, "0123456789abcdef"[(r->flags >> shift) & 15]);
+            }
+        }
+        otter_sb_put(sb, ")\n");
+    }
+}

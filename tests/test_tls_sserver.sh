@@ -1,0 +1,102 @@
+#!/bin/sh
+# otter TLS against `openssl s_server` with the generated test PKI: trust by
+# CA bundle, DER, pins; every certificate failure with its exact error code
+# and the sentence that names the certificate; TLS version, SNI, resumption.
+. "$OTTER_SRC/tests/support/tls_lib.sh"
+
+# --- a good server: leaf + intermediate -------------------------------------
+sserver good -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
+expect "root CA" 0 "result: OK" "protocol: TLSv1.2" "trusted through 'Otter Test Root'" \
+    "[1]  subject: CN=Otter Test Intermediate, O=Otter Tests" "CA (pathlen 0)" \
+    "[trusted CA]  subject: CN=Otter Test Root, O=Otter Tests" "RSA 2048 bits" \
+    -- --port "$PORT" --ca "$P/root.crt" --at 2026-06-01
+expect "bundle of three roots" 0 "trusted through 'Otter Test Root'" \
+    -- --port "$PORT" --ca "$P/bundle.pem" --at 2026-06-01
+openssl x509 -in "$P/root.crt" -outform DER -out "$P/root.der"
+expect "DER root" 0 "result: OK" -- --port "$PORT" --ca "$P/root.der" --at 2026-06-01
+expect "spki of the leaf printed" 0 "spki sha256: $(spki_pin "$P/leaf.crt")" \
+    -- --port "$PORT" --ca "$P/root.crt"
+expect "resumption" 0 "session resumed" "response: HTTP/1.0 200 ok" \
+    -- --port "$PORT" --ca "$P/root.crt" --get / --reconnect
+expect "pin of the intermediate only" 0 "trusted through a pin" "matches a pin" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")"
+expect "pin of the leaf, colon form" 0 "result: OK" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/leaf.crt" | sed 's/../&:/g; s/:$//')"
+expect "wrong pin only" 142 "result: TLS_PIN" "1 pin, which matches no certificate the server sent" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/evil-root.crt")"
+expect "wrong pin, right CA" 0 "result: OK" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/evil-root.crt")" --ca "$P/root.crt"
+expect "untrusted root in bundle" 140 "result: TLS_TRUST" \
+    "The server's chain ends at 'Otter Test Root', which is not trusted: the device trusts 1 CA certificate ('Otter Untrusted Root')" \
+    -- --port "$PORT" --ca "$P/evil-root.crt"
+expect "clock unset" 143 "result: TLS_CLOCK_UNSET" "The device's clock is not set (it says 1970-01-01)" \
+    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') is valid from 2024-01-01 to 2034-01-01" \
+    "Fix: set the clock" -- --port "$PORT" --ca "$P/root.crt" --at 1970-01-01
+expect "no wall clock" 143 "it says nothing: no wall clock" -- --port "$PORT" --ca "$P/root.crt" --at none
+expect "evaluated after the leaf expired" 146 \
+    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') expired on 2034-01-01 (the device's clock says 2035-06-01)" \
+    -- --port "$PORT" --ca "$P/root.crt" --at 2035-06-01
+expect "wrong host name" 148 "result: TLS_HOSTNAME" \
+    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') is not valid for the host 'other.example'; it names DNS:localhost" \
+    -- --port "$PORT" --ca "$P/root.crt" --host other.example
+expect "json" 0 '"result":0' '"cipher":"TLS-ECDHE' '"name":"Otter Test Intermediate"' '"self_signed":true' \
+    -- --port "$PORT" --ca "$P/root.crt" --json
+
+# --- the server does not send its intermediate -----------------------------
+sserver nochain -cert "$P/leaf.crt" -key "$P/leaf.key"
+expect "intermediate not sent" 140 "The server's chain ends at 'Otter Test Intermediate', which is not trusted" \
+    -- --port "$PORT" --ca "$P/root.crt"
+expect "intermediate in the bundle instead" 0 "trusted through 'Otter Test Intermediate'" \
+    -- --port "$PORT" --ca "$P/int.crt"
+
+# --- certificate failures ---------------------------------------------------
+sserver expired -cert "$P/expired.crt" -cert_chain "$P/int.crt" -key "$P/expired.key"
+expect "expired leaf" 146 "result: TLS_EXPIRED" \
+    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') expired on 2021-01-01" \
+    "Fix: the server must renew its certificate." -- --port "$PORT" --ca "$P/root.crt"
+sserver future -cert "$P/future.crt" -cert_chain "$P/int.crt" -key "$P/future.key"
+expect "not yet valid leaf" 147 "result: TLS_NOT_YET_VALID" \
+    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') is not valid before 2090-01-01" \
+    -- --port "$PORT" --ca "$P/root.crt"
+sserver wronghost -cert "$P/wronghost.crt" -cert_chain "$P/int.crt" -key "$P/wronghost.key"
+expect "certificate for another host" 148 "it names DNS:wrong.example" \
+    -- --port "$PORT" --ca "$P/root.crt"
+expect "hostname check skipped" 0 "WARNING: the host name check is OFF" "WARNING: host name check SKIPPED" \
+    -- --port "$PORT" --ca "$P/root.crt" --skip-hostname
+sserver selfsigned -cert "$P/selfsigned.crt" -key "$P/selfsigned.key"
+expect "self-signed" 140 "The server's chain ends at 'localhost' (self-signed, sent by the server), which is not trusted" \
+    -- --port "$PORT" --ca "$P/root.crt"
+sserver evil -cert "$P/evil.crt" -cert_chain "$P/evil-root.crt" -key "$P/evil.key"
+expect "untrusted root" 140 "The server's chain ends at 'Otter Untrusted Root' (self-signed, sent by the server), which is not trusted" \
+    "the device trusts 2 CA certificates ('Otter Test Root', ...)" -- --port "$PORT" --ca "$P/root.crt" --ca "$P/new-root.crt"
+
+# --- the forum case: pinned intermediate whose root expired ----------------
+sserver forum -cert "$P/forum.crt" -cert_chain "$P/r3-new.crt" -key "$P/forum.key"
+expect "forum: pinned R3 by the expired root" 146 "result: TLS_EXPIRED" \
+    "the trusted (pinned) certificate 'Otter R3' (issuer 'Otter Old Root X3') expired on 2021-09-29" \
+    "The server's chain ends at 'Otter New Root X1', which is not trusted" \
+    "trust the root the server's chain leads to today, 'Otter New Root X1', instead" \
+    -- --port "$PORT" --ca "$P/r3-old.crt" --at 2026-06-01
+expect "forum: the new root" 0 "trusted through 'Otter New Root X1'" \
+    -- --port "$PORT" --ca "$P/new-root.crt" --at 2026-06-01
+
+# --- cross-signed chain -----------------------------------------------------
+cat "$P/cross-int.crt" "$P/root-b-cross.crt" > "$P/cross-extra.pem"
+sserver cross -cert "$P/cross.crt" -cert_chain "$P/cross-extra.pem" -key "$P/cross.key"
+expect "cross: trusted with root B" 0 "trusted through 'Otter Root B'" \
+    -- --port "$PORT" --ca "$P/root-b.crt" --at 2026-06-01
+expect "cross: explained with root A only" 146 \
+    "the trusted root certificate 'Otter Root A' (self-signed) expired on 2021-01-01" \
+    -- --port "$PORT" --ca "$P/root-a.crt" --at 2026-06-01
+
+# --- protocol ---------------------------------------------------------------
+sserver tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
+expect "TLS 1.0-only server refused" 149 "result: TLS_VERSION" "does not offer TLS 1.2" \
+    -- --port "$PORT" --ca "$P/root.crt"
+sserver sni -cert "$P/wronghost.crt" -key "$P/wronghost.key" -servername localhost \
+    -cert2 "$P/leaf.crt" -key2 "$P/leaf.key"
+expect "SNI selects the right certificate" 0 "result: OK" "[0]  subject: CN=localhost" \
+    -- --port "$PORT" --ca "$P/root.crt" --ca "$P/int.crt"
+expect "connection refused" 121 "result: CONNECT" "Could not talk to localhost" \
+    -- --port 1 --ca "$P/root.crt"
+finish
