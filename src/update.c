@@ -240,6 +240,7 @@ static int do_download(otter_update_t *u)
     if (n < 0)
         return upd_net_transient(n) ? upd_net_cut(u, n) : n;
     u->pend_len = (uint32_t)n;
+    u->pend_file_off = u->received - (uint32_t)n; /* after any dropped bytes */
     if (u->pend_file_off < u->erased_to)
         return upd_write_pending(u);
     return OTTER_UPDATE_MORE;

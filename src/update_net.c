@@ -213,6 +213,16 @@ static int accept_head(otter_update_t *u)
     return OTTER_UPDATE_MORE;
 }
 
+/* A 200 answer to a resume that still describes our file: the server
+ * ignores Range (If-Range made the client call it "changed"). */
+static bool same_file(const otter_update_t *u)
+{
+    const otter_http_response_t *r = otter_http_response(&u->http);
+    const char *v = r->etag[0] ? r->etag : r->last_modified;
+    return r->status == 200 && r->has_length && r->content_length == u->st.total && u->validator[0] &&
+           !strcmp(v, u->validator);
+}
+
 int upd_net_connect_step(otter_update_t *u)
 {
     int ret;
@@ -229,8 +239,10 @@ int upd_net_connect_step(otter_update_t *u)
         return accept_head(u);
     u->in_request = false;
     u->detail.http_status = otter_http_detail(&u->http)->status;
-    if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED)
+    if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED && !same_file(u))
         return restart(u);
+    if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED)
+        ret = OTTER_ERR_HTTP_RANGE_IGNORED; /* a 200 for the same file */
     if (ret == OTTER_ERR_HTTP_RANGE_IGNORED) {
         u->whole_again = true;
         return upd_net_cut(u, ret);
