@@ -60,7 +60,8 @@ int otter_update_version_cmp(const char *a, const char *b, bool *comparable)
     if (!va.pre || !vb.pre)
         return va.pre ? -1 : vb.pre ? 1 : 0;
     /* Pre-release text up to '+' (build metadata does not order). */
-    size_t la = strcspn(va.pre, "+"), lb = strcspn(vb.pre, "+");
+    const char *pa = strchr(va.pre, '+'), *pb = strchr(vb.pre, '+');
+    size_t la = pa ? (size_t)(pa - va.pre) : strlen(va.pre), lb = pb ? (size_t)(pb - vb.pre) : strlen(vb.pre);
     int c = memcmp(va.pre, vb.pre, la < lb ? la : lb);
     return c ? sign(c) : sign((int)la - (int)lb);
 }
