@@ -348,7 +348,7 @@ int doctor_http(doctor_t *d)
         n += (size_t)r;
     }
     client_free(c);
-    if (first && !html)
+    if (first)
         image_steps(d, first, n);
     free(first);
     if (d->fail_at[0])
