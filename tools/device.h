@@ -99,6 +99,7 @@ typedef struct dev_ctx {
     otter_tls_t tls;
     otter_tls_report_t report;
     bool tls_ready;
+    bool confirmed; /* the new app confirmed itself in this run */
     uint8_t http_buf[2048];
     uint8_t data_buf[4096];
     otter_update_t up;
