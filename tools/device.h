@@ -85,6 +85,7 @@ typedef struct dev_opts {
     const char *project;
     uint32_t secure_version;
     uint16_t chip;
+    uint32_t read_timeout_ms;
 } dev_opts_t;
 
 /* Everything one run holds (allocated: the TLS context is large). */

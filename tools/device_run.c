@@ -181,6 +181,7 @@ static void engine_config(dev_ctx_t *c, otter_update_config_t *cfg)
     cfg->data_buf = c->data_buf;
     cfg->data_buf_len = sizeof c->data_buf;
     cfg->erase_block = c->o.erase_block;
+    cfg->read_timeout_ms = c->o.read_timeout_ms;
 }
 
 static void track(dev_ctx_t *c, uint64_t t0)
