@@ -10,7 +10,8 @@
  * -r READSIZE (bytes per otter_http_read, default 4096), -s RANGE_START,
  * -l RANGE_LEN, -i IF_RANGE, -t EXPECTED_TOTAL, -I (HEAD), -T STALL_MS,
  * -C CONNECT_MS, -D OVERALL_MS, -R MAX_REDIRECTS (0 = none), -e (events to
- * stderr), -x http://[user:pass@]proxy:port (CONNECT proxy).
+ * stderr), -x http://[user:pass@]proxy:port (CONNECT proxy), -c CA.pem
+ * (enables https:// with otter's TLS over the TCP or proxy transport).
  * `tool_httpget --free-port` / `--free-port6` print a free loopback port.
  * Exit status 0
  * when every URL succeeded, 1 otherwise, 2 on usage errors. */
@@ -25,8 +26,10 @@
 #include "otter/error.h"
 #include "otter/http.h"
 #include "otter/proxy.h"
+#include "otter/tls.h"
 #include "otter/url.h"
 #include "posix_clock.h"
+#include "posix_rng.h"
 #include "posix_tcp.h"
 
 /* Print a loopback TCP port that is free right now (IPv4, or IPv6 ::1 when
@@ -77,6 +80,17 @@ static const char *phase_name(otter_http_phase_t p)
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
 }
 
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    uint8_t *buf = malloc(1 << 20);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
 static unsigned long long num(const char *s)
 {
     return strtoull(s, NULL, 0);
@@ -87,6 +101,7 @@ typedef struct opts {
     size_t bufsize, readsize;
     otter_http_request_t req;
     const char *proxy;
+    const char *ca;
 } opts_t;
 
 static int fetch(otter_http_t *h, const opts_t *o, const char *url, counts_t *c)
@@ -167,6 +182,7 @@ int main(int argc, char **argv)
         case 'D': cfg.overall_timeout_ms = (uint32_t)num(v); break;
         case 'R': cfg.max_redirects = num(v) == 0 ? 255 : (uint8_t)num(v); break;
         case 'x': o.proxy = v; break;
+        case 'c': o.ca = v; break;
         default:
             fprintf(stderr, "tool_httpget: unknown option %s\n", argv[i - 1]);
             return 2;
@@ -191,6 +207,31 @@ int main(int argc, char **argv)
     otter_clock_t clk;
     otter_posix_clock_init(&clk);
     cfg.clock = &clk;
+    otter_tls_t *tls = malloc(sizeof *tls);
+    otter_transport_t tls_t;
+    otter_tls_init(tls);
+    if (o.ca != NULL) {
+        size_t ca_len = 0;
+        uint8_t *ca = read_file(o.ca, &ca_len);
+        uint8_t work[4096];
+        otter_tls_config_t tc;
+        memset(&tc, 0, sizeof tc);
+        tc.lower = cfg.tcp;
+        tc.clock = &clk;
+        tc.entropy = otter_posix_entropy;
+        tc.ca = ca;
+        tc.ca_len = ca_len;
+        tc.work = work;
+        tc.work_len = sizeof work;
+        int err = ca ? otter_tls_setup(tls, &tc) : OTTER_ERR_FILE;
+        free(ca);
+        if (err != 0) {
+            fprintf(stderr, "tool_httpget: TLS setup: %s\n", otter_errname(err));
+            return 2;
+        }
+        otter_tls_transport(tls, &tls_t);
+        cfg.tls = &tls_t;
+    }
     cfg.on_event = on_event;
     cfg.event_arg = &c;
     uint8_t *buf = malloc(o.bufsize ? o.bufsize : 1);
@@ -203,6 +244,8 @@ int main(int argc, char **argv)
             rc = r;
     }
     otter_http_free(h);
+    otter_tls_free(tls);
+    free(tls);
     otter_posix_tcp_free(&tcp);
     free(h);
     free(buf);
