@@ -298,6 +298,13 @@ rc=$?
 PID=
 check "max-requests: exits 0 by itself (rc $rc)" [ "$rc" -eq 0 ]
 
+start --plain
+kill -INT "$PID"
+wait "$PID"
+rc=$?
+PID=
+check "SIGINT stops the server cleanly (rc $rc)" [ "$rc" -eq 0 ]
+
 start --self-signed-for localhost --cert-out "$T/self.pem"
 curl -sS --noproxy '*' --max-time 20 --cacert "$T/self.pem" -o "$T/got" \
     --resolve "localhost:$PORT:127.0.0.1" "https://localhost:$PORT/app.bin"

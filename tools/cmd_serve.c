@@ -457,6 +457,10 @@ static int run_loop(struct serve_server *s, struct pollfd *pfd)
 
 static int start_signals(struct serve_server *s)
 {
+    /* A shell starts background jobs with SIGINT ignored; we still want it
+     * (delivered through the signalfd below, never to a handler). */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
