@@ -191,6 +191,7 @@ void otter_image_set_max_len(otter_image_t *ctx, uint32_t max_len);
  *   OTTER_ERR_IMG_MAGIC, OTTER_ERR_IMG_ESP8266, OTTER_ERR_IMG_CHIP_UNKNOWN,
  *   OTTER_ERR_IMG_CHIP_MISMATCH, OTTER_ERR_IMG_HASH_FLAG,
  *   OTTER_ERR_IMG_SEG_COUNT, OTTER_ERR_IMG_SEG_LEN, OTTER_ERR_IMG_TOO_LONG,
+ *   OTTER_ERR_IMG_SEG_ALIGN (reported at the image end),
  *   OTTER_ERR_IMG_PADDING, OTTER_ERR_IMG_CHECKSUM, OTTER_ERR_IMG_HASH,
  *   OTTER_ERR_CRYPTO.
  * Errors are sticky. After a checksum or hash mismatch the structure is still
