@@ -164,3 +164,22 @@ void otter_tls_cert_describe(const mbedtls_x509_crt *crt, otter_tls_cert_info_t 
                          : -1;
     info->self_signed = (uint8_t)self_signed(crt);
 }
+
+int otter_tls_cert_info_der(const uint8_t *der, size_t len, otter_tls_cert_info_t *info,
+                            int *mbedtls_err)
+{
+    if (!der || !info) {
+        return OTTER_ERR_INVAL;
+    }
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int ret = mbedtls_x509_crt_parse_der(&crt, der, len);
+    if (mbedtls_err) {
+        *mbedtls_err = ret;
+    }
+    if (ret == 0) {
+        otter_tls_cert_describe(&crt, info);
+    }
+    mbedtls_x509_crt_free(&crt);
+    return ret == 0 ? OTTER_OK : OTTER_ERR_TLS_CONFIG;
+}

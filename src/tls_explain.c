@@ -239,14 +239,15 @@ static void put_hexcode(otter_sb_t *sb, int code)
 }
 
 /* "the server's certificate 'x' (issuer 'y')" and the like. */
-static void put_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otter_tls_cert_info_t *c)
+static void put_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otter_tls_cert_info_t *c, int cap)
 {
+    otter_sb_put(sb, cap ? "T" : "t");
     if (c == &r->anchor) {
-        otter_sb_put(sb, c->self_signed ? "the trusted root certificate " : "the trusted (pinned) certificate ");
+        otter_sb_put(sb, c->self_signed ? "he trusted root certificate " : "he trusted (pinned) certificate ");
     } else if (c == &r->chain[0]) {
-        otter_sb_put(sb, "the server's certificate ");
+        otter_sb_put(sb, "he server's certificate ");
     } else {
-        otter_sb_put(sb, c->is_ca ? "the server's CA certificate " : "the server's certificate ");
+        otter_sb_put(sb, c->is_ca ? "he server's CA certificate " : "he server's certificate ");
     }
     put_quoted(sb, c->name);
     if (!c->self_signed) {
@@ -273,7 +274,7 @@ static void explain_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otte
         if (!(f & bit)) {
             continue;
         }
-        put_cert(sb, r, c);
+        put_cert(sb, r, c, 1);
         if (bit == OTTER_TLS_VF_EXPIRED) {
             otter_sb_put(sb, " expired on ");
             put_date(sb, c->not_after);
@@ -322,6 +323,13 @@ static void explain_untrusted(otter_sb_t *sb, const otter_tls_report_t *r, int a
         otter_sb_put(sb, " no certificate the server sent");
     }
     otter_sb_put(sb, ".\n");
+    const otter_tls_cert_info_t *last = &r->chain[r->chain_count - 1];
+    if (r->chain_total == r->chain_count && !last->self_signed && !last->is_ca) {
+        otter_sb_put(sb, "The server sent only its own certificate, not ");
+        put_quoted(sb, r->chain_end);
+        otter_sb_put(sb, ", which issued it: if that is an intermediate, the server's chain is "
+                         "incomplete and the server should send it.\n");
+    }
     if (anchor_dated && !r->anchor.self_signed) {
         otter_sb_put(sb, "Fix: trusting an intermediate breaks when it is replaced; trust the root the "
                          "server's chain leads to today, ");
@@ -350,7 +358,7 @@ static void explain_verify(otter_sb_t *sb, const otter_tls_report_t *r)
         otter_sb_put(sb, "), so certificate dates cannot be checked");
         if (r->chain_count) {
             otter_sb_put(sb, "; ");
-            put_cert(sb, r, &r->chain[0]);
+            put_cert(sb, r, &r->chain[0], 0);
             otter_sb_put(sb, " is valid from ");
             put_date(sb, r->chain[0].not_before);
             otter_sb_put(sb, " to ");
@@ -396,7 +404,7 @@ static void explain_ok(otter_sb_t *sb, const otter_tls_report_t *r)
     }
     if (r->chain_count) {
         otter_sb_put(sb, "; ");
-        put_cert(sb, r, &r->chain[0]);
+        put_cert(sb, r, &r->chain[0], 0);
         otter_sb_put(sb, " is valid until ");
         put_date(sb, r->chain[0].not_after);
     }
@@ -424,6 +432,12 @@ static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
     if (r->result == OTTER_ERR_TLS_VERSION) {
         otter_sb_put(sb, "The server does not offer TLS 1.2 or newer, which this device requires; "
                          "the server must enable TLS 1.2.\n");
+    } else if (r->max_fragment_len && r->mbedtls_err == -0x7080) {
+        otter_sb_put(sb, "The server split a handshake message into records of at most ");
+        otter_sb_dec(sb, r->max_fragment_len);
+        otter_sb_put(sb, " bytes, as the requested max fragment length asks, and mbedTLS cannot "
+                         "reassemble split handshake messages; request a larger max fragment length "
+                         "(above the size of the server's certificate chain) or none.\n");
     } else {
         otter_sb_put(sb, "The TLS handshake failed");
         if (r->mbedtls_err) {

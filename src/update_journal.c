@@ -1,5 +1,5 @@
 /* otter update engine: the resume journal. Format: docs/FORMATS.md. */
-#include "update_journal.h"
+#include "otter/update_journal.h"
 
 #include <string.h>
 

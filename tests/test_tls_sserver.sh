@@ -34,17 +34,27 @@ expect "clock unset" 143 "result: TLS_CLOCK_UNSET" "The device's clock is not se
     "Fix: set the clock" -- --port "$PORT" --ca "$P/root.crt" --at 1970-01-01
 expect "no wall clock" 143 "it says nothing: no wall clock" -- --port "$PORT" --ca "$P/root.crt" --at none
 expect "evaluated after the leaf expired" 146 \
-    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') expired on 2034-01-01 (the device's clock says 2035-06-01)" \
+    "The server's certificate 'localhost' (issuer 'Otter Test Intermediate') expired on 2034-01-01 (the device's clock says 2035-06-01)" \
     -- --port "$PORT" --ca "$P/root.crt" --at 2035-06-01
 expect "wrong host name" 148 "result: TLS_HOSTNAME" \
-    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') is not valid for the host 'other.example'; it names DNS:localhost" \
+    "The server's certificate 'localhost' (issuer 'Otter Test Intermediate') is not valid for the host 'other.example'; it names DNS:localhost" \
     -- --port "$PORT" --ca "$P/root.crt" --host other.example
 expect "json" 0 '"result":0' '"cipher":"TLS-ECDHE' '"name":"Otter Test Intermediate"' '"self_signed":true' \
     -- --port "$PORT" --ca "$P/root.crt" --json
 
+if command -v python3 >/dev/null 2>&1; then
+    for a in "--ca $P/root.crt" "--ca $P/r3-old.crt --at 2026-06-01" "--ca $P/root.crt --at 1970-01-01"; do
+        # shellcheck disable=SC2086
+        "$GET" --port "$PORT" $a --json > "$T/r.json" || true
+        if python3 -m json.tool "$T/r.json" > /dev/null; then echo "ok: valid JSON ($a)"; else
+            echo "FAIL: invalid JSON ($a)"; cat "$T/r.json"; FAILS=$((FAILS + 1)); fi
+    done
+fi
+
 # --- the server does not send its intermediate -----------------------------
 sserver nochain -cert "$P/leaf.crt" -key "$P/leaf.key"
 expect "intermediate not sent" 140 "The server's chain ends at 'Otter Test Intermediate', which is not trusted" \
+    "The server sent only its own certificate, not 'Otter Test Intermediate', which issued it" \
     -- --port "$PORT" --ca "$P/root.crt"
 expect "intermediate in the bundle instead" 0 "trusted through 'Otter Test Intermediate'" \
     -- --port "$PORT" --ca "$P/int.crt"
@@ -52,11 +62,11 @@ expect "intermediate in the bundle instead" 0 "trusted through 'Otter Test Inter
 # --- certificate failures ---------------------------------------------------
 sserver expired -cert "$P/expired.crt" -cert_chain "$P/int.crt" -key "$P/expired.key"
 expect "expired leaf" 146 "result: TLS_EXPIRED" \
-    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') expired on 2021-01-01" \
+    "The server's certificate 'localhost' (issuer 'Otter Test Intermediate') expired on 2021-01-01" \
     "Fix: the server must renew its certificate." -- --port "$PORT" --ca "$P/root.crt"
 sserver future -cert "$P/future.crt" -cert_chain "$P/int.crt" -key "$P/future.key"
 expect "not yet valid leaf" 147 "result: TLS_NOT_YET_VALID" \
-    "the server's certificate 'localhost' (issuer 'Otter Test Intermediate') is not valid before 2090-01-01" \
+    "The server's certificate 'localhost' (issuer 'Otter Test Intermediate') is not valid before 2090-01-01" \
     -- --port "$PORT" --ca "$P/root.crt"
 sserver wronghost -cert "$P/wronghost.crt" -cert_chain "$P/int.crt" -key "$P/wronghost.key"
 expect "certificate for another host" 148 "it names DNS:wrong.example" \
@@ -73,7 +83,7 @@ expect "untrusted root" 140 "The server's chain ends at 'Otter Untrusted Root' (
 # --- the forum case: pinned intermediate whose root expired ----------------
 sserver forum -cert "$P/forum.crt" -cert_chain "$P/r3-new.crt" -key "$P/forum.key"
 expect "forum: pinned R3 by the expired root" 146 "result: TLS_EXPIRED" \
-    "the trusted (pinned) certificate 'Otter R3' (issuer 'Otter Old Root X3') expired on 2021-09-29" \
+    "The trusted (pinned) certificate 'Otter R3' (issuer 'Otter Old Root X3') expired on 2021-09-29" \
     "The server's chain ends at 'Otter New Root X1', which is not trusted" \
     "trust the root the server's chain leads to today, 'Otter New Root X1', instead" \
     -- --port "$PORT" --ca "$P/r3-old.crt" --at 2026-06-01
@@ -86,7 +96,7 @@ sserver cross -cert "$P/cross.crt" -cert_chain "$P/cross-extra.pem" -key "$P/cro
 expect "cross: trusted with root B" 0 "trusted through 'Otter Root B'" \
     -- --port "$PORT" --ca "$P/root-b.crt" --at 2026-06-01
 expect "cross: explained with root A only" 146 \
-    "the trusted root certificate 'Otter Root A' (self-signed) expired on 2021-01-01" \
+    "The trusted root certificate 'Otter Root A' (self-signed) expired on 2021-01-01" \
     -- --port "$PORT" --ca "$P/root-a.crt" --at 2026-06-01
 
 # --- protocol ---------------------------------------------------------------

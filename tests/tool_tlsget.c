@@ -3,7 +3,9 @@
  *
  *   tool_tlsget --port P [--host NAME] [--connect ADDR] [--ca FILE]...
  *               [--pin PIN]... [--at YYYY-MM-DD|none] [--skip-hostname]
- *               [--json] [--get PATH] [--reconnect] [--mfl N] [--timeout MS]
+ *               [--json] [--get PATH [--out FILE]] [--reconnect] [--mfl N]
+ *               [--timeout MS]
+ *   tool_tlsget --free-port
  *
  * --host is the name sent as SNI and checked (default localhost); the TCP
  * connection always goes to --connect (default 127.0.0.1). --at replaces
@@ -178,8 +180,9 @@ static void print_report(const otter_tls_report_t *r, int json)
     printf("explain:\n%s", out);
 }
 
-/* Send a GET and print the status line and the number of bytes received. */
-static int do_get(otter_transport_t *t, const char *host, const char *path)
+/* Send a GET and print the status line and the number of bytes received;
+ * with out, write the body (everything after the blank line) to it. */
+static int do_get(otter_transport_t *t, const char *host, const char *path, FILE *out)
 {
     char req[512];
     int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, host);
@@ -188,8 +191,9 @@ static int do_get(otter_transport_t *t, const char *host, const char *path)
         return w < 0 ? w : OTTER_ERR_NET_IO;
     }
     static uint8_t buf[16384];
-    size_t total = 0;
+    size_t total = 0, body = 0;
     char first[128] = "";
+    int state = 0; /* bytes of "\r\n\r\n" matched; 4 = in the body */
     for (;;) {
         int r = t->read(t->ctx, buf, sizeof buf, 5000);
         if (r == OTTER_ERR_CLOSED) {
@@ -206,15 +210,43 @@ static int do_get(otter_transport_t *t, const char *host, const char *path)
             }
             first[l] = '\0';
         }
+        for (int i = 0; i < r; i++) {
+            if (state == 4) {
+                if (out) {
+                    fwrite(buf + i, 1, (size_t)(r - i), out);
+                }
+                body += (size_t)(r - i);
+                break;
+            }
+            state = buf[i] == "\r\n\r\n"[state] ? state + 1 : buf[i] == '\r' ? 1 : 0;
+        }
         total += (size_t)r;
     }
-    printf("response: %s\nresponse bytes: %zu\n", first, total);
+    printf("response: %s\nresponse bytes: %zu\nbody bytes: %zu\n", first, total, body);
+    return 0;
+}
+
+/* Print a TCP port that is free on 127.0.0.1 now (for servers that need
+ * one in their configuration). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {0};
+    socklen_t len = sizeof sa;
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        return 1;
+    }
+    printf("%d\n", ntohs(sa.sin_port));
+    close(fd);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    const char *host = "localhost", *addr = "127.0.0.1", *get = NULL;
+    const char *host = "localhost", *addr = "127.0.0.1", *get = NULL, *outpath = NULL;
     int port = 0, json = 0, reconnect = 0;
     uint32_t timeout = 10000, flags = 0;
     uint16_t mfl = 0;
@@ -224,7 +256,9 @@ int main(int argc, char **argv)
     otter_posix_clock_init(&fc.host);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--json") == 0) {
+        if (strcmp(a, "--free-port") == 0) {
+            return free_port();
+        } else if (strcmp(a, "--json") == 0) {
             json = 1;
         } else if (strcmp(a, "--reconnect") == 0) {
             reconnect = 1;
@@ -241,6 +275,8 @@ int main(int argc, char **argv)
             addr = v;
         } else if (strcmp(a, "--get") == 0) {
             get = v;
+        } else if (strcmp(a, "--out") == 0) {
+            outpath = v;
         } else if (strcmp(a, "--timeout") == 0) {
             timeout = (uint32_t)atol(v);
         } else if (strcmp(a, "--mfl") == 0) {
@@ -291,7 +327,11 @@ int main(int argc, char **argv)
         err = t.connect(t.ctx, host, (uint16_t)port, timeout);
         print_report(&report, json);
         if (err == OTTER_OK && get) {
-            err = do_get(&t, host, get);
+            FILE *out = outpath ? fopen(outpath, "wb") : NULL;
+            err = do_get(&t, host, get, out);
+            if (out) {
+                fclose(out);
+            }
         }
         t.close(t.ctx);
         if (err != OTTER_OK) {

@@ -182,6 +182,16 @@ static void print_json(const char *path, size_t n, int verdict, const otter_imag
     } else {
         printf("null");
     }
+    printf(",\"boot_desc\":");
+    if (in->has_boot_desc) {
+        printf("{\"version\":%u,\"secure_version\":%u,\"idf_ver\":", in->boot.version, in->boot.secure_version);
+        cli_json_str(stdout, in->boot.idf_ver);
+        printf(",\"date_time\":");
+        cli_json_str(stdout, in->boot.date_time);
+        printf("}");
+    } else {
+        printf("null");
+    }
     printf(",\"signature_blocks\":[");
     for (unsigned i = 0, k = 0; si->where == OTTER_OK && i < OTTER_SIG_MAX_BLOCKS; i++) {
         const otter_sigblock_result_t *r = &si->res[i];

@@ -185,6 +185,14 @@ int otter_tls_bad_ca_index(const otter_tls_t *tls);
  * any number of times; init again to reuse. */
 void otter_tls_free(otter_tls_t *tls);
 
+/* Describe one DER certificate (as in a report: names, dates, key, SPKI
+ * SHA-256, CA, pathlen, self-signed; flags 0). For `otter cert --explain`
+ * and logs. Returns 0 or OTTER_ERR_TLS_CONFIG (not a certificate; *mbedtls_err
+ * gets the raw code when mbedtls_err is not NULL). mbedTLS allocates while
+ * parsing and frees before returning. */
+int otter_tls_cert_info_der(const uint8_t *der, size_t len, otter_tls_cert_info_t *info,
+                            int *mbedtls_err);
+
 /* Parse a pin: 64 hex digits (colons and spaces between bytes allowed, any
  * case), or base64 of the 32 bytes (44 characters, optionally prefixed
  * "sha256/" or "sha256//" as in HPKP / curl --pinnedpubkey).

@@ -1,4 +1,4 @@
-/* otter update engine: the resume journal (private to the engine; the format
+/* otter: the update engine's resume journal (used by src/update.c; the format
  * is documented in docs/FORMATS.md, "Update journal").
  *
  * The journal lives in the last flash sector of the slot being written. It

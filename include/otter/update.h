@@ -1,0 +1,329 @@
+/* otter: the update engine. Downloads an app image over HTTP(S) into the
+ * inactive OTA slot, checks it while it streams, and makes it boot next on
+ * probation; a failure at any point leaves the running app and otadata as
+ * they were.
+ *
+ *   otter_update_t up;                      // caller-owned (about 10 KB)
+ *   otter_update_init(&up, &cfg);           // ports, policy, buffers
+ *   otter_update_begin(&up, url);           // no I/O yet
+ *   int r;
+ *   while ((r = otter_update_step(&up)) == OTTER_UPDATE_MORE)
+ *       feed_watchdog_and_yield();          // the caller's job, see below
+ *   if (r == 0) r = otter_update_finish(&up);   // verify + switch
+ *   if (r < 0) log(otter_update_diagnose(&up, buf, sizeof buf));
+ *   otter_update_free(&up);
+ *
+ * The watchdog contract. Each otter_update_step() call does ONE bounded piece
+ * of work and returns:
+ *   - one flash erase (one 4 KB sector; a 64 KB block only when
+ *     cfg.erase_block is set and the flash has blocks), and nothing else; or
+ *   - one network read into the caller's data buffer (at most data_buf_len
+ *     bytes, waiting at most read_timeout_ms), followed by the programs of
+ *     those bytes into sectors that are already erased; or
+ *   - programs of bytes already at hand (at most data_buf_len bytes) plus
+ *     one-byte journal writes; or
+ *   - reading back and re-hashing at most data_buf_len bytes of a resumed
+ *     download; or
+ *   - one connection set-up: TCP connect, TLS handshake, the request and the
+ *     response headers (network time only, bounded by the timeouts).
+ * Sectors are erased one at a time just ahead of the write pointer; the slot
+ * is never erased up front. With the typical SPI NOR model (4 KB erase 45 ms,
+ * 256-byte page 0.4 ms) and a 4 KB data buffer no step blocks on flash for
+ * more than ~46 ms. Between steps the caller feeds its watchdog and yields
+ * (vTaskDelay(1) on FreeRTOS). otter_update_finish() does the signature check
+ * and one otadata write (one erase + three small programs).
+ *
+ * Decisions come before any erase: the HTTP status (200, or 206 on a
+ * resume), Content-Type (not text/html), the length (fits the slot minus the
+ * journal sector), the image header (an app for this chip) and the app
+ * description (policy: newer than the running app unless allowed,
+ * secure_version at least the device's, project name if configured). When
+ * the image is the running version the update ends "up to date" with
+ * nothing written.
+ *
+ * Resume: a cut connection (closed, reset, stalled past read_timeout_ms) is
+ * reconnected with Range from the next byte to program and If-Range with the
+ * ETag (or Last-Modified); nothing already programmed is fetched again.
+ * Across a reboot, a journal in the last sector of the target slot
+ * (docs/FORMATS.md, "Update journal") says which sectors are complete: the
+ * engine re-reads and re-hashes them, then asks for the rest, so at most the
+ * one sector that was being written is downloaded again. If the file changed
+ * on the server (ETag/Last-Modified differ) the download starts over. */
+#ifndef OTTER_UPDATE_H
+#define OTTER_UPDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otter/boot.h"
+#include "otter/clock.h"
+#include "otter/flash.h"
+#include "otter/http.h"
+#include "otter/image.h"
+#include "otter/partition.h"
+#include "otter/tls_report.h"
+#include "otter/transport.h"
+#include "otter/update_journal.h"
+
+/* otter_update_step(): more work to do, call again. */
+#define OTTER_UPDATE_MORE 1
+
+/* Smallest buffers otter_update_init() accepts. The data buffer holds one
+ * signature sector at the end, so 4096 is also the recommended size. */
+#define OTTER_UPDATE_DATA_BUF_MIN 4096u
+#define OTTER_UPDATE_HTTP_BUF_MIN 512u
+
+/* Where an update is. */
+typedef enum otter_update_phase {
+    OTTER_UPDATE_PHASE_IDLE = 0,    /* initialised, no begin() yet */
+    OTTER_UPDATE_PHASE_START,       /* begin() called: choose slot, read journal */
+    OTTER_UPDATE_PHASE_REHASH,      /* re-reading what a previous run wrote */
+    OTTER_UPDATE_PHASE_CONNECT,     /* connecting, requesting, reading headers */
+    OTTER_UPDATE_PHASE_DECIDE,      /* reading the image header and app description */
+    OTTER_UPDATE_PHASE_PREPARE,     /* starting the journal */
+    OTTER_UPDATE_PHASE_DOWNLOAD,    /* streaming into flash */
+    OTTER_UPDATE_PHASE_VERIFY,      /* image and signature checks */
+    OTTER_UPDATE_PHASE_READY,       /* verified; otter_update_finish() switches */
+    OTTER_UPDATE_PHASE_DONE,        /* finished (updated or up to date) */
+    OTTER_UPDATE_PHASE_FAILED,      /* stopped with an error (see detail) */
+} otter_update_phase_t;
+
+/* How an update ended. */
+typedef enum otter_update_outcome {
+    OTTER_UPDATE_OUTCOME_NONE = 0,   /* not ended yet */
+    OTTER_UPDATE_OUTCOME_UPDATED,    /* new slot boots next, on probation */
+    OTTER_UPDATE_OUTCOME_UP_TO_DATE, /* server has the running version: nothing written */
+    OTTER_UPDATE_OUTCOME_FAILED,     /* error; running app and otadata untouched */
+    OTTER_UPDATE_OUTCOME_ABORTED,    /* otter_update_abort() */
+} otter_update_outcome_t;
+
+/* Event kinds. The first seven mirror Arduino-ESP32's HttpEvent_t
+ * (esp_http_client_event_id_t) so a facade can forward them one to one. */
+typedef enum otter_update_event_kind {
+    OTTER_UPDATE_EV_ERROR = 0,        /* HTTP_EVENT_ERROR: the update failed (err, detail) */
+    OTTER_UPDATE_EV_CONNECTED,        /* HTTP_EVENT_ON_CONNECTED: TCP (+TLS) up */
+    OTTER_UPDATE_EV_HEADER_SENT,      /* HTTP_EVENT_HEADER_SENT: request written */
+    OTTER_UPDATE_EV_HEADER,           /* HTTP_EVENT_ON_HEADER: key / value of a response header */
+    OTTER_UPDATE_EV_DATA,             /* HTTP_EVENT_ON_DATA: body bytes programmed (progress) */
+    OTTER_UPDATE_EV_FINISH,           /* HTTP_EVENT_ON_FINISH: whole body received */
+    OTTER_UPDATE_EV_DISCONNECTED,     /* HTTP_EVENT_DISCONNECTED */
+    OTTER_UPDATE_EV_REDIRECT,         /* HTTP_EVENT_REDIRECT: followed a Location */
+    OTTER_UPDATE_EV_TLS,              /* handshake report available (tls_report) */
+    OTTER_UPDATE_EV_DECISION,         /* decided: update, up to date, or refused (err) */
+    OTTER_UPDATE_EV_ERASE,            /* about to erase [offset, offset + len) */
+    OTTER_UPDATE_EV_RESUME,           /* continuing at offset (after a cut or a reboot) */
+    OTTER_UPDATE_EV_RESTART,          /* file changed on the server: starting over */
+    OTTER_UPDATE_EV_VERIFIED,         /* image (and signature) verified */
+    OTTER_UPDATE_EV_SWITCHED,         /* otadata written: new slot boots next */
+} otter_update_event_kind_t;
+
+/* One event. Pointers are valid only during the callback. */
+typedef struct otter_update_event {
+    otter_update_event_kind_t kind;
+    int err;                  /* ERROR / DECISION: the code (0 for "update") */
+    const char *header_key;   /* HEADER */
+    const char *header_value; /* HEADER, REDIRECT (the new URL) */
+    const uint8_t *data;      /* DATA: the bytes just programmed */
+    size_t data_len;
+    uint32_t offset;          /* DATA: file offset of data; ERASE/RESUME: offset */
+    uint32_t len;             /* ERASE: bytes erased */
+    uint32_t done, total;     /* progress after this event */
+    const otter_tls_report_t *tls_report; /* TLS */
+    const otter_app_desc_t *app;          /* DECISION: the image's app description (may be NULL) */
+} otter_update_event_t;
+
+typedef void (*otter_update_event_fn)(void *ctx, const otter_update_event_t *ev);
+
+/* What may be installed. */
+typedef struct otter_update_policy {
+    /* Install only a newer version than the running one (default). With
+     * allow_downgrade, an older one is installed too; with allow_same also
+     * the same version (otherwise "up to date"). Versions compare as
+     * [v]MAJOR.MINOR.PATCH[.N][-pre] numerically when both parse, a
+     * pre-release below its release; otherwise any different text counts as
+     * newer (the ESP-IDF rule). */
+    bool allow_downgrade;
+    bool allow_same;
+    /* Running app's version; NULL: read from the running slot. */
+    const char *running_version;
+    /* Device's anti-rollback secure_version (eFuse); images below it are
+     * refused. */
+    uint32_t min_secure_version;
+    /* If not NULL, the image's project_name must equal it. */
+    const char *project_name;
+    /* Expected chip id (OTTER_CHIP_ESP32, ...) and revision (major*100+minor,
+     * 0: do not check the revision range). */
+    uint16_t chip_id;
+    uint16_t chip_rev;
+    /* Secure Boot V2 key digests trusted for the signature sector (SHA-256
+     * of the public key as burnt into eFuse), 0..3. When any is given, a
+     * signature is required unless allow_unsigned is set. */
+    const uint8_t (*key_digests)[32];
+    size_t key_digest_count;
+    bool allow_unsigned;
+    /* Refuse an image with the same version as an app that was rolled back
+     * from the target slot (ESP-IDF esp_https_ota does the same). Default
+     * on: set to true to disable. */
+    bool allow_rolled_back_version;
+} otter_update_policy_t;
+
+/* Everything the engine needs. Pointers are kept: the objects must outlive
+ * the update context. */
+typedef struct otter_update_config {
+    const otter_flash_t *flash;  /* required */
+    const otter_ptable_t *ptable; /* required: the device's partition table */
+    otter_boot_t *boot;          /* required: booted (running slot known) */
+    /* Transports: tcp for http:// URLs (NULL refuses them), tls for
+     * https:// (an otter_tls transport whose trust the caller configured;
+     * NULL refuses https). */
+    const otter_transport_t *tcp;
+    const otter_transport_t *tls;
+    /* The report the TLS context fills (optional): passed in the TLS event
+     * and used by otter_update_diagnose(). */
+    const otter_tls_report_t *tls_report;
+    const otter_clock_t *clock; /* required (timeouts, step timing) */
+    otter_update_policy_t policy;
+    otter_update_event_fn on_event; /* optional */
+    void *event_ctx;
+    /* HTTP request/headers buffer (>= OTTER_UPDATE_HTTP_BUF_MIN; 1024-2048
+     * typical) and data buffer (>= OTTER_UPDATE_DATA_BUF_MIN). Caller-owned,
+     * used from init to free. */
+    uint8_t *http_buf;
+    size_t http_buf_len;
+    uint8_t *data_buf;
+    size_t data_buf_len;
+    /* Erase 64 KB blocks where a whole block lies ahead of the write pointer
+     * (150 ms typical per erase). Off by default. */
+    bool erase_block;
+    /* Timeouts in ms (0: defaults 10000 connect, 10000 read, no deadline). */
+    uint32_t connect_timeout_ms;
+    uint32_t read_timeout_ms;
+    /* Reconnects allowed in a row without progress (0: default 5). */
+    uint8_t max_retries;
+    /* Extra request header line(s) without CRLF, e.g. "Authorization: ..."
+     * (NULL: none). */
+    const char *extra_header;
+} otter_update_config_t;
+
+/* Progress and state, readable at any time. */
+typedef struct otter_update_status {
+    otter_update_phase_t phase;
+    otter_update_outcome_t outcome;
+    int err;                   /* 0 or the error that stopped the update */
+    uint32_t done;             /* bytes of the file programmed (and hashed) */
+    uint32_t total;            /* file length (0 until known) */
+    uint64_t downloaded;       /* body bytes received, all requests together */
+    uint64_t redownloaded;     /* of which bytes received more than once */
+    uint32_t worst_redownload; /* most bytes received again after one cut */
+    uint32_t resumes;          /* reconnects with Range (cut or reboot) */
+    uint32_t restarts;         /* start-overs because the file changed */
+    uint32_t erases;           /* erase operations done */
+    uint32_t steps;            /* step()/finish() calls */
+    uint32_t longest_step_ms;  /* longest step()/finish() call by cfg.clock */
+    uint8_t target_slot;       /* slot written (OTTER_PT_SUBTYPE_OTA(n)) */
+    bool resumed_from_journal; /* this run continued a previous run's download */
+    bool have_app;             /* app is the image's app description */
+    otter_app_desc_t app;
+    char running_version[33];
+} otter_update_status_t;
+
+/* Where and why it failed: the parts of a sentence. */
+typedef struct otter_update_detail {
+    int err;                    /* the error code */
+    otter_update_phase_t phase; /* phase it happened in */
+    int http_status;            /* last HTTP status, 0 if none */
+    uint32_t offset;            /* file offset reached */
+    int module_err;             /* a lower module's code when err wraps one */
+    char expected[48];          /* policy: what was required ("newer than 1.1.0") */
+    char got[48];               /* policy: what the image had ("1.0.0") */
+} otter_update_detail_t;
+
+/* The engine. Caller-owned; may be static. Fields are private. */
+typedef struct otter_update {
+    otter_update_config_t cfg;
+    const char *url;
+    otter_update_status_t st;
+    otter_update_detail_t detail;
+    const otter_partition_t *target;
+    otter_http_t http;
+    otter_image_t img;
+    otter_journal_t journal;
+    uint8_t url_hash[32];
+    uint32_t erased_to;      /* slot offset up to which sectors are erased */
+    uint32_t marked;         /* journal progress bytes written (sectors) */
+    uint32_t pend_off;       /* pending bytes in data_buf: [pend_off, pend_len) */
+    uint32_t pend_len;
+    uint32_t pend_file_off;  /* file offset of data_buf[pend_off] */
+    uint32_t received;       /* file offset of the next byte to receive */
+    uint32_t rehash_to;      /* REHASH: bytes to re-read */
+    uint32_t high_water;     /* most bytes ever received (re-download accounting) */
+    uint32_t skip;           /* body bytes to drop (server ignored Range) */
+    uint32_t cut_redl;       /* bytes received again since the last cut */
+    uint8_t retries;
+    uint8_t prev_http_phase;
+    bool in_request;         /* an HTTP request is open */
+    bool decided;            /* the policy accepted the image */
+    bool whole_again;        /* server ignores Range: ask for the whole file, drop `skip` bytes */
+    bool journal_erased;     /* PREPARE: journal sector erased */
+    bool journal_live;       /* journal header written for this download */
+    char validator[OTTER_HTTP_ETAG_MAX]; /* ETag or Last-Modified of the file */
+    char rolled_back_version[33]; /* version rolled back from the target slot */
+    otter_http_request_t req;
+} otter_update_t;
+
+/* Zero the context and keep cfg (copied). Cannot fail; problems with cfg are
+ * reported by otter_update_begin(). */
+void otter_update_init(otter_update_t *u, const otter_update_config_t *cfg);
+
+/* Start an update from url (http:// or https://; kept, must outlive the
+ * update). Does no I/O: the work happens in otter_update_step(). Can be
+ * called again after the previous update ended. Errors: OTTER_ERR_INVAL
+ * (missing port, buffer too small), OTTER_ERR_URL, OTTER_ERR_STATE (an
+ * update is running). */
+int otter_update_begin(otter_update_t *u, const char *url);
+
+/* Do one bounded piece of work (see the top of this file). Returns
+ * OTTER_UPDATE_MORE (call again), 0 (ended: READY, call finish(), or DONE up
+ * to date), or a negative otter_err_t (failed; the running app and otadata
+ * are untouched; otter_update_detail() and otter_update_diagnose() say why).
+ * Errors include every image, signature, HTTP, TLS, transport and flash
+ * error, and OTTER_ERR_UPD_* (content type, too large, older, secure
+ * version, project, unsigned, rolled back version, no length, no slot). */
+int otter_update_step(otter_update_t *u);
+
+/* After step() returned 0: if the outcome is UP_TO_DATE, nothing to do
+ * (returns 0). Otherwise (READY) write otadata once so the target slot boots
+ * next on probation (state NEW) and mark the journal complete. Returns 0, or
+ * OTTER_ERR_STATE (not ready), otadata/flash errors. */
+int otter_update_finish(otter_update_t *u);
+
+/* Stop now: close the connection, keep the journal (a later begin() with the
+ * same URL resumes). Outcome ABORTED, err OTTER_ERR_UPD_ABORTED. Safe in any
+ * state. */
+void otter_update_abort(otter_update_t *u);
+
+/* Progress and state (points into u). */
+const otter_update_status_t *otter_update_status(const otter_update_t *u);
+/* The failure detail (points into u; err 0 if none). */
+const otter_update_detail_t *otter_update_detail(const otter_update_t *u);
+
+/* One or two sentences a user can act on, for the last failure (or the
+ * outcome when there is none): what failed, with the numbers, and that the
+ * running app and otadata are unchanged. Writes at most len bytes
+ * (NUL-terminated, truncated) and returns buf. */
+const char *otter_update_diagnose(const otter_update_t *u, char *buf, size_t len);
+
+/* Words for a phase ("download") / outcome ("updated"). Static storage. */
+const char *otter_update_phase_name(otter_update_phase_t p);
+const char *otter_update_outcome_name(otter_update_outcome_t o);
+
+/* Compare two version strings as the policy does: < 0, 0, > 0. *comparable
+ * (may be NULL) is set to whether both parsed as numbers; when not, the
+ * result is strcmp-like and only "equal or not" is meaningful. */
+int otter_update_version_cmp(const char *a, const char *b, bool *comparable);
+
+/* Close the connection and wipe hash state. Safe on any initialised context. */
+void otter_update_free(otter_update_t *u);
+
+#endif

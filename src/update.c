@@ -1,0 +1,359 @@
+/* otter update engine: lifecycle and the step state machine.
+ * The HTTP side is in update_net.c, flash writes in update_write.c, the
+ * policy and the words in update_policy.c, the journal in update_journal.c. */
+#include <string.h>
+
+#include "otter/crypto.h"
+#include "otter/error.h"
+#include "otter/otadata.h"
+#include "otter/url.h"
+#include "update_priv.h"
+
+#define DEFAULT_TIMEOUT_MS 10000u
+#define DEFAULT_RETRIES 5u
+
+void otter_update_init(otter_update_t *u, const otter_update_config_t *cfg)
+{
+    memset(u, 0, sizeof *u);
+    if (cfg)
+        u->cfg = *cfg;
+    if (!u->cfg.connect_timeout_ms)
+        u->cfg.connect_timeout_ms = DEFAULT_TIMEOUT_MS;
+    if (!u->cfg.read_timeout_ms)
+        u->cfg.read_timeout_ms = DEFAULT_TIMEOUT_MS;
+    if (!u->cfg.max_retries)
+        u->cfg.max_retries = DEFAULT_RETRIES;
+    otter_http_config_t hc;
+    memset(&hc, 0, sizeof hc);
+    hc.tcp = u->cfg.tcp;
+    hc.tls = u->cfg.tls;
+    hc.clock = u->cfg.clock;
+    hc.connect_timeout_ms = u->cfg.connect_timeout_ms;
+    hc.read_timeout_ms = u->cfg.read_timeout_ms;
+    hc.on_event = upd_net_http_event;
+    hc.event_arg = u;
+    otter_http_init(&u->http, &hc, u->cfg.http_buf, u->cfg.http_buf_len);
+    otter_image_init(&u->img, u->cfg.policy.chip_id);
+    u->st.phase = OTTER_UPDATE_PHASE_IDLE;
+}
+
+uint32_t upd_sector(const otter_update_t *u)
+{
+    return u->cfg.flash->sector_size;
+}
+
+void upd_event(otter_update_t *u, otter_update_event_t *ev)
+{
+    if (!u->cfg.on_event)
+        return;
+    ev->done = u->st.done;
+    ev->total = u->st.total;
+    u->cfg.on_event(u->cfg.event_ctx, ev);
+}
+
+static bool image_error(int err)
+{
+    return (err <= -60 && err >= -119) || err == OTTER_ERR_UPD_UNSIGNED;
+}
+
+int upd_fail(otter_update_t *u, int err)
+{
+    otter_http_close(&u->http);
+    u->in_request = false;
+    u->st.err = err;
+    u->detail.err = err;
+    u->detail.phase = u->st.phase;
+    u->detail.offset = u->received;
+    if (!u->detail.http_status)
+        u->detail.http_status = otter_http_detail(&u->http)->status;
+    /* Bad bytes must not be resumed into: give the journal up. Network and
+     * flash failures keep it, so the next attempt continues. */
+    if (u->journal_live && image_error(err) && err != OTTER_ERR_FLASH_POWER_LOSS)
+        (void)otter_journal_mark_abandoned(u->cfg.flash, &u->journal);
+    u->journal_live = false;
+    u->st.phase = OTTER_UPDATE_PHASE_FAILED;
+    u->st.outcome = OTTER_UPDATE_OUTCOME_FAILED;
+    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_ERROR, .err = err, .offset = u->received};
+    upd_event(u, &ev);
+    return err;
+}
+
+static bool active(const otter_update_t *u)
+{
+    return u->st.phase != OTTER_UPDATE_PHASE_IDLE && u->st.phase != OTTER_UPDATE_PHASE_DONE &&
+           u->st.phase != OTTER_UPDATE_PHASE_FAILED;
+}
+
+int otter_update_begin(otter_update_t *u, const char *url)
+{
+    const otter_update_config_t *c = &u->cfg;
+    otter_url_t parsed;
+    if (active(u))
+        return OTTER_ERR_STATE;
+    if (!url || !c->flash || !c->ptable || !c->boot || !c->clock || !c->clock->now_ms || !c->data_buf ||
+        c->data_buf_len < OTTER_UPDATE_DATA_BUF_MIN || c->data_buf_len > UINT32_MAX || !c->http_buf ||
+        c->http_buf_len < OTTER_UPDATE_HTTP_BUF_MIN || c->flash->sector_size < 1024 ||
+        c->policy.key_digest_count > 3)
+        return OTTER_ERR_INVAL;
+    int ret = otter_url_parse(url, strlen(url), &parsed);
+    if (ret < 0)
+        return ret;
+    if ((parsed.scheme == OTTER_URL_HTTPS && !c->tls) || (parsed.scheme == OTTER_URL_HTTP && !c->tcp))
+        return OTTER_ERR_UNSUPPORTED;
+    ret = otter_sha256(url, strlen(url), u->url_hash);
+    if (ret < 0)
+        return ret;
+    otter_http_close(&u->http);
+    otter_image_free(&u->img);
+    otter_image_init(&u->img, c->policy.chip_id);
+    memset(&u->st, 0, sizeof u->st);
+    memset(&u->detail, 0, sizeof u->detail);
+    u->url = url;
+    u->target = NULL;
+    u->erased_to = u->marked = 0;
+    u->pend_off = u->pend_len = u->pend_file_off = 0;
+    u->received = u->rehash_to = u->high_water = u->skip = u->cut_redl = 0;
+    u->retries = 0;
+    u->in_request = u->journal_erased = u->journal_live = u->decided = u->whole_again = false;
+    u->validator[0] = 0;
+    u->rolled_back_version[0] = 0;
+    u->st.phase = OTTER_UPDATE_PHASE_START;
+    return 0;
+}
+
+/* Journal of a previous run for this URL and slot that can be continued. */
+static bool journal_resumable(otter_update_t *u)
+{
+    otter_journal_t *j = &u->journal;
+    const otter_partition_t *t = u->target;
+    uint32_t s = upd_sector(u);
+    memset(j, 0, sizeof *j);
+    j->sector_size = s;
+    j->addr = otter_journal_addr(t->offset, t->size, s);
+    if (otter_journal_load(u->cfg.flash, j, u->cfg.data_buf, u->cfg.data_buf_len) < 0)
+        return false;
+    return j->slot_addr == t->offset && !j->complete && !j->abandoned && j->sectors_done > 0 &&
+           otter_ct_equal(j->url_hash, u->url_hash, 32) && j->total <= t->size - s;
+}
+
+static int do_start(otter_update_t *u)
+{
+    const otter_partition_t *t;
+    int ret = otter_boot_next_update_slot(u->cfg.boot, &t);
+    if (ret < 0)
+        return ret == OTTER_ERR_STATE ? ret : OTTER_ERR_UPD_NO_SLOT;
+    uint32_t s = upd_sector(u);
+    if (t->size < 2 * s || t->offset % s || t->size % s)
+        return OTTER_ERR_UPD_NO_SLOT;
+    u->target = t;
+    u->st.target_slot = t->subtype;
+    ret = upd_policy_load(u);
+    if (ret < 0)
+        return ret;
+    otter_image_init(&u->img, u->cfg.policy.chip_id);
+    otter_image_set_max_len(&u->img, t->size - s);
+    if (journal_resumable(u)) {
+        u->journal_live = true;
+        u->st.resumed_from_journal = true;
+        u->st.total = u->journal.total;
+        u->rehash_to = otter_journal_bytes_done(&u->journal);
+        u->marked = u->journal.sectors_done;
+        /* The sector after the last complete one may be half written. */
+        u->erased_to = u->journal.sectors_done * s;
+        memcpy(u->validator, u->journal.validator, u->journal.validator_len + 1u);
+        u->st.phase = OTTER_UPDATE_PHASE_REHASH;
+        return OTTER_UPDATE_MORE;
+    }
+    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+    return OTTER_UPDATE_MORE;
+}
+
+/* DECIDE: collect the first bytes in data_buf (not programmed yet) until
+ * the app description is known, then ask the policy. */
+static int do_decide(otter_update_t *u)
+{
+    const otter_image_t *img = &u->img;
+    if (!otter_image_desc_known(img) && !otter_image_done(img)) {
+        if (u->pend_len >= u->cfg.data_buf_len || u->received >= u->st.total)
+            return otter_image_early_verdict(img) < 0 ? otter_image_early_verdict(img) : OTTER_ERR_IMG_TRUNCATED;
+        int n = upd_net_read(u, u->cfg.data_buf + u->pend_len, u->cfg.data_buf_len - u->pend_len);
+        if (n == OTTER_ERR_HTTP_AGAIN)
+            return OTTER_UPDATE_MORE;
+        if (n == 0)
+            return OTTER_ERR_HTTP_CLOSED_EARLY;
+        if (n < 0)
+            return upd_net_transient(n) ? upd_net_cut(u, n) : n;
+        u->pend_len += (uint32_t)n;
+        int v = otter_image_early_verdict(img);
+        if (v < 0)
+            return v;
+        if (!otter_image_desc_known(img) && !otter_image_done(img))
+            return OTTER_UPDATE_MORE;
+    }
+    int ret = upd_policy_decide(u);
+    if (ret < 0)
+        return ret;
+    if (ret == OTTER_UPDATE_MORE) {
+        otter_http_close(&u->http);
+        u->in_request = false;
+        u->st.phase = OTTER_UPDATE_PHASE_DONE;
+        u->st.outcome = OTTER_UPDATE_OUTCOME_UP_TO_DATE;
+        return 0;
+    }
+    u->st.phase = OTTER_UPDATE_PHASE_PREPARE;
+    return OTTER_UPDATE_MORE;
+}
+
+/* DOWNLOAD: program what is pending (erasing one sector first if needed),
+ * else read once from the network and program what fits erased sectors. */
+static int do_download(otter_update_t *u)
+{
+    if (u->pend_off < u->pend_len) {
+        if (u->pend_file_off + u->pend_off >= u->erased_to)
+            return upd_write_erase_next(u);
+        return upd_write_pending(u);
+    }
+    if (u->received >= u->st.total) {
+        otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_FINISH};
+        upd_event(u, &ev);
+        otter_http_close(&u->http);
+        u->in_request = false;
+        ev.kind = OTTER_UPDATE_EV_DISCONNECTED;
+        upd_event(u, &ev);
+        u->st.phase = OTTER_UPDATE_PHASE_VERIFY;
+        return OTTER_UPDATE_MORE;
+    }
+    if (!u->in_request) {
+        u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+        return OTTER_UPDATE_MORE;
+    }
+    uint32_t want = u->st.total - u->received;
+    if (want > u->cfg.data_buf_len)
+        want = (uint32_t)u->cfg.data_buf_len;
+    u->pend_off = u->pend_len = 0;
+    u->pend_file_off = u->received;
+    int n = upd_net_read(u, u->cfg.data_buf, want);
+    if (n == OTTER_ERR_HTTP_AGAIN)
+        return OTTER_UPDATE_MORE;
+    if (n == 0)
+        n = OTTER_ERR_HTTP_CLOSED_EARLY;
+    if (n < 0)
+        return upd_net_transient(n) ? upd_net_cut(u, n) : n;
+    u->pend_len = (uint32_t)n;
+    u->pend_file_off = u->received - (uint32_t)n; /* after any dropped bytes */
+    if (u->pend_file_off < u->erased_to)
+        return upd_write_pending(u);
+    return OTTER_UPDATE_MORE;
+}
+
+static int dispatch(otter_update_t *u)
+{
+    switch (u->st.phase) {
+    case OTTER_UPDATE_PHASE_START:
+        return do_start(u);
+    case OTTER_UPDATE_PHASE_REHASH:
+        return upd_write_rehash(u);
+    case OTTER_UPDATE_PHASE_CONNECT:
+        return upd_net_connect_step(u);
+    case OTTER_UPDATE_PHASE_DECIDE:
+        return do_decide(u);
+    case OTTER_UPDATE_PHASE_PREPARE:
+        return upd_write_prepare(u);
+    case OTTER_UPDATE_PHASE_DOWNLOAD:
+        return do_download(u);
+    case OTTER_UPDATE_PHASE_VERIFY:
+        return upd_write_verify(u);
+    case OTTER_UPDATE_PHASE_READY:
+    case OTTER_UPDATE_PHASE_DONE:
+        return 0;
+    case OTTER_UPDATE_PHASE_FAILED:
+        return u->st.err;
+    case OTTER_UPDATE_PHASE_IDLE:
+    default:
+        return OTTER_ERR_STATE;
+    }
+}
+
+static void time_step(otter_update_t *u, uint64_t t0)
+{
+    uint64_t dt = u->cfg.clock->now_ms(u->cfg.clock->ctx) - t0;
+    u->st.steps++;
+    if (dt > u->st.longest_step_ms)
+        u->st.longest_step_ms = (uint32_t)(dt > UINT32_MAX ? UINT32_MAX : dt);
+}
+
+int otter_update_step(otter_update_t *u)
+{
+    if (u->st.phase == OTTER_UPDATE_PHASE_IDLE)
+        return OTTER_ERR_STATE;
+    if (!active(u))
+        return u->st.phase == OTTER_UPDATE_PHASE_FAILED ? u->st.err : 0;
+    uint64_t t0 = u->cfg.clock->now_ms(u->cfg.clock->ctx);
+    int ret = dispatch(u);
+    if (ret < 0 && u->st.phase != OTTER_UPDATE_PHASE_FAILED)
+        ret = upd_fail(u, ret);
+    time_step(u, t0);
+    if (ret > 0)
+        return OTTER_UPDATE_MORE;
+    return ret;
+}
+
+int otter_update_finish(otter_update_t *u)
+{
+    if (u->st.phase == OTTER_UPDATE_PHASE_DONE && u->st.outcome == OTTER_UPDATE_OUTCOME_UP_TO_DATE)
+        return 0;
+    if (u->st.phase != OTTER_UPDATE_PHASE_READY)
+        return u->st.phase == OTTER_UPDATE_PHASE_FAILED ? u->st.err : OTTER_ERR_STATE;
+    uint64_t t0 = u->cfg.clock->now_ms(u->cfg.clock->ctx);
+    otter_otadata_t od;
+    unsigned n = otter_ptable_ota_count(u->cfg.ptable);
+    int ret = otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable);
+    if (ret == 0)
+        ret = otter_otadata_set_slot(&od, u->cfg.flash, (unsigned)(u->target->subtype - OTTER_PT_SUBTYPE_OTA_0), n,
+                                     OTTER_OTA_STATE_NEW);
+    if (ret < 0) {
+        ret = upd_fail(u, ret);
+        time_step(u, t0);
+        return ret;
+    }
+    /* After the switch: a cut before this byte only means a later update
+     * into this slot starts over instead of resuming. */
+    (void)otter_journal_mark_complete(u->cfg.flash, &u->journal);
+    u->journal_live = false;
+    u->st.phase = OTTER_UPDATE_PHASE_DONE;
+    u->st.outcome = OTTER_UPDATE_OUTCOME_UPDATED;
+    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_SWITCHED, .offset = u->target->offset};
+    upd_event(u, &ev);
+    time_step(u, t0);
+    return 0;
+}
+
+void otter_update_abort(otter_update_t *u)
+{
+    otter_http_close(&u->http);
+    u->in_request = false;
+    if (!active(u) && u->st.phase != OTTER_UPDATE_PHASE_IDLE)
+        return;
+    u->st.err = OTTER_ERR_UPD_ABORTED;
+    u->detail.err = OTTER_ERR_UPD_ABORTED;
+    u->detail.phase = u->st.phase;
+    u->detail.offset = u->received;
+    u->st.phase = OTTER_UPDATE_PHASE_DONE;
+    u->st.outcome = OTTER_UPDATE_OUTCOME_ABORTED;
+}
+
+const otter_update_status_t *otter_update_status(const otter_update_t *u)
+{
+    return &u->st;
+}
+
+const otter_update_detail_t *otter_update_detail(const otter_update_t *u)
+{
+    return &u->detail;
+}
+
+void otter_update_free(otter_update_t *u)
+{
+    otter_http_free(&u->http);
+    otter_image_free(&u->img);
+}

@@ -1,0 +1,293 @@
+/* otter update engine: the HTTP side (requests, resume, body reads). */
+#include <string.h>
+
+#include "otter/error.h"
+#include "update_priv.h"
+
+/* Start-overs allowed in one update when the file keeps changing. */
+#define MAX_RESTARTS 2u
+
+void upd_net_http_event(void *arg, const otter_http_event_t *ev)
+{
+    otter_update_t *u = arg;
+    if (ev->type != OTTER_HTTP_EV_REDIRECT)
+        return;
+    otter_update_event_t e = {.kind = OTTER_UPDATE_EV_REDIRECT, .header_value = ev->url};
+    upd_event(u, &e);
+}
+
+bool upd_net_transient(int err)
+{
+    switch (err) {
+    case OTTER_ERR_TIMEOUT:
+    case OTTER_ERR_CLOSED:
+    case OTTER_ERR_NET_IO:
+    case OTTER_ERR_CONNECT:
+    case OTTER_ERR_DNS:
+    case OTTER_ERR_TLS_IO:
+    case OTTER_ERR_HTTP_CLOSED_EARLY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int upd_net_cut(otter_update_t *u, int err)
+{
+    otter_http_close(&u->http);
+    bool was_open = u->in_request;
+    u->in_request = false;
+    if (++u->retries > u->cfg.max_retries)
+        return err;
+    if (was_open) {
+        otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_DISCONNECTED, .err = err, .offset = u->received};
+        upd_event(u, &ev);
+    }
+    u->cut_redl = 0;
+    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+    return OTTER_UPDATE_MORE;
+}
+
+/* The file changed on the server: forget everything and start from byte 0
+ * with a fresh decision. The journal is rewritten before the first program. */
+static int restart(otter_update_t *u)
+{
+    otter_http_close(&u->http);
+    u->in_request = false;
+    if (++u->st.restarts > MAX_RESTARTS)
+        return OTTER_ERR_HTTP_RESOURCE_CHANGED;
+    otter_image_free(&u->img);
+    otter_image_init(&u->img, u->cfg.policy.chip_id);
+    otter_image_set_max_len(&u->img, u->target->size - upd_sector(u));
+    u->received = 0;
+    u->st.done = 0;
+    u->st.total = 0;
+    u->pend_off = u->pend_len = u->pend_file_off = 0;
+    u->erased_to = 0;
+    u->marked = 0;
+    u->skip = 0;
+    u->whole_again = false;
+    u->decided = false;
+    u->journal_live = false;
+    u->journal_erased = false;
+    u->validator[0] = 0;
+    u->st.have_app = false;
+    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_RESTART};
+    upd_event(u, &ev);
+    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+    return OTTER_UPDATE_MORE;
+}
+
+static int open_request(otter_update_t *u)
+{
+    memset(&u->req, 0, sizeof u->req);
+    u->req.url = u->url;
+    if (u->received > 0 && !u->whole_again) {
+        u->req.range_start = u->received;
+        u->req.if_range = u->validator[0] ? u->validator : NULL;
+        u->req.expected_total = u->st.total;
+    }
+    int ret = otter_http_begin(&u->http, &u->req);
+    if (ret < 0)
+        return ret;
+    u->in_request = true;
+    u->prev_http_phase = OTTER_HTTP_PHASE_IDLE;
+    if (u->received > 0) {
+        u->st.resumes++;
+        otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_RESUME, .offset = u->received};
+        upd_event(u, &ev);
+    }
+    return 0;
+}
+
+/* Events for what the last http step achieved. */
+static void phase_events(otter_update_t *u)
+{
+    uint8_t now = (uint8_t)otter_http_detail(&u->http)->phase;
+    uint8_t was = u->prev_http_phase;
+    u->prev_http_phase = now;
+    if (was == now)
+        return;
+    otter_update_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    if (was <= OTTER_HTTP_PHASE_CONNECT && now > OTTER_HTTP_PHASE_CONNECT) {
+        ev.kind = OTTER_UPDATE_EV_CONNECTED;
+        upd_event(u, &ev);
+        if (u->cfg.tls_report && !strncmp(u->url, "https", 5)) {
+            ev.kind = OTTER_UPDATE_EV_TLS;
+            ev.tls_report = u->cfg.tls_report;
+            upd_event(u, &ev);
+        }
+    }
+    if (was <= OTTER_HTTP_PHASE_SEND && now > OTTER_HTTP_PHASE_SEND) {
+        ev.kind = OTTER_UPDATE_EV_HEADER_SENT;
+        ev.tls_report = NULL;
+        upd_event(u, &ev);
+    }
+}
+
+static void header_event(otter_update_t *u, const char *key, const char *value)
+{
+    if (!value[0])
+        return;
+    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_HEADER, .header_key = key, .header_value = value};
+    upd_event(u, &ev);
+}
+
+static void u64_text(char *out, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+}
+
+static void header_events(otter_update_t *u, const otter_http_response_t *r)
+{
+    char num[24];
+    header_event(u, "Content-Type", r->content_type);
+    if (r->has_length) {
+        u64_text(num, r->content_length);
+        header_event(u, "Content-Length", num);
+    }
+    header_event(u, "ETag", r->etag);
+    header_event(u, "Last-Modified", r->last_modified);
+}
+
+static bool is_html(const char *ct)
+{
+    static const char html[] = "text/html";
+    for (size_t i = 0; i < sizeof html - 1; i++) {
+        char c = ct[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != html[i])
+            return false;
+    }
+    return true;
+}
+
+/* The response head is in: check it and decide where to go. */
+static int accept_head(otter_update_t *u)
+{
+    const otter_http_response_t *r = otter_http_response(&u->http);
+    const char *validator = r->etag[0] ? r->etag : r->last_modified;
+    u->detail.http_status = r->status;
+    header_events(u, r);
+    if (is_html(r->content_type))
+        return OTTER_ERR_UPD_CONTENT_TYPE;
+    uint64_t total;
+    if (r->status == 206 && r->has_range)
+        total = r->range_total;
+    else if (r->has_length)
+        total = r->content_length;
+    else
+        return OTTER_ERR_UPD_NO_LENGTH;
+    if (total == UINT64_MAX)
+        return OTTER_ERR_UPD_NO_LENGTH;
+    if (u->received == 0 && !u->whole_again) {
+        if (total > u->target->size - upd_sector(u)) {
+            u->st.total = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+            return OTTER_ERR_UPD_TOO_LARGE;
+        }
+        u->st.total = (uint32_t)total;
+        size_t vl = strlen(validator);
+        if (vl < sizeof u->validator)
+            memcpy(u->validator, validator, vl + 1);
+    } else if (u->whole_again) {
+        /* The whole file again, to be dropped up to where we were: only if
+         * it is the same file. */
+        if (total != u->st.total || (u->validator[0] && strcmp(validator, u->validator)))
+            return restart(u);
+        u->skip = u->received;
+        u->high_water = u->high_water > u->received ? u->high_water : u->received;
+        u->received = 0;
+        u->whole_again = false;
+    }
+    u->st.phase = u->decided ? OTTER_UPDATE_PHASE_DOWNLOAD : OTTER_UPDATE_PHASE_DECIDE;
+    return OTTER_UPDATE_MORE;
+}
+
+/* A 200 answer to a resume that still describes our file: the server
+ * ignores Range (If-Range made the client call it "changed"). */
+static bool same_file(const otter_update_t *u)
+{
+    const otter_http_response_t *r = otter_http_response(&u->http);
+    const char *v = r->etag[0] ? r->etag : r->last_modified;
+    return r->status == 200 && r->has_length && r->content_length == u->st.total && u->validator[0] &&
+           !strcmp(v, u->validator);
+}
+
+int upd_net_connect_step(otter_update_t *u)
+{
+    int ret;
+    if (!u->in_request) {
+        ret = open_request(u);
+        if (ret < 0)
+            return ret;
+    }
+    ret = otter_http_step(&u->http);
+    phase_events(u);
+    if (ret == OTTER_HTTP_PENDING)
+        return OTTER_UPDATE_MORE;
+    if (ret == 0)
+        return accept_head(u);
+    u->in_request = false;
+    u->detail.http_status = otter_http_detail(&u->http)->status;
+    if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED && !same_file(u))
+        return restart(u);
+    if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED)
+        ret = OTTER_ERR_HTTP_RANGE_IGNORED; /* a 200 for the same file */
+    if (ret == OTTER_ERR_HTTP_RANGE_IGNORED) {
+        u->whole_again = true;
+        return upd_net_cut(u, ret);
+    }
+    if (ret == OTTER_ERR_HTTP_STATUS && u->detail.http_status >= 500)
+        return upd_net_cut(u, ret);
+    if (upd_net_transient(ret))
+        return upd_net_cut(u, ret);
+    return ret;
+}
+
+int upd_net_read(otter_update_t *u, uint8_t *buf, size_t len)
+{
+    int n = otter_http_read(&u->http, buf, len);
+    if (n <= 0)
+        return n;
+    u->st.downloaded += (uint32_t)n;
+    if (u->skip) {
+        uint32_t drop = (uint32_t)n < u->skip ? (uint32_t)n : u->skip;
+        u->skip -= drop;
+        u->received += drop;
+        u->st.redownloaded += drop;
+        u->cut_redl += drop;
+        if (u->cut_redl > u->st.worst_redownload)
+            u->st.worst_redownload = u->cut_redl;
+        n -= (int)drop;
+        if (n == 0)
+            return OTTER_ERR_HTTP_AGAIN;
+        memmove(buf, buf + drop, (size_t)n);
+    }
+    if (u->received < u->high_water) {
+        uint32_t again = u->high_water - u->received;
+        if (again > (uint32_t)n)
+            again = (uint32_t)n;
+        u->st.redownloaded += again;
+        u->cut_redl += again;
+        if (u->cut_redl > u->st.worst_redownload)
+            u->st.worst_redownload = u->cut_redl;
+    }
+    int ret = otter_image_feed(&u->img, buf, (size_t)n);
+    if (ret < 0)
+        return ret;
+    u->received += (uint32_t)n;
+    if (u->received > u->high_water)
+        u->high_water = u->received;
+    u->retries = 0;
+    return n;
+}

@@ -1,0 +1,61 @@
+/* Test support: an HTTP/1.1 file server living inside an otter_transport_t.
+ *
+ * Each connect() opens a fresh "connection"; write() collects the request;
+ * once the request head is complete the response (status line, headers,
+ * body) is produced from the file in memory, honouring Range and If-Range
+ * like nginx does. Faults for the update engine's tests: cut the connection
+ * after N response body bytes (counted from the start of the file, so "cut
+ * at file offset X"), stall instead of cutting, switch the file (new ETag)
+ * after N requests, lie about the content type or status, ignore Range.
+ * Reads hand out at most `chunk` bytes at a time. No threads, no sockets. */
+#ifndef OTTER_TEST_MEMSERVER_H
+#define OTTER_TEST_MEMSERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "otter/transport.h"
+
+typedef struct memserver {
+    /* the file served at any path */
+    const uint8_t *file;
+    size_t file_len;
+    char etag[64];
+    const char *content_type; /* default application/octet-stream */
+    int status_override;      /* non-zero: answer every request with this status, empty body */
+
+    /* faults */
+    long cut_at;       /* >= 0: close after sending the body byte at this file offset - 1 (one shot) */
+    long stall_at;     /* >= 0: like cut_at but reads time out instead (one shot) */
+    int ignore_range;  /* answer 200 with the whole file to Range requests */
+    int switch_after;  /* > 0: after this many requests serve file2 (new ETag) */
+    const uint8_t *file2;
+    size_t file2_len;
+    int refuse_connects; /* > 0: that many connect() calls fail with OTTER_ERR_CONNECT */
+    size_t chunk;        /* max bytes per read (default 1460) */
+
+    /* statistics */
+    int requests;
+    int connects;
+    uint64_t body_bytes_sent;
+    long last_range_from; /* -1 when the last request had no Range */
+    char last_if_range[64];
+
+    /* connection state (private) */
+    int open;
+    int stalled;
+    char req[2048];
+    size_t req_len;
+    uint8_t head[512];
+    size_t head_len, head_off;
+    const uint8_t *body;
+    size_t body_off, body_end; /* file offsets */
+} memserver_t;
+
+/* Reset srv to serve file (ETag "\"v1-<len>\""), no faults, chunk 1460. */
+void memserver_init(memserver_t *srv, const uint8_t *file, size_t len);
+
+/* A transport bound to srv. */
+otter_transport_t memserver_transport(memserver_t *srv);
+
+#endif
