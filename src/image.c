@@ -6,6 +6,7 @@
 #include "le.h"
 #include "otter/error.h"
 #include "otter/image.h"
+#include "otter/sigblock.h"
 
 enum {
     ST_HEADER,   /* collecting the 24-byte header */
@@ -571,7 +572,12 @@ int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t of
             work_len = cfg->work_len;
         }
     }
-    int ret = otter_image_validate_flash(flash, offset, size, &info, work, work_len);
+    int ret;
+    if (cfg && cfg->n_trusted)
+        ret = otter_sigblock_verify_flash(flash, offset, size, cfg->trusted, cfg->n_trusted, &info, NULL, work,
+                                          work_len);
+    else
+        ret = otter_image_validate_flash(flash, offset, size, &info, work, work_len);
     if (ret == OTTER_OK && chip != OTTER_CHIP_ANY && info.chip_id != chip)
         ret = OTTER_ERR_IMG_CHIP_MISMATCH;
     return ret;

@@ -161,6 +161,19 @@ C -o "$T/got" "$U/app.bin"
 check "fault-times: then served whole" cmp -s "$T/got" "$T/www/app.bin"
 stop
 
+tls --cut-at-offset 10000
+C -o "$T/got" "$U/app.bin" 2>/dev/null
+check "cut-at-offset: from 0, 10000 bytes" [ "$(wc -c <"$T/got")" -eq 10000 ]
+C -o "$T/got" -H "Range: bytes=4096-" "$U/app.bin" 2>/dev/null
+dd if="$T/www/app.bin" of="$T/want" bs=4096 skip=1 2>/dev/null
+head -c 5904 "$T/want" >"$T/want2"
+check "cut-at-offset: resume from 4096 cut at the same file offset" cmp -s "$T/got" "$T/want2"
+C -o "$T/got" -H "Range: bytes=10000-" "$U/app.bin"
+dd if="$T/www/app.bin" of="$T/want" bs=10000 skip=1 2>/dev/null
+check "cut-at-offset: resume from the offset runs to the end" cmp -s "$T/got" "$T/want"
+stop
+check "cut-at-offset logged" grep -q "^GET /app.bin bytes=4096- 206 5904 cut$" "$T/log"
+
 tls --stall-after 2000 --stall-ms 300
 C -o "$T/got" "$U/app.bin" 2>/dev/null
 rc=$?
@@ -196,6 +209,16 @@ check "ignore-range: whole file" cmp -s "$T/got" "$T/www/app.bin"
 check "ignore-range: no Accept-Ranges" [ -z "$(header accept-ranges "$T/h")" ]
 stop
 check "ignore-range is logged" grep -q "^GET /app.bin bytes=100-199 200 $SIZE ignore-range$" "$T/log"
+
+tls --chunk-size 1
+C -o "$T/got" -H "Range: bytes=1000-3999" "$U/app.bin"
+dd if="$T/www/app.bin" of="$T/want" bs=1000 skip=1 count=3 2>/dev/null
+check "one-byte records: range intact" cmp -s "$T/got" "$T/want"
+stop
+tls --chunk-size 1000 --cut-after 2500
+C -o "$T/got" "$U/app.bin" 2>/dev/null
+check "small records + cut: exactly 2500 bytes" [ "$(wc -c <"$T/got")" -eq 2500 ]
+stop
 
 tls --throttle 2048
 C -o "$T/got" "$U/app.bin"

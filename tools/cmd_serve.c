@@ -56,6 +56,8 @@ static const char SERVE_HELP[] =
     "                        .html text/html, otherwise application/octet-stream)\n"
     "  --header 'N: V'       add a header line to every response (repeatable)\n"
     "  --chunked             Transfer-Encoding: chunked, no Content-Length\n"
+    "  --chunk-size N        body bytes per write, i.e. per TLS record (default and\n"
+    "                        max 16384; 1 sends one byte per record)\n"
     "  --etag mtime|hash|none  ETag from size+mtime (default), SHA-256 of the\n"
     "                        content, or none\n"
     "  --no-last-modified    send no Last-Modified\n"
@@ -66,6 +68,9 @@ static const char SERVE_HELP[] =
     "  --cut-after BYTES     close the connection after BYTES body bytes\n"
     "  --stall-after BYTES   stop sending after BYTES body bytes and hold the\n"
     "                        connection open for --stall-ms (default 30000), then close\n"
+    "  --cut-at-offset N     close the connection when the body reaches file offset N\n"
+    "                        (a response starting at or after N is not cut)\n"
+    "  --stall-at-offset N   stall when the body reaches file offset N\n"
     "  --lie-length          announce a Content-Length 4096 bytes larger than what\n"
     "                        is sent, then close\n"
     "  --redirect-to URL     302 to URL for every path; URL ending in '/' gets the\n"
@@ -98,7 +103,8 @@ static int parse_numeric_opt(struct serve_opts *o, int argc, char **argv, int *i
 {
     static const char *const names[] = {"--port",      "--throttle",     "--cut-after",
                                         "--stall-after", "--stall-ms",   "--fault-times",
-                                        "--max-requests", "--idle-timeout"};
+                                        "--max-requests", "--idle-timeout",
+                                        "--cut-at-offset", "--stall-at-offset", "--chunk-size"};
     *used = 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         const char *v = cli_opt(argc, argv, i, names[k]);
@@ -121,6 +127,13 @@ static int parse_numeric_opt(struct serve_opts *o, int argc, char **argv, int *i
         case 5: o->fault_times = n; break;
         case 6: o->max_requests = n; break;
         case 7: o->idle_ms = (unsigned)(n < 100 ? 100 : n > 3600000 ? 3600000 : n); break;
+        case 8: o->cut_at_offset = n; break;
+        case 9: o->stall_at_offset = n; break;
+        case 10:
+            if (n < 1 || n > SERVE_BODY_CHUNK)
+                return cli_usage_err("serve: --chunk-size wants 1..%d", SERVE_BODY_CHUNK), -1;
+            o->chunk_size = (unsigned)n;
+            break;
         }
         return 0;
     }
@@ -196,10 +209,11 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
     memset(o, 0, sizeof *o);
     o->port = 8443;
     o->bind = "127.0.0.1";
-    o->cut_after = o->stall_after = -1;
+    o->cut_after = o->stall_after = o->cut_at_offset = o->stall_at_offset = -1;
     o->stall_ms = 30000;
     o->fault_times = -1;
     o->idle_ms = 30000;
+    o->chunk_size = SERVE_BODY_CHUNK;
     for (int i = 1; i < argc; i++) {
         int used, r;
         if (parse_numeric_opt(o, argc, argv, &i, &used))
@@ -389,11 +403,25 @@ static void reap(struct serve_server *s)
     s->nconns = k;
 }
 
+/* --max-requests reached: connections with no request under way go now. */
+static void close_idle(struct serve_server *s)
+{
+    for (size_t i = 0; i < s->nconns; i++) {
+        struct serve_conn *c = s->conns[i];
+        if (c->state == ST_HANDSHAKE || (c->state == ST_READ && c->req_len == 0))
+            c->state = ST_CLOSED;
+    }
+    reap(s);
+}
+
 static int run_loop(struct serve_server *s, struct pollfd *pfd)
 {
     for (;;) {
-        if (s->draining && s->nconns == 0)
-            return 0;
+        if (s->draining) {
+            close_idle(s);
+            if (s->nconns == 0)
+                return 0;
+        }
         size_t n = 2;
         pfd[0].fd = s->draining ? -1 : s->listen_fd;
         pfd[0].events = POLLIN;

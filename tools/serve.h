@@ -19,7 +19,7 @@
 #include <mbedtls/x509_crt.h>
 
 #define SERVE_REQ_MAX 8192            /* request head limit (431 above) */
-#define SERVE_BODY_CHUNK 16384        /* body bytes per write (one TLS record) */
+#define SERVE_BODY_CHUNK 16384        /* max body bytes per write (one TLS record) */
 #define SERVE_OUT_MAX (SERVE_BODY_CHUNK + 64)
 #define SERVE_HEAD_MAX 16384          /* response head incl. --header lines */
 #define SERVE_MAX_HEADERS 16          /* --header options */
@@ -37,6 +37,8 @@ struct serve_opts {
     uint64_t throttle_bps;      /* bytes per second per connection, 0: off */
     int64_t cut_after;          /* body bytes, -1: off */
     int64_t stall_after;        /* body bytes, -1: off */
+    int64_t cut_at_offset;      /* file offset, -1: off */
+    int64_t stall_at_offset;    /* file offset, -1: off */
     unsigned stall_ms;          /* how long a stalled connection is held */
     int lie_length;
     const char *redirect_url;   /* 302 target, NULL: off */
@@ -54,6 +56,7 @@ struct serve_opts {
     int etag_mode;
     int no_last_modified;
     unsigned idle_ms;           /* keep-alive / handshake / send timeout */
+    unsigned chunk_size;        /* body bytes per write / TLS record, 1..SERVE_BODY_CHUNK */
 };
 
 /* One parsed request head. */

@@ -292,7 +292,8 @@ static int fill_body(struct serve_conn *c)
         c->deadline = serve_now_ms() + c->srv->o.stall_ms;
         return 1;
     }
-    uint64_t n = left < SERVE_BODY_CHUNK ? left : SERVE_BODY_CHUNK;
+    uint64_t chunk = c->srv->o.chunk_size;
+    uint64_t n = left < chunk ? left : chunk;
     if (r->cut_at >= 0 && n > (uint64_t)r->cut_at - c->body_sent)
         n = (uint64_t)r->cut_at - c->body_sent;
     if (r->stall_at >= 0 && n > (uint64_t)r->stall_at - c->body_sent)
@@ -362,8 +363,15 @@ static int next_output(struct serve_conn *c)
 
 static void do_send(struct serve_conn *c)
 {
+    /* Fairness: after this many pieces, let the other connections run; the
+     * socket is still writable, so poll() comes straight back to us. */
+    int budget = 16;
     while (c->state == ST_SEND) {
         if (c->out_off == c->out_len) {
+            if (budget-- == 0) {
+                c->want = POLLOUT;
+                return;
+            }
             c->body_sent += c->out_payload;
             c->out_payload = 0;
             c->out_len = c->out_off = 0;

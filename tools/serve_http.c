@@ -446,25 +446,46 @@ static int choose_range(struct serve_server *srv, const struct serve_req *req, c
     return 206;
 }
 
+/* Where in this response's body a fault given as "after N body bytes" and/or
+ * "at file offset N" bites: a body byte count, or -1 if it does not. A range
+ * starting at or past the offset is not hit, so a resume from there runs. */
+static int64_t fault_point(int64_t after, int64_t at_offset, const struct serve_resp *r)
+{
+    int64_t at = -1;
+    if (r->head_only)
+        return -1;
+    if (after >= 0 && (uint64_t)after < r->body_len)
+        at = after;
+    if (at_offset >= 0 && r->body_off < (uint64_t)at_offset &&
+        (uint64_t)at_offset < r->body_off + r->body_len) {
+        int64_t k = at_offset - (int64_t)r->body_off;
+        if (at < 0 || k < at)
+            at = k;
+    }
+    return at;
+}
+
 /* Arm cut / stall / lie-length for this response when they would bite. */
 static uint64_t arm_faults(struct serve_server *srv, struct serve_resp *r)
 {
     uint64_t announced = r->body_len;
-    int cut = srv->o.cut_after >= 0 && (uint64_t)srv->o.cut_after < r->body_len && !r->head_only;
-    int stall =
-        srv->o.stall_after >= 0 && (uint64_t)srv->o.stall_after < r->body_len && !r->head_only;
+    int64_t cut = fault_point(srv->o.cut_after, srv->o.cut_at_offset, r);
+    int64_t stall = fault_point(srv->o.stall_after, srv->o.stall_at_offset, r);
     int lie = srv->o.lie_length && !r->chunked;
-    if (!(cut || stall || lie) || !fault_armed(srv))
+    if ((cut < 0 && stall < 0 && !lie) || !fault_armed(srv))
         return announced;
     srv->faults_used++;
-    if (cut)
-        r->cut_at = srv->o.cut_after, r->fault = "cut";
-    if (stall && (!cut || srv->o.stall_after < srv->o.cut_after))
-        r->stall_at = srv->o.stall_after, r->cut_at = -1, r->fault = "stall";
+    if (stall >= 0 && (cut < 0 || stall < cut)) {
+        r->stall_at = stall;
+        r->fault = "stall";
+    } else if (cut >= 0) {
+        r->cut_at = cut;
+        r->fault = "cut";
+    }
     if (lie) {
         announced = r->body_len + 4096; /* promise more than we will send, then close */
         r->close = 1;
-        if (!cut && !stall)
+        if (cut < 0 && stall < 0)
             r->fault = "lie-length";
     }
     return announced;

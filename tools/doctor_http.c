@@ -1,0 +1,362 @@
+/* otter doctor, HTTP and image steps: the request a device makes first
+ * (GET with Range: bytes=0-4095, through otter_http with the device's buffer
+ * size), redirects, headers, status, Content-Type, size, Range/ETag, the
+ * image header against the chip and running version, and the signature. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "doctor.h"
+#include "otter/error.h"
+#include "otter/http.h"
+#include "otter/image.h"
+#include "otter/sigblock.h"
+#include "posix_tcp.h"
+#include "sign.h"
+
+#define FIRST_LEN 4096u
+#define IMAGE_MAX (16u << 20)
+
+/* Everything one HTTP client needs, on the heap. */
+struct client {
+    otter_posix_tcp_t tcp_plain, tcp_tls;
+    otter_transport_t plain, lower, tls_t;
+    otter_tls_t tls;
+    otter_tls_report_t report;
+    otter_http_t http;
+    uint8_t *buf;
+    doctor_t *d;
+    int log_hops;
+};
+
+static void on_event(void *arg, const otter_http_event_t *ev)
+{
+    struct client *c = arg;
+    if (ev->type == OTTER_HTTP_EV_REDIRECT && c->log_hops)
+        doctor_add(c->d, "redirect", DOCTOR_INFO, "hop %u: %u to %s", (unsigned)ev->hop,
+                   (unsigned)ev->status, ev->url);
+}
+
+static struct client *client_new(doctor_t *d, int log_hops)
+{
+    struct client *c = calloc(1, sizeof *c);
+    if (!c || !(c->buf = malloc(d->buffer))) {
+        free(c);
+        return NULL;
+    }
+    c->d = d;
+    c->log_hops = log_hops;
+    otter_posix_tcp_init(&c->tcp_plain, &c->plain);
+    otter_posix_tcp_init(&c->tcp_tls, &c->lower);
+    otter_tls_report_init(&c->report);
+    if (doctor_tls_setup(d, &c->tls, &c->lower, &c->report) == 0)
+        otter_tls_transport(&c->tls, &c->tls_t);
+    otter_http_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.tcp = &c->plain;
+    cfg.tls = &c->tls_t;
+    cfg.connect_timeout_ms = d->timeout_ms;
+    cfg.read_timeout_ms = d->timeout_ms;
+    cfg.on_event = on_event;
+    cfg.event_arg = c;
+    otter_http_init(&c->http, &cfg, c->buf, d->buffer);
+    return c;
+}
+
+static void client_free(struct client *c)
+{
+    if (!c)
+        return;
+    otter_http_free(&c->http);
+    otter_tls_free(&c->tls);
+    otter_posix_tcp_free(&c->tcp_plain);
+    otter_posix_tcp_free(&c->tcp_tls);
+    free(c->buf);
+    free(c);
+}
+
+static int is_tls_error(int rc)
+{
+    return rc <= OTTER_ERR_TLS_TRUST && rc >= -159;
+}
+
+/* The first request failed: say at which step and why. */
+static void request_failed(doctor_t *d, struct client *c, int rc)
+{
+    const otter_http_detail_t *det = otter_http_detail(&c->http);
+    doctor_step_t *s;
+    if (is_tls_error(rc)) {
+        s = doctor_add(d, "redirect", DOCTOR_FAIL, "TLS with %s port %u failed: %s", det->host,
+                       (unsigned)det->port, otter_strerror(rc));
+        doctor_fix(s, "the redirect target is checked with the same trust as the first host: see below");
+        doctor_trust_steps(d, &c->report, rc);
+        return;
+    }
+    switch (rc) {
+    case OTTER_ERR_HTTP_DOWNGRADE:
+        s = doctor_add(d, "redirect", DOCTOR_FAIL,
+                       "after %u hop(s) the server redirects to plain http://: the device refuses to "
+                       "leave https",
+                       (unsigned)det->redirects);
+        doctor_fix(s, "make the server (or CDN) redirect to an https:// URL");
+        break;
+    case OTTER_ERR_HTTP_TOO_MANY_REDIRECTS:
+        s = doctor_add(d, "redirect", DOCTOR_FAIL, "more than %u redirects (a loop?)", OTTER_HTTP_MAX_REDIRECTS);
+        doctor_fix(s, "give the device the final URL, or fix the redirect loop on the server");
+        break;
+    case OTTER_ERR_HTTP_HEADER_TOO_LARGE:
+    case OTTER_ERR_HTTP_HEAD_TOO_LONG:
+    case OTTER_ERR_HTTP_URL_TOO_LONG:
+        s = doctor_add(d, "headers", DOCTOR_FAIL, "%s (the device's HTTP buffer: %zu bytes)",
+                       otter_strerror(rc), d->buffer);
+        doctor_fix(s, "a header the device needs (ETag, Content-Type, Location, ...) is longer than "
+                      "otter keeps: shorten it on the server, or raise the OTTER_HTTP_*_MAX limits");
+        break;
+    case OTTER_ERR_HTTP_STATUS:
+        s = doctor_add(d, "status", DOCTOR_FAIL, "HTTP %u from %s", (unsigned)det->status, det->host);
+        doctor_fix(s, det->status == 404   ? "no file at this URL: check the path and that the image was uploaded"
+                      : det->status == 401 || det->status == 403
+                          ? "the server refuses access: the device sends no credentials"
+                      : det->status >= 500 ? "the server failed: look at its error log"
+                                           : "the device accepts only 200 and 206");
+        break;
+    default:
+        s = doctor_add(d, "HTTP", DOCTOR_FAIL, "request to %s failed: %s (%s)", det->host,
+                       otter_strerror(rc), otter_errname(rc));
+        doctor_fix(s, "the server's answer is not HTTP/1.1 otter can follow");
+    }
+}
+
+static void size_steps(doctor_t *d, const otter_http_response_t *resp, uint64_t *total)
+{
+    *total = resp->has_range && resp->range_total != UINT64_MAX ? resp->range_total
+             : resp->status == 200 && resp->has_length        ? resp->content_length
+                                                               : 0;
+    if (!*total) {
+        doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_WARN, "not given%s: the size is known only at the end",
+                                      resp->chunked ? " (chunked transfer)" : "");
+        doctor_fix(s, "the device cannot check that the image fits its slot before it erases; serve "
+                      "the file as a static file with a Content-Length");
+    } else if (d->slot_size && *total > d->slot_size) {
+        doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_FAIL, "%llu bytes: larger than the %llu-byte slot",
+                                      (unsigned long long)*total, (unsigned long long)d->slot_size);
+        doctor_fix(s, "build a smaller image, or use a partition table with larger OTA slots");
+    } else {
+        doctor_add(d, "Content-Length", DOCTOR_OK, "%llu bytes%s", (unsigned long long)*total,
+                   d->slot_size ? ", fits the slot" : "");
+    }
+    if (resp->status == 206 && resp->has_range) {
+        const char *v = resp->etag[0] ? resp->etag : resp->last_modified;
+        doctor_step_t *s = doctor_add(d, "Range", v[0] ? DOCTOR_OK : DOCTOR_WARN, "honoured (206)%s%s%s", v[0] ? ", " : "",
+                                      resp->etag[0] ? "ETag " : resp->last_modified[0] ? "Last-Modified " : "", v);
+        if (v[0])
+            snprintf(s->text + strlen(s->text), sizeof s->text - strlen(s->text),
+                     ": a cut download resumes where it stopped");
+        else
+            doctor_fix(s, "no ETag or Last-Modified: a resumed download cannot tell whether the file changed");
+    } else {
+        doctor_step_t *s = doctor_add(d, "Range", DOCTOR_WARN,
+                                      "ignored (status %u to a Range request): a cut download restarts from zero",
+                                      (unsigned)resp->status);
+        doctor_fix(s, "serve the image from a server or CDN that honours Range (nginx, S3 do)");
+    }
+}
+
+/* Compare dotted versions numerically ("1.10.0" > "1.9"); strcmp when
+ * either is not all digits and dots. */
+static int version_cmp(const char *a, const char *b)
+{
+    if (strspn(a, "0123456789.") != strlen(a) || strspn(b, "0123456789.") != strlen(b))
+        return strcmp(a, b);
+    while (*a || *b) {
+        unsigned long x = strtoul(a, (char **)&a, 10), y = strtoul(b, (char **)&b, 10);
+        if (x != y)
+            return x < y ? -1 : 1;
+        a += *a == '.';
+        b += *b == '.';
+    }
+    return 0;
+}
+
+/* Check the first bytes as the device would before erasing anything. */
+static void image_steps(doctor_t *d, const uint8_t *p, size_t n)
+{
+    otter_image_t img;
+    otter_image_init(&img, d->chip);
+    int rc = otter_image_feed(&img, p, n);
+    rc = rc < 0 ? rc : otter_image_early_verdict(&img);
+    const otter_image_info_t *in = otter_image_info(&img);
+    if (rc < 0) {
+        doctor_step_t *s = doctor_add(d, "image", DOCTOR_FAIL, "%s", otter_strerror(rc));
+        if (rc == OTTER_ERR_IMG_HTML)
+            doctor_fix(s, "the URL serves a web page (an error or login page?), not the .bin file");
+        else if (rc == OTTER_ERR_IMG_CHIP_MISMATCH)
+            doctor_fix(s, "the image is built for %s, the device is %s: build for the right target",
+                       otter_image_chip_name(in->chip_id), otter_image_chip_name(d->chip));
+        else
+            doctor_fix(s, "upload the app image (the .bin the build makes for OTA), not another file");
+        otter_image_free(&img);
+        return;
+    }
+    if (!otter_image_desc_known(&img) || !in->has_app_desc) {
+        doctor_add(d, "image", DOCTOR_WARN, "%s app image without an app description: no version to compare",
+                   otter_image_chip_name(in->chip_id));
+        otter_image_free(&img);
+        return;
+    }
+    doctor_add(d, "image", DOCTOR_OK, "%s app image, project '%s', version '%s' (ESP-IDF %s)",
+               otter_image_chip_name(in->chip_id), in->app.project_name, in->app.version, in->app.idf_ver);
+    if (d->running_version) {
+        int c = version_cmp(in->app.version, d->running_version);
+        if (c <= 0) {
+            doctor_add(d, "version", DOCTOR_OK, "'%s' is %s the running '%s': a device skips it",
+                       in->app.version, c == 0 ? "the same as" : "older than", d->running_version);
+            snprintf(d->skip_why, sizeof d->skip_why, "the image's version '%s' is %s the running one",
+                     in->app.version, c == 0 ? "the same as" : "older than");
+        } else {
+            doctor_add(d, "version", DOCTOR_OK, "'%s' is newer than the running '%s'", in->app.version,
+                       d->running_version);
+        }
+    }
+    otter_image_free(&img);
+}
+
+/* Read the rest of a response body into a growing buffer (at most
+ * IMAGE_MAX bytes). Returns the length or a negative otter_err_t. */
+static long read_body(struct client *c, uint8_t **out)
+{
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *b = malloc(cap);
+    if (!b)
+        return OTTER_ERR_IO;
+    for (;;) {
+        if (n == cap) {
+            uint8_t *nb = cap < IMAGE_MAX ? realloc(b, cap * 2) : NULL;
+            if (!nb) {
+                free(b);
+                return OTTER_ERR_UPD_TOO_LARGE;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        int r = otter_http_read(&c->http, b + n, cap - n);
+        if (r == OTTER_ERR_HTTP_AGAIN)
+            continue;
+        if (r < 0) {
+            free(b);
+            return r;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    *out = b;
+    return (long)n;
+}
+
+/* Download the whole image as the device would and check it end to end:
+ * image structure, then the Secure Boot V2 signature against the keys. */
+static void signature_step(doctor_t *d)
+{
+    struct client *c = client_new(d, 0);
+    uint8_t *data = NULL;
+    long n = c ? otter_http_get(&c->http, d->url, 0, NULL) : OTTER_ERR_IO;
+    if (n == 0)
+        n = read_body(c, &data);
+    client_free(c);
+    if (n < 0) {
+        doctor_add(d, "signature", DOCTOR_FAIL, "cannot download the image to check it: %s", otter_strerror((int)n));
+        return;
+    }
+    otter_image_t img;
+    otter_image_init(&img, d->chip);
+    otter_image_feed(&img, data, (size_t)n);
+    int rc = otter_image_finish(&img);
+    const otter_image_info_t *in = otter_image_info(&img);
+    if (rc != 0) {
+        doctor_step_t *s = doctor_add(d, "image", DOCTOR_FAIL, "the whole image (%ld bytes): %s", n, otter_strerror(rc));
+        doctor_fix(s, "the file on the server is damaged or not an app image: upload it again");
+    } else if ((size_t)n < (size_t)in->signed_len + OTTER_SIG_SECTOR_LEN) {
+        doctor_step_t *s = doctor_add(d, "signature", DOCTOR_FAIL,
+                                      "the image is unsigned (no signature sector after its %u bytes), but the "
+                                      "device has signing keys: it refuses it",
+                                      (unsigned)in->signed_len);
+        doctor_fix(s, "sign the image: otter sign --key KEY.pem IMAGE (or espsecure sign_data --version 2)");
+    } else {
+        uint8_t d384[48];
+        otter_host_sha384(data, in->signed_len, d384);
+        otter_sigblock_report_t rep;
+        rc = otter_sigblock_verify(data + in->signed_len, in->sig_digest, d384,
+                                   (const uint8_t(*)[32])d->trusted, d->n_trusted, &rep);
+        if (rc == 0) {
+            doctor_add(d, "signature", DOCTOR_OK, "%u signature block(s), %u verified with a key the device trusts",
+                       (unsigned)rep.n_present, (unsigned)rep.n_verified);
+        } else {
+            doctor_step_t *s = doctor_add(d, "signature", DOCTOR_FAIL, "%s", otter_strerror(rc));
+            doctor_fix(s, rc == OTTER_ERR_SIG_UNTRUSTED
+                              ? "the image is signed with a key the device does not trust: sign it with the "
+                                "device's key (--pub / --digest are what the device has)"
+                              : "re-sign the image with the device's key");
+        }
+    }
+    otter_image_free(&img);
+    free(data);
+}
+
+int doctor_http(doctor_t *d)
+{
+    struct client *c = client_new(d, 1);
+    if (!c)
+        return -1;
+    otter_http_request_t req;
+    memset(&req, 0, sizeof req);
+    req.url = d->url;
+    req.range_len = FIRST_LEN;
+    int rc = otter_http_request(&c->http, &req);
+    if (rc != 0) {
+        request_failed(d, c, rc);
+        client_free(c);
+        return -1;
+    }
+    const otter_http_response_t *resp = otter_http_response(&c->http);
+    const otter_http_detail_t *det = otter_http_detail(&c->http);
+    if (det->redirects)
+        doctor_add(d, "redirects", DOCTOR_OK, "%u followed, none to http://", (unsigned)det->redirects);
+    doctor_add(d, "headers", DOCTOR_OK, "the ones the device needs fit its %zu-byte buffer", d->buffer);
+    doctor_add(d, "status", DOCTOR_OK, "%u", (unsigned)resp->status);
+    int html = strncmp(resp->content_type, "text/html", 9) == 0;
+    if (html) {
+        doctor_step_t *s = doctor_add(d, "Content-Type", DOCTOR_FAIL, "%s: a web page, not a firmware image",
+                                      resp->content_type);
+        doctor_fix(s, "the server answers with a page (an error or login page with status %u?): check "
+                      "the URL; serve the image as application/octet-stream",
+                      (unsigned)resp->status);
+    } else {
+        doctor_add(d, "Content-Type", resp->content_type[0] ? DOCTOR_OK : DOCTOR_WARN, "%s",
+                   resp->content_type[0] ? resp->content_type : "none given");
+    }
+    uint64_t total;
+    size_steps(d, resp, &total);
+    uint8_t *first = malloc(FIRST_LEN);
+    size_t n = 0;
+    while (first && n < FIRST_LEN) {
+        int r = otter_http_read(&c->http, first + n, FIRST_LEN - n);
+        if (r == OTTER_ERR_HTTP_AGAIN)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    client_free(c);
+    if (first)
+        image_steps(d, first, n);
+    free(first);
+    if (d->fail_at[0])
+        return -1;
+    if (d->n_trusted)
+        signature_step(d);
+    else
+        doctor_add(d, "signature", DOCTOR_INFO, "not checked: no --pub or --digest given (a device without "
+                                                "keys installs unsigned images)");
+    return d->fail_at[0] ? -1 : 0;
+}
