@@ -355,6 +355,51 @@ static int set_san(otter_pki_t *pki, mbedtls_x509write_cert *crt, const char *sa
     return 0;
 }
 
+/* extendedKeyUsage: ExtKeyUsageSyntax ::= SEQUENCE OF KeyPurposeId. */
+static int set_eku(otter_pki_t *pki, mbedtls_x509write_cert *crt, const char *list)
+{
+    static const struct {
+        const char *name;
+        const char *oid;
+        size_t len;
+    } purposes[] = {
+        {"serverAuth", MBEDTLS_OID_SERVER_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)},
+        {"clientAuth", MBEDTLS_OID_CLIENT_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)},
+        {"codeSigning", MBEDTLS_OID_CODE_SIGNING, MBEDTLS_OID_SIZE(MBEDTLS_OID_CODE_SIGNING)},
+        {"OCSPSigning", MBEDTLS_OID_OCSP_SIGNING, MBEDTLS_OID_SIZE(MBEDTLS_OID_OCSP_SIGNING)},
+        {"any", MBEDTLS_OID_ANY_EXTENDED_KEY_USAGE,
+         MBEDTLS_OID_SIZE(MBEDTLS_OID_ANY_EXTENDED_KEY_USAGE)},
+    };
+    const size_t np = sizeof purposes / sizeof purposes[0];
+    size_t pick[8], n = 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ","), i;
+        for (i = 0; i < np; i++)
+            if (strlen(purposes[i].name) == len && !strncmp(p, purposes[i].name, len))
+                break;
+        if (i == np || n == 8)
+            return fail(pki, OTTER_ERR_INVAL, 0, "bad extendedKeyUsage list '%s'", list);
+        pick[n++] = i;
+        p += len + (p[len] == ',');
+    }
+    if (n == 0)
+        return fail(pki, OTTER_ERR_INVAL, 0, "empty extendedKeyUsage list");
+    unsigned char buf[256];
+    unsigned char *c = buf + sizeof buf;
+    size_t len = 0;
+    int ret;
+    for (size_t k = n; k-- > 0;)
+        MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_oid(&c, buf, purposes[pick[k]].oid,
+                                                         purposes[pick[k]].len));
+    MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_len(&c, buf, len));
+    MBEDTLS_ASN1_CHK_ADD(len, mbedtls_asn1_write_tag(&c, buf,
+                                                     MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+    ret = mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_EXTENDED_KEY_USAGE,
+                                              MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0,
+                                              c, len);
+    return ret ? fail(pki, OTTER_ERR_CRYPTO, ret, "cannot add extendedKeyUsage") : 0;
+}
+
 static int random_serial(otter_pki_t *pki, mbedtls_mpi *serial)
 {
     unsigned char b[16];
@@ -454,6 +499,8 @@ static int set_extensions(otter_pki_t *pki, mbedtls_x509write_cert *crt,
     }
     if (ku != OTTER_PKI_KU_NONE && (r = mbedtls_x509write_crt_set_key_usage(crt, ku)) != 0)
         return fail(pki, OTTER_ERR_CRYPTO, r, "cannot add keyUsage");
+    if (s->eku && (r = set_eku(pki, crt, s->eku)) != 0)
+        return r;
     if (s->san && *s->san)
         return set_san(pki, crt, s->san);
     return 0;

@@ -73,6 +73,9 @@ struct otter_pki_cert_spec {
     unsigned key_usage;
     /* subjectAltName list "DNS:localhost,IP:127.0.0.1,IP:::1" or NULL. */
     const char *san;
+    /* extendedKeyUsage list of serverAuth, clientAuth, codeSigning,
+     * OCSPSigning, any ("serverAuth,clientAuth"), or NULL for none. */
+    const char *eku;
     /* Serial number; 0 picks 16 random bytes. */
     uint64_t serial;
 };

@@ -104,6 +104,13 @@ check "no keyUsage" not_has nb.pem "Key Usage"
 check "explicit key usage" has ku.pem "Digital Signature, Key Encipherment"
 "$OTTER" pki cert --subject "CN=p384" --key-out p384.key --key-type ec384 --out p384.pem
 check "P-384 key" has p384.pem "NIST CURVE: P-384"
+"$OTTER" pki cert --subject "CN=localhost" --key-out eku.key --issuer-cert r10.pem --issuer-key r10.key \
+    --eku clientAuth --san DNS:localhost --out eku-client.pem
+"$OTTER" pki cert --subject "CN=localhost" --key eku.key --issuer-cert r10.pem --issuer-key r10.key \
+    --eku serverAuth,clientAuth --san DNS:localhost --out eku-both.pem
+check "EKU written" sh -c "openssl x509 -in eku-both.pem -noout -ext extendedKeyUsage | grep -q 'TLS Web Server Authentication, TLS Web Client Authentication'"
+check "EKU clientAuth only: not a TLS server" sh -c "openssl verify -purpose sslserver -CAfile new.pem -untrusted r10.pem eku-client.pem 2>&1 | grep -q 'unsuitable certificate purpose'"
+check "EKU serverAuth: a TLS server" sh -c "openssl verify -purpose sslserver -CAfile new.pem -untrusted r10.pem eku-both.pem >/dev/null"
 "$OTTER" pki key --out k.pem --type ec
 check "pki key writes an EC key" sh -c "openssl pkey -in k.pem -noout -text | grep -q 'prime256v1'"
 "$OTTER" pki cert --subject "CN=reuse" --key k.pem --out reuse.pem
@@ -129,6 +136,7 @@ bad 2 --subject CN=x --key-out x.key --issuer-cert old.pem
 bad 2 --key-out x.key
 bad 1 --subject CN=x --key missing.key
 bad 1 --subject "nonsense" --key-out x.key
+bad 1 --subject CN=x --key-out x.key --eku serverAuth,bogus
 
 echo "test_pki: $CHECKS checks, $FAILS failed"
 [ "$FAILS" -eq 0 ]

@@ -15,6 +15,7 @@ static const char PKI_HELP[] =
     "                      (--key KEY | --key-out KEY [--key-type ec|ec384|rsa] [--bits N])\n"
     "                      [--issuer-cert CERT --issuer-key KEY] [--ca] [--pathlen N]\n"
     "                      [--no-basic-constraints] [--key-usage LIST|none] [--san LIST]\n"
+    "                      [--eku serverAuth,clientAuth,codeSigning,OCSPSigning,any]\n"
     "                      [--not-before DATE] [--not-after DATE | --days N] [--serial N]\n"
     "                      --out CERT.pem\n"
     "\n"
@@ -162,7 +163,7 @@ static int cmd_key(int argc, char **argv)
 
 struct cert_args {
     const char *subject, *subject_from, *key, *key_out, *issuer_cert, *issuer_key;
-    const char *san, *not_before, *not_after, *out;
+    const char *san, *eku, *not_before, *not_after, *out;
     otter_pki_keytype_t key_type;
     unsigned long bits, days;
     int ca, pathlen, no_bc;
@@ -195,6 +196,8 @@ static int cert_parse_one(struct cert_args *a, int argc, char **argv, int *i)
         a->issuer_key = v;
     else if ((v = cli_opt(argc, argv, i, "--san")))
         a->san = v;
+    else if ((v = cli_opt(argc, argv, i, "--eku")))
+        a->eku = v;
     else if ((v = cli_opt(argc, argv, i, "--not-before")))
         a->not_before = v;
     else if ((v = cli_opt(argc, argv, i, "--not-after")))
@@ -277,6 +280,7 @@ static int cert_make(struct cert_objs *o, const struct cert_args *a)
     s.basic_constraints = !a->no_bc;
     s.key_usage = a->key_usage;
     s.san = a->san;
+    s.eku = a->eku;
     s.serial = a->serial;
     r = otter_pki_cert_make(&o->pki, &s, o->pem, sizeof o->pem, NULL);
     if (!r && a->key_out)
