@@ -6,6 +6,7 @@
 #include "le.h"
 #include "otter/error.h"
 #include "otter/image.h"
+#include "otter/sigblock.h"
 
 enum {
     ST_HEADER,   /* collecting the 24-byte header */
@@ -324,9 +325,31 @@ static void finish_sig_digest(otter_image_t *ctx)
     ctx->state = ST_TRAIL;
 }
 
+/* As the ESP-IDF bootloader requires: a flash-mapped segment's data must sit
+ * at a file offset congruent to its load address modulo the MMU page (64 KB
+ * unless the app description says otherwise). Checked at the end because the
+ * page size is only known once the first segment was read. */
+static void check_mapping(otter_image_t *ctx)
+{
+    otter_image_info_t *in = &ctx->info;
+    uint32_t page = 0x10000;
+    if (in->has_app_desc && in->app.mmu_page_size >= 13 && in->app.mmu_page_size <= 16)
+        page = 1u << in->app.mmu_page_size;
+    for (unsigned i = 0; i < in->segments_seen; i++) {
+        const otter_image_segment_t *s = &in->seg[i];
+        uint32_t data = s->offset + OTTER_IMAGE_SEG_HEADER_LEN;
+        if (otter_image_addr_flash_mapped(in->chip_id, s->load_addr) && data % page != s->load_addr % page) {
+            in->segments_verdict = OTTER_ERR_IMG_SEG_ALIGN;
+            set_error(ctx, OTTER_ERR_IMG_SEG_ALIGN, s->offset);
+            return;
+        }
+    }
+}
+
 static void image_end(otter_image_t *ctx, uint32_t off)
 {
     otter_image_info_t *in = &ctx->info;
+    check_mapping(ctx);
     in->image_len = off;
     in->signed_len = (off + OTTER_IMAGE_SIG_ALIGN - 1) & ~(OTTER_IMAGE_SIG_ALIGN - 1);
     if (in->kind == OTTER_IMAGE_KIND_UNKNOWN)
@@ -571,7 +594,12 @@ int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t of
             work_len = cfg->work_len;
         }
     }
-    int ret = otter_image_validate_flash(flash, offset, size, &info, work, work_len);
+    int ret;
+    if (cfg && cfg->n_trusted)
+        ret = otter_sigblock_verify_flash(flash, offset, size, cfg->trusted, cfg->n_trusted, &info, NULL, work,
+                                          work_len);
+    else
+        ret = otter_image_validate_flash(flash, offset, size, &info, work, work_len);
     if (ret == OTTER_OK && chip != OTTER_CHIP_ANY && info.chip_id != chip)
         ret = OTTER_ERR_IMG_CHIP_MISMATCH;
     return ret;

@@ -220,6 +220,40 @@ int otter_proxy_set(otter_proxy_t *p, const char *host, uint16_t port, const cha
     return 0;
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode s[0..n) into dst (cap bytes with the NUL), as curl does
+ * for proxy credentials in a URL. */
+static int copy_decoded(char *dst, size_t cap, const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+            int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return OTTER_ERR_URL;
+            c = hi * 16 + lo;
+            i += 2;
+        }
+        if (w + 1 >= cap || c < 0x20 || c == 0x7F)
+            return OTTER_ERR_INVAL;
+        dst[w++] = (char)c;
+    }
+    dst[w] = '\0';
+    return 0;
+}
+
 int otter_proxy_init_url(otter_proxy_t *p, const otter_transport_t *inner, const char *url, otter_transport_t *out)
 {
     otter_proxy_init(p, inner, out);
@@ -230,7 +264,7 @@ int otter_proxy_init_url(otter_proxy_t *p, const otter_transport_t *inner, const
     char auth[OTTER_PROXY_AUTH_MAX];
     int ret = copy_str(host, sizeof host, url + u.host_off, u.host_len);
     if (ret == 0)
-        ret = copy_str(auth, sizeof auth, url + u.userinfo_off, u.userinfo_len);
+        ret = copy_decoded(auth, sizeof auth, url + u.userinfo_off, u.userinfo_len);
     if (ret == 0)
         ret = otter_proxy_set(p, host, u.port_given ? u.port : 1080, u.userinfo_len ? auth : NULL);
     memset(auth, 0, sizeof auth);

@@ -227,7 +227,12 @@ static int do_download(otter_update_t *u)
         u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
         return OTTER_UPDATE_MORE;
     }
-    uint32_t want = u->st.total - u->received;
+    /* Never read past the end of the sector being filled: what a power cut
+     * can lose (received, not yet journalled) stays within one sector. */
+    uint32_t s = upd_sector(u);
+    uint32_t want = s - u->received % s;
+    if (want > u->st.total - u->received)
+        want = u->st.total - u->received;
     if (want > u->cfg.data_buf_len)
         want = (uint32_t)u->cfg.data_buf_len;
     u->pend_off = u->pend_len = 0;

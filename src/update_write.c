@@ -112,9 +112,15 @@ int upd_write_rehash(otter_update_t *u)
         return OTTER_UPDATE_MORE;
     if (!u->decided)
         return OTTER_ERR_IMG_TRUNCATED;
-    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_RESUME, .offset = u->st.done};
-    upd_event(u, &ev);
-    u->st.phase = u->st.done >= u->st.total ? OTTER_UPDATE_PHASE_VERIFY : OTTER_UPDATE_PHASE_CONNECT;
+    if (u->st.done >= u->st.total) {
+        /* Everything was written before the reboot: no request needed (the
+         * RESUME event comes with the request otherwise). */
+        otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_RESUME, .offset = u->st.done};
+        upd_event(u, &ev);
+        u->st.phase = OTTER_UPDATE_PHASE_VERIFY;
+        return OTTER_UPDATE_MORE;
+    }
+    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
     return OTTER_UPDATE_MORE;
 }
 

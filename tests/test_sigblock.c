@@ -373,6 +373,62 @@ static void test_find_sector(void **state)
     free(img);
 }
 
+struct ramflash {
+    uint8_t *mem;
+    uint32_t size;
+};
+
+static int ram_read(void *ctx, uint32_t addr, void *buf, size_t len)
+{
+    struct ramflash *r = ctx;
+    if (addr > r->size || len > r->size - addr)
+        return OTTER_ERR_FLASH_RANGE;
+    memcpy(buf, r->mem + addr, len);
+    return 0;
+}
+
+static void test_verify_flash_and_boot(void **state)
+{
+    (void)state;
+    size_t n, sn;
+    uint8_t *img = make_image(17, &n);
+    uint8_t *s = sign(K_RSA, img, n, false, &sn);
+    struct ramflash rf = {malloc(0x40000), 0x40000};
+    memset(rf.mem, 0xFF, rf.size);
+    memcpy(rf.mem + 0x10000, s, sn);          /* signed image in slot 0 */
+    memcpy(rf.mem + 0x20000, img, n);         /* unsigned image in slot 1 */
+    otter_flash_t fl = {.read = ram_read, .size = rf.size, .sector_size = 4096, .ctx = &rf};
+    uint8_t work[4096];
+    otter_image_info_t in;
+    otter_sigblock_report_t rep;
+    const uint8_t(*t)[32] = (const uint8_t(*)[32])key_digest[K_RSA];
+    assert_int_equal(otter_sigblock_verify_flash(&fl, 0x10000, 0x10000, t, 1, &in, &rep, work, sizeof work), 0);
+    assert_int_equal(rep.n_verified, 1);
+    assert_int_equal(in.image_len, n);
+    assert_int_equal(otter_sigblock_verify_flash(&fl, 0x10000, 0x10000, (const uint8_t(*)[32])key_digest[K_P256], 1,
+                                                 NULL, NULL, work, sizeof work),
+                     OTTER_ERR_SIG_UNTRUSTED);
+    assert_int_equal(otter_sigblock_verify_flash(&fl, 0x10000, (uint32_t)sn - 1, t, 1, NULL, NULL, work, sizeof work),
+                     OTTER_ERR_SIG_NONE);
+    assert_int_equal(otter_sigblock_verify_flash(&fl, 0x10000, 0x10000, t, 1, NULL, NULL, work, 4095),
+                     OTTER_ERR_BUF_TOO_SMALL);
+    assert_int_equal(otter_sigblock_verify_flash(&fl, 0x20000, 0x10000, t, 1, NULL, NULL, work, sizeof work),
+                     OTTER_ERR_SIG_NONE);
+    /* the boot adapter with and without secure boot */
+    otter_image_boot_cfg_t cfg = {.chip_id = OTTER_CHIP_ESP32, .work = work, .work_len = sizeof work,
+                                  .trusted = t, .n_trusted = 1};
+    assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x10000, 0x10000), 0);
+    assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x20000, 0x10000), OTTER_ERR_SIG_NONE);
+    assert_int_equal(otter_image_boot_validate(NULL, &fl, 0x20000, 0x10000), 0);
+    rf.mem[0x10000 + sn - 4096 + 900] ^= 1; /* signature byte: CRC now wrong */
+    assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x10000, 0x10000), OTTER_ERR_SIG_CRC);
+    cfg.work_len = 256;
+    assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x10000, 0x10000), OTTER_ERR_BUF_TOO_SMALL);
+    free(rf.mem);
+    free(s);
+    free(img);
+}
+
 static void test_keys_and_shim(void **state)
 {
     (void)state;
@@ -417,7 +473,7 @@ int main(void)
         cmocka_unit_test(test_key_digests),    cmocka_unit_test(test_sign_verify_each_scheme),
         cmocka_unit_test(test_malformed_blocks), cmocka_unit_test(test_sector_level),
         cmocka_unit_test(test_append),         cmocka_unit_test(test_find_sector),
-        cmocka_unit_test(test_keys_and_shim),
+        cmocka_unit_test(test_keys_and_shim),  cmocka_unit_test(test_verify_flash_and_boot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

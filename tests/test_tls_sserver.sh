@@ -39,6 +39,8 @@ expect "evaluated after the leaf expired" 146 \
 expect "wrong host name" 148 "result: TLS_HOSTNAME" \
     "The server's certificate 'localhost' (issuer 'Otter Test Intermediate') is not valid for the host 'other.example'; it names DNS:localhost" \
     -- --port "$PORT" --ca "$P/root.crt" --host other.example
+expect "pin does not skip the host name check" 148 "result: TLS_HOSTNAME" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")" --host other.example
 expect "json" 0 '"result":0' '"cipher":"TLS-ECDHE' '"name":"Otter Test Intermediate"' '"self_signed":true' \
     -- --port "$PORT" --ca "$P/root.crt" --json
 
@@ -107,6 +109,17 @@ sserver sni -cert "$P/wronghost.crt" -key "$P/wronghost.key" -servername localho
     -cert2 "$P/leaf.crt" -key2 "$P/leaf.key"
 expect "SNI selects the right certificate" 0 "result: OK" "[0]  subject: CN=localhost" \
     -- --port "$PORT" --ca "$P/root.crt" --ca "$P/int.crt"
+
+# --- servers that misbehave at the TCP level --------------------------------
+badserver silent
+expect "server never answers" 122 "result: TIMEOUT" "Could not talk to localhost:$PORT: timed out." \
+    -- --port "$PORT" --ca "$P/root.crt" --timeout 300
+badserver close
+expect "server closes at once" 123 "result: CLOSED" "connection closed by peer" \
+    -- --port "$PORT" --ca "$P/root.crt"
+badserver http
+expect "plain HTTP on the TLS port" 141 "result: TLS_HANDSHAKE" "plain HTTP on a TLS port?" "SSL_INVALID_RECORD" \
+    -- --port "$PORT" --ca "$P/root.crt"
 expect "connection refused" 121 "result: CONNECT" "Could not talk to localhost" \
     -- --port 1 --ca "$P/root.crt"
 finish

@@ -2,7 +2,7 @@
  * or a CONNECT proxy when available) and reports exactly what happened, one
  * line per URL on stdout:
  *   result=<ERRNAME|OK> status=S bytes=N redirects=R phase=P connects=C
- *   reuses=U length=L etag=E
+ *   reuses=U retries=T length=L etag=E lm=LAST_MODIFIED
  * Body bytes go to -o FILE (truncated per URL). Several URLs are fetched in
  * order on one client context (keep-alive reuse is visible in reuses=).
  *
@@ -10,18 +10,49 @@
  * -r READSIZE (bytes per otter_http_read, default 4096), -s RANGE_START,
  * -l RANGE_LEN, -i IF_RANGE, -t EXPECTED_TOTAL, -I (HEAD), -T STALL_MS,
  * -C CONNECT_MS, -D OVERALL_MS, -R MAX_REDIRECTS (0 = none), -e (events to
- * stderr), -x http://[user:pass@]proxy:port (CONNECT proxy). Exit status 0
+ * stderr), -x http://[user:pass@]proxy:port (CONNECT proxy), -c CA.pem
+ * (enables https:// with otter's TLS over the TCP or proxy transport).
+ * `tool_httpget --free-port` / `--free-port6` print a free loopback port.
+ * Exit status 0
  * when every URL succeeded, 1 otherwise, 2 on usage errors. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "otter/error.h"
 #include "otter/http.h"
 #include "otter/proxy.h"
+#include "otter/tls.h"
 #include "otter/url.h"
 #include "posix_clock.h"
+#include "posix_rng.h"
 #include "posix_tcp.h"
+
+/* Print a loopback TCP port that is free right now (IPv4, or IPv6 ::1 when
+ * v6); exit 1 if none can be bound (e.g. no IPv6). */
+static int free_port(int v6)
+{
+    int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a4;
+    struct sockaddr_in6 a6;
+    memset(&a4, 0, sizeof a4);
+    memset(&a6, 0, sizeof a6);
+    a4.sin_family = AF_INET;
+    a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a6.sin6_family = AF_INET6;
+    a6.sin6_addr = in6addr_loopback;
+    struct sockaddr *sa = v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4;
+    socklen_t len = v6 ? sizeof a6 : sizeof a4;
+    if (fd < 0 || bind(fd, sa, len) != 0 || getsockname(fd, sa, &len) != 0)
+        return 1;
+    printf("%u\n", ntohs(v6 ? a6.sin6_port : a4.sin_port));
+    close(fd);
+    return 0;
+}
 
 typedef struct counts {
     int connects, reuses, retries;
@@ -49,6 +80,17 @@ static const char *phase_name(otter_http_phase_t p)
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
 }
 
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    uint8_t *buf = malloc(1 << 20);
+    *len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
 static unsigned long long num(const char *s)
 {
     return strtoull(s, NULL, 0);
@@ -59,6 +101,7 @@ typedef struct opts {
     size_t bufsize, readsize;
     otter_http_request_t req;
     const char *proxy;
+    const char *ca;
 } opts_t;
 
 static int fetch(otter_http_t *h, const opts_t *o, const char *url, counts_t *c)
@@ -91,9 +134,10 @@ static int fetch(otter_http_t *h, const opts_t *o, const char *url, counts_t *c)
     const otter_http_detail_t *d = otter_http_detail(h);
     const otter_http_response_t *r = otter_http_response(h);
     printf("result=%s status=%u bytes=%llu redirects=%u phase=%s connects=%d reuses=%d retries=%d length=%lld "
-           "etag=%s\n",
+           "etag=%s lm=%s\n",
            otter_errname(ret), d->status, (unsigned long long)d->body_bytes, d->redirects, phase_name(d->phase),
-           c->connects, c->reuses, c->retries, r->has_length ? (long long)r->content_length : -1LL, r->etag);
+           c->connects, c->reuses, c->retries, r->has_length ? (long long)r->content_length : -1LL, r->etag,
+           r->last_modified);
     return ret == 0 ? 0 : 1;
 }
 
@@ -106,6 +150,10 @@ int main(int argc, char **argv)
     otter_http_config_t cfg;
     memset(&cfg, 0, sizeof cfg);
     counts_t c = {0, 0, 0, 0};
+    if (argc == 2 && strcmp(argv[1], "--free-port") == 0)
+        return free_port(0);
+    if (argc == 2 && strcmp(argv[1], "--free-port6") == 0)
+        return free_port(1);
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         char opt = argv[i][1];
@@ -134,6 +182,7 @@ int main(int argc, char **argv)
         case 'D': cfg.overall_timeout_ms = (uint32_t)num(v); break;
         case 'R': cfg.max_redirects = num(v) == 0 ? 255 : (uint8_t)num(v); break;
         case 'x': o.proxy = v; break;
+        case 'c': o.ca = v; break;
         default:
             fprintf(stderr, "tool_httpget: unknown option %s\n", argv[i - 1]);
             return 2;
@@ -158,6 +207,31 @@ int main(int argc, char **argv)
     otter_clock_t clk;
     otter_posix_clock_init(&clk);
     cfg.clock = &clk;
+    otter_tls_t *tls = malloc(sizeof *tls);
+    otter_transport_t tls_t;
+    otter_tls_init(tls);
+    if (o.ca != NULL) {
+        size_t ca_len = 0;
+        uint8_t *ca = read_file(o.ca, &ca_len);
+        uint8_t work[4096];
+        otter_tls_config_t tc;
+        memset(&tc, 0, sizeof tc);
+        tc.lower = cfg.tcp;
+        tc.clock = &clk;
+        tc.entropy = otter_posix_entropy;
+        tc.ca = ca;
+        tc.ca_len = ca_len;
+        tc.work = work;
+        tc.work_len = sizeof work;
+        int err = ca ? otter_tls_setup(tls, &tc) : OTTER_ERR_FILE;
+        free(ca);
+        if (err != 0) {
+            fprintf(stderr, "tool_httpget: TLS setup: %s\n", otter_errname(err));
+            return 2;
+        }
+        otter_tls_transport(tls, &tls_t);
+        cfg.tls = &tls_t;
+    }
     cfg.on_event = on_event;
     cfg.event_arg = &c;
     uint8_t *buf = malloc(o.bufsize ? o.bufsize : 1);
@@ -170,6 +244,8 @@ int main(int argc, char **argv)
             rc = r;
     }
     otter_http_free(h);
+    otter_tls_free(tls);
+    free(tls);
     otter_posix_tcp_free(&tcp);
     free(h);
     free(buf);

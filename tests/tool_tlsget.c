@@ -6,6 +6,7 @@
  *               [--json] [--get PATH [--out FILE]] [--reconnect] [--mfl N]
  *               [--timeout MS]
  *   tool_tlsget --free-port
+ *   tool_tlsget --serve silent|close|http SECONDS
  *
  * --host is the name sent as SNI and checked (default localhost); the TCP
  * connection always goes to --connect (default 127.0.0.1). --at replaces
@@ -226,6 +227,46 @@ static int do_get(otter_transport_t *t, const char *host, const char *path, FILE
     return 0;
 }
 
+/* A misbehaving TCP server on 127.0.0.1 for the tests: prints its port,
+ * then for each connection (until `seconds` pass) either never answers
+ * ("silent"), closes at once ("close") or answers plain HTTP ("http"). */
+static int serve(const char *mode, int seconds)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {0};
+    socklen_t len = sizeof sa;
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 8) != 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+        return 1;
+    }
+    printf("%d\n", ntohs(sa.sin_port));
+    fflush(stdout);
+    alarm((unsigned)seconds);
+    for (;;) {
+        int c = accept(fd, NULL, NULL);
+        if (c < 0) {
+            continue;
+        }
+        if (strcmp(mode, "close") == 0) {
+            /* orderly close (FIN) right after the ClientHello: reading it
+             * first avoids a reset for unread data */
+            char buf[2048];
+            (void)!recv(c, buf, sizeof buf, 0);
+            shutdown(c, SHUT_WR);
+            (void)!recv(c, buf, sizeof buf, 0);
+            close(c);
+        } else if (strcmp(mode, "http") == 0) {
+            static const char resp[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+            char buf[512];
+            (void)!recv(c, buf, sizeof buf, 0);
+            (void)!send(c, resp, sizeof resp - 1, MSG_NOSIGNAL);
+            close(c);
+        } /* silent: keep c open, never answer */
+    }
+}
+
 /* Print a TCP port that is free on 127.0.0.1 now (for servers that need
  * one in their configuration). */
 static int free_port(void)
@@ -258,6 +299,8 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--free-port") == 0) {
             return free_port();
+        } else if (strcmp(a, "--serve") == 0 && i + 2 < argc) {
+            return serve(argv[i + 1], atoi(argv[i + 2]));
         } else if (strcmp(a, "--json") == 0) {
             json = 1;
         } else if (strcmp(a, "--reconnect") == 0) {

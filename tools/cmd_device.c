@@ -24,7 +24,8 @@ static int usage(void)
          "         [--key-digest HEX | --pub PEM]... [--self-test pass|fail|hang]\n"
          "         [--power-cut-after N] [--flash-model typ|max] [--proxy URL] [--json]\n"
          "         [--chip NAME] [--project NAME] [--secure-version N] [--allow-downgrade]\n"
-         "         [--allow-same] [--erase-block] [--insecure-skip-hostname-check] [--quiet]\n"
+         "         [--allow-same] [--erase-block] [--insecure-skip-hostname-check]\n"
+         "         [--read-timeout MS] [--quiet]\n"
          "\n"
          "Boots FILE (made with `otter flash init`) like the ESP-IDF bootloader, runs its\n"
          "app, checks URL for an update and installs it into the other OTA slot with\n"
@@ -104,6 +105,11 @@ static int parse_value_opt(dev_opts_t *o, int argc, char **argv, int *i, bool *m
     } else if ((v = cli_opt(argc, argv, i, "--chip"))) {
         if (otter_image_chip_from_name(v, &o->chip))
             return cli_usage_err("unknown chip '%s'", v);
+    } else if ((v = cli_opt(argc, argv, i, "--read-timeout"))) {
+        uint64_t n;
+        if (cli_parse_size(v, &n) || !n || n > 600000)
+            return cli_usage_err("--read-timeout wants milliseconds (1..600000)");
+        o->read_timeout_ms = (uint32_t)n;
     } else if ((v = cli_opt(argc, argv, i, "--secure-version"))) {
         uint64_t n;
         if (cli_parse_size(v, &n) || n > UINT32_MAX)

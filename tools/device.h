@@ -85,6 +85,7 @@ typedef struct dev_opts {
     const char *project;
     uint32_t secure_version;
     uint16_t chip;
+    uint32_t read_timeout_ms;
 } dev_opts_t;
 
 /* Everything one run holds (allocated: the TLS context is large). */
@@ -99,6 +100,7 @@ typedef struct dev_ctx {
     otter_tls_t tls;
     otter_tls_report_t report;
     bool tls_ready;
+    bool confirmed; /* the new app confirmed itself in this run */
     uint8_t http_buf[2048];
     uint8_t data_buf[4096];
     otter_update_t up;

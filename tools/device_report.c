@@ -19,6 +19,7 @@ void dev_progress_update(dev_progress_t *p, uint64_t done, uint64_t total)
 {
     if (!p->enabled || !total)
         return;
+    fflush(stdout);
     unsigned pct = (unsigned)(done * 100 / total);
     if (p->tty) {
         if (pct == p->last_pct && done != total)

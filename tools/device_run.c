@@ -111,6 +111,9 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
     case OTTER_UPDATE_EV_TLS: {
         char line[512];
         otter_tls_explain(ev->tls_report, line, sizeof line);
+        size_t n = strlen(line);
+        while (n && line[n - 1] == '\n')
+            line[--n] = 0;
         fprintf(c->out, "tls: %s\n", line);
         break;
     }
@@ -125,6 +128,8 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
         dev_progress_update(&c->prog, ev->done, ev->total);
         break;
     case OTTER_UPDATE_EV_DISCONNECTED:
+        if (!ev->err)
+            break; /* the normal end of the download */
         dev_progress_end(&c->prog);
         fprintf(c->out, "connection lost at byte %u (%s): reconnecting\n", (unsigned)ev->offset,
                 otter_errname(ev->err));
@@ -176,6 +181,7 @@ static void engine_config(dev_ctx_t *c, otter_update_config_t *cfg)
     cfg->data_buf = c->data_buf;
     cfg->data_buf_len = sizeof c->data_buf;
     cfg->erase_block = c->o.erase_block;
+    cfg->read_timeout_ms = c->o.read_timeout_ms;
 }
 
 static void track(dev_ctx_t *c, uint64_t t0)
@@ -262,6 +268,7 @@ static int self_test(dev_ctx_t *c, uint64_t ops0)
     case SELF_TEST_PASS:
         fprintf(c->out, "self-test: pass; the app confirms itself (otadata VALID)\n");
         ret = otter_boot_mark_valid(&c->d.boot);
+        c->confirmed = ret == 0;
         break;
     case SELF_TEST_FAIL:
         fprintf(c->out, "self-test: fail; the app marks itself invalid and restarts\n");
@@ -305,7 +312,7 @@ static void final_state(dev_ctx_t *c)
 static void judge_switch(dev_ctx_t *c)
 {
     bool stayed = c->d.has_app && !strcmp(c->d.app.version, c->r.new_version) &&
-                  !strcmp(otter_slot_name(c->d.res.slot), c->r.target_slot) && !c->d.res.trial;
+                  !strcmp(otter_slot_name(c->d.res.slot), c->r.target_slot) && (c->confirmed || !c->d.res.trial);
     if (stayed) {
         c->r.outcome = DEV_UPDATED;
         snprintf(c->r.detail, sizeof c->r.detail, "%s runs in %s and confirmed itself", c->r.new_version,
@@ -361,6 +368,7 @@ int dev_run(dev_ctx_t *c)
 {
     FILE *devnull = NULL;
     uint64_t t0 = now_ms();
+    setvbuf(stdout, NULL, _IOLBF, 0); /* keep stdout lines in order with the progress on stderr */
     c->out = c->o.json ? stderr : stdout;
     if (c->o.quiet && (devnull = fopen("/dev/null", "w")))
         c->out = devnull;

@@ -183,13 +183,15 @@ void otter_image_init(otter_image_t *ctx, uint16_t expected_chip);
  * before the first feed. */
 void otter_image_set_max_len(otter_image_t *ctx, uint32_t max_len);
 
-/* Feed the next len bytes (data may be NULL when len is 0). Returns len (all
+/* Feed the next len bytes (data may be NULL when len is 0; len at most
+ * INT32_MAX, else OTTER_ERR_INVAL). Returns len (all
  * bytes are consumed, including trailing bytes after the image) or the first
  * error found so far, a negative otter_err_t:
  *   OTTER_ERR_IMG_HTML (text where the magic byte should be),
  *   OTTER_ERR_IMG_MAGIC, OTTER_ERR_IMG_ESP8266, OTTER_ERR_IMG_CHIP_UNKNOWN,
  *   OTTER_ERR_IMG_CHIP_MISMATCH, OTTER_ERR_IMG_HASH_FLAG,
  *   OTTER_ERR_IMG_SEG_COUNT, OTTER_ERR_IMG_SEG_LEN, OTTER_ERR_IMG_TOO_LONG,
+ *   OTTER_ERR_IMG_SEG_ALIGN (reported at the image end),
  *   OTTER_ERR_IMG_PADDING, OTTER_ERR_IMG_CHECKSUM, OTTER_ERR_IMG_HASH,
  *   OTTER_ERR_CRYPTO.
  * Errors are sticky. After a checksum or hash mismatch the structure is still
@@ -255,13 +257,20 @@ typedef struct otter_image_boot_cfg {
     uint16_t chip_id; /* expected chip, or OTTER_CHIP_ANY */
     uint8_t *work;    /* read buffer; NULL: a 256-byte stack buffer */
     size_t work_len;
+    /* Secure boot: when n_trusted > 0 the image must also carry a signature
+     * sector that otter_sigblock_verify_flash() accepts with these key
+     * digests (then work must hold 4096 bytes). */
+    const uint8_t (*trusted)[32];
+    size_t n_trusted;
 } otter_image_boot_cfg_t;
 
 /* Adapter with the boot module's validate callback signature:
  * int (*validate)(void *ctx, const otter_flash_t *, uint32_t offset, uint32_t size).
- * ctx is an otter_image_boot_cfg_t * or NULL (any chip, stack buffer).
- * Returns 0 if [offset, offset+size) holds a valid app image, else the
- * verdict of otter_image_validate_flash(). */
+ * ctx is an otter_image_boot_cfg_t * or NULL (any chip, stack buffer, no
+ * signature check). Returns 0 if [offset, offset+size) holds a valid app
+ * image (and, with trusted keys, a signature sector they accept), else the
+ * verdict of otter_image_validate_flash() / otter_sigblock_verify_flash(),
+ * or OTTER_ERR_IMG_CHIP_MISMATCH. */
 int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t offset, uint32_t size);
 
 #endif

@@ -27,6 +27,7 @@ spki_pin() {
 sserver() {
     name="$1"; shift
     log="$T/$name.log"
+    : > "$log" # exists before the background job opens it
     timeout 300 openssl s_server -accept 127.0.0.1:0 -www "$@" > "$log" 2>&1 &
     PIDS="$PIDS $!"
     PORT=""
@@ -37,6 +38,23 @@ sserver() {
         i=$((i + 1)); sleep 0.05
     done
     echo "FAIL: s_server $name did not start:"; cat "$log"; exit 1
+}
+
+# badserver MODE: start tool_tlsget --serve MODE (silent, close, http) for
+# at most 5 minutes; sets PORT.
+badserver() {
+    log="$T/bad-$1.log"
+    : > "$log"
+    "$GET" --serve "$1" 300 > "$log" 2>&1 &
+    PIDS="$PIDS $!"
+    PORT=""
+    i=0
+    while [ $i -lt 100 ] && [ -z "$PORT" ]; do
+        PORT=$(head -1 "$log" || true)
+        [ -n "$PORT" ] || sleep 0.05
+        i=$((i + 1))
+    done
+    [ -n "$PORT" ] || { echo "FAIL: bad server $1 did not start"; exit 1; }
 }
 
 # expect NAME RC "WORDS"... -- TOOL ARGS: run tool_tlsget, check exit code
