@@ -502,6 +502,26 @@ static void test_redirect_same_host_reuses(void **state)
     }
 }
 
+/* Spaces and UTF-8 in a Location are percent-encoded (as curl does);
+ * trailing whitespace is not part of the value. */
+static void test_redirect_location_encoding(void **state)
+{
+    (void)state;
+    otter_script_step_t steps[] = {
+        SCRIPT_ACCEPT(),
+        SCRIPT_STR("HTTP/1.1 302 Found\r\nLocation: /fw dir/\xc3\xa9t\xc3\xa9.bin?a=b c \t\r\nContent-Length: 0\r\n\r\n"),
+        SCRIPT_STR(ok_resp),
+    };
+    run_t *r = run_new(steps, ARRAY_LEN(steps), 1, 64);
+    run_get(r, "http://h.test/", 4096);
+    assert_int_equal(r->read_ret, 0);
+    expect_log(r, "GET / HTTP/1.1\r\nHost: h.test\r\nUser-Agent: otter/0.1\r\nAccept: */*\r\n"
+                  "Accept-Encoding: identity\r\n\r\n"
+                  "GET /fw%20dir/%C3%A9t%C3%A9.bin?a=b%20c HTTP/1.1\r\nHost: h.test\r\nUser-Agent: otter/0.1\r\n"
+                  "Accept: */*\r\nAccept-Encoding: identity\r\n\r\n");
+    free(r);
+}
+
 static void test_redirect_cross_host_keeps_range(void **state)
 {
     (void)state;
@@ -892,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_begin_errors),
         cmocka_unit_test(test_connect_errors),
         cmocka_unit_test(test_redirect_same_host_reuses),
+        cmocka_unit_test(test_redirect_location_encoding),
         cmocka_unit_test(test_redirect_cross_host_keeps_range),
         cmocka_unit_test(test_redirect_errors),
         cmocka_unit_test(test_range_resume_rules),
