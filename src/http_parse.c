@@ -497,7 +497,15 @@ int otter_http_chunk_feed(otter_http_t *h, const uint8_t *in, size_t n, uint8_t 
                 h->cstate = CS_DATA_CR;
             continue;
         }
+        /* framing between two chunks' data (size line, extensions,
+         * trailers) is bounded like a response head */
+        if (++h->head_bytes > OTTER_HTTP_HEAD_MAX) {
+            *used = r;
+            return OTTER_ERR_HTTP_CHUNK;
+        }
         int ret = chunk_frame_byte(h, in[r++]);
+        if (h->cstate == CS_DATA)
+            h->head_bytes = 0;
         if (ret) {
             *used = r;
             return ret;

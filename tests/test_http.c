@@ -899,6 +899,34 @@ static void test_one_operation_per_call(void **state)
     free(r);
 }
 
+/* Endless chunk extensions or trailers are cut off like an endless head. */
+static void test_chunk_framing_bounded(void **state)
+{
+    (void)state;
+    static char wire[OTTER_HTTP_HEAD_MAX + 200];
+    static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n1;x=";
+    memcpy(wire, head, sizeof head - 1);
+    memset(wire + sizeof head - 1, 'e', sizeof wire - (sizeof head - 1));
+    otter_script_step_t steps[] = {SCRIPT_ACCEPT(), SCRIPT_BYTES(wire, sizeof wire)};
+    run_t *r = run_new(steps, ARRAY_LEN(steps), 0, 1024);
+    run_get(r, "http://h.test/", 4096);
+    assert_int_equal(r->read_ret, OTTER_ERR_HTTP_CHUNK);
+    assert_int_equal(r->body_len, 2);
+    free(r);
+    /* just under the bound is fine: 60 KB of trailers */
+    static char ok[OTTER_HTTP_HEAD_MAX];
+    size_t n = (size_t)snprintf(ok, sizeof ok, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n");
+    while (n + 20 < 61440)
+        n += (size_t)snprintf(ok + n, sizeof ok - n, "X-Trailer: 1234567\r\n");
+    n += (size_t)snprintf(ok + n, sizeof ok - n, "\r\n");
+    otter_script_step_t steps2[] = {SCRIPT_ACCEPT(), SCRIPT_BYTES(ok, n)};
+    r = run_new(steps2, ARRAY_LEN(steps2), 0, 1024);
+    run_get(r, "http://h.test/", 4096);
+    assert_int_equal(r->read_ret, 0);
+    assert_int_equal(r->body_len, 1);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -922,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_stalls_and_resets),
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_one_operation_per_call),
+        cmocka_unit_test(test_chunk_framing_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
