@@ -555,7 +555,7 @@ int otter_image_validate_flash(const otter_flash_t *flash, uint32_t offset, uint
     while (pos < max_len) {
         uint32_t n = max_len - pos;
         if (otter_image_done(&img)) {
-            if (img.info.sig_digest_ready)
+            if (img.info.sig_digest_ready || pos >= img.info.signed_len)
                 break;
             n = img.info.signed_len - pos; /* only up to the signature sector */
         }
