@@ -325,9 +325,31 @@ static void finish_sig_digest(otter_image_t *ctx)
     ctx->state = ST_TRAIL;
 }
 
+/* As the ESP-IDF bootloader requires: a flash-mapped segment's data must sit
+ * at a file offset congruent to its load address modulo the MMU page (64 KB
+ * unless the app description says otherwise). Checked at the end because the
+ * page size is only known once the first segment was read. */
+static void check_mapping(otter_image_t *ctx)
+{
+    otter_image_info_t *in = &ctx->info;
+    uint32_t page = 0x10000;
+    if (in->has_app_desc && in->app.mmu_page_size >= 13 && in->app.mmu_page_size <= 16)
+        page = 1u << in->app.mmu_page_size;
+    for (unsigned i = 0; i < in->segments_seen; i++) {
+        const otter_image_segment_t *s = &in->seg[i];
+        uint32_t data = s->offset + OTTER_IMAGE_SEG_HEADER_LEN;
+        if (otter_image_addr_flash_mapped(in->chip_id, s->load_addr) && data % page != s->load_addr % page) {
+            in->segments_verdict = OTTER_ERR_IMG_SEG_ALIGN;
+            set_error(ctx, OTTER_ERR_IMG_SEG_ALIGN, s->offset);
+            return;
+        }
+    }
+}
+
 static void image_end(otter_image_t *ctx, uint32_t off)
 {
     otter_image_info_t *in = &ctx->info;
+    check_mapping(ctx);
     in->image_len = off;
     in->signed_len = (off + OTTER_IMAGE_SIG_ALIGN - 1) & ~(OTTER_IMAGE_SIG_ALIGN - 1);
     if (in->kind == OTTER_IMAGE_KIND_UNKNOWN)

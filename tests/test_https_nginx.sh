@@ -3,7 +3,7 @@
 # loopback ports): a 1.5 MB file byte-exact through a 1 KB HTTP buffer, Range
 # resume, keep-alive over one TLS connection, redirects to another TLS
 # server (fresh connection, same trust), https -> http refused, untrusted
-# server refused.
+# server refused, HTTPS through the CONNECT proxy.
 . "$OTTER_SRC/tests/support/http_lib.sh"
 
 sh "$OTTER_SRC/tests/support/mkpki.sh" "$T/pki"
@@ -72,4 +72,8 @@ expect "https -> http redirect refused" "result=HTTP_DOWNGRADE status=302 bytes=
 expect "untrusted server" "result=TLS_TRUST status=0 bytes=0 redirects=0 phase=connect" -- \
     -c "$OTTER_SRC/tests/vectors/tls/forum-pinned-r3-by-dst-root-x3.pem" "$U/small.txt"
 expect "https without a TLS transport" "result=UNSUPPORTED" -- "$U/small.txt"
+start_fault proxy
+expect "HTTPS through the CONNECT proxy (tcp -> proxy -> tls)" "result=OK status=200 bytes=$SIZE" -- \
+    -x "http://127.0.0.1:$FPORT" -c "$CA" -b 1024 -o "$T/px.out" "$U/firmware.bin"
+same "HTTPS through the proxy byte-exact" "$W/firmware.bin" "$T/px.out"
 finish

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "imgmake.h"
 #include "le.h"
 #include "otter/error.h"
 #include "otter/image.h"
@@ -488,6 +489,80 @@ static void test_validate_flash(void **state)
     free(d);
 }
 
+/* Synthetic images from host/imgmake.c: valid for every chip and layout;
+ * a flash-mapped segment at a misaligned file offset is refused like the
+ * ESP-IDF bootloader refuses it. */
+static void test_synthetic(void **state)
+{
+    (void)state;
+    static const uint16_t chips[] = {OTTER_CHIP_ESP32,  OTTER_CHIP_ESP32S2, OTTER_CHIP_ESP32C3, OTTER_CHIP_ESP32S3,
+                                     OTTER_CHIP_ESP32C2, OTTER_CHIP_ESP32C6, OTTER_CHIP_ESP32H2, OTTER_CHIP_ESP32P4,
+                                     OTTER_CHIP_ESP32C5, OTTER_CHIP_ESP32C61, OTTER_CHIP_ESP32H21, OTTER_CHIP_ESP32H4};
+    static const uint32_t sizes[] = {1024, 5000, 200000, 1577648};
+    otter_imgmake_t p;
+    otter_imgmake_defaults(&p);
+    for (size_t c = 0; c < sizeof chips / sizeof chips[0]; c++) {
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            p.chip = chips[c];
+            p.size = sizes[k];
+            p.secure_version = (uint32_t)k;
+            p.seed = (uint32_t)(c * 10 + k);
+            size_t n;
+            uint8_t *d = otter_imgmake_alloc(&p, &n);
+            assert_non_null(d);
+            assert_int_equal(n, otter_imgmake_len(&p));
+            assert_true(n <= sizes[k] && n + 48 >= sizes[k]);
+            otter_image_info_t in;
+            assert_int_equal(run(d, n, chips[c], &in), 0);
+            assert_int_equal(in.image_len, n);
+            assert_int_equal(in.segment_count, sizes[k] >= 196608 ? 5 : 3);
+            assert_string_equal(in.app.version, "1.0.0");
+            assert_string_equal(in.app.project_name, "otter-demo");
+            assert_int_equal(in.app.secure_version, k);
+            free(d);
+        }
+    }
+    /* same parameters, same bytes; another seed, other bytes */
+    size_t n1, n2, n3;
+    p.chip = OTTER_CHIP_ESP32C3;
+    p.size = 70000;
+    uint8_t *a = otter_imgmake_alloc(&p, &n1), *b = otter_imgmake_alloc(&p, &n2);
+    p.seed++;
+    uint8_t *c3 = otter_imgmake_alloc(&p, &n3);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    assert_memory_not_equal(a, c3, n1);
+    free(a);
+    free(b);
+    free(c3);
+    /* bad parameters */
+    p.chip = OTTER_CHIP_ANY;
+    assert_int_equal(otter_imgmake_len(&p), 0);
+    assert_null(otter_imgmake_alloc(&p, &n1));
+    p.chip = OTTER_CHIP_ESP32;
+    p.version = "123456789012345678901234567890123";
+    assert_int_equal(otter_imgmake_len(&p), 0);
+    otter_imgmake_defaults(&p);
+    uint8_t small[100];
+    assert_int_equal(otter_imgmake(&p, small, sizeof small, &n1), OTTER_ERR_BUF_TOO_SMALL);
+
+    /* misaligned flash mapping: make segment 1 (DRAM) claim a DROM address */
+    otter_imgmake_defaults(&p);
+    p.no_hash = true;
+    uint8_t *d = otter_imgmake_alloc(&p, &n1);
+    otter_image_info_t in;
+    assert_int_equal(run(d, n1, OTTER_CHIP_ESP32, &in), 0);
+    assert_int_equal(in.hash_verdict, OTTER_IMAGE_NA);
+    uint32_t seg1 = in.seg[1].offset;
+    otter_put_le32(d + seg1, 0x3F410000u + ((seg1 + 8 + 0x40) & 0xFFFFu)); /* off by 0x40 */
+    assert_int_equal(run(d, n1, OTTER_CHIP_ESP32, &in), OTTER_ERR_IMG_SEG_ALIGN);
+    assert_int_equal(in.error_offset, (int)seg1);
+    assert_int_equal(in.segments_verdict, OTTER_ERR_IMG_SEG_ALIGN);
+    otter_put_le32(d + seg1, 0x3F410000u + ((seg1 + 8) & 0xFFFFu)); /* aligned: fine */
+    assert_int_equal(run(d, n1, OTTER_CHIP_ESP32, &in), 0);
+    free(d);
+}
+
 static void test_bad_args(void **state)
 {
     (void)state;
@@ -508,7 +583,7 @@ int main(void)
         cmocka_unit_test(test_not_images),    cmocka_unit_test(test_early_answers),
         cmocka_unit_test(test_truncation),    cmocka_unit_test(test_corruptions),
         cmocka_unit_test(test_chip_names),    cmocka_unit_test(test_validate_flash),
-        cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_bad_args),      cmocka_unit_test(test_synthetic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,6 +134,29 @@ C -D "$T/h" -o "$T/got" "$U/sub"
 check "directory is 404" [ "$(status_of "$T/h")" = 404 ]
 C -X POST -D "$T/h" -o "$T/got" "$U/app.bin"
 check "POST: 405" [ "$(status_of "$T/h")" = 405 ]
+# raw requests (bad input) through openssl s_client; $1 is a printf format
+raw() { printf "$1" | timeout 10 openssl s_client -quiet -connect "127.0.0.1:$PORT" \
+    -CAfile "$T/pki/ca.pem" 2>/dev/null | tr -d '\r' | grep -a "^HTTP/" | cut -d' ' -f2 | tr '\n' ' '; }
+check "garbage request: 400" [ "$(raw 'garbage\r\n\r\n')" = "400 " ]
+check "HTTP/2.0 request line: 505" [ "$(raw 'GET /app.bin HTTP/2.0\r\n\r\n')" = "505 " ]
+check "bad percent escape: 400" [ "$(raw 'GET /%%zz HTTP/1.1\r\n\r\n')" = "400 " ]
+check "NUL in path: 400" [ "$(raw 'GET /a%%00 HTTP/1.1\r\n\r\n')" = "400 " ]
+check "no leading slash: 400" [ "$(raw 'GET app.bin HTTP/1.1\r\n\r\n')" = "400 " ]
+check "absolute-form target" [ "$(raw 'GET https://x/page.html?q=1 HTTP/1.1\r\nConnection: close\r\n\r\n')" = "200 " ]
+C --http1.0 -D "$T/h" -o /dev/null "$U/page.html"
+check "HTTP/1.0: Connection: close" [ "$(header connection "$T/h")" = close ]
+C -D "$T/h" -o /dev/null "$U/page.html"
+check "HTTP/1.1: Connection: keep-alive" [ "$(header connection "$T/h")" = keep-alive ]
+check "bare LF line ends" [ "$(raw 'GET /page.html HTTP/1.1\nConnection: close\n\n')" = "200 " ]
+BIG=$(head -c 9000 /dev/zero | tr '\0' a)
+check "9000-byte header: 431" [ "$(raw "GET /app.bin HTTP/1.1\r\nX-Big: $BIG\r\n\r\n")" = "431 " ]
+check "pipelined requests answered in order" [ "$(raw 'GET /page.html HTTP/1.1\r\n\r\nGET /missing HTTP/1.1\r\nConnection: close\r\n\r\n')" = "200 404 " ]
+C -D "$T/h" -o "$T/got" -H "Range: bytes=abc" "$U/app.bin"
+check "bad Range syntax ignored: 200" [ "$(status_of "$T/h")" = 200 ]
+C -D "$T/h" -o "$T/got" -H "Range: bytes=20-10" "$U/app.bin"
+check "reversed Range ignored: 200" [ "$(status_of "$T/h")" = 200 ]
+C -D "$T/h" -o "$T/got" -H "Range: items=0-10" "$U/app.bin"
+check "other Range unit ignored: 200" [ "$(status_of "$T/h")" = 200 ]
 stop
 check "log line for a range request" grep -q "^GET /app.bin bytes=100-199 206 100$" "$T/log"
 check "log line for a 404" grep -q "^GET /missing.bin - 404 " "$T/log"
@@ -255,6 +278,15 @@ i=0
 while [ $i -lt 40 ]; do cmp -s "$T/par$i" "$T/www/app.bin" && n=$((n + 1)); i=$((i + 1)); done
 check "40 concurrent downloads all intact ($n)" [ $n -eq 40 ]
 stop
+
+# --- otter's own HTTPS client (mbedTLS on both ends) --------------------------------
+if "$OTTER" fetch --help >/dev/null 2>&1; then
+    tls --chunk-size 700
+    "$OTTER" fetch "https://localhost:$PORT/app.bin" --flash "$T/flash.bin" --create 1M \
+        --ca "$T/pki/ca.pem" >/dev/null 2>"$T/fetch.err"
+    check "otter fetch over TLS (700-byte records): $(cat "$T/fetch.err")" cmp -n $SIZE -s "$T/flash.bin" "$T/www/app.bin"
+    stop
+fi
 
 # --- max-requests, plain, self-signed --------------------------------------------------
 start --plain --max-requests 2

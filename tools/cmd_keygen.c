@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "otter/crypto.h"
 #include "otter/error.h"
 #include "sign.h"
 
@@ -85,7 +86,7 @@ int otter_cmd_keygen(int argc, char **argv)
     rc = CLI_EXIT_OK;
 out:
     if (pem)
-        memset(pem, 0, 8192);
+        otter_wipe(pem, 8192);
     free(pem);
     free(pub);
     otter_signkey_free(&k);

@@ -106,7 +106,11 @@ static void parse_header(struct serve_req *req, const char *line, size_t len, in
         if (strcasestr(tmp, "keep-alive"))
             *keep_alive = 1;
     } else if (header_is(line, nlen, "content-length")) {
-        req->content_length = strtoll(v, NULL, 10);
+        char tmp[32]; /* the head is not NUL-terminated: parse a copy */
+        copy_value(tmp, sizeof tmp, v, vlen);
+        req->content_length = strtoll(tmp, NULL, 10);
+        if (req->content_length == 0 && tmp[0] != '0')
+            req->content_length = 1; /* unparsable: treat as a body, close after */
     }
 }
 

@@ -183,13 +183,15 @@ void otter_image_init(otter_image_t *ctx, uint16_t expected_chip);
  * before the first feed. */
 void otter_image_set_max_len(otter_image_t *ctx, uint32_t max_len);
 
-/* Feed the next len bytes (data may be NULL when len is 0). Returns len (all
+/* Feed the next len bytes (data may be NULL when len is 0; len at most
+ * INT32_MAX, else OTTER_ERR_INVAL). Returns len (all
  * bytes are consumed, including trailing bytes after the image) or the first
  * error found so far, a negative otter_err_t:
  *   OTTER_ERR_IMG_HTML (text where the magic byte should be),
  *   OTTER_ERR_IMG_MAGIC, OTTER_ERR_IMG_ESP8266, OTTER_ERR_IMG_CHIP_UNKNOWN,
  *   OTTER_ERR_IMG_CHIP_MISMATCH, OTTER_ERR_IMG_HASH_FLAG,
  *   OTTER_ERR_IMG_SEG_COUNT, OTTER_ERR_IMG_SEG_LEN, OTTER_ERR_IMG_TOO_LONG,
+ *   OTTER_ERR_IMG_SEG_ALIGN (reported at the image end),
  *   OTTER_ERR_IMG_PADDING, OTTER_ERR_IMG_CHECKSUM, OTTER_ERR_IMG_HASH,
  *   OTTER_ERR_CRYPTO.
  * Errors are sticky. After a checksum or hash mismatch the structure is still

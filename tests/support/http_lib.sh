@@ -106,6 +106,19 @@ NGX
     echo "FAIL: nginx did not start"; cat "$dir/error.log" "$dir/stderr" 2>/dev/null; exit 1
 }
 
+# start_fault NAME ARGS...: start tests/tool_faultserver (plain HTTP fault
+# server and CONNECT proxy) on a free port; sets FPORT.
+start_fault() {
+    name="$1"; shift
+    : "${OTTER_TOOL_FAULTSERVER:?}"
+    "$OTTER_TOOL_FAULTSERVER" "$T/$name.port" "$@" &
+    PIDS="$PIDS $!"
+    i=0
+    while [ ! -s "$T/$name.port" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
+    [ -s "$T/$name.port" ] || { echo "FAIL: tool_faultserver did not start"; exit 1; }
+    FPORT=$(cat "$T/$name.port")
+}
+
 finish() {
     if [ "$FAILS" -ne 0 ]; then
         echo "$FAILS failure(s)"
