@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)if_range_matches(req->if_range, "\"1-2\"", 0);
         srv->o.dir = "/nonexistent-otter-fuzz-dir";
         srv->o.fault_times = -1;
-        srv->o.cut_after = srv->o.stall_after = srv->o.cut_at_offset = srv->o.stall_at_offset = -1;
+        srv->o.cut_after = srv->o.stall_after = -1;
         serve_build_response(srv, req, resp);
         if (resp->head_len >= sizeof resp->head || resp->fd != -1)
             abort();

@@ -35,8 +35,10 @@ static void decode_row(otter_partition_t *p, const uint8_t row[OTTER_PT_ROW_SIZE
     p->subtype = row[3];
     p->offset = otter_le32(row + 4);
     p->size = otter_le32(row + 8);
-    memcpy(p->label, row + 12, OTTER_PT_LABEL_LEN); /* stops at the first NUL when read */
-    p->label[OTTER_PT_LABEL_LEN] = 0;
+    /* The label ends at the first NUL; bytes after it are dropped, as
+     * gen_esp32part.py does. */
+    for (unsigned i = 0; i < OTTER_PT_LABEL_LEN && row[12 + i]; i++)
+        p->label[i] = (char)row[12 + i];
     p->flags = otter_le32(row + 28);
 }
 

@@ -210,6 +210,8 @@ static int parse_line(struct span line, otter_partition_t *e, int *offset_set)
         return OTTER_ERR_PT_CSV;
     if (f[0].n > OTTER_PT_LABEL_LEN)
         return OTTER_ERR_PT_FIELD;
+    if (memchr(f[0].p, 0, f[0].n))
+        return OTTER_ERR_PT_CSV; /* a NUL would cut the label short */
     memcpy(e->label, f[0].p, f[0].n);
     int ret = parse_byte(f[1], 0, 1, &e->type);
     if (ret)

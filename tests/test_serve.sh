@@ -184,18 +184,31 @@ C -o "$T/got" "$U/app.bin"
 check "fault-times: then served whole" cmp -s "$T/got" "$T/www/app.bin"
 stop
 
-tls --cut-at-offset 10000
+tls --cut-at-offset 10000,20000
 C -o "$T/got" "$U/app.bin" 2>/dev/null
-check "cut-at-offset: from 0, 10000 bytes" [ "$(wc -c <"$T/got")" -eq 10000 ]
+check "cut-at-offset: from 0, cut at 10000" [ "$(wc -c <"$T/got")" -eq 10000 ]
 C -o "$T/got" -H "Range: bytes=4096-" "$U/app.bin" 2>/dev/null
 dd if="$T/www/app.bin" of="$T/want" bs=4096 skip=1 2>/dev/null
-head -c 5904 "$T/want" >"$T/want2"
-check "cut-at-offset: resume from 4096 cut at the same file offset" cmp -s "$T/got" "$T/want2"
-C -o "$T/got" -H "Range: bytes=10000-" "$U/app.bin"
-dd if="$T/www/app.bin" of="$T/want" bs=10000 skip=1 2>/dev/null
-check "cut-at-offset: resume from the offset runs to the end" cmp -s "$T/got" "$T/want"
+head -c 15904 "$T/want" >"$T/want2"
+check "cut-at-offset: resume from 4096 cut at the next offset, 20000" cmp -s "$T/got" "$T/want2"
+C -o "$T/got" -H "Range: bytes=16384-" "$U/app.bin"
+dd if="$T/www/app.bin" of="$T/want" bs=16384 skip=1 2>/dev/null
+check "cut-at-offset: offsets used up, the resume runs to the end" cmp -s "$T/got" "$T/want"
 stop
-check "cut-at-offset logged" grep -q "^GET /app.bin bytes=4096- 206 5904 cut$" "$T/log"
+check "cut-at-offset logged" grep -q "^GET /app.bin bytes=4096- 206 15904 cut$" "$T/log"
+tls --cut-at-offset 50000
+C -o /dev/null -H "Range: bytes=0-4095" "$U/app.bin"
+C -o "$T/got" -H "Range: bytes=50000-" "$U/app.bin"
+check "cut-at-offset: ranges not reaching the offset are not cut" [ "$(wc -c <"$T/got")" -eq 250000 ]
+C -o "$T/got" "$U/app.bin" 2>/dev/null
+check "cut-at-offset: still armed for the first response that reaches it" [ "$(wc -c <"$T/got")" -eq 50000 ]
+stop
+tls --stall-at-offset 3000 --stall-ms 200
+C -o "$T/got" -H "Range: bytes=1000-" "$U/app.bin" 2>/dev/null
+check "stall-at-offset: 2000 bytes from 1000" [ "$(wc -c <"$T/got")" -eq 2000 ]
+stop
+"$OTTER" serve "$T/www" --plain --cut-at-offset 5,3 2>/dev/null
+check "decreasing offsets refused" [ $? -eq 2 ]
 
 tls --stall-after 2000 --stall-ms 300
 C -o "$T/got" "$U/app.bin" 2>/dev/null
@@ -297,6 +310,13 @@ wait "$PID"
 rc=$?
 PID=
 check "max-requests: exits 0 by itself (rc $rc)" [ "$rc" -eq 0 ]
+
+start --plain
+kill -INT "$PID"
+wait "$PID"
+rc=$?
+PID=
+check "SIGINT stops the server cleanly (rc $rc)" [ "$rc" -eq 0 ]
 
 start --self-signed-for localhost --cert-out "$T/self.pem"
 curl -sS --noproxy '*' --max-time 20 --cacert "$T/self.pem" -o "$T/got" \

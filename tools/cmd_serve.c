@@ -68,9 +68,10 @@ static const char SERVE_HELP[] =
     "  --cut-after BYTES     close the connection after BYTES body bytes\n"
     "  --stall-after BYTES   stop sending after BYTES body bytes and hold the\n"
     "                        connection open for --stall-ms (default 30000), then close\n"
-    "  --cut-at-offset N     close the connection when the body reaches file offset N\n"
-    "                        (a response starting at or after N is not cut)\n"
-    "  --stall-at-offset N   stall when the body reaches file offset N\n"
+    "  --cut-at-offset N[,N...]  close the connection when a body reaches file\n"
+    "                        offset N; each offset is used once, in order, so one\n"
+    "                        download resuming with Range meets every cut in turn\n"
+    "  --stall-at-offset N[,N...]  the same, stalling instead of closing\n"
     "  --lie-length          announce a Content-Length 4096 bytes larger than what\n"
     "                        is sent, then close\n"
     "  --redirect-to URL     302 to URL for every path; URL ending in '/' gets the\n"
@@ -104,7 +105,7 @@ static int parse_numeric_opt(struct serve_opts *o, int argc, char **argv, int *i
     static const char *const names[] = {"--port",      "--throttle",     "--cut-after",
                                         "--stall-after", "--stall-ms",   "--fault-times",
                                         "--max-requests", "--idle-timeout",
-                                        "--cut-at-offset", "--stall-at-offset", "--chunk-size"};
+                                        "--chunk-size"};
     *used = 0;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         const char *v = cli_opt(argc, argv, i, names[k]);
@@ -127,9 +128,7 @@ static int parse_numeric_opt(struct serve_opts *o, int argc, char **argv, int *i
         case 5: o->fault_times = n; break;
         case 6: o->max_requests = n; break;
         case 7: o->idle_ms = (unsigned)(n < 100 ? 100 : n > 3600000 ? 3600000 : n); break;
-        case 8: o->cut_at_offset = n; break;
-        case 9: o->stall_at_offset = n; break;
-        case 10:
+        case 8:
             if (n < 1 || n > SERVE_BODY_CHUNK)
                 return cli_usage_err("serve: --chunk-size wants 1..%d", SERVE_BODY_CHUNK), -1;
             o->chunk_size = (unsigned)n;
@@ -138,6 +137,26 @@ static int parse_numeric_opt(struct serve_opts *o, int argc, char **argv, int *i
         return 0;
     }
     return 0;
+}
+
+/* "N[,N...]" in increasing order into list. */
+static int parse_offsets(const char *opt, const char *v, struct serve_offsets *list)
+{
+    char buf[64];
+    list->n = list->next = 0;
+    while (*v) {
+        size_t len = strcspn(v, ",");
+        uint64_t x;
+        if (len == 0 || len >= sizeof buf || list->n == SERVE_MAX_OFFSETS)
+            return cli_usage_err("serve: bad %s list", opt);
+        memcpy(buf, v, len);
+        buf[len] = 0;
+        if (cli_parse_size(buf, &x) || (list->n && x <= list->at[list->n - 1]))
+            return cli_usage_err("serve: %s wants increasing offsets, got %s", opt, buf);
+        list->at[list->n++] = x;
+        v += len + (v[len] == ',');
+    }
+    return list->n ? 0 : cli_usage_err("serve: empty %s list", opt);
 }
 
 static int parse_string_opt(struct serve_opts *o, int argc, char **argv, int *i)
@@ -155,6 +174,10 @@ static int parse_string_opt(struct serve_opts *o, int argc, char **argv, int *i)
         o->self_signed_for = v;
     else if ((v = cli_opt(argc, argv, i, "--port-file")))
         o->port_file = v;
+    else if ((v = cli_opt(argc, argv, i, "--cut-at-offset")))
+        return parse_offsets("--cut-at-offset", v, &o->cut_at);
+    else if ((v = cli_opt(argc, argv, i, "--stall-at-offset")))
+        return parse_offsets("--stall-at-offset", v, &o->stall_at);
     else if ((v = cli_opt(argc, argv, i, "--content-type")))
         o->content_type = v;
     else if ((v = cli_opt(argc, argv, i, "--redirect-to"))) {
@@ -209,7 +232,7 @@ static int parse_args(struct serve_opts *o, int argc, char **argv)
     memset(o, 0, sizeof *o);
     o->port = 8443;
     o->bind = "127.0.0.1";
-    o->cut_after = o->stall_after = o->cut_at_offset = o->stall_at_offset = -1;
+    o->cut_after = o->stall_after = -1;
     o->stall_ms = 30000;
     o->fault_times = -1;
     o->idle_ms = 30000;
@@ -457,6 +480,10 @@ static int run_loop(struct serve_server *s, struct pollfd *pfd)
 
 static int start_signals(struct serve_server *s)
 {
+    /* A shell starts background jobs with SIGINT ignored; we still want it
+     * (delivered through the signalfd below, never to a handler). */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

@@ -26,6 +26,15 @@
 #define SERVE_MAX_CONNS 4096
 #define SERVE_LINGER_MS 2000          /* drain after our FIN before close */
 
+#define SERVE_MAX_OFFSETS 1024
+
+/* A list of file offsets where a fault bites, each once, in order. */
+struct serve_offsets {
+    uint64_t at[SERVE_MAX_OFFSETS];
+    size_t n;    /* entries */
+    size_t next; /* the next one to use; n: all used */
+};
+
 enum serve_etag_mode { SERVE_ETAG_MTIME = 0, SERVE_ETAG_HASH, SERVE_ETAG_NONE };
 
 struct serve_opts {
@@ -37,8 +46,8 @@ struct serve_opts {
     uint64_t throttle_bps;      /* bytes per second per connection, 0: off */
     int64_t cut_after;          /* body bytes, -1: off */
     int64_t stall_after;        /* body bytes, -1: off */
-    int64_t cut_at_offset;      /* file offset, -1: off */
-    int64_t stall_at_offset;    /* file offset, -1: off */
+    struct serve_offsets cut_at;   /* file offsets to cut at, each once, in order */
+    struct serve_offsets stall_at; /* file offsets to stall at, each once, in order */
     unsigned stall_ms;          /* how long a stalled connection is held */
     int lie_length;
     const char *redirect_url;   /* 302 target, NULL: off */

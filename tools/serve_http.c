@@ -451,20 +451,25 @@ static int choose_range(struct serve_server *srv, const struct serve_req *req, c
 }
 
 /* Where in this response's body a fault given as "after N body bytes" and/or
- * "at file offset N" bites: a body byte count, or -1 if it does not. A range
- * starting at or past the offset is not hit, so a resume from there runs. */
-static int64_t fault_point(int64_t after, int64_t at_offset, const struct serve_resp *r)
+ * "at the next listed file offset" bites: a body byte count, or -1 if it does
+ * not. *from_list says the list offset won. A range starting at or past the
+ * offset does not reach it. */
+static int64_t fault_point(int64_t after, const struct serve_offsets *list,
+                           const struct serve_resp *r, int *from_list)
 {
     int64_t at = -1;
+    *from_list = 0;
     if (r->head_only)
         return -1;
     if (after >= 0 && (uint64_t)after < r->body_len)
         at = after;
-    if (at_offset >= 0 && r->body_off < (uint64_t)at_offset &&
-        (uint64_t)at_offset < r->body_off + r->body_len) {
-        int64_t k = at_offset - (int64_t)r->body_off;
-        if (at < 0 || k < at)
-            at = k;
+    if (list->next < list->n) {
+        uint64_t off = list->at[list->next];
+        if (r->body_off < off && off < r->body_off + r->body_len &&
+            (at < 0 || (int64_t)(off - r->body_off) < at)) {
+            at = (int64_t)(off - r->body_off);
+            *from_list = 1;
+        }
     }
     return at;
 }
@@ -473,8 +478,9 @@ static int64_t fault_point(int64_t after, int64_t at_offset, const struct serve_
 static uint64_t arm_faults(struct serve_server *srv, struct serve_resp *r)
 {
     uint64_t announced = r->body_len;
-    int64_t cut = fault_point(srv->o.cut_after, srv->o.cut_at_offset, r);
-    int64_t stall = fault_point(srv->o.stall_after, srv->o.stall_at_offset, r);
+    int cut_listed, stall_listed;
+    int64_t cut = fault_point(srv->o.cut_after, &srv->o.cut_at, r, &cut_listed);
+    int64_t stall = fault_point(srv->o.stall_after, &srv->o.stall_at, r, &stall_listed);
     int lie = srv->o.lie_length && !r->chunked;
     if ((cut < 0 && stall < 0 && !lie) || !fault_armed(srv))
         return announced;
@@ -482,9 +488,11 @@ static uint64_t arm_faults(struct serve_server *srv, struct serve_resp *r)
     if (stall >= 0 && (cut < 0 || stall < cut)) {
         r->stall_at = stall;
         r->fault = "stall";
+        srv->o.stall_at.next += (size_t)stall_listed;
     } else if (cut >= 0) {
         r->cut_at = cut;
         r->fault = "cut";
+        srv->o.cut_at.next += (size_t)cut_listed;
     }
     if (lie) {
         announced = r->body_len + 4096; /* promise more than we will send, then close */
