@@ -485,11 +485,6 @@ static void save_session(otter_tls_t *tls, const char *host, uint16_t port)
 static int prepare(otter_tls_t *tls, const char *host, uint16_t port)
 {
     otter_tls_mbed_t *m = MBED(tls);
-    tls->io_err = 0;
-    tls->vflags = 0;
-    tls->verify_ran = 0;
-    tls->resumed = 0;
-    tls->path_len = 0;
     if (mbedtls_ssl_session_reset(&m->ssl) != 0 || mbedtls_ssl_set_hostname(&m->ssl, host) != 0) {
         return OTTER_ERR_CRYPTO;
     }
@@ -509,6 +504,11 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
         return OTTER_ERR_INVAL;
     }
     otter_tls_close(tls);
+    tls->io_err = 0;
+    tls->vflags = 0;
+    tls->verify_ran = 0;
+    tls->resumed = 0;
+    tls->path_len = 0;
     report_begin(tls, host, port);
     tls->deadline_ms = tls->clock->now_ms(tls->clock->ctx) + timeout_ms;
     int ret = 0, alert = -1;

@@ -101,6 +101,21 @@ expect "cross: explained with root A only" 146 \
     "The trusted root certificate 'Otter Root A' (self-signed) expired on 2021-01-01" \
     -- --port "$PORT" --ca "$P/root-a.crt" --at 2026-06-01
 
+# --- a report describes only its own attempt ---------------------------------
+sserver once -naccept 1 -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
+set +e
+"$GET" --port "$PORT" --ca "$P/root.crt" --json --reconnect > "$T/once.txt" 2>&1
+rc=$?
+set -e
+# the server is gone (refused, 121) or resets the queued connection (124)
+if { [ $rc = 121 ] || [ $rc = 124 ]; } && sed -n 1p "$T/once.txt" | grep -qF '"result":0,' &&
+    sed -n 2p "$T/once.txt" | grep -qF '"flags":0,"verified":false,"resumed":false' &&
+    sed -n 2p "$T/once.txt" | grep -qF '"chain_total":0,"chain":[],"anchor":null'; then
+    echo "ok: second attempt fails, its report is not stale"
+else
+    echo "FAIL: second attempt (exit $rc):"; cat "$T/once.txt"; FAILS=$((FAILS + 1))
+fi
+
 # --- protocol ---------------------------------------------------------------
 sserver tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
 expect "TLS 1.0-only server refused" 149 "result: TLS_VERSION" "does not offer TLS 1.2" \

@@ -14,10 +14,7 @@
  * Prints the report as text, then the explanation (or one JSON object with
  * --json). Exit status: 0, or minus the otter error code (e.g. 146). */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -28,86 +25,45 @@
 #include "otter/tls.h"
 #include "posix_clock.h"
 #include "posix_rng.h"
+#include "posix_tcp.h"
 
-/* A minimal private TCP transport to a fixed IPv4 address (the host name
- * given to connect is only used for SNI by the TLS layer). */
+/* The POSIX TCP transport, connecting to --connect whatever host name the
+ * TLS layer asks for (that name is only used for SNI and the check). */
 typedef struct {
     const char *addr;
-    int fd;
+    otter_posix_tcp_t tcp;
+    otter_transport_t t;
 } testnet_t;
-
-static int wait_fd(int fd, short ev, uint32_t timeout_ms)
-{
-    struct pollfd p = {fd, ev, 0};
-    int r;
-    do {
-        r = poll(&p, 1, (int)(timeout_ms > 0x7fffffff ? 0x7fffffff : timeout_ms));
-    } while (r < 0 && errno == EINTR);
-    return r;
-}
 
 static int tn_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 {
     testnet_t *n = ctx;
     (void)host;
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    if (inet_pton(AF_INET, n->addr, &sa.sin_addr) != 1) {
-        return OTTER_ERR_DNS;
-    }
-    n->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (n->fd < 0) {
-        return OTTER_ERR_CONNECT;
-    }
-    fcntl(n->fd, F_SETFL, O_NONBLOCK);
-    if (connect(n->fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS) {
-        return OTTER_ERR_CONNECT;
-    }
-    if (wait_fd(n->fd, POLLOUT, timeout_ms) <= 0) {
-        return OTTER_ERR_TIMEOUT;
-    }
-    int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(n->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    return err ? OTTER_ERR_CONNECT : OTTER_OK;
+    return n->t.connect(n->t.ctx, n->addr, port, timeout_ms);
 }
 
 static int tn_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     testnet_t *n = ctx;
-    int w = wait_fd(n->fd, POLLIN, timeout_ms);
-    if (w == 0) {
-        return OTTER_ERR_TIMEOUT;
-    }
-    ssize_t r = w < 0 ? -1 : recv(n->fd, buf, len, 0);
-    return r > 0 ? (int)r : r == 0 ? OTTER_ERR_CLOSED : OTTER_ERR_NET_IO;
+    return n->t.read(n->t.ctx, buf, len, timeout_ms);
 }
 
 static int tn_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     testnet_t *n = ctx;
-    int w = wait_fd(n->fd, POLLOUT, timeout_ms);
-    if (w == 0) {
-        return OTTER_ERR_TIMEOUT;
-    }
-    ssize_t r = w < 0 ? -1 : send(n->fd, buf, len, MSG_NOSIGNAL);
-    return r > 0 ? (int)r : OTTER_ERR_NET_IO;
+    return n->t.write(n->t.ctx, buf, len, timeout_ms);
 }
 
 static void tn_close(void *ctx)
 {
     testnet_t *n = ctx;
-    if (n->fd >= 0) {
-        close(n->fd);
-    }
-    n->fd = -1;
+    n->t.close(n->t.ctx);
 }
 
 static void testnet_init(testnet_t *n, otter_transport_t *t, const char *addr)
 {
     n->addr = addr;
-    n->fd = -1;
+    otter_posix_tcp_init(&n->tcp, &n->t);
     t->connect = tn_connect;
     t->read = tn_read;
     t->write = tn_write;
@@ -382,6 +338,7 @@ int main(int argc, char **argv)
         }
     }
     otter_tls_free(&tls);
+    otter_posix_tcp_free(&net.tcp);
     free(ca);
     return -err;
 }
