@@ -454,11 +454,15 @@ static int run_loop(struct serve_server *s, struct pollfd *pfd)
             pfd[n].fd = s->conns[i]->fd;
             pfd[n].events = s->conns[i]->want;
         }
+        alarm(0);
         int r = poll(pfd, n, poll_timeout(s, serve_now_ms()));
         if (r < 0 && errno != EINTR)
             return cli_err("poll: %s", strerror(errno));
-        if (pfd[1].revents)
-            return 0; /* SIGTERM / SIGINT */
+        if (pfd[1].revents) {
+            alarm(SERVE_WATCHDOG_S); /* bound the clean-up too */
+            return 0;                /* SIGTERM / SIGINT */
+        }
+        alarm(SERVE_WATCHDOG_S); /* a round of work never takes this long */
         int64_t now = serve_now_ms();
         size_t count = s->nconns;
         for (size_t i = 0; i < count; i++) {
@@ -478,8 +482,22 @@ static int run_loop(struct serve_server *s, struct pollfd *pfd)
     }
 }
 
+/* Watchdog: a round of the event loop that does not come back to poll()
+ * within SERVE_WATCHDOG_S seconds means a bug; end the process with a word
+ * rather than hold a test (or a demo) hostage. Async-signal-safe only. */
+static void watchdog_fired(int sig)
+{
+    static const char msg[] = "otter serve: watchdog: stuck for "
+                              "too long, exiting\n";
+    (void)sig;
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(3);
+}
+
 static int start_signals(struct serve_server *s)
 {
+    signal(SIGALRM, watchdog_fired);
     /* A shell starts background jobs with SIGINT ignored; we still want it
      * (delivered through the signalfd below, never to a handler). */
     signal(SIGINT, SIG_DFL);

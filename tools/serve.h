@@ -25,6 +25,7 @@
 #define SERVE_MAX_HEADERS 16          /* --header options */
 #define SERVE_MAX_CONNS 4096
 #define SERVE_LINGER_MS 2000          /* drain after our FIN before close */
+#define SERVE_WATCHDOG_S 20           /* a loop round or the clean-up longer: exit */
 
 #define SERVE_MAX_OFFSETS 1024
 

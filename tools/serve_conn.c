@@ -135,7 +135,7 @@ static void start_linger(struct serve_conn *c)
 static void do_linger(struct serve_conn *c)
 {
     char buf[4096];
-    for (;;) {
+    for (int i = 0; i < 64; i++) { /* bounded: a chatty peer gets polled again */
         ssize_t n = recv(c->fd, buf, sizeof buf, 0);
         if (n > 0)
             continue;
@@ -148,6 +148,7 @@ static void do_linger(struct serve_conn *c)
         set_closed(c);
         return;
     }
+    c->want = POLLIN;
 }
 
 static void do_handshake(struct serve_conn *c)
@@ -369,7 +370,11 @@ static void do_send(struct serve_conn *c)
     /* Fairness: after this many pieces, let the other connections run; the
      * socket is still writable, so poll() comes straight back to us. */
     int budget = 16;
-    while (c->state == ST_SEND) {
+    for (int i = 0; c->state == ST_SEND; i++) {
+        if (i == 256) { /* writes that make no progress: yield to the loop */
+            c->want = POLLOUT;
+            return;
+        }
         if (c->out_off == c->out_len) {
             if (budget-- == 0) {
                 c->want = POLLOUT;
@@ -418,7 +423,9 @@ void serve_conn_step(struct serve_conn *c)
     if (c->wake && now < c->wake)
         return;
     c->wake = 0;
-    for (;;) {
+    /* Bounded: whatever a peer does, control returns to the event loop (and
+     * to SIGTERM) after a few state changes. */
+    for (int i = 0; i < 32; i++) {
         enum serve_state before = c->state;
         switch (c->state) {
         case ST_HANDSHAKE: do_handshake(c); break;
