@@ -8,6 +8,10 @@
  * transport exactly as it does on TCP, so https:// through a proxy is
  * tcp -> proxy -> tls.
  *
+ * connect's timeout_ms bounds each inner operation (the connect, each write,
+ * each one-byte read of the answer), not their sum: the proxy has no clock.
+ * The HTTP client's overall deadline still bounds the whole request.
+ *
  * Errors from connect: the inner transport's (DNS, CONNECT, TIMEOUT, ...
  * for the proxy itself), OTTER_ERR_PROXY (proxy answered non-2xx, e.g. 407,
  * status kept in ->status; or closed or sent a malformed or over-long
