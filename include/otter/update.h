@@ -3,7 +3,7 @@
  * probation; a failure at any point leaves the running app and otadata as
  * they were.
  *
- *   otter_update_t up;                      // caller-owned (about 10 KB)
+ *   otter_update_t up;                      // caller-owned (5 KB on Cortex-M4)
  *   otter_update_init(&up, &cfg);           // ports, policy, buffers
  *   otter_update_begin(&up, url);           // no I/O yet
  *   int r;
