@@ -160,7 +160,10 @@ static void do_handshake(struct serve_conn *c)
     }
     if (tls_status(c, r) == IO_AGAIN)
         return;
-    if (!c->srv->o.quiet) {
+    if (!c->srv->o.quiet && r == MBEDTLS_ERR_SSL_CONN_EOF) {
+        fprintf(stderr, "otter serve: %s closed the connection during the TLS handshake\n",
+                c->peer);
+    } else if (!c->srv->o.quiet) {
         char msg[128];
         mbedtls_strerror(r, msg, sizeof msg);
         fprintf(stderr, "otter serve: TLS handshake with %s failed: -0x%04x %s\n", c->peer,
