@@ -13,9 +13,15 @@
  *   <model>.otter[_block].<rate>.total_us    begin() to finish() returning
  *   <model>.otter[_block].<rate>.steps       step() + finish() calls
  *   <model>.otter[_block].<rate>.flash_us    flash time in total
- *   stack.step_bytes  deepest stack any step() used (x86-64, measured by
- *                     painting a thread's stack; no TLS in this path) */
+ *   stack.step_bytes  deepest stack the update used (x86-64, measured by
+ *                     painting the stack of the thread that runs it: init,
+ *                     begin, every step and finish, plus the harness's
+ *                     small frames; plain HTTP, no TLS in this path)
+ *   stack.otter_frames_bytes  otter's own frames: from the frame calling
+ *                     step()/finish() down to the deepest call into a port
+ *                     (flash or transport) */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +41,62 @@
 #define STACK_SIZE (1u << 20)
 #define PAINT 0x5Au
 
+/* Stack depth of otter's own frames: the lowest stack address seen when
+ * otter calls into a port (flash or transport), against the frame that
+ * calls otter_update_step()/finish(). Bench-only globals. */
+static uintptr_t call_sp, min_sp;
+static otter_flash_t real_flash;
+static otter_transport_t real_net;
+
+static void note_sp(void)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (call_sp && sp < min_sp)
+        min_sp = sp;
+}
+
+static int w_read(void *ctx, uint32_t addr, void *buf, size_t len)
+{
+    note_sp();
+    return real_flash.read(ctx, addr, buf, len);
+}
+
+static int w_program(void *ctx, uint32_t addr, const void *buf, size_t len)
+{
+    note_sp();
+    return real_flash.program(ctx, addr, buf, len);
+}
+
+static int w_erase(void *ctx, uint32_t addr, size_t len)
+{
+    note_sp();
+    return real_flash.erase(ctx, addr, len);
+}
+
+static int w_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    note_sp();
+    return real_net.connect(ctx, host, port, timeout_ms);
+}
+
+static int w_net_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    note_sp();
+    return real_net.read(ctx, buf, len, timeout_ms);
+}
+
+static int w_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    note_sp();
+    return real_net.write(ctx, buf, len, timeout_ms);
+}
+
+static void w_close(void *ctx)
+{
+    note_sp();
+    real_net.close(ctx);
+}
+
 typedef struct run {
     const char *dir;
     const uint8_t *img;
@@ -46,6 +108,7 @@ typedef struct run {
     int rc;
     uint64_t longest_us, total_us, flash_us;
     uint32_t steps;
+    size_t otter_stack;
 } run_t;
 
 /* One update, start to finish. Returns 0 or an otter error. */
@@ -53,9 +116,7 @@ static int update_once(run_t *r)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/vtime-engine.flash", r->dir);
-    int rc = otter_norsim_create(path, FLASH_SIZE);
-    if (rc)
-        return rc;
+    int rc;
     otter_norsim_options_t opt;
     otter_norsim_options_default(&opt);
     opt.timing = r->model;
@@ -65,7 +126,11 @@ static int update_once(run_t *r)
     otter_norsim_init(&sim);
     if ((rc = otter_norsim_open(&sim, path, &opt)))
         return rc;
-    otter_flash_t flash = otter_norsim_flash(&sim);
+    real_flash = otter_norsim_flash(&sim);
+    otter_flash_t flash = real_flash;
+    flash.read = w_read;
+    flash.program = w_program;
+    flash.erase = w_erase;
     otter_clock_t clock = otter_norsim_clock(&sim);
     static otter_ptable_t pt;
     otter_ptable_init(&pt);
@@ -81,7 +146,8 @@ static int update_once(run_t *r)
     otter_transport_t inner = memserver_transport(&srv);
     static vnet_t net;
     vnet_init(&net, &sim, r->rate, WINDOW);
-    otter_transport_t tcp = vnet_transport(&net, &inner);
+    real_net = vnet_transport(&net, &inner);
+    otter_transport_t tcp = {w_connect, w_net_read, w_write, w_close, real_net.ctx};
 
     static uint8_t http_buf[1024], data_buf[4096];
     otter_update_config_t cfg;
@@ -106,6 +172,8 @@ static int update_once(run_t *r)
     uint64_t start = otter_norsim_time_us(&sim);
     if ((rc = otter_update_begin(&up, "http://device.test/app.bin")))
         goto out_up;
+    call_sp = (uintptr_t)__builtin_frame_address(0);
+    min_sp = call_sp;
     for (;;) {
         uint64_t t0 = otter_norsim_time_us(&sim), w0 = net.wait_us;
         rc = otter_update_step(&up);
@@ -124,6 +192,8 @@ static int update_once(run_t *r)
             r->longest_us = blocked;
         r->steps++;
     }
+    r->otter_stack = call_sp - min_sp;
+    call_sp = 0;
     if (rc == 0 && otter_update_status(&up)->outcome != OTTER_UPDATE_OUTCOME_UPDATED)
         rc = OTTER_ERR_STATE;
     r->total_us = otter_norsim_time_us(&sim) - start;
@@ -154,6 +224,14 @@ static size_t run_on_painted_stack(run_t *r)
     uint8_t *stack = malloc(STACK_SIZE);
     if (!stack) {
         r->rc = OTTER_ERR_INVAL;
+        return 0;
+    }
+    /* The flash file is made here, outside the measured thread: creating
+     * it is the simulator's business, not the update's. */
+    char path[512];
+    snprintf(path, sizeof path, "%s/vtime-engine.flash", r->dir);
+    if ((r->rc = otter_norsim_create(path, FLASH_SIZE))) {
+        free(stack);
         return 0;
     }
     memset(stack, PAINT, STACK_SIZE);
@@ -194,7 +272,7 @@ int main(int argc, char **argv)
     printf("image_bytes %zu\n", len);
     static const char *model_name[] = {"typ", "max"};
     const double rates[] = {1000000.0, 100000.0};
-    size_t stack_max = 0;
+    size_t stack_max = 0, otter_stack_max = 0;
     for (int m = 0; m < 2; m++)
         for (int b = 0; b < 2; b++)
             for (int k = 0; k < 2; k++) {
@@ -208,6 +286,8 @@ int main(int argc, char **argv)
                 }
                 if (used > stack_max)
                     stack_max = used;
+                if (r.otter_stack > otter_stack_max)
+                    otter_stack_max = r.otter_stack;
                 const char *v = b ? "otter_block" : "otter";
                 printf("%s.%s.%.0f.longest_us %llu\n", model_name[m], v, rates[k],
                        (unsigned long long)r.longest_us);
@@ -218,6 +298,7 @@ int main(int argc, char **argv)
                 printf("%s.%s.%.0f.steps %u\n", model_name[m], v, rates[k], r.steps);
             }
     printf("stack.step_bytes %zu\n", stack_max);
+    printf("stack.otter_frames_bytes %zu\n", otter_stack_max);
     free(img);
     return 0;
 }

@@ -154,6 +154,36 @@ static int sink_write(fetch_sink_t *s, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* Read a whole (small) file into a buffer of exactly its size plus a NUL:
+ * the benchmark's heap figure is about mbedTLS, so the CLI keeps its own
+ * allocations small. NULL (printed) on failure. */
+static uint8_t *read_exact(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_err("fetch: cannot open %s", path);
+        return NULL;
+    }
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    uint8_t *buf = NULL;
+    if (n >= 0 && n < (1L << 24) && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    if (!buf) {
+        cli_err("fetch: cannot read %s", path);
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = (size_t)n;
+    return buf;
+}
+
 /* GET the URL and stream the body into the sink. */
 static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t buf_len)
 {
@@ -165,16 +195,9 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
 
     size_t ca_len = 0;
     uint8_t *ca = NULL;
-    if (o->ca && !(ca = cli_read_file(o->ca, &ca_len))) {
+    if (o->ca && !(ca = read_exact(o->ca, &ca_len))) {
         otter_posix_tcp_free(&tcp);
         return CLI_EXIT_FAIL;
-    }
-    if (ca) {
-        /* Keep only what the file needs (cli_read_file starts at 64 KB): the
-         * benchmark's heap figure is about mbedTLS, not the CLI. */
-        uint8_t *fit = realloc(ca, ca_len + 1);
-        if (fit)
-            ca = fit;
     }
     uint8_t work[4096];
     otter_tls_t tls;
