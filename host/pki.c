@@ -161,7 +161,7 @@ int otter_pki_key_save(otter_pki_t *pki, mbedtls_pk_context *key, const char *pa
 int otter_pki_cert_load(otter_pki_t *pki, mbedtls_x509_crt *crt, const char *path)
 {
     int r = mbedtls_x509_crt_parse_file(crt, path);
-    if (r == MBEDTLS_ERR_X509_FILE_IO_ERROR)
+    if (r == MBEDTLS_ERR_X509_FILE_IO_ERROR || r == MBEDTLS_ERR_PK_FILE_IO_ERROR)
         return fail(pki, OTTER_ERR_IO, r, "cannot read certificate file %s", path);
     if (r < 0)
         return fail(pki, OTTER_ERR_INVAL, r, "%s holds no valid certificate", path);
