@@ -101,6 +101,55 @@ sserver evil -cert "$P/evil.crt" -cert_chain "$P/evil-root.crt" -key "$P/evil.ke
 doctor "untrusted root" 1 "✗ trust" "The server's chain ends at 'Otter Untrusted Root' (self-signed, sent by the server), which is not trusted" \
     "would: fail at trust" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 
+# 5. and 6. with `otter serve`: redirects, headers, chunked, Range, sizes.
+cat "$P/leaf.crt" "$P/int.crt" > "$T/a-chain.pem"
+"$OTTER_BIN" pki cert --subject CN=127.0.0.1 --key-out "$T/b.key" --issuer-cert "$P/evil-root.crt" \
+    --issuer-key "$P/evil-root.key" --not-before 2024-01-01 --not-after 2034-01-01 --out "$T/b.crt" > /dev/null
+cat "$T/b.crt" "$P/evil-root.crt" > "$T/b-chain.pem"
+oserve other "$W" --cert "$T/b-chain.pem" --key "$T/b.key"; POTHER=$PORT
+oserve plain "$W" --plain; PPLAIN=$PORT
+oserve r1 "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --redirect-to "https://127.0.0.1:$POTHER/"
+doctor "redirect to a host with another CA" 1 "  redirect       hop 1: 302 to https://127.0.0.1:$POTHER/fw.bin" \
+    "✗ redirect       TLS with 127.0.0.1 port $POTHER failed: server certificate is not trusted" \
+    "needs the roots of both hosts in its CA bundle" \
+    "✗ trust          the server's CA 'Otter Untrusted Root' (issuer 'Otter Untrusted Root'): does not lead to a trusted CA" \
+    "otter cert: Pin the root 'Otter Untrusted Root' (in the trust store)" \
+    "would: fail at trust" \
+    -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --store "$P/evil-root.crt" --at $AT
+doctor "redirect to a host with another CA, both roots given" 0 "✓ redirects      1 followed, none to http://" \
+    "✓ status         206" "would: update" \
+    -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --ca "$P/evil-root.crt" --at $AT
+oserve r2 "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --redirect-to "http://127.0.0.1:$PPLAIN/"
+doctor "redirect to http://" 1 "✗ redirect       hop 1 redirects to plain http://: the device refuses to leave https" \
+    "fix: make the server (or CDN) redirect to an https:// URL" "would: fail at redirect" \
+    -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+oserve good "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key"
+doctor "a good server: Range, ETag, size" 0 "✓ status         206" "✓ Content-Type   application/octet-stream" \
+    "✓ Content-Length 60000 bytes, fits the slot" "✓ Range          honoured (206), ETag \"" \
+    ": a cut download resumes where it stopped" "would: update" \
+    -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --slot-size 64K --buffer 512
+doctor "image larger than the slot" 1 "✗ Content-Length 60000 bytes: larger than the 32768-byte slot" \
+    "would: fail at Content-Length" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --slot-size 32K
+oserve bighead "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --header "X-Padding: $(head -c 6000 /dev/zero | tr '\0' a)"
+doctor "6 KB header the device does not need, 1 KB buffer" 0 "✓ headers        the ones the device needs fit its 1024-byte buffer" \
+    "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --buffer 1024
+oserve bigtype "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" \
+    --content-type "application/octet-stream; x=$(head -c 200 /dev/zero | tr '\0' b)"
+doctor "needed header too large" 1 "✗ headers        a needed HTTP header does not fit the buffer (the device's HTTP buffer: 1024 bytes)" \
+    "would: fail at headers" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --buffer 1024
+oserve chunked "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --chunked
+doctor "chunked, no Content-Length" 0 "! Content-Length not given (chunked transfer); Content-Range says 60000 bytes" \
+    "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+oserve chunked200 "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --chunked --ignore-range
+doctor "chunked and Range ignored: size unknown" 0 "! Content-Length not given (chunked transfer): the size is known only at the end" \
+    "! Range          ignored" "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+oserve norange "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --ignore-range
+doctor "server ignores Range" 0 "! Range          ignored (status 200 to a Range request): a cut download restarts from zero" \
+    "✓ Content-Length 60000 bytes" "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+oserve html "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --content-type text/html
+doctor "served as text/html" 1 "✗ Content-Type   text/html: a web page, not a firmware image" \
+    "would: fail at Content-Type" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+
 # Network and command line.
 doctor "nothing listening" 1 "✗ TCP            cannot connect to 127.0.0.1 port 1" "would: fail at TCP" \
     -- doctor "https://127.0.0.1:1/fw.bin" --ca "$P/root.crt"

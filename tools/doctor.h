@@ -27,7 +27,7 @@ typedef struct doctor_step {
     char name[24];
     int status;
     char text[DOCTOR_TEXT];
-    char fix[DOCTOR_TEXT]; /* what to do, "" when nothing; lines split by '\n' */
+    char fix[3 * DOCTOR_TEXT]; /* what to do, "" when nothing; lines split by '\n' */
 } doctor_step_t;
 
 typedef struct doctor {

@@ -88,16 +88,16 @@ static void request_failed(doctor_t *d, struct client *c, int rc)
     if (is_tls_error(rc)) {
         s = doctor_add(d, "redirect", DOCTOR_FAIL, "TLS with %s port %u failed: %s", det->host,
                        (unsigned)det->port, otter_strerror(rc));
-        doctor_fix(s, "the redirect target is checked with the same trust as the first host: see below");
+        doctor_fix(s, "the redirect target is checked with the same trust as the first host: a "
+                      "device that follows it needs the roots of both hosts in its CA bundle (see below)");
         doctor_trust_steps(d, &c->report, rc);
         return;
     }
     switch (rc) {
     case OTTER_ERR_HTTP_DOWNGRADE:
         s = doctor_add(d, "redirect", DOCTOR_FAIL,
-                       "after %u hop(s) the server redirects to plain http://: the device refuses to "
-                       "leave https",
-                       (unsigned)det->redirects);
+                       "hop %u redirects to plain http://: the device refuses to leave https",
+                       (unsigned)det->redirects + 1);
         doctor_fix(s, "make the server (or CDN) redirect to an https:// URL");
         break;
     case OTTER_ERR_HTTP_TOO_MANY_REDIRECTS:
@@ -137,6 +137,13 @@ static void size_steps(doctor_t *d, const otter_http_response_t *resp, uint64_t 
                                       resp->chunked ? " (chunked transfer)" : "");
         doctor_fix(s, "the device cannot check that the image fits its slot before it erases; serve "
                       "the file as a static file with a Content-Length");
+    } else if (resp->chunked) {
+        doctor_step_t *s = doctor_add(d, "Content-Length", d->slot_size && *total > d->slot_size ? DOCTOR_FAIL : DOCTOR_WARN,
+                                      "not given (chunked transfer); Content-Range says %llu bytes%s",
+                                      (unsigned long long)*total,
+                                      d->slot_size && *total > d->slot_size ? ": larger than the slot" : "");
+        doctor_fix(s, "a plain request (no Range) would not tell the size up front; serve the file as a "
+                      "static file with a Content-Length");
     } else if (d->slot_size && *total > d->slot_size) {
         doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_FAIL, "%llu bytes: larger than the %llu-byte slot",
                                       (unsigned long long)*total, (unsigned long long)d->slot_size);

@@ -47,3 +47,26 @@ same() {
         FAILS=$((FAILS + 1))
     fi
 }
+
+# oserve NAME DIR ARGS...: start `otter serve DIR` on a free port (the kernel
+# picks it; --port-file tells it); sets PORT. Bounded to 5 minutes, stopped
+# by tls_lib.sh's cleanup.
+oserve() {
+    name="$1"; dir="$2"; shift 2
+    rm -f "$T/$name.port"
+    # -k: a server that does not stop on SIGTERM is killed 5 s later, so the
+    # cleanup's wait cannot hang; the fixture's own leaks are not our test.
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        timeout -k 5 300 "$OTTER_BIN" serve "$dir" --port 0 --port-file "$T/$name.port" --quiet "$@" \
+        > "$T/$name.log" 2>&1 &
+    PIDS="$PIDS $!"
+    i=0
+    while [ $i -lt 100 ]; do
+        if [ -s "$T/$name.port" ]; then
+            PORT=$(cat "$T/$name.port")
+            return 0
+        fi
+        i=$((i + 1)); sleep 0.05
+    done
+    echo "FAIL: otter serve $name did not start:"; cat "$T/$name.log"; exit 1
+}
