@@ -370,6 +370,7 @@ static void setup_body(otter_http_t *h)
     bool both = r->chunked && r->has_length;
     h->body_done = false;
     h->cstate = CS_SIZE0;
+    h->head_bytes = 0; /* now counts chunk framing bytes */
     h->remaining = 0;
     if (h->head_method || s == 204 || s == 304) {
         h->bmode = BM_NONE;

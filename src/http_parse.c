@@ -161,6 +161,33 @@ static void parse_connection(otter_http_t *h, const char *v, size_t n)
     }
 }
 
+/* The trimmed Location value v[0..n): percent-encode the whitespace left
+ * inside it, in place from the back. */
+static int end_location(otter_http_t *h, char *v, size_t n, size_t cap)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t ws = 0;
+    for (size_t i = 0; i < n; i++)
+        ws += v[i] == ' ' || v[i] == '\t';
+    if (n + 2 * ws + 1 > cap)
+        return OTTER_ERR_HTTP_HEADER_TOO_LARGE;
+    size_t w = n + 2 * ws;
+    v[w] = '\0';
+    for (size_t i = n; i-- > 0;) {
+        char c = v[i];
+        if (c == ' ' || c == '\t') {
+            v[--w] = hex[c & 15];
+            v[--w] = hex[(c >> 4) & 15];
+            v[--w] = '%';
+        } else {
+            v[--w] = c;
+        }
+    }
+    h->loc_seen = true;
+    h->loc_len = n + 2 * ws;
+    return 0;
+}
+
 /* End of a header line: trim, terminate and interpret a kept value. */
 static int end_value(otter_http_t *h)
 {
@@ -198,9 +225,7 @@ static int end_value(otter_http_t *h)
         parse_connection(h, v, n);
         return 0;
     case HF_LOCATION:
-        h->loc_seen = true;
-        h->loc_len = n;
-        return 0;
+        return end_location(h, v, n, cap);
     default:
         return 0;
     }
@@ -295,6 +320,17 @@ static int value_byte(otter_http_t *h, uint8_t c)
         return OTTER_ERR_HTTP_PROTOCOL;
     size_t cap;
     char *v = field_dest(h, &cap);
+    if (h->hfield == HF_LOCATION && c >= 0x7F) {
+        /* as curl does: non-ASCII bytes (and, in end_value, inner spaces)
+         * of a Location are percent-encoded to fit on a request line */
+        static const char hex[] = "0123456789ABCDEF";
+        if (h->val_len + 3 >= cap)
+            return OTTER_ERR_HTTP_HEADER_TOO_LARGE;
+        v[h->val_len++] = '%';
+        v[h->val_len++] = hex[c >> 4];
+        v[h->val_len++] = hex[c & 15];
+        return 0;
+    }
     if (h->val_len + 1 >= cap)
         return OTTER_ERR_HTTP_HEADER_TOO_LARGE;
     v[h->val_len++] = (char)c;
@@ -461,7 +497,15 @@ int otter_http_chunk_feed(otter_http_t *h, const uint8_t *in, size_t n, uint8_t 
                 h->cstate = CS_DATA_CR;
             continue;
         }
+        /* framing between two chunks' data (size line, extensions,
+         * trailers) is bounded like a response head */
+        if (++h->head_bytes > OTTER_HTTP_HEAD_MAX) {
+            *used = r;
+            return OTTER_ERR_HTTP_CHUNK;
+        }
         int ret = chunk_frame_byte(h, in[r++]);
+        if (h->cstate == CS_DATA)
+            h->head_bytes = 0;
         if (ret) {
             *used = r;
             return ret;

@@ -502,6 +502,26 @@ static void test_redirect_same_host_reuses(void **state)
     }
 }
 
+/* Spaces and UTF-8 in a Location are percent-encoded (as curl does);
+ * trailing whitespace is not part of the value. */
+static void test_redirect_location_encoding(void **state)
+{
+    (void)state;
+    otter_script_step_t steps[] = {
+        SCRIPT_ACCEPT(),
+        SCRIPT_STR("HTTP/1.1 302 Found\r\nLocation: /fw dir/\xc3\xa9t\xc3\xa9.bin?a=b c \t\r\nContent-Length: 0\r\n\r\n"),
+        SCRIPT_STR(ok_resp),
+    };
+    run_t *r = run_new(steps, ARRAY_LEN(steps), 1, 64);
+    run_get(r, "http://h.test/", 4096);
+    assert_int_equal(r->read_ret, 0);
+    expect_log(r, "GET / HTTP/1.1\r\nHost: h.test\r\nUser-Agent: otter/0.1\r\nAccept: */*\r\n"
+                  "Accept-Encoding: identity\r\n\r\n"
+                  "GET /fw%20dir/%C3%A9t%C3%A9.bin?a=b%20c HTTP/1.1\r\nHost: h.test\r\nUser-Agent: otter/0.1\r\n"
+                  "Accept: */*\r\nAccept-Encoding: identity\r\n\r\n");
+    free(r);
+}
+
 static void test_redirect_cross_host_keeps_range(void **state)
 {
     (void)state;
@@ -879,6 +899,34 @@ static void test_one_operation_per_call(void **state)
     free(r);
 }
 
+/* Endless chunk extensions or trailers are cut off like an endless head. */
+static void test_chunk_framing_bounded(void **state)
+{
+    (void)state;
+    static char wire[OTTER_HTTP_HEAD_MAX + 200];
+    static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n1;x=";
+    memcpy(wire, head, sizeof head - 1);
+    memset(wire + sizeof head - 1, 'e', sizeof wire - (sizeof head - 1));
+    otter_script_step_t steps[] = {SCRIPT_ACCEPT(), SCRIPT_BYTES(wire, sizeof wire)};
+    run_t *r = run_new(steps, ARRAY_LEN(steps), 0, 1024);
+    run_get(r, "http://h.test/", 4096);
+    assert_int_equal(r->read_ret, OTTER_ERR_HTTP_CHUNK);
+    assert_int_equal(r->body_len, 2);
+    free(r);
+    /* just under the bound is fine: 60 KB of trailers */
+    static char ok[OTTER_HTTP_HEAD_MAX];
+    size_t n = (size_t)snprintf(ok, sizeof ok, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n");
+    while (n + 20 < 61440)
+        n += (size_t)snprintf(ok + n, sizeof ok - n, "X-Trailer: 1234567\r\n");
+    n += (size_t)snprintf(ok + n, sizeof ok - n, "\r\n");
+    otter_script_step_t steps2[] = {SCRIPT_ACCEPT(), SCRIPT_BYTES(ok, n)};
+    r = run_new(steps2, ARRAY_LEN(steps2), 0, 1024);
+    run_get(r, "http://h.test/", 4096);
+    assert_int_equal(r->read_ret, 0);
+    assert_int_equal(r->body_len, 1);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -892,6 +940,7 @@ int main(void)
         cmocka_unit_test(test_begin_errors),
         cmocka_unit_test(test_connect_errors),
         cmocka_unit_test(test_redirect_same_host_reuses),
+        cmocka_unit_test(test_redirect_location_encoding),
         cmocka_unit_test(test_redirect_cross_host_keeps_range),
         cmocka_unit_test(test_redirect_errors),
         cmocka_unit_test(test_range_resume_rules),
@@ -901,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_stalls_and_resets),
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_one_operation_per_call),
+        cmocka_unit_test(test_chunk_framing_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

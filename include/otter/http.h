@@ -67,7 +67,9 @@
 #define OTTER_HTTP_SCRATCH_MAX 64
 #endif
 /* Upper bound on the bytes of one response head (status line + headers),
- * however they are split: more gives OTTER_ERR_HTTP_HEAD_TOO_LONG. */
+ * however they are split: more gives OTTER_ERR_HTTP_HEAD_TOO_LONG. The same
+ * bound applies to the chunk framing between two chunks' data (size line,
+ * extensions, trailers): more gives OTTER_ERR_HTTP_CHUNK. */
 #ifndef OTTER_HTTP_HEAD_MAX
 #define OTTER_HTTP_HEAD_MAX 65536u
 #endif
