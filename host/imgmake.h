@@ -19,17 +19,17 @@
 #include <stdint.h>
 
 typedef struct otter_imgmake {
-    uint16_t chip;           /* OTTER_CHIP_* (not ANY) */
-    const char *version;     /* app description version, at most 32 bytes */
-    const char *project;     /* project_name, at most 32 bytes */
+    uint16_t chip;       /* OTTER_CHIP_* (not ANY) */
+    const char *version; /* app description version, at most 32 bytes */
+    const char *project; /* project_name, at most 32 bytes */
     uint32_t secure_version;
-    uint32_t size;           /* wanted image length; the result is within 16 bytes of it (minimum ~1 KB) */
-    uint32_t seed;           /* pseudo-random segment data */
-    bool no_hash;            /* hash_appended = 0 */
-    bool no_desc;            /* no esp_app_desc_t (like IDF 3.x images) */
-    const char *idf_ver;     /* NULL: "v5.2.1" */
-    const char *date;        /* NULL: "Jan  1 2025" */
-    const char *time;        /* NULL: "12:00:00" */
+    uint32_t size;       /* wanted image length; the result is within 16 bytes of it (minimum ~1 KB) */
+    uint32_t seed;       /* pseudo-random segment data */
+    bool no_hash;        /* hash_appended = 0 */
+    bool no_desc;        /* no esp_app_desc_t (like IDF 3.x images) */
+    const char *idf_ver; /* NULL: "v5.2.1" */
+    const char *date;    /* NULL: "Jan  1 2025" */
+    const char *time;    /* NULL: "12:00:00" */
 } otter_imgmake_t;
 
 /* ESP32, version "1.0.0", project "otter-demo", secure_version 0, 65536

@@ -64,7 +64,7 @@ int otter_sign_scheme_from_name(const char *name, otter_sig_scheme_t *out)
         const char *name;
         otter_sig_scheme_t scheme;
     } t[] = {
-        {"rsa-3072", OTTER_SIG_SCHEME_RSA3072},     {"rsa3072", OTTER_SIG_SCHEME_RSA3072},
+        {"rsa-3072", OTTER_SIG_SCHEME_RSA3072},      {"rsa3072", OTTER_SIG_SCHEME_RSA3072},
         {"ecdsa-p256", OTTER_SIG_SCHEME_ECDSA_P256}, {"ecdsa256", OTTER_SIG_SCHEME_ECDSA_P256},
         {"ecdsa-p384", OTTER_SIG_SCHEME_ECDSA_P384}, {"ecdsa384", OTTER_SIG_SCHEME_ECDSA_P384},
     };
@@ -233,7 +233,7 @@ int otter_signkey_block_key(otter_signkey_t *k, uint8_t out[OTTER_SIG_MAX_KEY_LE
         return OTTER_ERR_SIG_KEY;
     const mbedtls_ecp_keypair *ec = mbedtls_pk_ec(k->pk);
     size_t cl = coord_len(k->scheme);
-    out[0] = k->scheme == OTTER_SIG_SCHEME_ECDSA_P384 ? OTTER_EC_P384
+    out[0] = k->scheme == OTTER_SIG_SCHEME_ECDSA_P384   ? OTTER_EC_P384
              : k->scheme == OTTER_SIG_SCHEME_ECDSA_P256 ? OTTER_EC_P256
                                                         : OTTER_EC_P192;
     /* P-192 keeps the 64-byte point field: X, Y, then 16 zero bytes. */
@@ -311,8 +311,7 @@ static int sign_ecdsa(otter_signkey_t *k, const uint8_t *digest, size_t dlen, ui
     return ret;
 }
 
-int otter_sign_block(otter_signkey_t *k, const uint8_t *digest, size_t digest_len,
-                     uint8_t block[OTTER_SIG_BLOCK_LEN])
+int otter_sign_block(otter_signkey_t *k, const uint8_t *digest, size_t digest_len, uint8_t block[OTTER_SIG_BLOCK_LEN])
 {
     otter_sigblock_result_t res;
     int ret;
@@ -344,8 +343,8 @@ int otter_host_sha384(const void *data, size_t len, uint8_t out[48])
     return OTTER_OK;
 }
 
-int otter_sign_data(otter_signkey_t *k, const uint8_t *in, size_t in_len, bool append, uint8_t **out,
-                    size_t *out_len, unsigned *n_blocks)
+int otter_sign_data(otter_signkey_t *k, const uint8_t *in, size_t in_len, bool append, uint8_t **out, size_t *out_len,
+                    unsigned *n_blocks)
 {
     size_t body = in_len;
     unsigned keep = 0;

@@ -60,8 +60,7 @@ int otter_signkey_digest(otter_signkey_t *k, uint8_t out[32]);
  * i.e. SHA-384). The block is verified with the portable checker before it is
  * returned. 0, OTTER_ERR_SIG_KEY (no private key), OTTER_ERR_INVAL,
  * OTTER_ERR_CRYPTO. */
-int otter_sign_block(otter_signkey_t *k, const uint8_t *digest, size_t digest_len,
-                     uint8_t block[OTTER_SIG_BLOCK_LEN]);
+int otter_sign_block(otter_signkey_t *k, const uint8_t *digest, size_t digest_len, uint8_t block[OTTER_SIG_BLOCK_LEN]);
 
 /* Sign data (usually an app image) the way espsecure sign_data --version 2
  * does: pad with 0xFF to a 4096 boundary, append a 4096-byte sector with one
@@ -70,8 +69,8 @@ int otter_sign_block(otter_signkey_t *k, const uint8_t *digest, size_t digest_le
  * Without append, such an existing sector is replaced (espsecure would sign
  * over it). *out is malloc'd (caller frees), *n_blocks the blocks in the new
  * sector. */
-int otter_sign_data(otter_signkey_t *k, const uint8_t *in, size_t in_len, bool append, uint8_t **out,
-                    size_t *out_len, unsigned *n_blocks);
+int otter_sign_data(otter_signkey_t *k, const uint8_t *in, size_t in_len, bool append, uint8_t **out, size_t *out_len,
+                    unsigned *n_blocks);
 
 /* Where the signature sector of a file starts. For an app image: at the
  * image's signed_len (its length rounded up to 4096), which must leave room

@@ -8,7 +8,8 @@
 #include "otter/crypto.h"
 #include "otter/error.h"
 
-_Static_assert(sizeof(mbedtls_sha256_context) <= OTTER_HASH_CTX_SIZE, "OTTER_HASH_CTX_SIZE too small for mbedTLS SHA-256");
+_Static_assert(sizeof(mbedtls_sha256_context) <= OTTER_HASH_CTX_SIZE,
+               "OTTER_HASH_CTX_SIZE too small for mbedTLS SHA-256");
 _Static_assert(sizeof(mbedtls_md5_context) <= OTTER_HASH_CTX_SIZE, "OTTER_HASH_CTX_SIZE too small for mbedTLS MD5");
 
 #define SHA(c) ((mbedtls_sha256_context *)(void *)(c)->opaque)
@@ -140,8 +141,7 @@ out:
     return ret;
 }
 
-int otter_ecdsa_verify(int curve, const uint8_t *point_le, const uint8_t *hash, size_t hash_len,
-                       const uint8_t *sig_le)
+int otter_ecdsa_verify(int curve, const uint8_t *point_le, const uint8_t *hash, size_t hash_len, const uint8_t *sig_le)
 {
     mbedtls_ecp_group grp;
     mbedtls_ecp_point q;

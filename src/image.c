@@ -26,8 +26,8 @@ enum {
 
 struct chip {
     uint16_t id;
-    const char *key;  /* esptool spelling, lower case */
-    const char *name; /* display name */
+    const char *key;    /* esptool spelling, lower case */
+    const char *name;   /* display name */
     uint32_t map[2][2]; /* flash-mapped windows [lo, hi) */
 };
 
@@ -542,8 +542,8 @@ const otter_image_info_t *otter_image_info(const otter_image_t *ctx)
     return &ctx->info;
 }
 
-int otter_image_validate_flash(const otter_flash_t *flash, uint32_t offset, uint32_t max_len,
-                               otter_image_info_t *out, uint8_t *work, size_t work_len)
+int otter_image_validate_flash(const otter_flash_t *flash, uint32_t offset, uint32_t max_len, otter_image_info_t *out,
+                               uint8_t *work, size_t work_len)
 {
     otter_image_t img;
     int ret = OTTER_ERR_IMG_TRUNCATED;
@@ -555,7 +555,7 @@ int otter_image_validate_flash(const otter_flash_t *flash, uint32_t offset, uint
     while (pos < max_len) {
         uint32_t n = max_len - pos;
         if (otter_image_done(&img)) {
-            if (img.info.sig_digest_ready)
+            if (img.info.sig_digest_ready || pos >= img.info.signed_len)
                 break;
             n = img.info.signed_len - pos; /* only up to the signature sector */
         }
@@ -596,8 +596,8 @@ int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t of
     }
     int ret;
     if (cfg && cfg->n_trusted)
-        ret = otter_sigblock_verify_flash(flash, offset, size, cfg->trusted, cfg->n_trusted, &info, NULL, work,
-                                          work_len);
+        ret =
+            otter_sigblock_verify_flash(flash, offset, size, cfg->trusted, cfg->n_trusted, &info, NULL, work, work_len);
     else
         ret = otter_image_validate_flash(flash, offset, size, &info, work, work_len);
     if (ret == OTTER_OK && chip != OTTER_CHIP_ANY && info.chip_id != chip)

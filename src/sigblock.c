@@ -20,7 +20,7 @@
 #define OFF_RSA_MDASH 808u
 #define OFF_RSA_SIG 812u
 #define RSA_LEN 384u
-#define OFF_EC_CURVE 36u    /* SHA-256 layout (P-192, P-256) */
+#define OFF_EC_CURVE 36u /* SHA-256 layout (P-192, P-256) */
 #define OFF_EC_POINT 37u
 #define OFF_EC_SIG 101u
 #define OFF_EC384_CURVE 52u /* SHA-384 layout (P-384) */

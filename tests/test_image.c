@@ -458,8 +458,8 @@ static void test_validate_flash(void **state)
     rf.mem = malloc(rf.size);
     memset(rf.mem, 0xFF, 0x10000);
     memcpy(rf.mem + 0x10000, d, n);
-    otter_flash_t fl = {.read = ram_read, .size = rf.size, .sector_size = 4096, .page_size = 256, .erased_value = 0xFF,
-                        .ctx = &rf};
+    otter_flash_t fl = {
+        .read = ram_read, .size = rf.size, .sector_size = 4096, .page_size = 256, .erased_value = 0xFF, .ctx = &rf};
     uint8_t work[4096];
     otter_image_info_t in;
     assert_int_equal(otter_image_validate_flash(&fl, 0x10000, (uint32_t)n, &in, work, sizeof work), 0);
@@ -495,8 +495,8 @@ static void test_validate_flash(void **state)
 static void test_synthetic(void **state)
 {
     (void)state;
-    static const uint16_t chips[] = {OTTER_CHIP_ESP32,  OTTER_CHIP_ESP32S2, OTTER_CHIP_ESP32C3, OTTER_CHIP_ESP32S3,
-                                     OTTER_CHIP_ESP32C2, OTTER_CHIP_ESP32C6, OTTER_CHIP_ESP32H2, OTTER_CHIP_ESP32P4,
+    static const uint16_t chips[] = {OTTER_CHIP_ESP32,   OTTER_CHIP_ESP32S2,  OTTER_CHIP_ESP32C3,  OTTER_CHIP_ESP32S3,
+                                     OTTER_CHIP_ESP32C2, OTTER_CHIP_ESP32C6,  OTTER_CHIP_ESP32H2,  OTTER_CHIP_ESP32P4,
                                      OTTER_CHIP_ESP32C5, OTTER_CHIP_ESP32C61, OTTER_CHIP_ESP32H21, OTTER_CHIP_ESP32H4};
     static const uint32_t sizes[] = {1024, 5000, 200000, 1577648};
     otter_imgmake_t p;
@@ -579,11 +579,10 @@ static void test_bad_args(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vectors),       cmocka_unit_test(test_vector_details),
-        cmocka_unit_test(test_not_images),    cmocka_unit_test(test_early_answers),
-        cmocka_unit_test(test_truncation),    cmocka_unit_test(test_corruptions),
-        cmocka_unit_test(test_chip_names),    cmocka_unit_test(test_validate_flash),
-        cmocka_unit_test(test_bad_args),      cmocka_unit_test(test_synthetic),
+        cmocka_unit_test(test_vectors),       cmocka_unit_test(test_vector_details), cmocka_unit_test(test_not_images),
+        cmocka_unit_test(test_early_answers), cmocka_unit_test(test_truncation),     cmocka_unit_test(test_corruptions),
+        cmocka_unit_test(test_chip_names),    cmocka_unit_test(test_validate_flash), cmocka_unit_test(test_bad_args),
+        cmocka_unit_test(test_synthetic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,8 +34,7 @@ static const struct keyinfo keys[] = {
      "a0042138c2e952f4a34a5b76cc2132d7af7f10d4791e038d9bb8697fcf2a3218"},
     {"test-p192.pem", OTTER_SIG_SCHEME_ECDSA_P192, "dcf11ce24ccc2b7f1615968014e3b89e51212eece0c10f6b7be71f2ca9d15bec"},
     {"test-p384.pem", OTTER_SIG_SCHEME_ECDSA_P384, "2dafd5981237c9b52839978498758da72b582e1657dcbf660945fe311daf07bd"},
-    {"test-rsa3072.pem", OTTER_SIG_SCHEME_RSA3072,
-     "4b96d2aa8bf76a5073cf7be40d8672b019046c7d1645d06d4dabfd5f48e77e1b"},
+    {"test-rsa3072.pem", OTTER_SIG_SCHEME_RSA3072, "4b96d2aa8bf76a5073cf7be40d8672b019046c7d1645d06d4dabfd5f48e77e1b"},
 };
 enum { K_P256, K_P256B, K_P192, K_P384, K_RSA, N_KEYS };
 
@@ -247,13 +246,13 @@ static void test_malformed_blocks(void **state)
         assert_int_equal(corrupt(s, sn, key_at, 0x10, true, k), OTTER_ERR_SIG_KEY);
         assert_int_equal(corrupt(s, sn, sig_at, 0x10, true, k), OTTER_ERR_SIG_VERIFY);
         if (rsa) {
-            assert_int_equal(corrupt(s, sn, 500, 0x01, true, k), OTTER_ERR_SIG_KEY);  /* rinv */
-            assert_int_equal(corrupt(s, sn, 808, 0x01, true, k), OTTER_ERR_SIG_KEY);  /* mdash */
+            assert_int_equal(corrupt(s, sn, 500, 0x01, true, k), OTTER_ERR_SIG_KEY);    /* rinv */
+            assert_int_equal(corrupt(s, sn, 808, 0x01, true, k), OTTER_ERR_SIG_KEY);    /* mdash */
             assert_int_equal(corrupt(s, sn, 420, 0x02, true, k), OTTER_ERR_SIG_VERIFY); /* e = 65539 */
             assert_int_equal(corrupt(s, sn, 812, 0x01, true, k), OTTER_ERR_SIG_VERIFY); /* sig low byte */
         } else {
             assert_int_equal(corrupt(s, sn, p384 ? 52 : 36, 0x04, true, k), OTTER_ERR_SIG_VERSION); /* curve */
-            assert_int_equal(corrupt(s, sn, 2, 0x02, true, k), OTTER_ERR_SIG_VERSION);               /* hash type */
+            assert_int_equal(corrupt(s, sn, 2, 0x02, true, k), OTTER_ERR_SIG_VERSION);              /* hash type */
         }
         /* padding bytes after the CRC are not covered by anything */
         assert_int_equal(corrupt(s, sn, 1205, 0x01, false, k), 0);
@@ -311,7 +310,7 @@ static void test_append(void **state)
     assert_int_equal(s3n, s1n);
     const uint8_t *sec = s3 + s3n - 4096;
     assert_int_equal(otter_sigblock_count(sec), 3);
-    assert_memory_equal(sec, s1 + s1n - 4096, 1216);         /* first block kept byte for byte */
+    assert_memory_equal(sec, s1 + s1n - 4096, 1216); /* first block kept byte for byte */
     assert_memory_equal(sec + 1216, s2 + s2n - 4096 + 1216, 1216);
     for (size_t i = 3 * 1216; i < 4096; i++)
         assert_int_equal(sec[i], 0xFF);
@@ -395,8 +394,8 @@ static void test_verify_flash_and_boot(void **state)
     uint8_t *s = sign(K_RSA, img, n, false, &sn);
     struct ramflash rf = {malloc(0x40000), 0x40000};
     memset(rf.mem, 0xFF, rf.size);
-    memcpy(rf.mem + 0x10000, s, sn);          /* signed image in slot 0 */
-    memcpy(rf.mem + 0x20000, img, n);         /* unsigned image in slot 1 */
+    memcpy(rf.mem + 0x10000, s, sn);  /* signed image in slot 0 */
+    memcpy(rf.mem + 0x20000, img, n); /* unsigned image in slot 1 */
     otter_flash_t fl = {.read = ram_read, .size = rf.size, .sector_size = 4096, .ctx = &rf};
     uint8_t work[4096];
     otter_image_info_t in;
@@ -415,8 +414,8 @@ static void test_verify_flash_and_boot(void **state)
     assert_int_equal(otter_sigblock_verify_flash(&fl, 0x20000, 0x10000, t, 1, NULL, NULL, work, sizeof work),
                      OTTER_ERR_SIG_NONE);
     /* the boot adapter with and without secure boot */
-    otter_image_boot_cfg_t cfg = {.chip_id = OTTER_CHIP_ESP32, .work = work, .work_len = sizeof work,
-                                  .trusted = t, .n_trusted = 1};
+    otter_image_boot_cfg_t cfg = {
+        .chip_id = OTTER_CHIP_ESP32, .work = work, .work_len = sizeof work, .trusted = t, .n_trusted = 1};
     assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x10000, 0x10000), 0);
     assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x20000, 0x10000), OTTER_ERR_SIG_NONE);
     assert_int_equal(otter_image_boot_validate(NULL, &fl, 0x20000, 0x10000), 0);
@@ -470,10 +469,10 @@ static void test_keys_and_shim(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_key_digests),    cmocka_unit_test(test_sign_verify_each_scheme),
+        cmocka_unit_test(test_key_digests),      cmocka_unit_test(test_sign_verify_each_scheme),
         cmocka_unit_test(test_malformed_blocks), cmocka_unit_test(test_sector_level),
-        cmocka_unit_test(test_append),         cmocka_unit_test(test_find_sector),
-        cmocka_unit_test(test_keys_and_shim),  cmocka_unit_test(test_verify_flash_and_boot),
+        cmocka_unit_test(test_append),           cmocka_unit_test(test_find_sector),
+        cmocka_unit_test(test_keys_and_shim),    cmocka_unit_test(test_verify_flash_and_boot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -83,6 +83,26 @@ printf '02%s%s' "$(rev_hex "$x")" "$(rev_hex "$y")" | xxd -r -p >"$T/eckey.bin"
 grep -q "key digest: $(sha256_hex "$T/eckey.bin")" "$T/out" || fail "ECDSA key digest differs from SHA-256(02 || X LE || Y LE)"
 dd if="$T/sec.bin" bs=1 skip=36 count=65 2>/dev/null | cmp -s - "$T/eckey.bin" || fail "ECDSA key bytes"
 
+# ECDSA P-384 (SHA-384 layout: hash type 1, 48-byte digest, curve id at 52)
+openssl ecparam -name secp384r1 -genkey -noout -out "$T/ec384.pem"
+openssl ec -in "$T/ec384.pem" -pubout -out "$T/ec384.pub" 2>/dev/null
+"$OTTER" sign --key "$T/ec384.pem" "$T/img.bin" --out "$T/ec384.signed" >"$T/out"
+len=$(wc -c <"$T/ec384.signed")
+head -c $((len - 4096)) "$T/ec384.signed" >"$T/body.bin"
+tail -c 4096 "$T/ec384.signed" >"$T/sec.bin"
+openssl dgst -sha384 -binary "$T/body.bin" >"$T/dg384.bin"
+same "$(hex_of "$T/sec.bin" 0 4)" "e7030100" "P-384 block header"
+same "$(hex_of "$T/sec.bin" 4 48)" "$(xxd -p "$T/dg384.bin" | tr -d '\n')" "P-384 block digest = SHA-384"
+same "$(hex_of "$T/sec.bin" 52 1)" "03" "curve id P-384"
+same "$(hex_of "$T/sec.bin" 1196 4)" "$(crc_hex "$T/sec.bin")" "P-384 block CRC"
+xy=$(openssl ec -pubin -in "$T/ec384.pub" -outform DER 2>/dev/null | tail -c 96 | xxd -p | tr -d '\n')
+same "$(le_of "$T/sec.bin" 53 48)$(le_of "$T/sec.bin" 101 48)" "$xy" "P-384 public point"
+body="$(der_int "$(le_of "$T/sec.bin" 149 48)")$(der_int "$(le_of "$T/sec.bin" 197 48)")"
+printf '30%02x%s' $((${#body} / 2)) "$body" | xxd -r -p >"$T/ec384.der"
+openssl pkeyutl -verify -pubin -inkey "$T/ec384.pub" -in "$T/dg384.bin" -sigfile "$T/ec384.der" >/dev/null 2>&1 ||
+    fail "OpenSSL does not verify otter's ECDSA P-384 signature"
+"$OTTER" verify --pub "$T/ec384.pub" "$T/ec384.signed" >/dev/null || fail "otter does not verify its own P-384 block"
+
 # RSA-3072
 openssl genrsa -out "$T/rsa.pem" 3072 2>/dev/null
 openssl rsa -in "$T/rsa.pem" -pubout -out "$T/rsa.pub" 2>/dev/null

@@ -60,8 +60,7 @@ static void check_sigs(const uint8_t *d, size_t n, struct siginfo *si)
         otter_sigblock_check(d + si->off + i * OTTER_SIG_BLOCK_LEN, d256, d384, &si->res[i]);
 }
 
-static void print_text(const char *path, size_t n, int verdict, const otter_image_info_t *in,
-                       const struct siginfo *si)
+static void print_text(const char *path, size_t n, int verdict, const otter_image_info_t *in, const struct siginfo *si)
 {
     printf("file:        %s (%zu bytes)\n", path, n);
     printf("verdict:     %s%s%s\n", verdict ? otter_errname(verdict) : "OK", verdict ? ": " : "",
@@ -104,8 +103,8 @@ static void print_text(const char *path, size_t n, int verdict, const otter_imag
         cli_print_hex(stdout, a->app_elf_sha256, 32);
         printf("\n");
     } else if (in->has_boot_desc) {
-        printf("bootloader:  version %u, idf_ver %s, built %s, secure_version %u\n", in->boot.version,
-               in->boot.idf_ver, in->boot.date_time, in->boot.secure_version);
+        printf("bootloader:  version %u, idf_ver %s, built %s, secure_version %u\n", in->boot.version, in->boot.idf_ver,
+               in->boot.date_time, in->boot.secure_version);
     } else if (in->kind != OTTER_IMAGE_KIND_UNKNOWN) {
         printf("app desc:    none (image older than ESP-IDF 3.3)\n");
     }
@@ -134,8 +133,7 @@ static void json_verdict(const char *name, int v)
     cli_json_str(stdout, verdict_word(v));
 }
 
-static void print_json(const char *path, size_t n, int verdict, const otter_image_info_t *in,
-                       const struct siginfo *si)
+static void print_json(const char *path, size_t n, int verdict, const otter_image_info_t *in, const struct siginfo *si)
 {
     printf("{\"file\":");
     cli_json_str(stdout, path);
@@ -149,8 +147,8 @@ static void print_json(const char *path, size_t n, int verdict, const otter_imag
            in->min_chip_rev_full, in->max_chip_rev_full, in->spi_mode, in->spi_speed, in->spi_size, in->entry_addr,
            in->hash_appended, in->segment_count);
     for (unsigned i = 0; i < in->segments_seen; i++)
-        printf("%s{\"load_addr\":%u,\"len\":%u,\"offset\":%u}", i ? "," : "", in->seg[i].load_addr,
-               in->seg[i].data_len, in->seg[i].offset);
+        printf("%s{\"load_addr\":%u,\"len\":%u,\"offset\":%u}", i ? "," : "", in->seg[i].load_addr, in->seg[i].data_len,
+               in->seg[i].offset);
     printf("],\"image_len\":%u,\"signed_len\":%u,\"trailing\":%llu,\"checksum_stored\":%u,\"checksum_calc\":%u,",
            in->image_len, in->signed_len, (unsigned long long)in->trailing, in->checksum_stored, in->checksum_calc);
     json_verdict("header", in->header_verdict);

@@ -37,8 +37,10 @@ int otter_cmd_sign(int argc, char **argv)
     int r = otter_signkey_load(&k, key);
     if (r != OTTER_OK || !k.has_private) {
         otter_signkey_free(&k);
-        return cli_err("%s: %s", key, r == OTTER_ERR_FILE ? "cannot read the file" : "not a usable private key "
-                                                                                       "(RSA-3072 or ECDSA P-256/P-384)");
+        return cli_err("%s: %s", key,
+                       r == OTTER_ERR_FILE ? "cannot read the file"
+                                           : "not a usable private key "
+                                             "(RSA-3072 or ECDSA P-256/P-384)");
     }
     size_t n, out_len;
     uint8_t *data = cli_read_file(in, &n), *signed_data = NULL;

@@ -66,8 +66,7 @@ int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const ui
  * sizes. hash: hash_len bytes (32, or 48 for SHA-384). Returns 0,
  * OTTER_ERR_SIG_VERIFY, OTTER_ERR_SIG_KEY (point not on the curve) or
  * OTTER_ERR_UNSUPPORTED (curve not built in) / OTTER_ERR_CRYPTO. */
-int otter_ecdsa_verify(int curve, const uint8_t *point_le, const uint8_t *hash, size_t hash_len,
-                       const uint8_t *sig_le);
+int otter_ecdsa_verify(int curve, const uint8_t *point_le, const uint8_t *hash, size_t hash_len, const uint8_t *sig_le);
 
 /* Constant-time comparison: 1 if the len bytes are equal, 0 if not. Time
  * depends only on len. */

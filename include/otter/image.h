@@ -48,12 +48,12 @@
 #define OTTER_CHIP_ANY 0xFFFFu
 
 #define OTTER_IMAGE_MAGIC 0xE9u
-#define OTTER_IMAGE_HEADER_LEN 24u         /* header + extended header */
+#define OTTER_IMAGE_HEADER_LEN 24u /* header + extended header */
 #define OTTER_IMAGE_SEG_HEADER_LEN 8u
 #define OTTER_IMAGE_MAX_SEGMENTS 16u
 #define OTTER_IMAGE_MAX_SEG_LEN 0x1000000u /* a segment must be shorter (16 MB) */
 #define OTTER_APP_DESC_MAGIC 0xABCD5432u
-#define OTTER_APP_DESC_OFFSET 32u          /* header + first segment header */
+#define OTTER_APP_DESC_OFFSET 32u /* header + first segment header */
 #define OTTER_APP_DESC_LEN 256u
 /* Bytes after which otter_image_desc_known() is true for any image. */
 #define OTTER_IMAGE_EARLY_LEN (OTTER_APP_DESC_OFFSET + OTTER_APP_DESC_LEN) /* 288 */
@@ -87,7 +87,7 @@ typedef struct otter_app_desc {
     uint8_t app_elf_sha256[32];
     uint16_t min_efuse_blk_rev_full; /* 0 in images older than IDF 5.1 */
     uint16_t max_efuse_blk_rev_full;
-    uint8_t mmu_page_size;           /* log2 of the MMU page size, 0 if unset */
+    uint8_t mmu_page_size; /* log2 of the MMU page size, 0 if unset */
 } otter_app_desc_t;
 
 /* esp_bootloader_desc_t (IDF >= 5.1 bootloaders). */
@@ -249,8 +249,8 @@ int otter_image_check_chip_rev(const otter_image_info_t *info, uint16_t chip_rev
  * in max_len, up to signed_len so that out->sig_digest is ready. out may be
  * NULL. Returns otter_image_finish()'s verdict, OTTER_ERR_IMG_TOO_LONG if the
  * image does not fit max_len, or the flash read error. */
-int otter_image_validate_flash(const otter_flash_t *flash, uint32_t offset, uint32_t max_len,
-                               otter_image_info_t *out, uint8_t *work, size_t work_len);
+int otter_image_validate_flash(const otter_flash_t *flash, uint32_t offset, uint32_t max_len, otter_image_info_t *out,
+                               uint8_t *work, size_t work_len);
 
 /* Options for otter_image_boot_validate(). */
 typedef struct otter_image_boot_cfg {
