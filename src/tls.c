@@ -44,13 +44,6 @@ void otter_tls_init(otter_tls_t *tls)
     tls->bad_ca_index = -1;
 }
 
-void otter_tls_report_init(otter_tls_report_t *r)
-{
-    memset(r, 0, sizeof *r);
-    r->alert = -1;
-    r->now = -1;
-}
-
 /* ---- the lower transport as mbedTLS's BIO -------------------------------- */
 
 static uint32_t remaining_ms(const otter_tls_t *tls)

@@ -6,6 +6,13 @@
 #include "otter/tls_report.h"
 #include "tls_priv.h"
 
+void otter_tls_report_init(otter_tls_report_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->alert = -1;
+    r->now = -1;
+}
+
 static const char *key_name(uint8_t t)
 {
     return t == OTTER_TLS_KEY_RSA ? "RSA" : t == OTTER_TLS_KEY_EC ? "EC" : "unknown";
