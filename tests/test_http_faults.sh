@@ -28,7 +28,8 @@ expect "chunked, then keep-alive reuse" "result=OK status=200 bytes=5000" "conne
 expect "one byte per write, head and body" "result=OK status=200 bytes=5000" -- -b 64 -o "$T/d.out" "$U/drip/5000"
 same "drip byte-exact" "$T/pattern5000" "$T/d.out"
 
-expect "cut after 700 of 5000" "result=HTTP_CLOSED_EARLY status=200 bytes=700 redirects=0 phase=body" -- \
+expect "cut after 700 of 5000" "result=HTTP_CLOSED_EARLY status=200 bytes=700 redirects=0 phase=body" \
+    "why: the server '127.0.0.1' port $MAINPORT closed the connection after 700 of 5000 body bytes; the download can resume from byte 700" -- \
     "$U/cut/5000/700"
 expect "reset after 700 of 5000" "result=NET_IO status=200 bytes=700" -- "$U/reset/5000/700"
 expect "stall in the body" "result=TIMEOUT status=200 bytes=700 redirects=0 phase=body" -- \

@@ -3,6 +3,7 @@
  * line per URL on stdout:
  *   result=<ERRNAME|OK> status=S bytes=N redirects=R phase=P connects=C
  *   reuses=U retries=T length=L etag=E lm=LAST_MODIFIED
+ *   why: <otter_http_explain() sentence>
  * Body bytes go to -o FILE (truncated per URL). Several URLs are fetched in
  * order on one client context (keep-alive reuse is visible in reuses=).
  *
@@ -138,6 +139,9 @@ static int fetch(otter_http_t *h, const opts_t *o, const char *url, counts_t *c)
            otter_errname(ret), d->status, (unsigned long long)d->body_bytes, d->redirects, phase_name(d->phase),
            c->connects, c->reuses, c->retries, r->has_length ? (long long)r->content_length : -1LL, r->etag,
            r->last_modified);
+    char why[512];
+    otter_http_explain(h, ret, why, sizeof why);
+    printf("why: %s\n", why);
     return ret == 0 ? 0 : 1;
 }
 

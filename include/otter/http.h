@@ -284,6 +284,15 @@ const otter_http_response_t *otter_http_response(const otter_http_t *h);
 /* The detail record (always valid). */
 const otter_http_detail_t *otter_http_detail(const otter_http_t *h);
 
+/* One sentence for a log or a user about err (a result of this client's
+ * calls; 0 for success), from the detail record: what failed, where (host,
+ * port, phase, bytes so far) and, where there is one, what to do. E.g.
+ * "the server 'h' closed the connection after 700 of 5000 body bytes; the
+ * download can resume from byte 700". Writes at most cap bytes including the
+ * NUL (truncated if needed; cap 0 writes nothing). Returns the length the
+ * full sentence has (like snprintf). */
+size_t otter_http_explain(const otter_http_t *h, int err, char *out, size_t cap);
+
 /* Close the connection (if any). The context stays usable. */
 void otter_http_close(otter_http_t *h);
 
