@@ -166,6 +166,10 @@ else
     echo "FAIL: --json is not valid JSON"; FAILS=$((FAILS + 1))
 fi
 
+oserve plainhttp "$W" --plain
+doctor "plain http:// URL" 0 "! URL            http, host localhost, port $PORT" "plain http:// lets anyone on the path change the image" \
+    "NOT:TLS handshake" "✓ status         206" "would: update" -- doctor "http://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+
 # Error codes from a device log.
 doctor "decode -0x2700" 0 "mbedTLS -0x2700 (-9984): MBEDTLS_ERR_X509_CERT_VERIFY_FAILED" -- doctor --decode -0x2700
 doctor "decode 0x7780" 0 "mbedTLS -0x7780 (-30592): MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE" -- doctor --decode 0x7780
