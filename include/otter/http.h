@@ -272,10 +272,16 @@ int otter_http_get(otter_http_t *h, const char *url, uint64_t range_start, const
 /* Read body bytes into buf[0..len), with at most one transport read.
  * Returns the number of bytes (> 0), 0 at the end of the body (the
  * connection is then kept for reuse when allowed), or a negative error:
- * OTTER_ERR_HTTP_AGAIN (only chunk framing arrived in this call: call again),
- * _HTTP_CLOSED_EARLY, _HTTP_BODY_TOO_LONG (more bytes than announced arrived),
- * _HTTP_CHUNK, _TIMEOUT (stall), _HTTP_DEADLINE, _NET_IO and TLS codes,
- * _STATE (no response head). Errors are sticky until the next request. */
+ * OTTER_ERR_HTTP_AGAIN (only chunk framing arrived in this call: call again;
+ * not sticky), _HTTP_CLOSED_EARLY, _HTTP_BODY_TOO_LONG (bytes beyond the
+ * announced end arrived together with the last body bytes; later ones would
+ * break the next response on a kept-alive connection instead, as a bad
+ * status line), _HTTP_CHUNK, _TIMEOUT (stall), _HTTP_DEADLINE, _NET_IO and
+ * TLS codes, _STATE (no response head). A read asks the transport for up to
+ * len bytes even near the end of a Content-Length body, which is how extra
+ * bytes are seen. When an error and body bytes arrive in the same read, the
+ * error is returned and those bytes are dropped. Errors are sticky until the
+ * next request; the connection is closed. */
 int otter_http_read(otter_http_t *h, uint8_t *buf, size_t len);
 
 /* The final response of the last request (valid after step returned 0). */
