@@ -115,10 +115,29 @@ static int conn_read(otter_http_t *h, uint8_t *buf, size_t len)
 
 /* --- the request, generated in pieces ----------------------------------- */
 
+/* A piece of the request: n bytes at p, or (b64) the base64 of src_len
+ * bytes at p, n being the encoded length. */
 typedef struct piece {
     const char *p;
     size_t n;
+    size_t src_len;
+    bool b64;
 } piece_t;
+
+/* Base64 character j of the encoding of src[0..len). */
+static char b64_at(const char *src, size_t len, size_t j)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i = j / 4 * 3, q = j % 4;
+    if (q >= 2 && i + q - 1 >= len)
+        return '=';
+    uint32_t v = (uint32_t)(uint8_t)src[i] << 16;
+    if (i + 1 < len)
+        v |= (uint32_t)(uint8_t)src[i + 1] << 8;
+    if (i + 2 < len)
+        v |= (uint8_t)src[i + 2];
+    return tab[(v >> (18 - 6 * q)) & 63];
+}
 
 static size_t fmt_u64(char *out, uint64_t v)
 {
@@ -143,10 +162,36 @@ static size_t add(piece_t *v, size_t k, const char *p, size_t n)
 {
     v[k].p = p;
     v[k].n = n;
+    v[k].b64 = false;
+    return k + 1;
+}
+
+static size_t add_b64(piece_t *v, size_t k, const char *p, size_t n)
+{
+    v[k].p = p;
+    v[k].n = (n + 2) / 3 * 4;
+    v[k].src_len = n;
+    v[k].b64 = true;
     return k + 1;
 }
 
 #define ADDS(v, k, s) add(v, k, s, sizeof(s) - 1)
+
+/* Is u (parsed from h->url) the scheme, host and port of the request's
+ * original URL? Credentials go only there, as curl does. */
+static bool same_origin(const otter_http_t *h, const otter_url_t *u)
+{
+    if (u->scheme != h->origin_scheme || u->port != h->origin_port || u->host_len != h->origin_host_len)
+        return false;
+    for (size_t i = 0; i < u->host_len; i++) {
+        char x = h->url[u->host_off + i], y = h->origin_host[i];
+        x = (x >= 'A' && x <= 'Z') ? (char)(x - 'A' + 'a') : x;
+        y = (y >= 'A' && y <= 'Z') ? (char)(y - 'A' + 'a') : y;
+        if (x != y)
+            return false;
+    }
+    return true;
+}
 
 /* The request as a list of pieces (at most 24); returns their number. */
 static size_t req_pieces(const otter_http_t *h, const otter_url_t *u, req_nums_t *num, piece_t *v)
@@ -170,6 +215,11 @@ static size_t req_pieces(const otter_http_t *h, const otter_url_t *u, req_nums_t
     k = ADDS(v, k, "\r\nUser-Agent: ");
     k = add(v, k, h->cfg.user_agent, strlen(h->cfg.user_agent));
     k = ADDS(v, k, "\r\nAccept: */*\r\nAccept-Encoding: identity\r\n");
+    if (h->auth_len > 0 && same_origin(h, u)) {
+        k = ADDS(v, k, "Authorization: Basic ");
+        k = add_b64(v, k, h->auth, h->auth_len);
+        k = ADDS(v, k, "\r\n");
+    }
     if (h->range_start > 0 || h->range_len > 0) {
         k = ADDS(v, k, "Range: bytes=");
         k = add(v, k, num->first, fmt_u64(num->first, h->range_start));
@@ -201,7 +251,11 @@ static size_t req_fill(const otter_http_t *h, const otter_url_t *u, size_t from,
             size_t k = v[i].n - s;
             if (k > h->buf_len - w)
                 k = h->buf_len - w;
-            memcpy(h->buf + w, v[i].p + s, k);
+            if (v[i].b64)
+                for (size_t j = 0; j < k; j++)
+                    h->buf[w + j] = (uint8_t)b64_at(v[i].p, v[i].src_len, s + j);
+            else
+                memcpy(h->buf + w, v[i].p + s, k);
             w += k;
         }
         pos += v[i].n;
@@ -257,6 +311,23 @@ int otter_http_begin(otter_http_t *h, const otter_http_request_t *req)
         return OTTER_ERR_URL;
     if (transport_for(h, u.scheme) == NULL)
         return OTTER_ERR_UNSUPPORTED;
+    h->auth = NULL;
+    h->auth_len = 0;
+    if (req->basic_auth != NULL) {
+        if (!valid_header_value(req->basic_auth, 256))
+            return OTTER_ERR_INVAL;
+        h->auth = req->basic_auth;
+        h->auth_len = strlen(req->basic_auth);
+    } else if (u.userinfo_len > 0) {
+        if (memchr(req->url + u.userinfo_off, '%', u.userinfo_len) != NULL)
+            return OTTER_ERR_UNSUPPORTED; /* escaped credentials: use basic_auth */
+        h->auth = req->url + u.userinfo_off;
+        h->auth_len = u.userinfo_len;
+    }
+    h->origin_host = req->url + u.host_off;
+    h->origin_host_len = u.host_len;
+    h->origin_port = u.port;
+    h->origin_scheme = (uint8_t)u.scheme;
     memcpy(h->url, req->url, len + 1);
     h->head_method = req->head;
     h->range_start = req->range_start;

@@ -393,6 +393,65 @@ static void test_long_url_small_buffer(void **state)
     free(r);
 }
 
+/* Basic credentials: RFC 7617's example, base64 padding of every length,
+ * split anywhere by a 64-byte buffer and short writes; sent only to the
+ * original scheme, host and port. */
+static void test_basic_auth(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cred, *b64;
+    } cases[] = {{"Aladdin:open sesame", "QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}, {"a", "YQ=="}, {"ab", "YWI="}, {"abc", "YWJj"}};
+    char want[512];
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        otter_script_step_t steps[] = {SCRIPT_ACCEPT(), SCRIPT_STR(ok_resp)};
+        run_t *r = run_new(steps, ARRAY_LEN(steps), 0, 64);
+        r->sc.max_write = 5;
+        otter_http_request_t req;
+        memset(&req, 0, sizeof req);
+        req.url = "http://h.test/fw";
+        req.basic_auth = cases[i].cred;
+        run_req(r, &req, 4096);
+        assert_int_equal(r->read_ret, 0);
+        snprintf(want, sizeof want,
+                 "GET /fw HTTP/1.1\r\nHost: h.test\r\nUser-Agent: otter/0.1\r\nAccept: */*\r\n"
+                 "Accept-Encoding: identity\r\nAuthorization: Basic %s\r\n\r\n",
+                 cases[i].b64);
+        expect_log(r, want);
+        free(r);
+    }
+    /* from the URL; dropped on the way to another host, sent again when a
+     * redirect comes back to the original one */
+    otter_script_step_t steps[] = {
+        SCRIPT_ACCEPT(),
+        SCRIPT_STR("HTTP/1.1 302 Found\r\nLocation: http://cdn.test/x\r\nContent-Length: 0\r\n\r\n"),
+        SCRIPT_ACCEPT(),
+        SCRIPT_STR("HTTP/1.1 302 Found\r\nLocation: http://H.TEST:80/y\r\nContent-Length: 0\r\n\r\n"),
+        SCRIPT_ACCEPT(),
+        SCRIPT_STR(ok_resp),
+    };
+    run_t *r = run_new(steps, ARRAY_LEN(steps), 0, 256);
+    run_get(r, "http://user:tok@h.test/fw", 4096);
+    assert_int_equal(r->read_ret, 0);
+    expect_log(r, "GET /fw HTTP/1.1\r\nHost: h.test\r\nUser-Agent: otter/0.1\r\nAccept: */*\r\n"
+                  "Accept-Encoding: identity\r\nAuthorization: Basic dXNlcjp0b2s=\r\n\r\n"
+                  "GET /x HTTP/1.1\r\nHost: cdn.test\r\nUser-Agent: otter/0.1\r\nAccept: */*\r\n"
+                  "Accept-Encoding: identity\r\n\r\n"
+                  "GET /y HTTP/1.1\r\nHost: H.TEST\r\nUser-Agent: otter/0.1\r\nAccept: */*\r\n"
+                  "Accept-Encoding: identity\r\nAuthorization: Basic dXNlcjp0b2s=\r\n\r\n");
+    free(r);
+    otter_script_step_t none[] = {SCRIPT_ACCEPT()};
+    r = run_new(none, ARRAY_LEN(none), 0, 256);
+    otter_http_request_t req;
+    memset(&req, 0, sizeof req);
+    req.url = "http://user:p%40ss@h.test/fw";
+    assert_int_equal(otter_http_begin(&r->h, &req), OTTER_ERR_UNSUPPORTED);
+    req.url = "http://h.test/fw";
+    req.basic_auth = "user:pa\r\nss";
+    assert_int_equal(otter_http_begin(&r->h, &req), OTTER_ERR_INVAL);
+    free(r);
+}
+
 static void test_begin_errors(void **state)
 {
     (void)state;
@@ -937,6 +996,7 @@ int main(void)
         cmocka_unit_test(test_request_bytes),
         cmocka_unit_test(test_request_head_and_bounded_range),
         cmocka_unit_test(test_long_url_small_buffer),
+        cmocka_unit_test(test_basic_auth),
         cmocka_unit_test(test_begin_errors),
         cmocka_unit_test(test_connect_errors),
         cmocka_unit_test(test_redirect_same_host_reuses),

@@ -3,7 +3,7 @@
 # loopback port): GET byte-exact through small buffers, HEAD, Range with
 # If-Range (ETag and Last-Modified), keep-alive, redirects (relative,
 # absolute, chains, loop, to https without TLS), several KB of add_header,
-# 404/500, IPv6 loopback, connect and DNS failures.
+# 404/500, basic auth, IPv6 loopback, connect and DNS failures.
 . "$OTTER_SRC/tests/support/http_lib.sh"
 
 W="$T/www"
@@ -13,6 +13,10 @@ printf 'hello, otter\n' > "$W/small.txt"
 cp "$W/small.txt" "$W/big/small.txt"
 chmod -R a+rX "$W"
 BIG=$(head -c 3000 /dev/zero | tr '\0' 'h')
+mkdir -p "$W/private"
+cp "$W/small.txt" "$W/private/small.txt"
+printf 'otter:%s\n' "$(openssl passwd -apr1 s3cret)" > "$T/htpasswd"
+chmod a+r "$T/htpasswd"
 
 cat > "$T/server.tmpl" <<NGINX_SERVER
 server {
@@ -32,6 +36,10 @@ server {
     location = /chain0 { return 302 /chain1; }
     location = /to-https { return 302 https://127.0.0.1:@PORT@/small.txt; }
     location = /err500 { return 500; }
+    location /private/ {
+        auth_basic "otter";
+        auth_basic_user_file $T/htpasswd;
+    }
     location /big/ {
         add_header Set-Cookie "a=$BIG";
         add_header Content-Security-Policy "default-src $BIG";
@@ -92,6 +100,10 @@ expect "404" "result=HTTP_STATUS status=404 bytes=0 redirects=0 phase=head" -- "
 expect "500" "result=HTTP_STATUS status=500 bytes=0" -- "$U/err500"
 expect "404 then 200: connection closed after an error status" "result=OK status=200 bytes=13" "connects=2" -- \
     "$U/missing.bin" "$U/small.txt"
+
+expect "basic auth required" "result=HTTP_STATUS status=401" -- "$U/private/small.txt"
+expect "basic auth from the URL" "result=OK status=200 bytes=13" -- "http://otter:s3cret@127.0.0.1:$PORT/private/small.txt"
+expect "wrong password" "result=HTTP_STATUS status=401" -- "http://otter:nope@127.0.0.1:$PORT/private/small.txt"
 
 if [ -n "$PORT6" ]; then
     expect "IPv6 loopback" "result=OK status=200 bytes=$SIZE" -- -o "$T/fw6.out" "http://[::1]:$PORT6/firmware.bin"

@@ -147,6 +147,11 @@ typedef struct otter_http_request {
     uint64_t expected_total; /* for range_start > 0: the full size the caller
                                 saw before; a different Content-Range total is
                                 OTTER_ERR_HTTP_RESOURCE_CHANGED; 0: unchecked */
+    const char *basic_auth;  /* "user:password" sent as Authorization: Basic
+                                to the URL's scheme, host and port only (not
+                                to other hosts a redirect leads to, as curl);
+                                NULL: the URL's user:password@ if any (without
+                                %-escapes: those give OTTER_ERR_UNSUPPORTED) */
 } otter_http_request_t;
 
 /* What the final response said. Valid after the head was received until the
@@ -192,6 +197,12 @@ typedef struct otter_http {
     bool head_method;
     uint64_t range_start, range_len, expected_total;
     const char *if_range;
+    const char *auth;     /* credentials (caller's string), auth_len bytes */
+    size_t auth_len;
+    const char *origin_host; /* the original URL's host, in the caller's string */
+    size_t origin_host_len;
+    uint16_t origin_port;
+    uint8_t origin_scheme;
     uint64_t deadline_ms; /* 0: none */
     size_t req_sent;      /* request bytes written so far */
     /* connection */
@@ -233,10 +244,10 @@ void otter_http_init(otter_http_t *h, const otter_http_config_t *cfg, uint8_t *b
 
 /* Start a request: validates and copies the URL, arms the overall deadline.
  * No I/O. If a previous response's body was not read to the end, its
- * connection is closed. Returns 0, OTTER_ERR_INVAL (NULL, bad if_range with
- * CR/LF, range_len with range_start overflow), OTTER_ERR_URL,
+ * connection is closed. Returns 0, OTTER_ERR_INVAL (NULL, bad if_range or
+ * basic_auth with CR/LF, range_len with range_start overflow), OTTER_ERR_URL,
  * OTTER_ERR_HTTP_URL_TOO_LONG, OTTER_ERR_UNSUPPORTED (no transport for the
- * scheme). */
+ * scheme; %-escaped credentials in the URL). */
 int otter_http_begin(otter_http_t *h, const otter_http_request_t *req);
 
 /* Advance the request by at most one transport operation. Returns
