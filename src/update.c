@@ -132,7 +132,13 @@ static bool journal_resumable(otter_update_t *u)
     j->addr = otter_journal_addr(t->offset, t->size, s);
     if (otter_journal_load(u->cfg.flash, j, u->cfg.data_buf, u->cfg.data_buf_len) < 0)
         return false;
-    return j->slot_addr == t->offset && !j->complete && !j->abandoned && j->sectors_done > 0 &&
+    /* A complete journal: the slot holds a whole verified download that is
+     * not running (the switch was lost, or the app never confirmed). Worth
+     * re-checking and switching to, without a download, only if it is newer
+     * than what runs; the policy checks it again while re-hashing. */
+    if (j->complete && !upd_policy_slot_newer(u))
+        return false;
+    return j->slot_addr == t->offset && !j->abandoned && j->sectors_done > 0 && j->validator_len > 0 &&
            otter_ct_equal(j->url_hash, u->url_hash, 32) && j->total <= t->size - s;
 }
 
@@ -150,9 +156,10 @@ static int do_start(otter_update_t *u)
     ret = upd_policy_load(u);
     if (ret < 0)
         return ret;
+    bool resume = journal_resumable(u); /* uses the image context as scratch */
     otter_image_init(&u->img, u->cfg.policy.chip_id);
     otter_image_set_max_len(&u->img, t->size - s);
-    if (journal_resumable(u)) {
+    if (resume) {
         u->journal_live = true;
         u->st.resumed_from_journal = true;
         u->st.total = u->journal.total;

@@ -86,7 +86,9 @@ static int count_done(const otter_flash_t *f, otter_journal_t *j, uint8_t *buf, 
         if (ret < 0)
             return ret;
         for (uint32_t i = 0; i < n; i++) {
-            if (buf[i] != 0x00)
+            /* Written at all (0x00, or torn by a power cut) = complete: the
+             * byte is programmed only after the sector's data was. */
+            if (buf[i] == 0xFF)
                 return 0;
             j->sectors_done++;
         }
@@ -112,9 +114,10 @@ int otter_journal_load(const otter_flash_t *f, otter_journal_t *j, uint8_t *buf,
     ret = f->read(f->ctx, j->addr + OTTER_JOURNAL_OFF_COMPLETE, marks, 2);
     if (ret < 0)
         return ret;
-    /* Only an exact 0x00 counts: a torn marker program is "not set". */
-    j->complete = marks[0] == 0x00;
-    j->abandoned = marks[1] == 0x00;
+    /* Any programmed bit counts: a marker torn by a power cut was being set
+     * after what it records had happened. */
+    j->complete = marks[0] != 0xFF;
+    j->abandoned = marks[1] != 0xFF;
     return count_done(f, j, buf, len);
 }
 

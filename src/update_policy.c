@@ -133,11 +133,13 @@ static int load_rolled_back(otter_update_t *u)
     bool rolled = false;
     for (int c = 0; c < 2; c++) {
         const otter_ota_entry_t *e = &od.copy[c];
-        if (otter_ota_entry_crc_ok(e) && (e->seq - 1) % n == slot &&
-            (e->state == OTTER_OTA_STATE_INVALID || e->state == OTTER_OTA_STATE_ABORTED))
+        if (!otter_ota_entry_crc_ok(e) || (e->seq - 1) % n != slot)
+            continue;
+        if (e->state == OTTER_OTA_STATE_INVALID ||
+            (e->state == OTTER_OTA_STATE_ABORTED && u->cfg.policy.rolled_back == OTTER_UPDATE_REFUSE_UNCONFIRMED))
             rolled = true;
     }
-    if (!rolled)
+    if (!rolled || u->cfg.policy.rolled_back == OTTER_UPDATE_REFUSE_NONE)
         return 0;
     otter_journal_t j;
     memset(&j, 0, sizeof j);
@@ -146,6 +148,14 @@ static int load_rolled_back(otter_update_t *u)
     if (otter_journal_load(u->cfg.flash, &j, u->cfg.data_buf, u->cfg.data_buf_len) == 0 && !j.complete)
         return 0; /* a download began over it: the slot no longer holds that app */
     return read_version(u, u->target->offset, u->rolled_back_version);
+}
+
+bool upd_policy_slot_newer(otter_update_t *u)
+{
+    char v[33];
+    if (read_version(u, u->target->offset, v) < 0 || !v[0])
+        return false;
+    return !u->st.running_version[0] || otter_update_version_cmp(v, u->st.running_version, NULL) > 0;
 }
 
 int upd_policy_load(otter_update_t *u)
@@ -165,9 +175,7 @@ int upd_policy_load(otter_update_t *u)
                 return ret;
         }
     }
-    if (!p->allow_rolled_back_version)
-        return load_rolled_back(u);
-    return 0;
+    return load_rolled_back(u);
 }
 
 /* ---- the decision -------------------------------------------------------- */
@@ -194,7 +202,7 @@ static int check_version(otter_update_t *u)
     const otter_update_policy_t *p = &u->cfg.policy;
     const char *img = u->st.app.version;
     const char *run = u->st.running_version;
-    if (!p->allow_rolled_back_version && u->rolled_back_version[0] && !strcmp(img, u->rolled_back_version))
+    if (u->rolled_back_version[0] && !strcmp(img, u->rolled_back_version))
         return refuse(u, OTTER_ERR_UPD_ROLLED_BACK, "not ", u->rolled_back_version, img);
     if (!run[0])
         return 0; /* running version unknown: cannot compare */

@@ -40,6 +40,9 @@ int upd_write_verify(otter_update_t *u);
 /* update_policy.c */
 /* Read running version and the rolled-back version of the target slot. */
 int upd_policy_load(otter_update_t *u);
+/* The target slot holds an app newer than the running one (cheap check of
+ * its first 288 bytes). */
+bool upd_policy_slot_newer(otter_update_t *u);
 /* The decision once the app description is known: 0 update,
  * OTTER_UPDATE_MORE up to date, or a negative error (detail filled). */
 int upd_policy_decide(otter_update_t *u);

@@ -79,6 +79,27 @@ int upd_write_pending(otter_update_t *u)
     return ret < 0 ? ret : OTTER_UPDATE_MORE;
 }
 
+/* The journal's download cannot be continued (its bytes fail a check, or
+ * the policy no longer wants that image): forget it, nothing written, and
+ * download from byte 0 with a fresh decision. */
+static int rehash_give_up(otter_update_t *u)
+{
+    otter_image_free(&u->img);
+    otter_image_init(&u->img, u->cfg.policy.chip_id);
+    otter_image_set_max_len(&u->img, u->target->size - upd_sector(u));
+    u->journal_live = false;
+    u->st.resumed_from_journal = false;
+    u->st.done = u->st.total = 0;
+    u->received = u->high_water = u->rehash_to = 0;
+    u->erased_to = u->marked = 0;
+    u->decided = false;
+    u->st.have_app = false;
+    u->validator[0] = 0;
+    memset(&u->detail, 0, sizeof u->detail);
+    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+    return OTTER_UPDATE_MORE;
+}
+
 int upd_write_rehash(otter_update_t *u)
 {
     const otter_flash_t *f = u->cfg.flash;
@@ -89,29 +110,20 @@ int upd_write_rehash(otter_update_t *u)
         int ret = f->read(f->ctx, u->target->offset + u->st.done, u->cfg.data_buf, n);
         if (ret < 0)
             return ret;
-        ret = otter_image_feed(&u->img, u->cfg.data_buf, n);
-        if (ret < 0)
-            return ret;
+        if (otter_image_feed(&u->img, u->cfg.data_buf, n) < 0)
+            return rehash_give_up(u);
         u->st.done += n;
         u->received = u->high_water = u->st.done;
     }
     if (!u->decided && (otter_image_desc_known(&u->img) || otter_image_done(&u->img))) {
-        int ret = upd_policy_decide(u);
-        if (ret < 0)
-            return ret;
-        if (ret == OTTER_UPDATE_MORE) {
-            /* What was being downloaded is now the running version. */
-            (void)otter_journal_mark_abandoned(f, &u->journal);
-            u->journal_live = false;
-            u->st.phase = OTTER_UPDATE_PHASE_DONE;
-            u->st.outcome = OTTER_UPDATE_OUTCOME_UP_TO_DATE;
-            return 0;
-        }
+        /* Refused or already running: the server's current file decides. */
+        if (upd_policy_decide(u) != 0)
+            return rehash_give_up(u);
     }
     if (u->st.done < u->rehash_to)
         return OTTER_UPDATE_MORE;
     if (!u->decided)
-        return OTTER_ERR_IMG_TRUNCATED;
+        return rehash_give_up(u);
     if (u->st.done >= u->st.total) {
         /* Everything was written before the reboot: no request needed (the
          * RESUME event comes with the request otherwise). */

@@ -428,6 +428,31 @@ static void test_rolled_back_version_refused(void **state)
     free(img);
 }
 
+static void test_unconfirmed_version_retried(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.6.0", 100000, 0, OTTER_CHIP_ESP32, 13, &len);
+    memserver_init(&f->srv, img, len);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_int_equal(f->dev.res.slot, OTTER_PT_SUBTYPE_OTA(1));
+    /* It never confirms (power lost during its first boot): ABORTED. */
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_int_equal(f->dev.res.slot, OTTER_PT_SUBTYPE_OTA_0);
+    /* The strict rule refuses it... */
+    updfix_snapshot(f);
+    updfix_engine(f);
+    f->cfg.policy.rolled_back = OTTER_UPDATE_REFUSE_UNCONFIRMED;
+    otter_update_init(&f->up, &f->cfg);
+    bad(f, OTTER_ERR_UPD_ROLLED_BACK);
+    /* ...the default tries it again. */
+    updfix_engine(f);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_updated(f, img, len, "1.6.0");
+    free(img);
+}
+
 static void test_begin_errors(void **state)
 {
     updfix_t *f = fx(state);
@@ -484,6 +509,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_etag_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut_resumes_from_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rolled_back_version_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_version_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -185,16 +185,21 @@ static void test_torn_writes(void **state)
     assert_int_equal(otter_journal_erase(&f, &j), 0);
     assert_int_equal(otter_journal_write_header(&f, &j), 0);
     assert_int_equal(otter_journal_mark_sector(&f, &j, 0), 0);
-    /* Torn progress byte (0xF0): not done, and nothing after it counts. */
+    /* Torn progress byte (0xF0): the sector's data was programmed before
+     * its byte, so it counts as done; the next 0xFF ends the count. */
     g_rf.tear_next = 1;
     assert_int_equal(otter_journal_mark_sector(&f, &j, 1), 0);
     assert_int_equal(otter_journal_load(&f, &r, buf, sizeof buf), 0);
-    assert_int_equal(r.sectors_done, 1);
-    /* Torn complete marker: not complete. */
+    assert_int_equal(r.sectors_done, 2);
+    assert_int_equal(otter_journal_mark_sector(&f, &j, 3), 0); /* a gap: sector 2 not done */
+    assert_int_equal(otter_journal_load(&f, &r, buf, sizeof buf), 0);
+    assert_int_equal(r.sectors_done, 2);
+    /* Torn complete marker: set (it is written after the switch). */
+    assert_int_equal(r.complete, 0);
     g_rf.tear_next = 1;
     assert_int_equal(otter_journal_mark_complete(&f, &j), 0);
     assert_int_equal(otter_journal_load(&f, &r, buf, sizeof buf), 0);
-    assert_int_equal(r.complete, 0);
+    assert_int_equal(r.complete, 1);
 }
 
 static void test_bad_headers(void **state)

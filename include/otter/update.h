@@ -135,6 +135,19 @@ typedef struct otter_update_event {
 
 typedef void (*otter_update_event_fn)(void *ctx, const otter_update_event_t *ev);
 
+/* Which rolled-back versions are refused again. */
+typedef enum otter_update_rollback_rule {
+    /* Default: refuse the version whose own self-test rejected it (otadata
+     * INVALID). One that only failed to confirm (ABORTED: power lost, hang,
+     * watchdog reset during its first boot) is installed again. */
+    OTTER_UPDATE_REFUSE_REJECTED = 0,
+    /* Refuse both INVALID and ABORTED versions (what ESP-IDF's esp_https_ota
+     * does): a power cut during the first boot then blocks that version. */
+    OTTER_UPDATE_REFUSE_UNCONFIRMED = 1,
+    /* Never refuse for this reason. */
+    OTTER_UPDATE_REFUSE_NONE = 2,
+} otter_update_rollback_rule_t;
+
 /* What may be installed. */
 typedef struct otter_update_policy {
     /* Install only a newer version than the running one (default). With
@@ -162,10 +175,9 @@ typedef struct otter_update_policy {
     const uint8_t (*key_digests)[32];
     size_t key_digest_count;
     bool allow_unsigned;
-    /* Refuse an image with the same version as an app that was rolled back
-     * from the target slot (ESP-IDF esp_https_ota does the same). Default
-     * on: set to true to disable. */
-    bool allow_rolled_back_version;
+    /* An image with the same version as the app that was rolled back from
+     * the target slot: see otter_update_rollback_rule_t. */
+    otter_update_rollback_rule_t rolled_back;
 } otter_update_policy_t;
 
 /* Everything the engine needs. Pointers are kept: the objects must outlive

@@ -4,11 +4,12 @@
  * The journal lives in the last flash sector of the slot being written. It
  * says which download it belongs to (slot, total length, URL hash, ETag or
  * Last-Modified) and which sectors of the slot are completely programmed,
- * one byte per sector: 0xFF = not yet, 0x00 = done. Each flash write to it
- * is a single program of bytes that were erased, so a torn write is either
- * detected (header CRC) or harmless (a progress byte that is neither 0x00
- * nor 0xFF counts as not done). Nothing here erases more than the journal
- * sector itself, and only when a new download starts. */
+ * one byte per sector: 0xFF = not yet, anything else = done (0x00 is
+ * written). Each flash write to it is a single program of bytes that were
+ * erased, made only after what it records has happened, so a torn write is
+ * either detected (header CRC) or harmless (a progress byte or marker with
+ * some bits cleared counts as written). Nothing here erases more than the
+ * journal sector itself, and only when a new download starts. */
 #ifndef OTTER_UPDATE_JOURNAL_H
 #define OTTER_UPDATE_JOURNAL_H
 
@@ -44,7 +45,7 @@ typedef struct otter_journal {
     uint8_t validator_len;
     char validator[OTTER_JOURNAL_VALIDATOR_MAX + 1]; /* NUL-terminated */
     /* Filled by load: */
-    uint32_t sectors_done; /* leading progress bytes that read 0x00 */
+    uint32_t sectors_done; /* leading progress bytes that are not 0xFF */
     uint8_t complete;      /* 1 if the complete marker is set */
     uint8_t abandoned;     /* 1 if the abandoned marker is set */
 } otter_journal_t;
