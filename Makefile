@@ -33,6 +33,8 @@ test: deps-test build build-asan
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
 	@scripts/cross.sh arm-m4
+	@echo "== figures from the sweeps (plain build)"
+	@grep -hE '^(powerloss|powerloss-update|network-cut|watchdog):' $(BUILD)/Testing/Temporary/LastTest.log || true
 
 # Only the plain build's tests (quick edit-compile-test loop).
 test-fast: build
