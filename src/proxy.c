@@ -39,10 +39,29 @@ static size_t fmt_port(char *out, uint16_t port)
     return n;
 }
 
-static int write_all(const otter_transport_t *t, const char *s, size_t n, uint32_t timeout_ms)
+/* Timeout for the next inner operation: the connect's timeout, or with a
+ * clock what is left of it. OTTER_ERR_TIMEOUT once it has run out. */
+static int op_ms(const otter_proxy_t *p, uint32_t *ms)
 {
+    *ms = p->timeout_ms;
+    if (p->clock == NULL)
+        return 0;
+    uint64_t now = p->clock->now_ms(p->clock->ctx);
+    if (now >= p->deadline_ms)
+        return OTTER_ERR_TIMEOUT;
+    if (p->deadline_ms - now < *ms)
+        *ms = (uint32_t)(p->deadline_ms - now);
+    return 0;
+}
+
+static int write_all(const otter_proxy_t *p, const char *s, size_t n)
+{
+    const otter_transport_t *t = p->inner;
     while (n > 0) {
-        int w = t->write(t->ctx, (const uint8_t *)s, n, timeout_ms);
+        uint32_t ms;
+        int w = op_ms(p, &ms);
+        if (w == 0)
+            w = t->write(t->ctx, (const uint8_t *)s, n, ms);
         if (w < 0)
             return w;
         if (w == 0 || (size_t)w > n)
@@ -54,7 +73,7 @@ static int write_all(const otter_transport_t *t, const char *s, size_t n, uint32
 }
 
 /* "host:port" (IPv6 in brackets) for the request line and Host header. */
-static int write_authority(const otter_transport_t *t, const char *host, uint16_t port, uint32_t timeout_ms)
+static int write_authority(const otter_proxy_t *p, const char *host, uint16_t port)
 {
     int v6 = strchr(host, ':') != NULL;
     char num[6];
@@ -62,41 +81,40 @@ static int write_authority(const otter_transport_t *t, const char *host, uint16_
     num[0] = ':';
     int ret = 0;
     if (v6)
-        ret = write_all(t, "[", 1, timeout_ms);
+        ret = write_all(p, "[", 1);
     if (ret == 0)
-        ret = write_all(t, host, strlen(host), timeout_ms);
+        ret = write_all(p, host, strlen(host));
     if (ret == 0 && v6)
-        ret = write_all(t, "]", 1, timeout_ms);
+        ret = write_all(p, "]", 1);
     if (ret == 0)
-        ret = write_all(t, num, nl + 1, timeout_ms);
+        ret = write_all(p, num, nl + 1);
     return ret;
 }
 
-static int send_connect(otter_proxy_t *p, const char *host, uint16_t port, uint32_t timeout_ms)
+static int send_connect(otter_proxy_t *p, const char *host, uint16_t port)
 {
-    const otter_transport_t *t = p->inner;
-    int ret = write_all(t, "CONNECT ", 8, timeout_ms);
+    int ret = write_all(p, "CONNECT ", 8);
     if (ret == 0)
-        ret = write_authority(t, host, port, timeout_ms);
+        ret = write_authority(p, host, port);
     if (ret == 0)
-        ret = write_all(t, " HTTP/1.1\r\nHost: ", 17, timeout_ms);
+        ret = write_all(p, " HTTP/1.1\r\nHost: ", 17);
     if (ret == 0)
-        ret = write_authority(t, host, port, timeout_ms);
+        ret = write_authority(p, host, port);
     if (ret == 0 && p->auth[0] != '\0') {
         char enc[4 * ((OTTER_PROXY_AUTH_MAX + 2) / 3) + 1];
         size_t n = base64(p->auth, strlen(p->auth), enc);
-        ret = write_all(t, "\r\nProxy-Authorization: Basic ", 29, timeout_ms);
+        ret = write_all(p, "\r\nProxy-Authorization: Basic ", 29);
         if (ret == 0)
-            ret = write_all(t, enc, n, timeout_ms);
+            ret = write_all(p, enc, n);
         memset(enc, 0, sizeof enc);
     }
     if (ret == 0)
-        ret = write_all(t, "\r\n\r\n", 4, timeout_ms);
+        ret = write_all(p, "\r\n\r\n", 4);
     return ret;
 }
 
 /* Read the proxy's answer byte by byte up to the empty line. */
-static int read_answer(otter_proxy_t *p, uint32_t timeout_ms)
+static int read_answer(otter_proxy_t *p)
 {
     static const char prefix[] = "HTTP/1.";
     const otter_transport_t *t = p->inner;
@@ -104,7 +122,10 @@ static int read_answer(otter_proxy_t *p, uint32_t timeout_ms)
     uint16_t status = 0;
     for (size_t total = 0; total < OTTER_PROXY_HEAD_MAX; total++) {
         uint8_t c;
-        int n = t->read(t->ctx, &c, 1, timeout_ms);
+        uint32_t ms;
+        int n = op_ms(p, &ms);
+        if (n == 0)
+            n = t->read(t->ctx, &c, 1, ms);
         if (n == OTTER_ERR_CLOSED)
             return OTTER_ERR_PROXY;
         if (n < 0)
@@ -150,11 +171,14 @@ static int proxy_connect(void *ctx, const char *host, uint16_t port, uint32_t ti
     for (const char *s = host; *s; s++)
         if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7F)
             return OTTER_ERR_INVAL;
+    p->timeout_ms = timeout_ms;
+    if (p->clock != NULL)
+        p->deadline_ms = p->clock->now_ms(p->clock->ctx) + timeout_ms;
     int ret = p->inner->connect(p->inner->ctx, p->host, p->port, timeout_ms);
     if (ret == 0)
-        ret = send_connect(p, host, port, timeout_ms);
+        ret = send_connect(p, host, port);
     if (ret == 0)
-        ret = read_answer(p, timeout_ms);
+        ret = read_answer(p);
     if (ret != 0)
         p->inner->close(p->inner->ctx);
     return ret;
@@ -200,6 +224,11 @@ static int copy_str(char *dst, size_t cap, const char *s, size_t n)
     memcpy(dst, s, n);
     dst[n] = '\0';
     return 0;
+}
+
+void otter_proxy_set_clock(otter_proxy_t *p, const otter_clock_t *clock)
+{
+    p->clock = clock;
 }
 
 int otter_proxy_set(otter_proxy_t *p, const char *host, uint16_t port, const char *userpass)

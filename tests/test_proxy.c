@@ -106,6 +106,20 @@ static void test_refusals(void **state)
     otter_proxy_t p;
     assert_int_equal(otter_proxy_init_url(&p, &inner, "http://proxy.test:8080", &t), 0);
     assert_int_equal(t.connect(t.ctx, "h.test", 443, 5000), OTTER_ERR_DNS);
+    /* with a clock, connect's timeout bounds the whole exchange: an answer
+     * dripping one byte per second runs out after 5 s */
+    otter_script_step_t drip[] = {SCRIPT_ACCEPT(), SCRIPT_STR("HTTP/1.1 200 Connection established\r\n\r\n")};
+    otter_fake_clock_t fc;
+    otter_clock_t clk;
+    otter_fake_clock_init(&fc, &clk);
+    otter_script_init(&sc, drip, ARRAY_LEN(drip), &inner);
+    sc.clock = &fc;
+    sc.ms_per_read = 1000;
+    assert_int_equal(otter_proxy_init_url(&p, &inner, "http://proxy.test:8080", &t), 0);
+    otter_proxy_set_clock(&p, &clk);
+    assert_int_equal(t.connect(t.ctx, "h.test", 443, 5000), OTTER_ERR_TIMEOUT);
+    assert_int_equal(sc.reads, 5);
+    assert_int_equal(sc.last_read_timeout, 1000);
     /* stall while waiting for the answer */
     otter_script_step_t stall[] = {SCRIPT_ACCEPT(), SCRIPT_STR("HTTP/1.1 200"), SCRIPT_READ_ERR(OTTER_ERR_TIMEOUT)};
     otter_script_init(&sc, stall, ARRAY_LEN(stall), &inner);

@@ -196,17 +196,18 @@ int main(int argc, char **argv)
     otter_transport_t tcp_t, proxy_t;
     otter_posix_tcp_init(&tcp, &tcp_t);
     otter_proxy_t proxy;
+    otter_clock_t clk;
+    otter_posix_clock_init(&clk);
+    cfg.clock = &clk;
     cfg.tcp = &tcp_t;
     if (o.proxy != NULL) {
         if (otter_proxy_init_url(&proxy, &tcp_t, o.proxy, &proxy_t) != 0) {
             fprintf(stderr, "tool_httpget: bad proxy URL %s\n", o.proxy);
             return 2;
         }
+        otter_proxy_set_clock(&proxy, &clk);
         cfg.tcp = &proxy_t;
     }
-    otter_clock_t clk;
-    otter_posix_clock_init(&clk);
-    cfg.clock = &clk;
     otter_tls_t *tls = malloc(sizeof *tls);
     otter_transport_t tls_t;
     otter_tls_init(tls);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "otter/otadata.h"
+#include "otter/proxy.h"
 #include "otter/tls.h"
 #include "otter/update.h"
 #include "posix_tcp.h"
@@ -97,6 +98,9 @@ typedef struct dev_ctx {
     otter_clock_t wall;
     otter_posix_tcp_t tcp;
     otter_transport_t tcp_t, tls_t;
+    otter_proxy_t proxy;
+    otter_transport_t proxy_t; /* tcp -> CONNECT proxy (with --proxy) */
+    const otter_transport_t *lower; /* what http:// and TLS run on */
     otter_tls_t tls;
     otter_tls_report_t report;
     bool tls_ready;

@@ -67,8 +67,16 @@ static int setup_net(dev_ctx_t *c)
 {
     otter_posix_tcp_init(&c->tcp, &c->tcp_t);
     otter_posix_clock_init(&c->wall);
-    if (c->o.proxy)
-        return cli_err("--proxy: not supported by this build yet"), OTTER_ERR_UNSUPPORTED;
+    c->lower = &c->tcp_t;
+    if (c->o.proxy) {
+        int ret = otter_proxy_init_url(&c->proxy, &c->tcp_t, c->o.proxy, &c->proxy_t);
+        if (ret < 0) {
+            cli_err("--proxy %s: want http://[user:pass@]host[:port]", c->o.proxy);
+            return ret;
+        }
+        c->lower = &c->proxy_t;
+        fprintf(c->out, "proxy: %s (HTTP CONNECT)\n", c->o.proxy);
+    }
     if (strncmp(c->o.url, "https://", 8))
         return 0;
     size_t ca_len = 0;
@@ -81,7 +89,7 @@ static int setup_net(dev_ctx_t *c)
     }
     otter_tls_config_t tc;
     memset(&tc, 0, sizeof tc);
-    tc.lower = &c->tcp_t;
+    tc.lower = c->lower;
     tc.clock = &c->wall;
     tc.entropy = otter_posix_entropy;
     tc.ca = ca_len ? ca : NULL;
@@ -163,7 +171,7 @@ static void engine_config(dev_ctx_t *c, otter_update_config_t *cfg)
     cfg->flash = &c->d.flash;
     cfg->ptable = &c->d.pt;
     cfg->boot = &c->d.boot;
-    cfg->tcp = &c->tcp_t;
+    cfg->tcp = c->lower;
     cfg->tls = c->tls_ready ? &c->tls_t : NULL;
     cfg->tls_report = c->tls_ready ? &c->report : NULL;
     cfg->clock = &c->d.vclock; /* steps are timed in flash (virtual) time */

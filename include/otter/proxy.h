@@ -8,6 +8,10 @@
  * transport exactly as it does on TCP, so https:// through a proxy is
  * tcp -> proxy -> tls.
  *
+ * connect's timeout_ms bounds the whole exchange when a clock is set
+ * (otter_proxy_set_clock), else each inner operation (the connect, each
+ * write, each one-byte read of the answer).
+ *
  * Errors from connect: the inner transport's (DNS, CONNECT, TIMEOUT, ...
  * for the proxy itself), OTTER_ERR_PROXY (proxy answered non-2xx, e.g. 407,
  * status kept in ->status; or closed or sent a malformed or over-long
@@ -18,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otter/clock.h"
 #include "otter/transport.h"
 
 #ifndef OTTER_PROXY_HOST_MAX
@@ -38,6 +43,9 @@ typedef struct otter_proxy {
     uint16_t port;
     char auth[OTTER_PROXY_AUTH_MAX];
     uint16_t status; /* status of the proxy's last CONNECT answer, 0 if none */
+    const otter_clock_t *clock;
+    uint64_t deadline_ms;
+    uint32_t timeout_ms;
 } otter_proxy_t;
 
 /* Initialise p over inner (caller-owned, must outlive p) and fill out with
@@ -50,6 +58,10 @@ void otter_proxy_init(otter_proxy_t *p, const otter_transport_t *inner, otter_tr
  * Returns 0 or OTTER_ERR_INVAL (NULL/empty host, port 0, too long, control
  * characters). */
 int otter_proxy_set(otter_proxy_t *p, const char *host, uint16_t port, const char *userpass);
+
+/* Bound connect's whole exchange by its timeout with clock's now_ms
+ * (caller-owned, must outlive p; NULL: per operation). */
+void otter_proxy_set_clock(otter_proxy_t *p, const otter_clock_t *clock);
 
 /* otter_proxy_init + configure from "http://[user:pass@]host[:port]" (port
  * 1080 when omitted, as curl does). Returns 0, OTTER_ERR_URL or

@@ -1,0 +1,47 @@
+#!/bin/sh
+# otter device against otter serve (HTTPS, demo PKI, free loopback port):
+# the shared scenarios (tests/support/device_lib.sh), then what only a
+# fault-injecting server can do: connections cut and stalled mid-download.
+. "$OTTER_SRC/tests/support/device_lib.sh"
+
+# serve NAME ARGS...: start otter serve on $T/www; sets PORT.
+serve() {
+    name="$1"; shift
+    rm -f "$T/$name.port"
+    timeout 300 "$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/$name.port" \
+        --cert "$P/chain.pem" --key "$P/server.key" --quiet "$@" 2> "$T/$name.log" &
+    PIDS="$PIDS $!"
+    i=0
+    while [ ! -s "$T/$name.port" ]; do
+        i=$((i + 1))
+        [ $i -lt 200 ] || { echo "FAIL: otter serve $name did not start"; cat "$T/$name.log"; exit 1; }
+        sleep 0.05
+    done
+    PORT=$(cat "$T/$name.port")
+}
+
+serve main
+BASE="https://localhost:$PORT"
+run_scenarios
+
+pub="--pub $T/key.pub.pem"
+serve cuts --cut-after 70000 --fault-times 3
+newflash n
+# shellcheck disable=SC2086
+dev "three connection cuts: resumed at the exact byte" 0 outcome=updated running_version=1.1.0 resumes=3 \
+    bytes_redownloaded=0 -- --flash "$T/n.flash" --url "https://localhost:$PORT/app.bin" $pub
+serve stalls --stall-after 100000 --stall-ms 5000 --fault-times 2
+newflash s
+# shellcheck disable=SC2086
+dev "two stalls: timed out, resumed" 0 outcome=updated running_version=1.1.0 resumes=2 bytes_redownloaded=0 \
+    -- --flash "$T/s.flash" --url "https://localhost:$PORT/app.bin" $pub --read-timeout 300
+serve norange --ignore-range --cut-after 100000 --fault-times 1
+newflash r
+# shellcheck disable=SC2086
+dev "server ignores Range: whole file again, head dropped" 0 outcome=updated running_version=1.1.0 \
+    -- --flash "$T/r.flash" --url "https://localhost:$PORT/app.bin" $pub
+newflash p
+# shellcheck disable=SC2086
+dev "through a proxy that is not there: fails, old app kept" 1 outcome=failed error=CONNECT running_version=1.0.0 \
+    -- --flash "$T/p.flash" --url "https://localhost:$PORT/app.bin" $pub --proxy http://127.0.0.1:9
+finish
