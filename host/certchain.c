@@ -57,6 +57,8 @@ static size_t pem_blocks(const char *text)
 int otter_certset_add(otter_certset_t *s, const uint8_t *buf, size_t len)
 {
     size_t before = list_count(&s->certs);
+    if (len == 0)
+        return OTTER_ERR_CERT_NONE;
     char *text = malloc(len + 1);
     if (!text)
         return OTTER_ERR_CERT_NONE;

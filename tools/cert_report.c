@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "pki.h"
 #include "otter/error.h"
 #include "otter/tls_report.h"
 #include "tls_mbedtls.h"
@@ -572,44 +573,8 @@ void cert_report_json(FILE *f, const cert_report_t *r)
 
 int cert_parse_at(const char *s, int64_t *out)
 {
-    int64_t now = (int64_t)time(NULL);
-    if (!strcmp(s, "now")) {
-        *out = now;
-        return 0;
-    }
-    if (!strncmp(s, "now", 3)) {
-        char *end;
-        long d = strtol(s + 3, &end, 10);
-        if (end == s + 3 || strcmp(end, "d") != 0)
-            return -1;
-        *out = now + (int64_t)d * DAY;
-        return 0;
-    }
-    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-    char z = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
-        return -1;
-    if (s[n] == 'T' || s[n] == ' ') {
-        int m = 0;
-        if (sscanf(s + n + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &m) != 3)
-            return -1;
-        n += 1 + m;
-        z = s[n];
-        if (z == 'Z')
-            n++;
-    }
-    if (s[n] || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -1;
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    *out = (int64_t)timegm(&tm);
-    return 0;
+    /* The PKI maker's date syntax, so that --at and --not-before agree. */
+    return otter_pki_parse_time(s, (int64_t)time(NULL), out) == 0 ? 0 : -1;
 }
 
 int cert_split_target(const char *s, char *host, size_t host_cap, uint16_t *port)

@@ -78,8 +78,8 @@ void cert_notes_json(FILE *f, const cert_notes_t *notes);
  * description, into out[cap]. */
 void cert_short_name(const mbedtls_x509_crt *crt, char *out, size_t cap);
 
-/* Parse a date for --at: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[Z]", "now",
- * "now+30d" / "now-2d". 0 or -1. */
+/* Parse a date for --at, as otter_pki_parse_time does: "YYYY-MM-DD",
+ * "YYYY-MM-DDTHH:MM:SS[Z]", "now", "now+30d" / "now-2d". 0 or -1. */
 int cert_parse_at(const char *s, int64_t *out);
 
 /* Split "https://host:port/path", "host:port", "host", "[v6]:port" into

@@ -304,7 +304,7 @@ static int step_tls(doctor_t *d)
                        rc == OTTER_ERR_TLS_CLOCK_UNSET;
     doctor_step_t *s;
     if (r->mbedtls_err)
-        s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "mbedtls_ssl_handshake returned -0x%04X: %s (%s)",
+        s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "mbedtls_ssl_handshake returned -0x%04X: %s: %s",
                        (unsigned)-r->mbedtls_err, otter_tls_mbedtls_errname(r->mbedtls_err),
                        otter_tls_mbedtls_errtext(r->mbedtls_err));
     else
