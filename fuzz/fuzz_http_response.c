@@ -1,7 +1,8 @@
 /* Fuzz target: the HTTP client's response parsing (status line, headers,
  * framing, chunked decoding, redirects, range checks). Input byte 0 picks the
- * transport's bytes per read, byte 1 the work buffer size and whether the
- * request is a resumed range request; the rest is what the server sends
+ * transport's bytes per read, byte 1 the work buffer size (bits 0-4) and
+ * whether the request has credentials (0x20), is a HEAD (0x40), a resumed
+ * range request (0x80); the rest is what the server sends
  * (replayed on every connection, so redirects are exercised too). */
 #include <stdint.h>
 #include <string.h>
@@ -69,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     size_t max_read = data[0] & 15;
     size_t buf_len = 64 + (size_t)(data[1] & 31) * 32;
-    int resume = data[1] & 0x80;
+    uint8_t flags = data[1];
     data += 2;
     size -= 2;
     replay_t rp = {data, size, 0, max_read, 0};
@@ -88,7 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     otter_http_request_t req;
     memset(&req, 0, sizeof req);
     req.url = "https://fuzz.test/dir/fw.bin?x=1";
-    if (resume) {
+    req.head = (flags & 0x40) != 0;
+    if (flags & 0x20)
+        req.basic_auth = "user:password";
+    if (flags & 0x80) {
         req.range_start = 100;
         req.if_range = "\"etag\"";
         req.expected_total = 1000;

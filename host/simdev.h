@@ -33,11 +33,11 @@ typedef struct otter_simdev {
     otter_clock_t vclock; /* the simulator's virtual clock (flash time) */
     otter_ptable_t pt;
     otter_boot_t boot;
-    otter_boot_result_t res;      /* last boot */
-    otter_image_boot_cfg_t vcfg;  /* boot validator settings */
+    otter_boot_result_t res;     /* last boot */
+    otter_image_boot_cfg_t vcfg; /* boot validator settings */
     uint8_t vwork[4096];
     bool booted;
-    bool has_app;                 /* app describes the running app */
+    bool has_app; /* app describes the running app */
     otter_app_desc_t app;
 } otter_simdev_t;
 

@@ -92,8 +92,7 @@ int otter_update_begin(otter_update_t *u, const char *url)
         return OTTER_ERR_STATE;
     if (!url || !c->flash || !c->ptable || !c->boot || !c->clock || !c->clock->now_ms || !c->data_buf ||
         c->data_buf_len < OTTER_UPDATE_DATA_BUF_MIN || c->data_buf_len > UINT32_MAX || !c->http_buf ||
-        c->http_buf_len < OTTER_UPDATE_HTTP_BUF_MIN || c->flash->sector_size < 1024 ||
-        c->policy.key_digest_count > 3)
+        c->http_buf_len < OTTER_UPDATE_HTTP_BUF_MIN || c->flash->sector_size < 1024 || c->policy.key_digest_count > 3)
         return OTTER_ERR_INVAL;
     int ret = otter_url_parse(url, strlen(url), &parsed);
     if (ret < 0)

@@ -193,7 +193,8 @@ static int refuse(otter_update_t *u, int err, const char *expected_a, const char
 
 static void decided(otter_update_t *u, int verdict)
 {
-    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_DECISION, .err = verdict, .app = u->st.have_app ? &u->st.app : NULL};
+    otter_update_event_t ev = {
+        .kind = OTTER_UPDATE_EV_DECISION, .err = verdict, .app = u->st.have_app ? &u->st.app : NULL};
     upd_event(u, &ev);
 }
 
@@ -259,7 +260,7 @@ int upd_policy_decide(otter_update_t *u)
 
 const char *otter_update_phase_name(otter_update_phase_t p)
 {
-    static const char *const names[] = {"idle",   "start",  "resume", "connect", "decide", "prepare",
+    static const char *const names[] = {"idle",     "start",  "resume", "connect", "decide", "prepare",
                                         "download", "verify", "ready",  "done",    "failed"};
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "unknown";
 }

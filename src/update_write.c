@@ -67,10 +67,8 @@ int upd_write_pending(otter_update_t *u)
         int ret = f->program(f->ctx, u->target->offset + start, u->cfg.data_buf + u->pend_off, n);
         if (ret < 0)
             return ret;
-        otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_DATA,
-                                   .data = u->cfg.data_buf + u->pend_off,
-                                   .data_len = n,
-                                   .offset = start};
+        otter_update_event_t ev = {
+            .kind = OTTER_UPDATE_EV_DATA, .data = u->cfg.data_buf + u->pend_off, .data_len = n, .offset = start};
         u->pend_off += n;
         u->st.done = start + n;
         upd_event(u, &ev);
@@ -162,7 +160,7 @@ int upd_write_prepare(otter_update_t *u)
      * journal is still written: it marks the slot as being rewritten). */
     if (vl && vl <= OTTER_JOURNAL_VALIDATOR_MAX) {
         j->validator_kind = u->validator[0] == '"' || u->validator[0] == 'W' ? OTTER_JOURNAL_VALIDATOR_ETAG
-                                                                            : OTTER_JOURNAL_VALIDATOR_LAST_MODIFIED;
+                                                                             : OTTER_JOURNAL_VALIDATOR_LAST_MODIFIED;
         j->validator_len = (uint8_t)vl;
         memcpy(j->validator, u->validator, vl + 1);
     }

@@ -131,6 +131,9 @@ run "expired leaf shown" 0 "valid:       2020-01-01 to 2021-01-01 (expired 1977 
     "expired on 2021-01-01, 1977 days ago." "✓ Pin the root 'Otter Test Root'" \
     -- cert "localhost:$PORT" --store "$P/root.crt" --at $AT
 
+sserver tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
+run "TLS 1.0-only server" 1 "otter: cert: localhost:$PORT: TLS handshake failed (mbedTLS -0x" -- cert "localhost:$PORT"
+
 # --- errors -------------------------------------------------------------------
 run "nothing listening" 1 "otter: cert: 127.0.0.1:1: cannot connect to 127.0.0.1 port 1" -- cert 127.0.0.1:1
 run "no such file" 1 "otter: cert: $T/nope.pem: cannot read the file" -- cert --explain "$T/nope.pem"

@@ -150,6 +150,33 @@ oserve html "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --content-type text
 doctor "served as text/html" 1 "✗ Content-Type   text/html: a web page, not a firmware image" \
     "would: fail at Content-Type" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 
+# A TLS 1.0-only server; no --ca or --pin (the trust store stands in).
+sserver tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key" -WWW
+doctor "TLS 1.0-only server" 1 "✗ TLS handshake" "does not offer TLS 1.2" "would: fail at TLS handshake" \
+    -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+sserver plainca -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key" -WWW
+doctor "no --ca or --pin: the store is the bundle" 0 \
+    "! trust config   no --ca or --pin: using $P/root.crt as the device's CA bundle" \
+    "✓ trust          the chain leads to 'Otter Test Root', which the device trusts" "would: update" \
+    -- doctor "https://localhost:$PORT/fw.bin" --store "$P/root.crt" --at $AT
+"$OTTER_BIN" doctor "https://localhost:$PORT/fw.bin" --ca "$P/evil-root.crt" --at $AT --json > "$T/doctor.json" || true
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["verdict"]=="fail" and d["fail_at"]=="trust"' "$T/doctor.json"; then
+    echo "ok: --json is valid JSON"
+else
+    echo "FAIL: --json is not valid JSON"; FAILS=$((FAILS + 1))
+fi
+
+oserve plainhttp "$W" --plain
+doctor "plain http:// URL" 0 "! URL            http, host localhost, port $PORT" "plain http:// lets anyone on the path change the image" \
+    "NOT:TLS handshake" "✓ status         206" "would: update" -- doctor "http://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+
+# Error codes from a device log.
+doctor "decode -0x2700" 0 "mbedTLS -0x2700 (-9984): MBEDTLS_ERR_X509_CERT_VERIFY_FAILED" -- doctor --decode -0x2700
+doctor "decode 0x7780" 0 "mbedTLS -0x7780 (-30592): MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE" -- doctor --decode 0x7780
+doctor "decode -0x7200" 0 "MBEDTLS_ERR_SSL_INVALID_RECORD" -- doctor --decode -0x7200
+doctor "decode otter -140" 0 "otter -140: OTTER_ERR_TLS_TRUST: server certificate is not trusted" -- doctor --decode -140
+doctor "decode junk" 2 "--decode wants an error code" -- doctor --decode junk
+
 # Network and command line.
 doctor "nothing listening" 1 "✗ TCP            cannot connect to 127.0.0.1 port 1" "would: fail at TCP" \
     -- doctor "https://127.0.0.1:1/fw.bin" --ca "$P/root.crt"

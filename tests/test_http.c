@@ -678,9 +678,87 @@ static void test_one_operation_per_call(void **state)
 
 /* Endless chunk extensions or trailers are cut off like an endless head. */
 
+/* The detail record in words. */
+static void expect_explain(const run_t *r, int err, const char *want)
+{
+    char buf[512];
+    size_t n = otter_http_explain(&r->h, err, buf, sizeof buf);
+    if (strcmp(buf, want) != 0 || n != strlen(want))
+        fail_msg("explain(%s):\n  %s\nwant\n  %s", otter_errname(err), buf, want);
+}
+
+static void test_explain(void **state)
+{
+    (void)state;
+    otter_script_step_t cut[] = {SCRIPT_ACCEPT(), SCRIPT_STR("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")};
+    run_t *r = run_new(cut, ARRAY_LEN(cut), 0, 256);
+    run_get(r, "http://h.test/fw", 4096);
+    assert_int_equal(r->read_ret, OTTER_ERR_HTTP_CLOSED_EARLY);
+    expect_explain(r, r->read_ret,
+                   "the server 'h.test' port 80 closed the connection after 3 of 10 body bytes; the download can "
+                   "resume from byte 3");
+    /* truncation keeps a NUL and reports the full length */
+    char small[10];
+    size_t n = otter_http_explain(&r->h, r->read_ret, small, sizeof small);
+    assert_string_equal(small, "the serve");
+    assert_true(n > 80);
+    assert_int_equal(otter_http_explain(&r->h, r->read_ret, NULL, 0), n);
+    free(r);
+
+    otter_script_step_t ok[] = {SCRIPT_ACCEPT(), SCRIPT_STR("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")};
+    r = run_new(ok, ARRAY_LEN(ok), 0, 256);
+    run_get(r, "http://h.test:8080/fw", 4096);
+    expect_explain(r, 0, "HTTP 200 from 'h.test' port 8080, 2 body bytes so far");
+    free(r);
+
+    otter_script_step_t nf[] = {SCRIPT_ACCEPT(), SCRIPT_STR("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")};
+    r = run_new(nf, ARRAY_LEN(nf), 0, 256);
+    run_get(r, "http://h.test/fw", 4096);
+    expect_explain(r, r->head_ret, "the server 'h.test' port 80 answered HTTP 404: there is no file at this URL");
+    free(r);
+
+    otter_script_step_t dns[] = {SCRIPT_REFUSE(OTTER_ERR_DNS)};
+    r = run_new(dns, ARRAY_LEN(dns), 0, 256);
+    run_get(r, "https://nx.test/fw", 4096);
+    expect_explain(r, r->head_ret, "the host name 'nx.test' does not resolve: check the URL and the device's DNS server");
+    free(r);
+
+    otter_script_step_t tls[] = {SCRIPT_REFUSE(OTTER_ERR_TLS_TRUST)};
+    r = run_new(tls, ARRAY_LEN(tls), 0, 256);
+    run_get(r, "https://h.test/fw", 4096);
+    expect_explain(r, r->head_ret,
+                   "TLS with 'h.test' port 443 failed: server certificate is not trusted (the TLS report names the "
+                   "certificate and the reason)");
+    free(r);
+
+    otter_script_step_t stall[] = {SCRIPT_ACCEPT(), SCRIPT_STR("HTTP/1.1 206 P\r\nContent-Range: bytes 100-199/200\r\n"
+                                                               "Content-Length: 100\r\n\r\nabc"),
+                                   SCRIPT_READ_ERR(OTTER_ERR_TIMEOUT)};
+    r = run_new(stall, ARRAY_LEN(stall), 0, 256);
+    otter_http_request_t req;
+    memset(&req, 0, sizeof req);
+    req.url = "http://h.test/fw";
+    req.range_start = 100;
+    run_req(r, &req, 4096);
+    expect_explain(r, r->read_ret,
+                   "the download from 'h.test' port 80 stalled after 3 body bytes (nothing for 10000 ms); it can "
+                   "resume from there");
+    free(r);
+
+    otter_script_step_t down[] = {SCRIPT_ACCEPT(),
+                                  SCRIPT_STR("HTTP/1.1 301 Moved\r\nLocation: http://h.test/fw\r\n\r\n")};
+    r = run_new(down, ARRAY_LEN(down), 0, 256);
+    run_get(r, "https://h.test/fw", 4096);
+    expect_explain(r, r->head_ret,
+                   "the server 'h.test' port 443 redirects from https to plain http (http://h.test/fw), which otter "
+                   "refuses: make it redirect to https");
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_explain),
         cmocka_unit_test(test_request_bytes),
         cmocka_unit_test(test_request_head_and_bounded_range),
         cmocka_unit_test(test_long_url_small_buffer),

@@ -28,7 +28,8 @@ expect "chunked, then keep-alive reuse" "result=OK status=200 bytes=5000" "conne
 expect "one byte per write, head and body" "result=OK status=200 bytes=5000" -- -b 64 -o "$T/d.out" "$U/drip/5000"
 same "drip byte-exact" "$T/pattern5000" "$T/d.out"
 
-expect "cut after 700 of 5000" "result=HTTP_CLOSED_EARLY status=200 bytes=700 redirects=0 phase=body" -- \
+expect "cut after 700 of 5000" "result=HTTP_CLOSED_EARLY status=200 bytes=700 redirects=0 phase=body" \
+    "why: the server '127.0.0.1' port $MAINPORT closed the connection after 700 of 5000 body bytes; the download can resume from byte 700" -- \
     "$U/cut/5000/700"
 expect "reset after 700 of 5000" "result=NET_IO status=200 bytes=700" -- "$U/reset/5000/700"
 expect "stall in the body" "result=TIMEOUT status=200 bytes=700 redirects=0 phase=body" -- \
@@ -58,6 +59,8 @@ expect "1 KB redirect URL through a 512-byte buffer" "result=OK status=200 bytes
     -b 512 "$U/longredirect/5000"
 expect "Connection: close honoured" "result=OK status=200 bytes=10" "connects=2 reuses=0" -- \
     "$U/close/10" "$U/file/10"
+expect "stale kept-alive connection: one silent retry" "result=OK status=200 bytes=10" \
+    "connects=2 reuses=1 retries=1" -- "$U/closeafter/10" "$U/file/10"
 expect "HTTP/1.0 body until close" "result=OK status=200 bytes=5000" "length=-1" -- -o "$T/e.out" "$U/eof/5000"
 same "until-close byte-exact" "$T/pattern5000" "$T/e.out"
 

@@ -104,6 +104,28 @@ static void test_update_ok(void **state)
     free(img);
 }
 
+static void test_block_erase(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, &len);
+    memserver_init(&f->srv, img, len);
+    f->cfg.erase_block = true;
+    otter_update_init(&f->up, &f->cfg);
+    otter_norsim_stats_t before, after;
+    otter_norsim_stats(&f->dev.sim, &before);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    otter_norsim_stats(&f->dev.sim, &after);
+    /* ota_1 starts at 0x1F0000 (64 KB aligned): four whole 64 KB blocks lie
+     * inside the 300,000-byte file (74 sectors); the other 10 sectors, the
+     * journal and the otadata copy are sector erases. */
+    assert_int_equal(after.block_erases - before.block_erases, 4);
+    assert_int_equal(after.sector_erases - before.sector_erases, 10 + 1 + 1);
+    assert_true(f->longest_step_us >= 150000 && f->longest_step_us < 151000);
+    assert_updated(f, img, len, "1.1.0");
+    free(img);
+}
+
 static void test_up_to_date(void **state)
 {
     updfix_t *f = fx(state);
@@ -495,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_version_cmp),
         cmocka_unit_test_setup_teardown(test_update_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_up_to_date, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_erase, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_older, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_secure_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_chip, setup, teardown),

@@ -106,8 +106,8 @@ static void test_header_bytes(void **state)
     otter_journal_t j = sample();
     uint8_t h[OTTER_JOURNAL_HEADER_SIZE];
     otter_journal_encode(&j, h);
-    static const uint8_t head[24] = {'O', 'T', 'J', '1', 1, 1, 13, 0xFF, 0x00, 0x10, 0, 0,
-                                     0, 0, 0, 0, 0x40, 0x9C, 0, 0, 0, 1, 2, 3};
+    static const uint8_t head[24] = {'O', 'T', 'J', '1', 1,    1,    13, 0xFF, 0x00, 0x10, 0, 0,
+                                     0,   0,   0,   0,   0x40, 0x9C, 0,  0,    0,    1,    2, 3};
     assert_memory_equal(h, head, sizeof head);
     assert_memory_equal(h + 52, "\"5f3c-1812b0\"\0\0", 15);
     assert_int_equal(h[122], 0xFF);
@@ -242,8 +242,10 @@ static void test_bad_headers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_geometry),         cmocka_unit_test(test_header_bytes),
-        cmocka_unit_test(test_roundtrip_and_progress), cmocka_unit_test(test_torn_writes),
+        cmocka_unit_test(test_geometry),
+        cmocka_unit_test(test_header_bytes),
+        cmocka_unit_test(test_roundtrip_and_progress),
+        cmocka_unit_test(test_torn_writes),
         cmocka_unit_test(test_bad_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

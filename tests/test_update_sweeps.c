@@ -121,8 +121,8 @@ static void test_powerloss_update(void **state)
         }
         free_fix(f);
     }
-    printf("powerloss-update: %llu cut points, %llu ok, %llu failed\n", (unsigned long long)n,
-           (unsigned long long)ok, (unsigned long long)failed);
+    printf("powerloss-update: %llu cut points, %llu ok, %llu failed\n", (unsigned long long)n, (unsigned long long)ok,
+           (unsigned long long)failed);
     printf("powerloss-update: worst bytes downloaded again after a cut: %llu\n", (unsigned long long)worst_extra);
     assert_int_equal(failed, 0);
     assert_true(n > 300);

@@ -26,6 +26,7 @@
  *   /redirect/K/N      K relative 302 hops, then /file/N
  *   /longredirect/N    302 to /file/N?pad=<1000 bytes> (a GitHub-sized URL)
  *   /close/N           Connection: close
+ *   /closeafter/N      no Connection: close, but closed after the response
  *   /eof/N             HTTP/1.0, no Content-Length: body ends at close
  *   CONNECT host:port  proxy: tunnel to 127.0.0.1:port (407 without the
  *                      configured credentials) */
@@ -356,6 +357,13 @@ static int serve(int fd, const req_t *r, const char *auth)
     }
     if (sscanf(r->path, "/close/%llu", &n) == 1) {
         sendf(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %llu\r\n\r\n", n);
+        send_body(fd, 0, n, 16384, 0);
+        return -1;
+    }
+    if (sscanf(r->path, "/closeafter/%llu", &n) == 1) {
+        /* keep-alive by every header, then closed: a stale kept-alive
+         * connection for the client's next request */
+        sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n", n);
         send_body(fd, 0, n, 16384, 0);
         return -1;
     }

@@ -3,6 +3,7 @@
  * line per URL on stdout:
  *   result=<ERRNAME|OK> status=S bytes=N redirects=R phase=P connects=C
  *   reuses=U retries=T length=L etag=E lm=LAST_MODIFIED
+ *   why: <otter_http_explain() sentence>
  * Body bytes go to -o FILE (truncated per URL). Several URLs are fetched in
  * order on one client context (keep-alive reuse is visible in reuses=).
  *
@@ -11,7 +12,8 @@
  * -l RANGE_LEN, -i IF_RANGE, -t EXPECTED_TOTAL, -I (HEAD), -T STALL_MS,
  * -C CONNECT_MS, -D OVERALL_MS, -R MAX_REDIRECTS (0 = none), -e (events to
  * stderr), -x http://[user:pass@]proxy:port (CONNECT proxy), -c CA.pem
- * (enables https:// with otter's TLS over the TCP or proxy transport).
+ * (enables https:// with otter's TLS over the TCP or proxy transport),
+ * -w MS (pause between URLs, e.g. to let a kept-alive connection expire).
  * `tool_httpget --free-port` / `--free-port6` print a free loopback port.
  * Exit status 0
  * when every URL succeeded, 1 otherwise, 2 on usage errors. */
@@ -102,6 +104,7 @@ typedef struct opts {
     otter_http_request_t req;
     const char *proxy;
     const char *ca;
+    unsigned wait_ms;
 } opts_t;
 
 static int fetch(otter_http_t *h, const opts_t *o, const char *url, counts_t *c)
@@ -138,6 +141,9 @@ static int fetch(otter_http_t *h, const opts_t *o, const char *url, counts_t *c)
            otter_errname(ret), d->status, (unsigned long long)d->body_bytes, d->redirects, phase_name(d->phase),
            c->connects, c->reuses, c->retries, r->has_length ? (long long)r->content_length : -1LL, r->etag,
            r->last_modified);
+    char why[512];
+    otter_http_explain(h, ret, why, sizeof why);
+    printf("why: %s\n", why);
     return ret == 0 ? 0 : 1;
 }
 
@@ -182,6 +188,7 @@ int main(int argc, char **argv)
         case 'D': cfg.overall_timeout_ms = (uint32_t)num(v); break;
         case 'R': cfg.max_redirects = num(v) == 0 ? 255 : (uint8_t)num(v); break;
         case 'x': o.proxy = v; break;
+        case 'w': o.wait_ms = (unsigned)num(v); break;
         case 'c': o.ca = v; break;
         default:
             fprintf(stderr, "tool_httpget: unknown option %s\n", argv[i - 1]);
@@ -239,7 +246,9 @@ int main(int argc, char **argv)
     otter_http_t *h = malloc(sizeof *h);
     otter_http_init(h, &cfg, buf, o.bufsize);
     int rc = 0;
-    for (; i < argc; i++) {
+    for (int first = i; i < argc; i++) {
+        if (i > first && o.wait_ms)
+            usleep(o.wait_ms * 1000u);
         int r = fetch(h, &o, argv[i], &c);
         if (r > rc)
             rc = r;

@@ -8,6 +8,7 @@
 #include "certfetch.h"
 #include "cli.h"
 #include "otter/error.h"
+#include "otter/tls_report.h"
 
 static const char usage_text[] =
     "usage: otter cert URL|HOST[:PORT] [options]     connect and explain the server's chain\n"
@@ -148,6 +149,9 @@ static int collect(cert_report_t *r, const struct cert_args *a)
     snprintf(r->target, sizeof r->target, "%s", a->target);
     otter_certfetch_t fr;
     int ret = otter_certfetch_chain(r->host, r->port, a->sni, a->timeout_ms, &r->chain, &fr);
+    if (ret < 0 && fr.mbedtls_err)
+        return cli_err("cert: %s: %s: %s (%s)", a->target, fr.why,
+                       otter_tls_mbedtls_errname(fr.mbedtls_err), otter_tls_mbedtls_errtext(fr.mbedtls_err));
     if (ret < 0)
         return cli_err("cert: %s: %s", a->target, fr.why);
     snprintf(r->version, sizeof r->version, "%s", fr.version);

@@ -152,7 +152,6 @@ static int parse_opts(dev_opts_t *o, int argc, char **argv)
     return 0;
 }
 
-
 int otter_cmd_device(int argc, char **argv)
 {
     dev_ctx_t *c = calloc(1, sizeof *c);

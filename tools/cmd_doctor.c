@@ -37,7 +37,10 @@ static const char usage_text[] =
     "  --json          the report as JSON\n"
     "  --timeout MS    per connect/read timeout (default 10000)\n"
     "\n"
-    "exit: 0 a device would update or correctly skip, 1 it would fail, 2 bad command line.\n";
+    "exit: 0 a device would update or correctly skip, 1 it would fail, 2 bad command line.\n"
+    "\n"
+    "       otter doctor --decode CODE   an error code from a device log in words\n"
+    "                                    (mbedTLS -0x2700, or otter's -140)\n";
 
 static uint64_t mono_ms(void *ctx)
 {
@@ -213,8 +216,43 @@ static int default_trust(doctor_t *d)
     return 0;
 }
 
+/* otter doctor --decode CODE: an error code from a device log in words.
+ * "-0x2700" / "0x2700" (mbedTLS codes are negative; the sign may be left
+ * out in hex) or a decimal "-9984"; otter's own codes (-1..-259) too. */
+static int decode(const char *text)
+{
+    char *end;
+    int neg = text[0] == '-';
+    const char *t = text + (neg || text[0] == '+');
+    int hex = t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
+    long v = strtol(t, &end, hex ? 16 : 10);
+    if (end == t || *end || v <= 0 || v > 0xFFFF)
+        return cli_usage_err("doctor: --decode wants an error code like -0x2700 or -140");
+    int code = (int)-v;
+    int found = 0;
+    if (hex || v > 259) {
+        const char *name = otter_tls_mbedtls_errname(code);
+        if (strcmp(name, "UNKNOWN")) {
+            printf("mbedTLS -0x%04X (%d): MBEDTLS_ERR_%s: %s\n", (unsigned)v, code, name,
+                   otter_tls_mbedtls_errtext(code));
+            found = 1;
+        }
+    }
+    if (!hex && v <= 259 && strcmp(otter_errname(code), "UNKNOWN")) {
+        printf("otter %d: OTTER_ERR_%s: %s\n", code, otter_errname(code), otter_strerror(code));
+        found = 1;
+    }
+    if (!found) {
+        printf("%s: not a code otter or mbedTLS defines\n", text);
+        return CLI_EXIT_FAIL;
+    }
+    return CLI_EXIT_OK;
+}
+
 int otter_cmd_doctor(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "--decode"))
+        return decode(argv[2]);
     doctor_t *d = calloc(1, sizeof *d);
     if (!d)
         return cli_err("out of memory");

@@ -33,14 +33,14 @@ typedef enum dev_outcome {
 /* What one `otter device` run did, for the summary. */
 typedef struct dev_result {
     dev_outcome_t outcome;
-    int err;               /* code of the failure (0 if none) */
-    char detail[768];      /* the sentence a user reads */
+    int err;          /* code of the failure (0 if none) */
+    char detail[768]; /* the sentence a user reads */
     char previous_version[33];
     char running_version[33];
     char running_slot[16];
     char running_state[24];
     char boot_why[256];
-    char new_version[33];  /* version the update carried ("" if unknown) */
+    char new_version[33]; /* version the update carried ("" if unknown) */
     char target_slot[16];
     otter_otadata_t od;
     bool od_ok;
@@ -48,8 +48,8 @@ typedef struct dev_result {
     uint64_t downloaded, redownloaded;
     uint32_t worst_redownload, resumes, restarts, steps, erases;
     bool resumed_from_journal;
-    uint64_t longest_step_us; /* virtual flash time of the longest step */
-    uint64_t flash_time_us;   /* virtual flash time of the whole run */
+    uint64_t longest_step_us;     /* virtual flash time of the longest step */
+    uint64_t flash_time_us;       /* virtual flash time of the whole run */
     uint64_t whole_slot_erase_us; /* what erasing the slot up front would block */
     uint64_t wall_ms;
     bool power_lost;
@@ -99,7 +99,7 @@ typedef struct dev_ctx {
     otter_posix_tcp_t tcp;
     otter_transport_t tcp_t, tls_t;
     otter_proxy_t proxy;
-    otter_transport_t proxy_t; /* tcp -> CONNECT proxy (with --proxy) */
+    otter_transport_t proxy_t;      /* tcp -> CONNECT proxy (with --proxy) */
     const otter_transport_t *lower; /* what http:// and TLS run on */
     otter_tls_t tls;
     otter_tls_report_t report;

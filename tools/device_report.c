@@ -157,8 +157,8 @@ void dev_print_json(FILE *f, const dev_result_t *r)
     json_kv_str(f, "target_slot", r->target_slot, true);
     json_kv_str(f, "boot", r->boot_why, true);
     print_otadata_json(f, r);
-    fprintf(f, "\"image_bytes\":%llu,\"bytes_downloaded\":%llu,\"bytes_redownloaded\":%llu,", (unsigned long long)r->total,
-            (unsigned long long)r->downloaded, (unsigned long long)r->redownloaded);
+    fprintf(f, "\"image_bytes\":%llu,\"bytes_downloaded\":%llu,\"bytes_redownloaded\":%llu,",
+            (unsigned long long)r->total, (unsigned long long)r->downloaded, (unsigned long long)r->redownloaded);
     fprintf(f, "\"worst_redownload_per_cut\":%u,\"resumes\":%u,\"restarts\":%u,\"resumed_from_journal\":%s,",
             r->worst_redownload, r->resumes, r->restarts, r->resumed_from_journal ? "true" : "false");
     fprintf(f, "\"steps\":%u,\"erases\":%u,\"power_lost\":%s,", r->steps, r->erases, r->power_lost ? "true" : "false");

@@ -155,7 +155,8 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
         break;
     case OTTER_UPDATE_EV_VERIFIED:
         dev_progress_end(&c->prog);
-        fprintf(c->out, "verified: image checks pass%s\n", c->o.n_keys ? ", signature verified with a trusted key" : "");
+        fprintf(c->out, "verified: image checks pass%s\n",
+                c->o.n_keys ? ", signature verified with a trusted key" : "");
         break;
     case OTTER_UPDATE_EV_SWITCHED:
         fprintf(c->out, "switched: otadata says %s boots next, on probation\n", c->r.target_slot);
@@ -238,7 +239,6 @@ static int run_update(dev_ctx_t *c)
     }
     return ret;
 }
-
 
 /* After a reboot, re-arm what is left of a --power-cut-after budget (the
  * simulator disarms cuts when it reboots). */

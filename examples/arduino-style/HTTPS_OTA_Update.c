@@ -1,15 +1,15 @@
 // This sketch provide the functionality of OTA Firmware Upgrade
 // (the forum user's sketch, from Arduino-ESP32's HTTPS_OTA_Update example,
 // ported line for line to otter's C facade; see README.md here).
-#include "arduino_shim.h"        // was: #include "WiFi.h"
-#include "otter/https_ota.h"     // was: #include "HttpsOTAUpdate.h"
+#include "arduino_shim.h"    // was: #include "WiFi.h"
+#include "otter/https_ota.h" // was: #include "HttpsOTAUpdate.h"
 // This sketch shows how to implement HTTPS firmware update Over The Air.
 // Please provide your WiFi credentials, https URL to the firmware image and the server certificate.
 
-const char *ssid = "your-ssid";          // your network SSID (name of wifi network)
-const char *password = "your-password";  // your network password
+const char *ssid = "your-ssid";         // your network SSID (name of wifi network)
+const char *password = "your-password"; // your network password
 
-const char *url = "https://example.com/firmware.bin";  // state url of your firmware image
+const char *url = "https://example.com/firmware.bin"; // state url of your firmware image
 
 // The CA that issued the server's certificate chain, as PEM. Pin a ROOT, not
 // an intermediate: the forum user pinned Let's Encrypt's R3, which rotated and
@@ -19,7 +19,7 @@ const char *server_certificate = "-----BEGIN CERTIFICATE-----\n"
                                  "...paste the root here (otter cert URL --format c)...\n"
                                  "-----END CERTIFICATE-----\n";
 
-otter_https_ota_t HttpsOTA;              // was: the global HttpsOTA object
+otter_https_ota_t HttpsOTA; // was: the global HttpsOTA object
 static otter_https_ota_status_t otastatus;
 
 void HttpEvent(otter_https_ota_event_t *event)
@@ -66,7 +66,7 @@ void setup()
     Serial_print("Connected to ");
     Serial_println(ssid);
 
-    otter_https_ota_on_http_event(&HttpsOTA, HttpEvent);   // was: HttpsOTA.onHttpEvent(HttpEvent);
+    otter_https_ota_on_http_event(&HttpsOTA, HttpEvent); // was: HttpsOTA.onHttpEvent(HttpEvent);
     Serial_println("Starting OTA");
     // was: HttpsOTA.begin(url, server_certificate); whose third argument,
     // skip_cert_common_name_check, defaulted to true. Here the host name is checked.
@@ -77,9 +77,10 @@ void setup()
 
 void loop()
 {
-    otastatus = otter_https_ota_status(&HttpsOTA);   // was: HttpsOTA.status(); here it also does the work
+    otastatus = otter_https_ota_status(&HttpsOTA); // was: HttpsOTA.status(); here it also does the work
     if (otastatus == OTTER_HTTPS_OTA_SUCCESS) {
-        Serial_println("Firmware written successfully. To reboot device, call API ESP.restart() or PUSH restart button on device");
+        Serial_println(
+            "Firmware written successfully. To reboot device, call API ESP.restart() or PUSH restart button on device");
     } else if (otastatus == OTTER_HTTPS_OTA_FAIL) {
         Serial_println("Firmware Upgrade Fail");
     }

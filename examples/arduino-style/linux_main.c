@@ -117,8 +117,13 @@ int main(int argc, char **argv)
     otter_posix_tcp_init(&tcp, &tcp_t);
     otter_posix_clock_init(&clock);
     otter_https_ota_port_t port = {
-        .flash = &dev.flash, .ptable = &dev.pt, .boot = &dev.boot, .tcp = &tcp_t, .clock = &clock,
-        .entropy = otter_posix_entropy, .chip_id = OTTER_CHIP_ESP32,
+        .flash = &dev.flash,
+        .ptable = &dev.pt,
+        .boot = &dev.boot,
+        .tcp = &tcp_t,
+        .clock = &clock,
+        .entropy = otter_posix_entropy,
+        .chip_id = OTTER_CHIP_ESP32,
     };
     otter_https_ota_init(&HttpsOTA, &port);
 

@@ -272,10 +272,16 @@ int otter_http_get(otter_http_t *h, const char *url, uint64_t range_start, const
 /* Read body bytes into buf[0..len), with at most one transport read.
  * Returns the number of bytes (> 0), 0 at the end of the body (the
  * connection is then kept for reuse when allowed), or a negative error:
- * OTTER_ERR_HTTP_AGAIN (only chunk framing arrived in this call: call again),
- * _HTTP_CLOSED_EARLY, _HTTP_BODY_TOO_LONG (more bytes than announced arrived),
- * _HTTP_CHUNK, _TIMEOUT (stall), _HTTP_DEADLINE, _NET_IO and TLS codes,
- * _STATE (no response head). Errors are sticky until the next request. */
+ * OTTER_ERR_HTTP_AGAIN (only chunk framing arrived in this call: call again;
+ * not sticky), _HTTP_CLOSED_EARLY, _HTTP_BODY_TOO_LONG (bytes beyond the
+ * announced end arrived together with the last body bytes; later ones would
+ * break the next response on a kept-alive connection instead, as a bad
+ * status line), _HTTP_CHUNK, _TIMEOUT (stall), _HTTP_DEADLINE, _NET_IO and
+ * TLS codes, _STATE (no response head). A read asks the transport for up to
+ * len bytes even near the end of a Content-Length body, which is how extra
+ * bytes are seen. When an error and body bytes arrive in the same read, the
+ * error is returned and those bytes are dropped. Errors are sticky until the
+ * next request; the connection is closed. */
 int otter_http_read(otter_http_t *h, uint8_t *buf, size_t len);
 
 /* The final response of the last request (valid after step returned 0). */
@@ -283,6 +289,15 @@ const otter_http_response_t *otter_http_response(const otter_http_t *h);
 
 /* The detail record (always valid). */
 const otter_http_detail_t *otter_http_detail(const otter_http_t *h);
+
+/* One sentence for a log or a user about err (a result of this client's
+ * calls; 0 for success), from the detail record: what failed, where (host,
+ * port, phase, bytes so far) and, where there is one, what to do. E.g.
+ * "the server 'h' closed the connection after 700 of 5000 body bytes; the
+ * download can resume from byte 700". Writes at most cap bytes including the
+ * NUL (truncated if needed; cap 0 writes nothing). Returns the length the
+ * full sentence has (like snprintf). */
+size_t otter_http_explain(const otter_http_t *h, int err, char *out, size_t cap);
 
 /* Close the connection (if any). The context stays usable. */
 void otter_http_close(otter_http_t *h);

@@ -73,16 +73,16 @@ typedef void (*otter_https_ota_event_cb)(otter_https_ota_event_t *ev);
 typedef struct otter_https_ota_port {
     const otter_flash_t *flash;
     const otter_ptable_t *ptable;
-    otter_boot_t *boot;            /* booted */
-    const otter_transport_t *tcp;  /* TCP (TLS is layered on it here) */
-    const otter_clock_t *clock;    /* monotonic ms (steps) and wall time (certificate dates) */
+    otter_boot_t *boot;           /* booted */
+    const otter_transport_t *tcp; /* TCP (TLS is layered on it here) */
+    const otter_clock_t *clock;   /* monotonic ms (steps) and wall time (certificate dates) */
     otter_entropy_fn entropy;
     void *entropy_ctx;
-    uint16_t chip_id;              /* OTTER_CHIP_ESP32, ... */
+    uint16_t chip_id;                 /* OTTER_CHIP_ESP32, ... */
     const uint8_t (*key_digests)[32]; /* Secure Boot V2 key digests, 0..3 */
     size_t key_digest_count;
-    uint32_t slice_ms;             /* work per status() call; 0: 50 ms */
-    void *user_data;               /* passed in every event */
+    uint32_t slice_ms; /* work per status() call; 0: 50 ms */
+    void *user_data;   /* passed in every event */
 } otter_https_ota_port_t;
 
 /* The facade. Caller-owned (tens of KB with the TLS context and buffers):

@@ -3,7 +3,7 @@
  * probation; a failure at any point leaves the running app and otadata as
  * they were.
  *
- *   otter_update_t up;                      // caller-owned (about 10 KB)
+ *   otter_update_t up;                      // caller-owned (5 KB on Cortex-M4)
  *   otter_update_init(&up, &cfg);           // ports, policy, buffers
  *   otter_update_begin(&up, url);           // no I/O yet
  *   int r;
@@ -76,17 +76,17 @@
 
 /* Where an update is. */
 typedef enum otter_update_phase {
-    OTTER_UPDATE_PHASE_IDLE = 0,    /* initialised, no begin() yet */
-    OTTER_UPDATE_PHASE_START,       /* begin() called: choose slot, read journal */
-    OTTER_UPDATE_PHASE_REHASH,      /* re-reading what a previous run wrote */
-    OTTER_UPDATE_PHASE_CONNECT,     /* connecting, requesting, reading headers */
-    OTTER_UPDATE_PHASE_DECIDE,      /* reading the image header and app description */
-    OTTER_UPDATE_PHASE_PREPARE,     /* starting the journal */
-    OTTER_UPDATE_PHASE_DOWNLOAD,    /* streaming into flash */
-    OTTER_UPDATE_PHASE_VERIFY,      /* image and signature checks */
-    OTTER_UPDATE_PHASE_READY,       /* verified; otter_update_finish() switches */
-    OTTER_UPDATE_PHASE_DONE,        /* finished (updated or up to date) */
-    OTTER_UPDATE_PHASE_FAILED,      /* stopped with an error (see detail) */
+    OTTER_UPDATE_PHASE_IDLE = 0, /* initialised, no begin() yet */
+    OTTER_UPDATE_PHASE_START,    /* begin() called: choose slot, read journal */
+    OTTER_UPDATE_PHASE_REHASH,   /* re-reading what a previous run wrote */
+    OTTER_UPDATE_PHASE_CONNECT,  /* connecting, requesting, reading headers */
+    OTTER_UPDATE_PHASE_DECIDE,   /* reading the image header and app description */
+    OTTER_UPDATE_PHASE_PREPARE,  /* starting the journal */
+    OTTER_UPDATE_PHASE_DOWNLOAD, /* streaming into flash */
+    OTTER_UPDATE_PHASE_VERIFY,   /* image and signature checks */
+    OTTER_UPDATE_PHASE_READY,    /* verified; otter_update_finish() switches */
+    OTTER_UPDATE_PHASE_DONE,     /* finished (updated or up to date) */
+    OTTER_UPDATE_PHASE_FAILED,   /* stopped with an error (see detail) */
 } otter_update_phase_t;
 
 /* How an update ended. */
@@ -101,21 +101,21 @@ typedef enum otter_update_outcome {
 /* Event kinds. The first seven mirror Arduino-ESP32's HttpEvent_t
  * (esp_http_client_event_id_t) so a facade can forward them one to one. */
 typedef enum otter_update_event_kind {
-    OTTER_UPDATE_EV_ERROR = 0,        /* HTTP_EVENT_ERROR: the update failed (err, detail) */
-    OTTER_UPDATE_EV_CONNECTED,        /* HTTP_EVENT_ON_CONNECTED: TCP (+TLS) up */
-    OTTER_UPDATE_EV_HEADER_SENT,      /* HTTP_EVENT_HEADER_SENT: request written */
-    OTTER_UPDATE_EV_HEADER,           /* HTTP_EVENT_ON_HEADER: key / value of a response header */
-    OTTER_UPDATE_EV_DATA,             /* HTTP_EVENT_ON_DATA: body bytes programmed (progress) */
-    OTTER_UPDATE_EV_FINISH,           /* HTTP_EVENT_ON_FINISH: whole body received */
-    OTTER_UPDATE_EV_DISCONNECTED,     /* HTTP_EVENT_DISCONNECTED */
-    OTTER_UPDATE_EV_REDIRECT,         /* HTTP_EVENT_REDIRECT: followed a Location */
-    OTTER_UPDATE_EV_TLS,              /* handshake report available (tls_report) */
-    OTTER_UPDATE_EV_DECISION,         /* decided: update, up to date, or refused (err) */
-    OTTER_UPDATE_EV_ERASE,            /* about to erase [offset, offset + len) */
-    OTTER_UPDATE_EV_RESUME,           /* continuing at offset (after a cut or a reboot) */
-    OTTER_UPDATE_EV_RESTART,          /* file changed on the server: starting over */
-    OTTER_UPDATE_EV_VERIFIED,         /* image (and signature) verified */
-    OTTER_UPDATE_EV_SWITCHED,         /* otadata written: new slot boots next */
+    OTTER_UPDATE_EV_ERROR = 0,    /* HTTP_EVENT_ERROR: the update failed (err, detail) */
+    OTTER_UPDATE_EV_CONNECTED,    /* HTTP_EVENT_ON_CONNECTED: TCP (+TLS) up */
+    OTTER_UPDATE_EV_HEADER_SENT,  /* HTTP_EVENT_HEADER_SENT: request written */
+    OTTER_UPDATE_EV_HEADER,       /* HTTP_EVENT_ON_HEADER: key / value of a response header */
+    OTTER_UPDATE_EV_DATA,         /* HTTP_EVENT_ON_DATA: body bytes programmed (progress) */
+    OTTER_UPDATE_EV_FINISH,       /* HTTP_EVENT_ON_FINISH: whole body received */
+    OTTER_UPDATE_EV_DISCONNECTED, /* HTTP_EVENT_DISCONNECTED */
+    OTTER_UPDATE_EV_REDIRECT,     /* HTTP_EVENT_REDIRECT: followed a Location */
+    OTTER_UPDATE_EV_TLS,          /* handshake report available (tls_report) */
+    OTTER_UPDATE_EV_DECISION,     /* decided: update, up to date, or refused (err) */
+    OTTER_UPDATE_EV_ERASE,        /* about to erase [offset, offset + len) */
+    OTTER_UPDATE_EV_RESUME,       /* continuing at offset (after a cut or a reboot) */
+    OTTER_UPDATE_EV_RESTART,      /* file changed on the server: starting over */
+    OTTER_UPDATE_EV_VERIFIED,     /* image (and signature) verified */
+    OTTER_UPDATE_EV_SWITCHED,     /* otadata written: new slot boots next */
 } otter_update_event_kind_t;
 
 /* One event. Pointers are valid only during the callback. */
@@ -126,9 +126,9 @@ typedef struct otter_update_event {
     const char *header_value; /* HEADER, REDIRECT (the new URL) */
     const uint8_t *data;      /* DATA: the bytes just programmed */
     size_t data_len;
-    uint32_t offset;          /* DATA: file offset of data; ERASE/RESUME: offset */
-    uint32_t len;             /* ERASE: bytes erased */
-    uint32_t done, total;     /* progress after this event */
+    uint32_t offset;                      /* DATA: file offset of data; ERASE/RESUME: offset */
+    uint32_t len;                         /* ERASE: bytes erased */
+    uint32_t done, total;                 /* progress after this event */
     const otter_tls_report_t *tls_report; /* TLS */
     const otter_app_desc_t *app;          /* DECISION: the image's app description (may be NULL) */
 } otter_update_event_t;
@@ -183,9 +183,9 @@ typedef struct otter_update_policy {
 /* Everything the engine needs. Pointers are kept: the objects must outlive
  * the update context. */
 typedef struct otter_update_config {
-    const otter_flash_t *flash;  /* required */
+    const otter_flash_t *flash;   /* required */
     const otter_ptable_t *ptable; /* required: the device's partition table */
-    otter_boot_t *boot;          /* required: booted (running slot known) */
+    otter_boot_t *boot;           /* required: booted (running slot known) */
     /* Transports: tcp for http:// URLs (NULL refuses them), tls for
      * https:// (an otter_tls transport whose trust the caller configured;
      * NULL refuses https). */
@@ -262,25 +262,25 @@ typedef struct otter_update {
     otter_image_t img;
     otter_journal_t journal;
     uint8_t url_hash[32];
-    uint32_t erased_to;      /* slot offset up to which sectors are erased */
-    uint32_t marked;         /* journal progress bytes written (sectors) */
-    uint32_t pend_off;       /* pending bytes in data_buf: [pend_off, pend_len) */
+    uint32_t erased_to; /* slot offset up to which sectors are erased */
+    uint32_t marked;    /* journal progress bytes written (sectors) */
+    uint32_t pend_off;  /* pending bytes in data_buf: [pend_off, pend_len) */
     uint32_t pend_len;
-    uint32_t pend_file_off;  /* file offset of data_buf[pend_off] */
-    uint32_t received;       /* file offset of the next byte to receive */
-    uint32_t rehash_to;      /* REHASH: bytes to re-read */
-    uint32_t high_water;     /* most bytes ever received (re-download accounting) */
-    uint32_t skip;           /* body bytes to drop (server ignored Range) */
-    uint32_t cut_redl;       /* bytes received again since the last cut */
+    uint32_t pend_file_off; /* file offset of data_buf[pend_off] */
+    uint32_t received;      /* file offset of the next byte to receive */
+    uint32_t rehash_to;     /* REHASH: bytes to re-read */
+    uint32_t high_water;    /* most bytes ever received (re-download accounting) */
+    uint32_t skip;          /* body bytes to drop (server ignored Range) */
+    uint32_t cut_redl;      /* bytes received again since the last cut */
     uint8_t retries;
     uint8_t prev_http_phase;
-    bool in_request;         /* an HTTP request is open */
-    bool decided;            /* the policy accepted the image */
-    bool whole_again;        /* server ignores Range: ask for the whole file, drop `skip` bytes */
-    bool journal_erased;     /* PREPARE: journal sector erased */
-    bool journal_live;       /* journal header written for this download */
+    bool in_request;                     /* an HTTP request is open */
+    bool decided;                        /* the policy accepted the image */
+    bool whole_again;                    /* server ignores Range: ask for the whole file, drop `skip` bytes */
+    bool journal_erased;                 /* PREPARE: journal sector erased */
+    bool journal_live;                   /* journal header written for this download */
     char validator[OTTER_HTTP_ETAG_MAX]; /* ETag or Last-Modified of the file */
-    char rolled_back_version[33]; /* version rolled back from the target slot */
+    char rolled_back_version[33];        /* version rolled back from the target slot */
     otter_http_request_t req;
 } otter_update_t;
 

@@ -25,10 +25,10 @@ typedef struct memserver {
     int status_override;      /* non-zero: answer every request with this status, empty body */
 
     /* faults */
-    long cut_at;       /* >= 0: close after sending the body byte at this file offset - 1 (one shot) */
-    long stall_at;     /* >= 0: like cut_at but reads time out instead (one shot) */
-    int ignore_range;  /* answer 200 with the whole file to Range requests */
-    int switch_after;  /* > 0: after this many requests serve file2 (new ETag) */
+    long cut_at;      /* >= 0: close after sending the body byte at this file offset - 1 (one shot) */
+    long stall_at;    /* >= 0: like cut_at but reads time out instead (one shot) */
+    int ignore_range; /* answer 200 with the whole file to Range requests */
+    int switch_after; /* > 0: after this many requests serve file2 (new ETag) */
     const uint8_t *file2;
     size_t file2_len;
     int refuse_connects; /* > 0: that many connect() calls fail with OTTER_ERR_CONNECT */
