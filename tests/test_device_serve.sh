@@ -40,6 +40,16 @@ newflash r
 # shellcheck disable=SC2086
 dev "server ignores Range: whole file again, head dropped" 0 outcome=updated running_version=1.1.0 \
     -- --flash "$T/r.flash" --url "https://localhost:$PORT/app.bin" $pub
+MAIN_PORT=$(cat "$T/main.port")
+serve redir --redirect-to "https://localhost:$MAIN_PORT/"
+newflash d
+# shellcheck disable=SC2086
+dev "power cut behind a redirect" 1 error=FLASH_POWER_LOSS \
+    -- --flash "$T/d.flash" --url "https://localhost:$PORT/app.bin" $pub --power-cut-after 60
+# shellcheck disable=SC2086
+dev "redirected, resumed from the journal" 0 outcome=updated running_version=1.1.0 resumed_from_journal=true \
+    -- --flash "$T/d.flash" --url "https://localhost:$PORT/app.bin" $pub
+grep -qF "redirect: https://localhost:$MAIN_PORT/app.bin" "$T/err.txt" || fail "no redirect event"
 newflash p
 # shellcheck disable=SC2086
 dev "through a proxy that is not there: fails, old app kept" 1 outcome=failed error=CONNECT running_version=1.0.0 \

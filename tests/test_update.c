@@ -475,6 +475,34 @@ static void test_unconfirmed_version_retried(void **state)
     free(img);
 }
 
+/* ESP-IDF's two_ota layout: the factory app runs, the update goes to ota_0. */
+static void test_from_factory(void **state)
+{
+    (void)state;
+    updfix_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(updfix_setup(f, "two_ota"), 0);
+    size_t len;
+    uint8_t *fact = updfix_image("0.1.0", 150000, 0, OTTER_CHIP_ESP32, 31, &len);
+    assert_int_equal(otter_simdev_install(&f->dev, OTTER_PT_SUBTYPE_FACTORY, fact, len), 0);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_int_equal(f->dev.res.slot, OTTER_PT_SUBTYPE_FACTORY);
+    free(fact);
+    uint8_t *img = updfix_image("0.2.0", 200000, 0, OTTER_CHIP_ESP32, 32, &len);
+    memserver_init(&f->srv, img, len);
+    updfix_engine(f);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(otter_update_status(&f->up)->target_slot, OTTER_PT_SUBTYPE_OTA_0);
+    assert_string_equal(otter_update_status(&f->up)->running_version, "0.1.0");
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_int_equal(f->dev.res.slot, OTTER_PT_SUBTYPE_OTA_0);
+    assert_int_equal(f->dev.res.trial, 1);
+    assert_string_equal(f->dev.app.version, "0.2.0");
+    free(img);
+    updfix_teardown(f);
+    free(f);
+}
+
 static void test_begin_errors(void **state)
 {
     updfix_t *f = fx(state);
@@ -533,6 +561,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_power_cut_resumes_from_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rolled_back_version_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_version_retried, setup, teardown),
+        cmocka_unit_test(test_from_factory),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
