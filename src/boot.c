@@ -287,6 +287,8 @@ static int booted(struct choice *c, uint8_t slot, int index, int start)
     /* Blank otadata and no factory: the bootloader records what it booted. */
     if (c->initial && index >= 0 && c->write && c->have_od) {
         r->writes++;
+        /* set_actual_ota_seq(): a fresh entry, label erased */
+        memset(c->od.copy[0].seq_label, 0xFF, sizeof c->od.copy[0].seq_label);
         return otter_otadata_write_copy(&c->od, c->b->flash, 0, (uint32_t)index + 1u, OTTER_OTA_STATE_VALID);
     }
     return 0;
