@@ -37,7 +37,7 @@ http {
     }
 }
 NGX
-        timeout 600 "$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" -e "$T/ngx/error.log" 2>>"$T/ngx/stderr" &
+        "$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" -e "$T/ngx/error.log" >>"$T/ngx/stderr" 2>&1 &
         NGINX_PID=$!
         PIDS="$PIDS $NGINX_PID"
         i=0

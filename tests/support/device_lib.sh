@@ -9,9 +9,19 @@ OTTER="$OTTER_BIN"
 T=$(mktemp -d "${TMPDIR:-/tmp}/otter-dev.XXXXXX")
 PIDS=""
 FAILS=0
-cleanup() {
+# Stop the servers this test started (by pid): TERM, up to 5 s, then KILL, so
+# that a server stuck in shutdown cannot hold the test (or ctest) open.
+stop_pids() {
     for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+    i=0
+    for p in $PIDS; do
+        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+        kill -9 "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+}
+cleanup() {
+    stop_pids
     rm -rf "$T"
 }
 trap cleanup EXIT
