@@ -33,10 +33,10 @@ expect "cut after 700 of 5000" "result=HTTP_CLOSED_EARLY status=200 bytes=700 re
     "$U/cut/5000/700"
 expect "reset after 700 of 5000" "result=NET_IO status=200 bytes=700" -- "$U/reset/5000/700"
 expect "stall in the body" "result=TIMEOUT status=200 bytes=700 redirects=0 phase=body" -- \
-    -T 300 "$U/stall/5000/700"
-expect "stall in the status line" "result=TIMEOUT status=200 bytes=0 redirects=0 phase=head" -- -T 300 "$U/stallhead"
+    -T 1000 "$U/stall/5000/700"
+expect "stall in the status line" "result=TIMEOUT status=200 bytes=0 redirects=0 phase=head" -- -T 1000 "$U/stallhead"
 expect "overall deadline on a dripping body" "result=HTTP_DEADLINE status=200" "phase=body" -- \
-    -D 400 -T 5000 "$U/dripbody/1000/20"
+    -D 1500 -T 5000 "$U/dripbody/1000/20"
 expect "Content-Length lie (100 announced, 5000 sent)" "result=HTTP_BODY_TOO_LONG status=200" -- "$U/lie/100/5000"
 
 expect "200 on a resume with If-Range" "result=HTTP_RESOURCE_CHANGED status=200 bytes=0" -- \

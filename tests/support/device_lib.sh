@@ -6,26 +6,8 @@
 set -eu
 : "${OTTER_BIN:?}" "${OTTER_SRC:?}"
 OTTER="$OTTER_BIN"
-T=$(mktemp -d "${TMPDIR:-/tmp}/otter-dev.XXXXXX")
-PIDS=""
-FAILS=0
-# Stop the servers this test started (by pid): TERM, up to 5 s, then KILL, so
-# that a server stuck in shutdown cannot hold the test (or ctest) open.
-stop_pids() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    i=0
-    for p in $PIDS; do
-        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-        kill -9 "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-}
-cleanup() {
-    stop_pids
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$OTTER_SRC/tests/support/servers.sh"
+servers_init dev
 P="$T/pki"
 "$OTTER" pki demo "$P" >/dev/null
 mkdir -p "$T/www" "$T/img"
@@ -178,10 +160,3 @@ run_scenarios() {
         -- --flash "$T/h.flash" --url "$BASE/fail.bin" $pub --self-test hang
 }
 
-finish() {
-    if [ "$FAILS" -ne 0 ]; then
-        echo "$FAILS failure(s)"
-        exit 1
-    fi
-    echo "all passed"
-}

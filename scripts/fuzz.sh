@@ -1,0 +1,22 @@
+#!/bin/sh
+# make fuzz: run every libFuzzer target for a while on its seed corpus.
+# Usage: scripts/fuzz.sh BUILD_DIR [SECONDS_PER_TARGET]   (default 60)
+# New inputs go to build-fuzz/corpus/<name>/ (not the committed seeds);
+# crashes are written as build-fuzz/crash-<name>-* and fail the run.
+set -eu
+build="$1"; secs="${2:-${FUZZ_SECONDS:-60}}"
+cd "$(dirname "$0")/.."
+rc=0
+for bin in "$build"/fuzz_*; do
+    [ -x "$bin" ] || continue
+    name=$(basename "$bin"); corpus=${name#fuzz_}
+    work="$build/corpus/$corpus"; mkdir -p "$work"
+    echo "== $name for ${secs}s"
+    if ! "$bin" -max_total_time="$secs" -artifact_prefix="$build/crash-$corpus-" \
+            -print_final_stats=0 "$work" "fuzz/corpus/$corpus" >"$build/$name.log" 2>&1; then
+        echo "fuzz: $name found a crash; see $build/$name.log and $build/crash-$corpus-*" >&2
+        rc=1
+    fi
+    tail -1 "$build/$name.log"
+done
+exit $rc
