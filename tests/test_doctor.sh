@@ -21,7 +21,7 @@ sserver forum -cert "$P/forum.crt" -cert_chain "$P/r3-new.crt" -key "$P/forum.ke
 U="https://localhost:$PORT"
 doctor "forum: pinned intermediate whose root expired" 1 \
     "✗ TLS handshake  mbedtls_ssl_handshake returned -0x2700: X509_CERT_VERIFY_FAILED" \
-    "✗ trust          the pinned certificate 'Otter R3' (issuer 'Otter Old Root X3'): has expired" \
+    "✗ trust          the pinned certificate 'Otter R3' (issuer 'Otter Old Root X3'): has expired (X509_BADCERT_EXPIRED)" \
     "The trusted (pinned) certificate 'Otter R3' (issuer 'Otter Old Root X3') expired on 2021-09-29 (the device's clock says 2026-06-01)." \
     "otter cert: Pin the root 'Otter New Root X1' (in the trust store), valid until 2035-06-04 (3290 days left)." \
     "otter cert: Get it with: otter cert localhost:$PORT --format c" \
@@ -88,14 +88,14 @@ sserver wronghost -cert "$P/wronghost.crt" -cert_chain "$P/int.crt" -key "$P/wro
 doctor "wrong host name" 1 "✗ hostname       the certificate is not valid for localhost: it names DNS:wrong.example" \
     "would: fail at hostname" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver expired -cert "$P/expired.crt" -cert_chain "$P/int.crt" -key "$P/expired.key" -WWW
-doctor "expired leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): has expired" \
+doctor "expired leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): has expired (X509_BADCERT_EXPIRED)" \
     "fix: the server must renew its certificate" "would: fail at dates" \
     -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver future -cert "$P/future.crt" -cert_chain "$P/int.crt" -key "$P/future.key" -WWW
-doctor "not yet valid leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): is not valid yet" \
+doctor "not yet valid leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): is not valid yet (X509_BADCERT_FUTURE)" \
     "would: fail at dates" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver selfsigned -cert "$P/selfsigned.crt" -key "$P/selfsigned.key" -WWW
-doctor "self-signed" 1 "✗ trust" "The server's chain ends at 'localhost' (self-signed, sent by the server), which is not trusted" \
+doctor "self-signed" 1 "✗ trust          the server's certificate 'localhost' (issuer 'localhost'): does not lead to a trusted CA (X509_BADCERT_NOT_TRUSTED)" "The server's chain ends at 'localhost' (self-signed, sent by the server), which is not trusted" \
     "would: fail at trust" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver evil -cert "$P/evil.crt" -cert_chain "$P/evil-root.crt" -key "$P/evil.key" -WWW
 doctor "untrusted root" 1 "✗ trust" "The server's chain ends at 'Otter Untrusted Root' (self-signed, sent by the server), which is not trusted" \
@@ -112,7 +112,7 @@ oserve r1 "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --redirect-to "https:
 doctor "redirect to a host with another CA" 1 "  redirect       hop 1: 302 to https://127.0.0.1:$POTHER/fw.bin" \
     "✗ redirect       TLS with 127.0.0.1 port $POTHER failed: server certificate is not trusted" \
     "needs the roots of both hosts in its CA bundle" \
-    "✗ trust          the server's CA 'Otter Untrusted Root' (issuer 'Otter Untrusted Root'): does not lead to a trusted CA" \
+    "✗ trust          the server's CA 'Otter Untrusted Root' (issuer 'Otter Untrusted Root'): does not lead to a trusted CA (X509_BADCERT_NOT_TRUSTED)" \
     "otter cert: Pin the root 'Otter Untrusted Root' (in the trust store)" \
     "would: fail at trust" \
     -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --store "$P/evil-root.crt" --at $AT
