@@ -136,12 +136,20 @@ doctor "a good server: Range, ETag, size" 0 "✓ status         206" "✓ Conten
 doctor "image larger than the slot" 1 "✗ Content-Length 60000 bytes: larger than the 32768-byte slot" \
     "would: fail at Content-Length" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --slot-size 32K
 oserve bighead "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --header "X-Padding: $(head -c 6000 /dev/zero | tr '\0' a)"
-doctor "6 KB header the device does not need, 1 KB buffer" 0 "✓ headers        the ones the device needs fit its 1024-byte buffer" \
+doctor "6 KB header the device does not need, 1 KB buffer" 0 "✓ headers        the ones the device keeps (ETag, Last-Modified, Content-Type, Location) fit their fields; the rest pass through its 1024-byte buffer" \
     "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --buffer 1024
 oserve bigtype "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" \
     --content-type "application/octet-stream; x=$(head -c 200 /dev/zero | tr '\0' b)"
-doctor "needed header too large" 1 "✗ headers        a needed HTTP header does not fit the buffer (the device's HTTP buffer: 1024 bytes)" \
+doctor "needed header too large: named, with its limit" 1 \
+    "✗ headers        Content-Type from localhost is 228 bytes: the device keeps at most 63 (OTTER_HTTP_CTYPE_MAX 64)" \
+    "fix: make the server send a shorter Content-Type, or build the device with -DOTTER_HTTP_CTYPE_MAX=229 or more" \
     "would: fail at headers" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --buffer 1024
+oserve bigetag "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --etag none \
+    --header "ETag: \"$(head -c 200 /dev/zero | tr '\0' e)\""
+doctor "ETag too long: named, with its limit" 1 \
+    "✗ headers        ETag from localhost is 202 bytes: the device keeps at most 127 (OTTER_HTTP_ETAG_MAX 128)" \
+    "-DOTTER_HTTP_ETAG_MAX=203 or more" "would: fail at headers" \
+    -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 oserve chunked "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --chunked
 doctor "chunked, no Content-Length" 0 "! Content-Length not given (chunked transfer); Content-Range says 60000 bytes" \
     "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
