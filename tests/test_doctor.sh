@@ -38,7 +38,7 @@ doctor "JSON" 1 '"step":"trust","status":"fail"' '"verdict":"fail","fail_at":"tr
     -- doctor "$U/fw.bin" --ca "$P/r3-old.crt" --store "$P/new-root.crt" --at $AT --json
 
 # 4. The device's clock was never set.
-doctor "clock unset" 1 "✗ dates          the device's clock is not set (it says 1970-01-01): that is the cause, not the certificates" \
+doctor "clock unset" 1 "✗ dates          the device's clock is not set (it says 1970-01-01, before 2024-01-01, OTTER_TLS_CLOCK_MIN): that is the cause, not the certificates" \
     "fix: set the clock before connecting" "✓ trust" "a device configured like this would: fail at dates" \
     -- doctor "$U/fw.bin" --ca "$P/new-root.crt" --at 1970-01-01
 

@@ -270,10 +270,12 @@ void doctor_trust_steps(doctor_t *d, const otter_tls_report_t *r, int rc)
     else
         snprintf(date, sizeof date, "(none)");
     if (f & OTTER_TLS_VF_CLOCK_UNSET || rc == OTTER_ERR_TLS_CLOCK_UNSET) {
+        char clock_min[11];
+        otter_tls_date(OTTER_TLS_CLOCK_MIN, clock_min);
         doctor_step_t *s = doctor_add(d, "dates", DOCTOR_FAIL,
-                                      "the device's clock is not set (it says %s): that is the cause, "
-                                      "not the certificates",
-                                      date);
+                                      "the device's clock is not set (it says %s, before %s, "
+                                      "OTTER_TLS_CLOCK_MIN): that is the cause, not the certificates",
+                                      date, clock_min);
         doctor_fix(s, "set the clock before connecting: SNTP (configTime / esp_sntp) or an RTC; "
                       "certificate dates cannot be checked without it");
         blame = "dates";
