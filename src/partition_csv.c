@@ -4,6 +4,7 @@
 
 #include "otter/error.h"
 #include "otter/partition.h"
+#include "strutil.h"
 
 #define ALIGN_APP 0x10000u
 #define ALIGN_DATA 0x1000u
@@ -36,24 +37,10 @@ static int span_eq_ci(struct span s, const char *word)
     if (s.n != n)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        char c = s.p[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != word[i])
+        if (otter_ascii_lower(s.p[i]) != word[i])
             return 0;
     }
     return 1;
-}
-
-static int digit_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return 99;
 }
 
 /* Python int(s, 0) without sign or underscores, then K/M suffixes (1024,
@@ -87,8 +74,8 @@ static int parse_number(struct span s, uint32_t *out)
                 return -1;
     uint64_t v = 0;
     for (size_t i = 0; i < s.n; i++) {
-        int d = digit_value(s.p[i]);
-        if (d >= (int)base)
+        int d = otter_ascii_hexval(s.p[i]);
+        if (d < 0 || d >= (int)base)
             return -1;
         v = v * base + (unsigned)d;
         if (v > UINT32_MAX)
@@ -198,8 +185,10 @@ static int has_variable(struct span line)
     return 0;
 }
 
-/* One data row. *offset_set tells whether the offset column was filled. */
-static int parse_line(struct span line, otter_partition_t *e, int *offset_set)
+/* One data row. *offset_set tells whether the offset column was filled;
+ * *size_to_end that the size was negative, "-END": the partition runs up to
+ * flash offset END (e->size holds END until place() computes the size). */
+static int parse_line(struct span line, otter_partition_t *e, int *offset_set, int *size_to_end)
 {
     struct span f[6];
     if (has_variable(line))
@@ -226,14 +215,20 @@ static int parse_line(struct span line, otter_partition_t *e, int *offset_set)
     *offset_set = f[3].n != 0;
     if (*offset_set && parse_number(f[3], &e->offset))
         return OTTER_ERR_PT_CSV;
+    *size_to_end = f[4].p[0] == '-';
+    if (*size_to_end) {
+        f[4].p++;
+        f[4].n--;
+    }
     if (parse_number(f[4], &e->size))
         return OTTER_ERR_PT_CSV;
     return parse_flags(f[5], &e->flags);
 }
 
 /* Place the entry: fill an empty offset after last_end, aligned for its
- * type; refuse an explicit offset below last_end. */
-static int place(otter_partition_t *e, int offset_set, uint32_t *last_end)
+ * type; refuse an explicit offset below last_end; turn a "-END" size into
+ * END - offset (refused unless END lies after the offset). */
+static int place(otter_partition_t *e, int offset_set, int size_to_end, uint32_t *last_end)
 {
     if (offset_set) {
         if (e->offset < *last_end)
@@ -244,6 +239,11 @@ static int place(otter_partition_t *e, int offset_set, uint32_t *last_end)
         if (o > UINT32_MAX)
             return OTTER_ERR_PT_BOUNDS;
         e->offset = (uint32_t)o;
+    }
+    if (size_to_end) {
+        if (e->size <= e->offset)
+            return OTTER_ERR_PT_CSV;
+        e->size -= e->offset;
     }
     if ((uint64_t)e->offset + e->size > UINT32_MAX)
         return OTTER_ERR_PT_BOUNDS;
@@ -289,11 +289,11 @@ int otter_ptable_parse_csv(otter_ptable_t *pt, const char *csv, size_t len, uint
             ret = OTTER_ERR_PT_TOO_MANY;
             break;
         }
-        int offset_set = 0;
+        int offset_set = 0, size_to_end = 0;
         otter_partition_t *e = &pt->entry[pt->count];
-        ret = parse_line(line, e, &offset_set);
+        ret = parse_line(line, e, &offset_set, &size_to_end);
         if (ret == 0)
-            ret = place(e, offset_set, &last_end);
+            ret = place(e, offset_set, size_to_end, &last_end);
         if (ret == 0)
             pt->count++;
     }
