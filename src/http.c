@@ -566,6 +566,12 @@ static int step_head(otter_http_t *h)
     size_t used;
     int ret = otter_http_head_feed(h, h->buf + h->buf_pos, h->buf_end - h->buf_pos, &used);
     h->buf_pos += used;
+    /* On a reused connection a response that does not even start with
+     * "HTTP/1." is the tail of the previous body, which the server sent
+     * after the end it had announced (a later segment than the last
+     * body bytes, so the previous read could not see it). */
+    if (ret == OTTER_ERR_HTTP_STATUS_LINE && h->conn_reused && h->status_pos <= 7)
+        ret = OTTER_ERR_HTTP_BODY_TOO_LONG;
     if (ret < 0)
         return fail(h, ret);
     if (ret == 0)

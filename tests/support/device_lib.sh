@@ -6,16 +6,8 @@
 set -eu
 : "${OTTER_BIN:?}" "${OTTER_SRC:?}"
 OTTER="$OTTER_BIN"
-T=$(mktemp -d "${TMPDIR:-/tmp}/otter-dev.XXXXXX")
-PIDS=""
-FAILS=0
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $PIDS; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$OTTER_SRC/tests/support/servers.sh"
+servers_init dev
 P="$T/pki"
 "$OTTER" pki demo "$P" >/dev/null
 mkdir -p "$T/www" "$T/img"
@@ -163,10 +155,3 @@ run_scenarios() {
         -- --flash "$T/h.flash" --url "$BASE/fail.bin" $pub --self-test hang
 }
 
-finish() {
-    if [ "$FAILS" -ne 0 ]; then
-        echo "$FAILS failure(s)"
-        exit 1
-    fi
-    echo "all passed"
-}
