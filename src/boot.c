@@ -3,6 +3,7 @@
 
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "strutil.h"
 
 #define FACTORY_INDEX (-1)
 
@@ -23,16 +24,8 @@ static void sb_str(struct sb *s, const char *str)
 
 static void sb_u32(struct sb *s, uint32_t v)
 {
-    char tmp[11];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    char out[12];
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = 0;
+    char out[21];
+    out[otter_ascii_u64(out, v)] = 0;
     sb_str(s, out);
 }
 

@@ -5,6 +5,7 @@
 
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "strutil.h"
 #include "update_priv.h"
 
 /* ---- versions ------------------------------------------------------------ */
@@ -83,15 +84,8 @@ static void sb_put(sb_t *b, const char *s)
 
 static void sb_num(sb_t *b, uint64_t v)
 {
-    char tmp[24], out[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = 0;
+    char out[24];
+    out[otter_ascii_u64(out, v)] = 0;
     sb_put(b, out);
 }
 
