@@ -322,10 +322,14 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
     }
     sb_put(b, ". ");
     if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report) {
-        char tls[256];
+        char tls[512];
         (void)otter_tls_explain(u->cfg.tls_report, tls, sizeof tls);
+        for (char *p = tls; *p; p++)
+            if (*p == '\n')
+                *p = ' '; /* one paragraph */
         sb_put(b, tls);
-        sb_put(b, " ");
+        if (b->pos && b->buf[b->pos - 1] != ' ')
+            sb_put(b, " ");
     }
     sb_put(b, "The running app and otadata are unchanged");
     if (d->err == OTTER_ERR_UPD_ABORTED || upd_net_transient(d->err))
