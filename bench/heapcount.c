@@ -12,14 +12,20 @@
  * stack by STACK_PAINT bytes and fills it with a pattern; at exit the lowest
  * overwritten byte gives the depth reached below the constructor's frame
  * (within a few hundred bytes of main's).
+ * Allocations made from inside mbedTLS's libraries (libmbed*: the caller's
+ * return address is in them) are also counted on their own, so that the
+ * figure for mbedTLS does not depend on what the program around it does.
  * At exit it appends one line to the file named by HEAPCOUNT_OUT (or stderr):
- *   "peak=<bytes> allocs=<n> stack=<bytes> top=<s1>,<s2>,...,<s8>"
- *   (top: largest live blocks at the moment of the peak, biggest first)
+ *   "peak=<bytes> allocs=<n> stack=<bytes> mbed_peak=<bytes> top=<s1>,...,<s8>
+ *    mbed_top=<s1>,...,<s8>"
+ *   (top: largest live blocks at the moment of the peak, biggest first;
+ *   mbed_top: the same for mbedTLS's blocks at mbedTLS's peak)
  * Each block carries a 16-byte header: its size and the distance back to the
  * start of the underlying glibc block. Not thread-safe
  * beyond what the process under test needs (otter is single-threaded). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,16 +45,55 @@ extern void *__libc_memalign(size_t, size_t);
 
 static size_t live, peak, nallocs;
 static size_t peak_top[TOPN];
+static size_t mlive, mpeak;
+static size_t mpeak_top[TOPN];
 /* Live block sizes, for the "largest blocks at the peak" list. */
 static size_t tracked[TRACK];
 static void *tracked_ptr[TRACK];
+static uint8_t tracked_mbed[TRACK];
 
-static void track_add(void *p, size_t n)
+/* Address ranges of the loaded mbedTLS libraries. */
+#define MAXR 16
+static uintptr_t rlo[MAXR], rhi[MAXR];
+static int nr, ranges_done;
+
+static int find_mbed(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    (void)data;
+    if (!info->dlpi_name || !strstr(info->dlpi_name, "libmbed"))
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum && nr < MAXR; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            rlo[nr] = info->dlpi_addr + ph->p_vaddr;
+            rhi[nr] = rlo[nr] + ph->p_memsz;
+            nr++;
+        }
+    }
+    return 0;
+}
+
+static int from_mbed(const void *ret)
+{
+    if (!ranges_done) {
+        ranges_done = 1;
+        dl_iterate_phdr(find_mbed, NULL);
+    }
+    uintptr_t a = (uintptr_t)ret;
+    for (int i = 0; i < nr; i++)
+        if (a >= rlo[i] && a < rhi[i])
+            return 1;
+    return 0;
+}
+
+static void track_add(void *p, size_t n, int mbed)
 {
     for (size_t i = 0; i < TRACK; i++)
         if (!tracked_ptr[i]) {
             tracked_ptr[i] = p;
             tracked[i] = n;
+            tracked_mbed[i] = (uint8_t)mbed;
             return;
         }
 }
@@ -62,11 +107,11 @@ static void track_del(void *p)
         }
 }
 
-static void snapshot_top(void)
+static void snapshot_top(size_t *out, int only_mbed)
 {
     size_t top[TOPN] = {0};
     for (size_t i = 0; i < TRACK; i++) {
-        if (!tracked_ptr[i])
+        if (!tracked_ptr[i] || (only_mbed && !tracked_mbed[i]))
             continue;
         size_t v = tracked[i];
         for (size_t k = 0; k < TOPN; k++)
@@ -76,22 +121,35 @@ static void snapshot_top(void)
                 v = t;
             }
     }
-    memcpy(peak_top, top, sizeof top);
+    memcpy(out, top, sizeof top);
 }
 
-static void *account(void *raw, size_t n, size_t off)
+/* The header's second word: the distance back to the glibc block, with the
+ * top bit set for a block mbedTLS allocated. */
+#define MBED_BIT ((size_t)1 << (sizeof(size_t) * 8 - 1))
+
+static void *account(void *raw, size_t n, size_t off, const void *caller)
 {
     if (!raw)
         return NULL;
+    int mbed = from_mbed(caller);
     uint8_t *p = (uint8_t *)raw + off;
+    size_t word = off | (mbed ? MBED_BIT : 0);
     memcpy(p - HDR, &n, sizeof n);
-    memcpy(p - HDR + sizeof n, &off, sizeof off);
+    memcpy(p - HDR + sizeof n, &word, sizeof word);
     live += n;
     nallocs++;
-    track_add(p, n);
+    track_add(p, n, mbed);
     if (live > peak) {
         peak = live;
-        snapshot_top();
+        snapshot_top(peak_top, 0);
+    }
+    if (mbed) {
+        mlive += n;
+        if (mlive > mpeak) {
+            mpeak = mlive;
+            snapshot_top(mpeak_top, 1);
+        }
     }
     return p;
 }
@@ -107,18 +165,21 @@ void *malloc(size_t n)
 {
     if (n > SIZE_MAX - HDR)
         return NULL;
-    return account(__libc_malloc(n + HDR), n, HDR);
+    return account(__libc_malloc(n + HDR), n, HDR, __builtin_return_address(0));
 }
 
 void free(void *p)
 {
     if (!p)
         return;
-    size_t off;
-    memcpy(&off, (uint8_t *)p - HDR + sizeof(size_t), sizeof off);
-    live -= size_of(p);
+    size_t word;
+    memcpy(&word, (uint8_t *)p - HDR + sizeof(size_t), sizeof word);
+    size_t n = size_of(p);
+    live -= n;
+    if (word & MBED_BIT)
+        mlive -= n;
     track_del(p);
-    __libc_free((uint8_t *)p - off);
+    __libc_free((uint8_t *)p - (word & ~MBED_BIT));
 }
 
 void *calloc(size_t a, size_t b)
@@ -129,7 +190,7 @@ void *calloc(size_t a, size_t b)
         return NULL;
     /* glibc's calloc, not malloc + memset: a compiler may fold the latter
      * back into a call to calloc, which would recurse here. */
-    return account(__libc_calloc(1, a * b + HDR), a * b, HDR);
+    return account(__libc_calloc(1, a * b + HDR), a * b, HDR, __builtin_return_address(0));
 }
 
 void *realloc(void *p, size_t n)
@@ -140,7 +201,9 @@ void *realloc(void *p, size_t n)
         free(p);
         return NULL;
     }
-    void *q = malloc(n);
+    if (n > SIZE_MAX - HDR)
+        return NULL;
+    void *q = account(__libc_malloc(n + HDR), n, HDR, __builtin_return_address(0));
     if (!q)
         return NULL;
     size_t old = size_of(p);
@@ -156,7 +219,7 @@ void *memalign(size_t align, size_t n)
     if (n > SIZE_MAX - align)
         return NULL;
     /* The header sits right before the aligned address. */
-    return account(__libc_memalign(align, n + align), n, align);
+    return account(__libc_memalign(align, n + align), n, align, __builtin_return_address(0));
 }
 
 int posix_memalign(void **out, size_t align, size_t n)
@@ -209,11 +272,14 @@ static size_t stack_used(void)
 
 __attribute__((destructor)) static void heapcount_report(void)
 {
-    char line[256];
-    int len = snprintf(line, sizeof line, "peak=%zu allocs=%zu stack=%zu top=", peak, nallocs,
-                       stack_used());
-    for (int k = 0; k < TOPN && len < (int)sizeof line - 24; k++)
+    char line[512];
+    int len = snprintf(line, sizeof line, "peak=%zu allocs=%zu stack=%zu mbed_peak=%zu top=", peak,
+                       nallocs, stack_used(), mpeak);
+    for (int k = 0; k < TOPN && len < (int)sizeof line - 48; k++)
         len += snprintf(line + len, sizeof line - (size_t)len, "%s%zu", k ? "," : "", peak_top[k]);
+    len += snprintf(line + len, sizeof line - (size_t)len, " mbed_top=");
+    for (int k = 0; k < TOPN && len < (int)sizeof line - 24; k++)
+        len += snprintf(line + len, sizeof line - (size_t)len, "%s%zu", k ? "," : "", mpeak_top[k]);
     line[len++] = '\n';
     const char *path = getenv("HEAPCOUNT_OUT");
     int fd = path ? open(path, O_WRONLY | O_CREAT | O_APPEND, 0644) : 2;

@@ -112,12 +112,14 @@ curl_fetch_cmd() {
 
 # timed RUNS LABEL CMD: run CMD (one shell command string) RUNS times under
 # bench/timeit; append "LABEL wall user sys maxrss" per run to $W/times.tsv.
-# The command's output goes to $W/timed.log. Returns 1 if any run failed.
+# $TIMED_SETUP, when set, is run (untimed) before each run. The command's
+# output goes to $W/timed.log. Returns 1 if any run failed.
 timed() {
     runs="$1"; label="$2"; shift 2
     r=0
     while [ $r -lt "$runs" ]; do
         rm -f "$W/timeit.out"
+        [ -n "${TIMED_SETUP:-}" ] && sh -c "$TIMED_SETUP"
         if ! "$TIMEIT" -o "$W/timeit.out" sh -c "$*" >>"$W/timed.log" 2>&1; then
             echo "bench: $label failed: $*" >&2; tail -5 "$W/timed.log" >&2
             return 1

@@ -121,7 +121,12 @@ doctor "redirect to a host with another CA, both roots given" 0 "✓ redirects  
     -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --ca "$P/evil-root.crt" --at $AT
 oserve r2 "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --redirect-to "http://127.0.0.1:$PPLAIN/"
 doctor "redirect to http://" 1 "✗ redirect       hop 1 redirects to plain http://: the device refuses to leave https" \
-    "fix: make the server (or CDN) redirect to an https:// URL" "would: fail at redirect" \
+    "redirects from https to plain http (http://127.0.0.1:$PPLAIN/fw.bin), which otter refuses: make it redirect to https" \
+    "would: fail at redirect" \
+    -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
+oserve loop "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --redirect-to /fw.bin=/fw.bin
+doctor "redirect loop" 1 "  redirect       hop 5: 302 to https://localhost:$PORT/fw.bin" \
+    "✗ redirect       more than 5 redirects (a loop?)" "would: fail at redirect" \
     -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 oserve good "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key"
 doctor "a good server: Range, ETag, size" 0 "✓ status         206" "✓ Content-Type   application/octet-stream" \

@@ -459,8 +459,8 @@ static void test_scripted_failures(void **state)
 static void test_sizes(void **state)
 {
     (void)state;
-    print_message("sizeof otter_tls_t %zu (mbedTLS part %d), otter_tls_report_t %zu, cert info %zu\n",
-                  sizeof(otter_tls_t), OTTER_TLS_MBEDTLS_SIZE, sizeof(otter_tls_report_t),
+    print_message("sizeof otter_tls_t %zu (mbedTLS part %zu), otter_tls_report_t %zu, cert info %zu\n",
+                  sizeof(otter_tls_t), (size_t)OTTER_TLS_MBEDTLS_SIZE, sizeof(otter_tls_report_t),
                   sizeof(otter_tls_cert_info_t));
     print_message("mbedTLS record buffers: IN %d OUT %d content bytes\n", MBEDTLS_SSL_IN_CONTENT_LEN,
                   MBEDTLS_SSL_OUT_CONTENT_LEN);

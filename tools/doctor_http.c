@@ -93,38 +93,32 @@ static void request_failed(doctor_t *d, struct client *c, int rc)
         doctor_trust_steps(d, &c->report, rc);
         return;
     }
+    /* The HTTP client's own sentence for the failure is the fix. */
+    char ex[600];
+    otter_http_explain(&c->http, rc, ex, sizeof ex);
     switch (rc) {
     case OTTER_ERR_HTTP_DOWNGRADE:
         s = doctor_add(d, "redirect", DOCTOR_FAIL,
                        "hop %u redirects to plain http://: the device refuses to leave https",
                        (unsigned)det->redirects + 1);
-        doctor_fix(s, "make the server (or CDN) redirect to an https:// URL");
         break;
     case OTTER_ERR_HTTP_TOO_MANY_REDIRECTS:
         s = doctor_add(d, "redirect", DOCTOR_FAIL, "more than %u redirects (a loop?)", OTTER_HTTP_MAX_REDIRECTS);
-        doctor_fix(s, "give the device the final URL, or fix the redirect loop on the server");
         break;
     case OTTER_ERR_HTTP_HEADER_TOO_LARGE:
     case OTTER_ERR_HTTP_HEAD_TOO_LONG:
     case OTTER_ERR_HTTP_URL_TOO_LONG:
         s = doctor_add(d, "headers", DOCTOR_FAIL, "%s (the device's HTTP buffer: %zu bytes)",
                        otter_strerror(rc), d->buffer);
-        doctor_fix(s, "a header the device needs (ETag, Content-Type, Location, ...) is longer than "
-                      "otter keeps: shorten it on the server, or raise the OTTER_HTTP_*_MAX limits");
         break;
     case OTTER_ERR_HTTP_STATUS:
         s = doctor_add(d, "status", DOCTOR_FAIL, "HTTP %u from %s", (unsigned)det->status, det->host);
-        doctor_fix(s, det->status == 404   ? "no file at this URL: check the path and that the image was uploaded"
-                      : det->status == 401 || det->status == 403
-                          ? "the server refuses access: the device sends no credentials"
-                      : det->status >= 500 ? "the server failed: look at its error log"
-                                           : "the device accepts only 200 and 206");
         break;
     default:
         s = doctor_add(d, "HTTP", DOCTOR_FAIL, "request to %s failed: %s (%s)", det->host,
                        otter_strerror(rc), otter_errname(rc));
-        doctor_fix(s, "the server's answer is not HTTP/1.1 otter can follow");
     }
+    doctor_fix(s, "%s", ex);
 }
 
 static void size_steps(doctor_t *d, const otter_http_response_t *resp, uint64_t *total)
