@@ -13,6 +13,7 @@
 #include <mbedtls/sha256.h>
 
 #include "otter/error.h"
+#include "tls_mbedtls.h"
 
 void otter_certset_init(otter_certset_t *s)
 {
@@ -134,31 +135,14 @@ const char *otter_certstore_default(void)
     return access(OTTER_CERTSTORE_SYSTEM, R_OK) == 0 ? OTTER_CERTSTORE_SYSTEM : NULL;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int64_t x509_seconds(const mbedtls_x509_time *t)
-{
-    return days_from_civil(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
-           (int64_t)t->min * 60 + t->sec;
-}
-
 int64_t otter_cert_not_before(const mbedtls_x509_crt *crt)
 {
-    return x509_seconds(&crt->valid_from);
+    return otter_tls_x509_time(&crt->valid_from);
 }
 
 int64_t otter_cert_not_after(const mbedtls_x509_crt *crt)
 {
-    return x509_seconds(&crt->valid_to);
+    return otter_tls_x509_time(&crt->valid_to);
 }
 
 int otter_cert_valid_at(const mbedtls_x509_crt *crt, int64_t now)

@@ -16,7 +16,13 @@ otter="$(cd "$build" && pwd)/otter"
 work="$(mktemp -d "${TMPDIR:-/tmp}/otter-demo.XXXXXX")"
 server=""
 cleanup() {
-    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+    if [ -n "$server" ]; then
+        kill "$server" 2>/dev/null || true
+        i=0
+        while kill -0 "$server" 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+        kill -9 "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -46,7 +52,7 @@ echo "  device.bin: app0 (ota_0) = v1.0.0, app1 (ota_1) empty"
 say "otter serve on 127.0.0.1 (HTTPS, demo certificate)"
 cp "$work/app-1.1.0.signed.bin" "$work/www/app.bin"
 "$otter" serve "$work/www" --bind 127.0.0.1 --port 0 --port-file "$work/port" \
-    --cert "$work/pki/chain.pem" --key "$work/pki/server.key" --quiet &
+    --cert "$work/pki/chain.pem" --key "$work/pki/server.key" --quiet > "$work/serve.log" 2>&1 &
 server=$!
 i=0
 while [ ! -s "$work/port" ]; do

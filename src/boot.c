@@ -3,6 +3,7 @@
 
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "strutil.h"
 
 #define FACTORY_INDEX (-1)
 
@@ -23,16 +24,8 @@ static void sb_str(struct sb *s, const char *str)
 
 static void sb_u32(struct sb *s, uint32_t v)
 {
-    char tmp[11];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    char out[12];
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = 0;
+    char out[21];
+    out[otter_ascii_u64(out, v)] = 0;
     sb_str(s, out);
 }
 
@@ -287,6 +280,8 @@ static int booted(struct choice *c, uint8_t slot, int index, int start)
     /* Blank otadata and no factory: the bootloader records what it booted. */
     if (c->initial && index >= 0 && c->write && c->have_od) {
         r->writes++;
+        /* set_actual_ota_seq(): a fresh entry, label erased */
+        memset(c->od.copy[0].seq_label, 0xFF, sizeof c->od.copy[0].seq_label);
         return otter_otadata_write_copy(&c->od, c->b->flash, 0, (uint32_t)index + 1u, OTTER_OTA_STATE_VALID);
     }
     return 0;
@@ -317,8 +312,17 @@ static int load(struct choice *c, int start)
     const otter_partition_t *t = otter_ptable_app(c->b->pt, OTTER_PT_SUBTYPE_TEST);
     if (t && c->b->validate(c->b->validate_ctx, c->b->flash, t->offset, t->size) == 0)
         return booted(c, OTTER_PT_SUBTYPE_TEST, -2, start);
+    /* Otadata chose a slot: "but" it fails; a default choice: "and" no slot works. */
+    otter_boot_reason_t r = c->res->reason;
+    int chosen = r == OTTER_BOOT_REASON_OTADATA || r == OTTER_BOOT_REASON_TRIAL || r == OTTER_BOOT_REASON_ROLLBACK;
     c->res->reason = OTTER_BOOT_REASON_NONE;
-    sb_str(&c->why, "; but no app slot holds a valid app");
+    sb_str(&c->why, chosen ? "; but no app slot holds a valid app (" : ", and no app slot holds a valid app (");
+    sb_slot(&c->why, c->b->pt, c->res->selected);
+    sb_str(&c->why, ": ");
+    sb_str(&c->why, otter_ptable_app(c->b->pt, c->res->selected)
+                        ? otter_strerror(c->res->fallback_err ? c->res->fallback_err : OTTER_ERR_BOOT_NO_APP)
+                        : "no such partition");
+    sb_str(&c->why, ")");
     return OTTER_ERR_BOOT_NO_APP;
 }
 

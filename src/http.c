@@ -6,6 +6,7 @@
 #include "http_priv.h"
 #include "otter/error.h"
 #include "otter/url.h"
+#include "strutil.h"
 
 /* Client states (h->state). */
 enum {
@@ -139,19 +140,6 @@ static char b64_at(const char *src, size_t len, size_t j)
     return tab[(v >> (18 - 6 * q)) & 63];
 }
 
-static size_t fmt_u64(char *out, uint64_t v)
-{
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 typedef struct req_nums {
     char port[6];
     char first[20];
@@ -184,10 +172,7 @@ static bool same_origin(const otter_http_t *h, const otter_url_t *u)
     if (u->scheme != h->origin_scheme || u->port != h->origin_port || u->host_len != h->origin_host_len)
         return false;
     for (size_t i = 0; i < u->host_len; i++) {
-        char x = h->url[u->host_off + i], y = h->origin_host[i];
-        x = (x >= 'A' && x <= 'Z') ? (char)(x - 'A' + 'a') : x;
-        y = (y >= 'A' && y <= 'Z') ? (char)(y - 'A' + 'a') : y;
-        if (x != y)
+        if (otter_ascii_lower(h->url[u->host_off + i]) != otter_ascii_lower(h->origin_host[i]))
             return false;
     }
     return true;
@@ -210,7 +195,7 @@ static size_t req_pieces(const otter_http_t *h, const otter_url_t *u, req_nums_t
         k = ADDS(v, k, "]");
     if (u->port != (u->scheme == OTTER_URL_HTTPS ? 443 : 80)) {
         k = ADDS(v, k, ":");
-        k = add(v, k, num->port, fmt_u64(num->port, u->port));
+        k = add(v, k, num->port, otter_ascii_u64(num->port, u->port));
     }
     k = ADDS(v, k, "\r\nUser-Agent: ");
     k = add(v, k, h->cfg.user_agent, strlen(h->cfg.user_agent));
@@ -222,10 +207,10 @@ static size_t req_pieces(const otter_http_t *h, const otter_url_t *u, req_nums_t
     }
     if (h->range_start > 0 || h->range_len > 0) {
         k = ADDS(v, k, "Range: bytes=");
-        k = add(v, k, num->first, fmt_u64(num->first, h->range_start));
+        k = add(v, k, num->first, otter_ascii_u64(num->first, h->range_start));
         k = ADDS(v, k, "-");
         if (h->range_len > 0)
-            k = add(v, k, num->last, fmt_u64(num->last, h->range_start + h->range_len - 1));
+            k = add(v, k, num->last, otter_ascii_u64(num->last, h->range_start + h->range_len - 1));
         k = ADDS(v, k, "\r\n");
     }
     if (h->if_range != NULL) {
@@ -566,6 +551,12 @@ static int step_head(otter_http_t *h)
     size_t used;
     int ret = otter_http_head_feed(h, h->buf + h->buf_pos, h->buf_end - h->buf_pos, &used);
     h->buf_pos += used;
+    /* On a reused connection a response that does not even start with
+     * "HTTP/1." is the tail of the previous body, which the server sent
+     * after the end it had announced (a later segment than the last
+     * body bytes, so the previous read could not see it). */
+    if (ret == OTTER_ERR_HTTP_STATUS_LINE && h->conn_reused && h->status_pos <= 7)
+        ret = OTTER_ERR_HTTP_BODY_TOO_LONG;
     if (ret < 0)
         return fail(h, ret);
     if (ret == 0)

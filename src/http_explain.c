@@ -3,6 +3,7 @@
 
 #include "http_priv.h"
 #include "otter/error.h"
+#include "strutil.h"
 
 /* Output cursor: writes what fits, counts everything. */
 typedef struct out {
@@ -20,13 +21,8 @@ static void put(out_t *o, const char *s)
 static void put_u64(out_t *o, uint64_t v)
 {
     char tmp[21];
-    size_t n = sizeof tmp - 1;
-    tmp[n] = '\0';
-    do {
-        tmp[--n] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
-    put(o, tmp + n);
+    tmp[otter_ascii_u64(tmp, v)] = '\0';
+    put(o, tmp);
 }
 
 static void put_host(out_t *o, const otter_http_detail_t *d)

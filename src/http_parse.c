@@ -6,11 +6,7 @@
 
 #include "http_priv.h"
 #include "otter/error.h"
-
-static char lc(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
+#include "strutil.h"
 
 int otter_http_ci_equal(const char *a, size_t alen, const char *b)
 {
@@ -18,7 +14,7 @@ int otter_http_ci_equal(const char *a, size_t alen, const char *b)
     if (alen != blen)
         return 0;
     for (size_t i = 0; i < alen; i++)
-        if (lc(a[i]) != lc(b[i]))
+        if (otter_ascii_lower(a[i]) != otter_ascii_lower(b[i]))
             return 0;
     return 1;
 }
@@ -28,17 +24,6 @@ static int is_tchar(uint8_t c)
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return 1;
     return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static int hex_val(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Decimal digits only, 1..19 of them (cannot overflow 64 bits). */
@@ -398,7 +383,7 @@ int otter_http_head_feed(otter_http_t *h, const uint8_t *p, size_t n, size_t *us
 
 static int chunk_size_byte(otter_http_t *h, uint8_t c)
 {
-    int d = hex_val(c);
+    int d = otter_ascii_hexval(c);
     if (h->cstate == CS_SIZE0) {
         if (d < 0)
             return OTTER_ERR_HTTP_CHUNK;

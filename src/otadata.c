@@ -128,7 +128,10 @@ int otter_otadata_write_copy(otter_otadata_t *od, const otter_flash_t *flash, in
         return OTTER_ERR_INVAL;
     uint32_t addr = od->offset + (uint32_t)copy * OTTER_OTADATA_SECTOR;
     otter_ota_entry_t *e = &od->copy[copy];
-    uint8_t b[4];
+    uint8_t b[4], label[OTTER_OTADATA_SEQ_LABEL_LEN], blank[OTTER_OTADATA_SEQ_LABEL_LEN];
+    /* ESP-IDF rewrites the whole entry it read: the label stays. */
+    memcpy(label, e->seq_label, sizeof label);
+    memset(blank, 0xFF, sizeof blank);
     /* Whatever happens next, this copy no longer holds what od says. */
     memset(e, 0xFF, sizeof *e);
     od->active = otter_otadata_select(od->copy);
@@ -138,6 +141,8 @@ int otter_otadata_write_copy(otter_otadata_t *od, const otter_flash_t *flash, in
     otter_put_le32(b, state);
     if (ret == 0 && state != UINT32_MAX)
         ret = flash->program(flash->ctx, addr + 24, b, 4);
+    if (ret == 0 && memcmp(label, blank, sizeof label) != 0)
+        ret = flash->program(flash->ctx, addr + 4, label, sizeof label);
     otter_put_le32(b, seq);
     if (ret == 0)
         ret = flash->program(flash->ctx, addr, b, 4);
@@ -146,6 +151,7 @@ int otter_otadata_write_copy(otter_otadata_t *od, const otter_flash_t *flash, in
         ret = flash->program(flash->ctx, addr + 28, b, 4);
     if (ret == 0) {
         e->seq = seq;
+        memcpy(e->seq_label, label, sizeof label);
         e->state = state;
         e->crc = otter_ota_seq_crc(seq);
         od->active = otter_otadata_select(od->copy);

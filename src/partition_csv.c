@@ -4,6 +4,7 @@
 
 #include "otter/error.h"
 #include "otter/partition.h"
+#include "strutil.h"
 
 #define ALIGN_APP 0x10000u
 #define ALIGN_DATA 0x1000u
@@ -36,24 +37,10 @@ static int span_eq_ci(struct span s, const char *word)
     if (s.n != n)
         return 0;
     for (size_t i = 0; i < n; i++) {
-        char c = s.p[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != word[i])
+        if (otter_ascii_lower(s.p[i]) != word[i])
             return 0;
     }
     return 1;
-}
-
-static int digit_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return 99;
 }
 
 /* Python int(s, 0) without sign or underscores, then K/M suffixes (1024,
@@ -87,8 +74,8 @@ static int parse_number(struct span s, uint32_t *out)
                 return -1;
     uint64_t v = 0;
     for (size_t i = 0; i < s.n; i++) {
-        int d = digit_value(s.p[i]);
-        if (d >= (int)base)
+        int d = otter_ascii_hexval(s.p[i]);
+        if (d < 0 || d >= (int)base)
             return -1;
         v = v * base + (unsigned)d;
         if (v > UINT32_MAX)

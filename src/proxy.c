@@ -4,6 +4,7 @@
 #include "otter/error.h"
 #include "otter/proxy.h"
 #include "otter/url.h"
+#include "strutil.h"
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -249,17 +250,6 @@ int otter_proxy_set(otter_proxy_t *p, const char *host, uint16_t port, const cha
     return 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..n) into dst (cap bytes with the NUL), as curl does
  * for proxy credentials in a URL. */
 static int copy_decoded(char *dst, size_t cap, const char *s, size_t n)
@@ -268,8 +258,8 @@ static int copy_decoded(char *dst, size_t cap, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
         if (c == '%') {
-            int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+            int hi = i + 2 < n ? otter_ascii_hexval(s[i + 1]) : -1;
+            int lo = i + 2 < n ? otter_ascii_hexval(s[i + 2]) : -1;
             if (hi < 0 || lo < 0)
                 return OTTER_ERR_URL;
             c = hi * 16 + lo;

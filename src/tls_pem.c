@@ -5,6 +5,7 @@
 
 #include "otter/error.h"
 #include "otter/tls.h"
+#include "strutil.h"
 
 static const char PEM_BEGIN[] = "-----BEGIN CERTIFICATE-----";
 static const char PEM_END[] = "-----END CERTIFICATE-----";
@@ -121,20 +122,6 @@ int otter_tls_pem_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *der
     return 1;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* 64 hex digits, ':' or ' ' allowed between bytes. */
 static int pin_parse_hex(const char *t, size_t len, uint8_t out[32])
 {
@@ -147,7 +134,7 @@ static int pin_parse_hex(const char *t, size_t len, uint8_t out[32])
         if (n == 32 || i + 1 >= len) {
             return OTTER_ERR_TLS_CONFIG;
         }
-        int hi = hex_value(t[i]), lo = hex_value(t[i + 1]);
+        int hi = otter_ascii_hexval(t[i]), lo = otter_ascii_hexval(t[i + 1]);
         if (hi < 0 || lo < 0) {
             return OTTER_ERR_TLS_CONFIG;
         }

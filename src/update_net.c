@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "strutil.h"
 #include "update_priv.h"
 
 /* Start-overs allowed in one update when the file keeps changing. */
@@ -134,25 +135,12 @@ static void header_event(otter_update_t *u, const char *key, const char *value)
     upd_event(u, &ev);
 }
 
-static void u64_text(char *out, uint64_t v)
-{
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = 0;
-}
-
 static void header_events(otter_update_t *u, const otter_http_response_t *r)
 {
     char num[24];
     header_event(u, "Content-Type", r->content_type);
     if (r->has_length) {
-        u64_text(num, r->content_length);
+        num[otter_ascii_u64(num, r->content_length)] = 0;
         header_event(u, "Content-Length", num);
     }
     header_event(u, "ETag", r->etag);
@@ -163,10 +151,7 @@ static bool is_html(const char *ct)
 {
     static const char html[] = "text/html";
     for (size_t i = 0; i < sizeof html - 1; i++) {
-        char c = ct[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != html[i])
+        if (otter_ascii_lower(ct[i]) != html[i])
             return false;
     }
     return true;
@@ -239,6 +224,11 @@ int upd_net_connect_step(otter_update_t *u)
         return accept_head(u);
     u->in_request = false;
     u->detail.http_status = otter_http_detail(&u->http)->status;
+    if (ret <= -140 && ret >= -159 && u->cfg.tls_report) {
+        /* The handshake failed: its report says why, in words. */
+        otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_TLS, .err = ret, .tls_report = u->cfg.tls_report};
+        upd_event(u, &ev);
+    }
     if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED && !same_file(u))
         return restart(u);
     if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED)

@@ -5,6 +5,7 @@
 
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "strutil.h"
 #include "update_priv.h"
 
 /* ---- versions ------------------------------------------------------------ */
@@ -83,15 +84,8 @@ static void sb_put(sb_t *b, const char *s)
 
 static void sb_num(sb_t *b, uint64_t v)
 {
-    char tmp[24], out[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (int i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    out[n] = 0;
+    char out[24];
+    out[otter_ascii_u64(out, v)] = 0;
     sb_put(b, out);
 }
 
@@ -328,10 +322,14 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
     }
     sb_put(b, ". ");
     if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report) {
-        char tls[256];
+        char tls[512];
         (void)otter_tls_explain(u->cfg.tls_report, tls, sizeof tls);
+        for (char *p = tls; *p; p++)
+            if (*p == '\n')
+                *p = ' '; /* one paragraph */
         sb_put(b, tls);
-        sb_put(b, " ");
+        if (b->pos && b->buf[b->pos - 1] != ' ')
+            sb_put(b, " ");
     }
     sb_put(b, "The running app and otadata are unchanged");
     if (d->err == OTTER_ERR_UPD_ABORTED || upd_net_transient(d->err))

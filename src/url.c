@@ -3,6 +3,7 @@
 
 #include "otter/error.h"
 #include "otter/url.h"
+#include "strutil.h"
 
 static int is_alpha(char c)
 {
@@ -19,11 +20,6 @@ static int is_hex(char c)
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-static char to_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Case-insensitive: does s (len bytes) start with the lowercase prefix p? */
 static int ci_prefix(const char *s, size_t len, const char *p)
 {
@@ -31,7 +27,7 @@ static int ci_prefix(const char *s, size_t len, const char *p)
     if (len < n)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (to_lower(s[i]) != p[i])
+        if (otter_ascii_lower(s[i]) != p[i])
             return 0;
     return 1;
 }

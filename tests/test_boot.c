@@ -227,6 +227,24 @@ static void test_reject_refused_when_old_gone(void **state)
     dev_close(&d);
 }
 
+static void test_blank_nothing_boots(void **state)
+{
+    (void)state;
+    struct dev d;
+    otter_boot_result_t r;
+    dev_open(&d, layout_ota);
+    otter_norsim_reset_stats(&d.sim);
+    assert_int_equal(otter_boot_select(&d.boot, &r), OTTER_ERR_BOOT_NO_APP);
+    assert_int_equal(r.reason, OTTER_BOOT_REASON_NONE);
+    assert_int_equal(r.fallback_err, OTTER_ERR_IMG_MAGIC);
+    assert_string_equal(r.why, "nothing boots: no usable otadata copy and no factory app, and no app slot holds a "
+                               "valid app (ota_0 (app0): not an ESP app image (first byte is not 0xE9))");
+    otter_norsim_stats_t st;
+    otter_norsim_stats(&d.sim, &st);
+    assert_int_equal(st.ops, 0);
+    dev_close(&d);
+}
+
 static void test_fallback_and_none(void **state)
 {
     (void)state;
@@ -257,7 +275,7 @@ static void test_fallback_and_none(void **state)
     assert_int_equal(r.reason, OTTER_BOOT_REASON_NONE);
     assert_null(r.part);
     assert_string_equal(r.why, "nothing boots: otadata copy 0 is active (seq 2, state VALID); but no app slot holds "
-                               "a valid app");
+                               "a valid app (ota_1: not an ESP app image (first byte is not 0xE9))");
     dev_close(&d);
 }
 
@@ -408,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_reject),
         cmocka_unit_test(test_reject_refused_when_old_gone),
         cmocka_unit_test(test_fallback_and_none),
+        cmocka_unit_test(test_blank_nothing_boots),
         cmocka_unit_test(test_set_boot_slot_errors),
         cmocka_unit_test(test_no_otadata_and_next_slot),
         cmocka_unit_test(test_unknown_state),

@@ -8,16 +8,11 @@
 serve() {
     name="$1"; shift
     rm -f "$T/$name.port"
-    timeout 300 "$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/$name.port" \
-        --cert "$P/chain.pem" --key "$P/server.key" --quiet "$@" 2> "$T/$name.log" &
+    "$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/$name.port" \
+        --cert "$P/chain.pem" --key "$P/server.key" --quiet "$@" > "$T/$name.log" 2>&1 &
     PIDS="$PIDS $!"
-    i=0
-    while [ ! -s "$T/$name.port" ]; do
-        i=$((i + 1))
-        [ $i -lt 200 ] || { echo "FAIL: otter serve $name did not start"; cat "$T/$name.log"; exit 1; }
-        sleep 0.05
-    done
-    PORT=$(cat "$T/$name.port")
+    poll 200 port_file "$T/$name.port" || { echo "FAIL: otter serve $name did not start"; cat "$T/$name.log"; exit 1; }
+    PORT=$FILE_PORT
 }
 
 serve main

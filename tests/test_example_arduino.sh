@@ -10,7 +10,12 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/otter-ex.XXXXXX")
 PIDS=""
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+    i=0
+    for p in $PIDS; do
+        while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+        kill -9 "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -33,8 +38,8 @@ mkdir -p "$T/www"
 "$OTTER" image make --chip esp32 --project sketch --version 1.1.0 --size 300000 --out "$T/www/app.bin" >/dev/null
 "$OTTER" flash init --out "$T/dev.bin" --size 4M --layout min_spiffs >/dev/null
 "$OTTER" flash write "$T/dev.bin" --slot ota_0 "$T/v1.bin" --valid >/dev/null
-timeout 300 "$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/port" \
-    --cert "$T/pki/chain.pem" --key "$T/pki/server.key" --quiet &
+"$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/port" \
+    --cert "$T/pki/chain.pem" --key "$T/pki/server.key" --quiet > "$T/serve.log" 2>&1 &
 PIDS="$PIDS $!"
 i=0
 while [ ! -s "$T/port" ]; do i=$((i + 1)); [ $i -lt 200 ] || { echo "FAIL: otter serve did not start"; exit 1; }; sleep 0.05; done
@@ -54,8 +59,8 @@ done
 
 # The host name is checked: a server whose (trusted) certificate names
 # another host is refused.
-timeout 300 "$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/port2" \
-    --self-signed-for other.example --cert-out "$T/other.pem" --quiet &
+"$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/port2" \
+    --self-signed-for other.example --cert-out "$T/other.pem" --quiet > "$T/serve2.log" 2>&1 &
 PIDS="$PIDS $!"
 i=0
 while [ ! -s "$T/port2" ]; do i=$((i + 1)); [ $i -lt 200 ] || { echo "FAIL: otter serve did not start"; exit 1; }; sleep 0.05; done

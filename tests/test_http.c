@@ -502,6 +502,38 @@ static void test_abandoned_body_reconnects(void **state)
     free(r);
 }
 
+/* Surplus body bytes that arrive after the announced end, in a later
+ * segment: the next request on the kept-alive connection reports them. */
+static void test_keep_alive_surplus_body(void **state)
+{
+    (void)state;
+    otter_script_step_t steps[] = {
+        SCRIPT_ACCEPT(), SCRIPT_STR(ok_resp), SCRIPT_STR("XYZ"), SCRIPT_STR(ok_resp),
+    };
+    run_t *r = run_new(steps, ARRAY_LEN(steps), 0, 256);
+    run_get(r, "http://h.test/1", 4096);
+    assert_int_equal(r->read_ret, 0);
+    assert_int_equal(r->body_len, 2);
+    run_get(r, "http://h.test/2", 4096);
+    assert_int_equal(r->head_ret, OTTER_ERR_HTTP_BODY_TOO_LONG);
+    assert_int_equal(otter_http_detail(&r->h)->phase, OTTER_HTTP_PHASE_HEAD);
+    assert_int_equal(r->sc.connects, 1);
+    free(r);
+    /* a fresh connection with garbage stays a bad status line; so does a
+     * reused one whose status line goes wrong after "HTTP/1." */
+    otter_script_step_t fresh[] = {SCRIPT_ACCEPT(), SCRIPT_STR("XYZ")};
+    r = run_new(fresh, ARRAY_LEN(fresh), 0, 256);
+    run_get(r, "http://h.test/1", 4096);
+    assert_int_equal(r->head_ret, OTTER_ERR_HTTP_STATUS_LINE);
+    free(r);
+    otter_script_step_t late[] = {SCRIPT_ACCEPT(), SCRIPT_STR(ok_resp), SCRIPT_STR("HTTP/1.1 2x0 OK\r\n\r\n")};
+    r = run_new(late, ARRAY_LEN(late), 0, 256);
+    run_get(r, "http://h.test/1", 4096);
+    run_get(r, "http://h.test/2", 4096);
+    assert_int_equal(r->head_ret, OTTER_ERR_HTTP_STATUS_LINE);
+    free(r);
+}
+
 /* The server closed the idle kept-alive connection: one silent retry. */
 static void test_stale_keep_alive_retry(void **state)
 {
@@ -773,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_keep_alive_rules),
         cmocka_unit_test(test_abandoned_body_reconnects),
         cmocka_unit_test(test_stale_keep_alive_retry),
+        cmocka_unit_test(test_keep_alive_surplus_body),
         cmocka_unit_test(test_stalls_and_resets),
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_one_operation_per_call),

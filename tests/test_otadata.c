@@ -222,6 +222,40 @@ static void test_read_write(void **state)
     dev_close(&d);
 }
 
+/* A rewrite keeps the copy's seq_label, as ESP-IDF's rewrite_ota_seq(). */
+static void test_label_kept(void **state)
+{
+    (void)state;
+    struct dev d;
+    dev_open(&d, layout);
+    static const uint8_t label[20] = "label-from-idf-v2.x";
+    assert_int_equal(d.fl.program(d.fl.ctx, 0xe000 + 4, label, sizeof label), 0);
+    otter_otadata_t od;
+    assert_int_equal(otter_otadata_read(&od, &d.fl, &d.pt), 0);
+    assert_memory_equal(od.copy[1].seq_label, label, 20);
+    /* copy 0 becomes active (seq 1), copy 1 (the label's) is next */
+    assert_int_equal(otter_otadata_set_slot(&od, &d.fl, 0, 2, OTTER_OTA_STATE_VALID), 0);
+    otter_norsim_stats_t st;
+    otter_norsim_reset_stats(&d.sim);
+    assert_int_equal(otter_otadata_set_slot(&od, &d.fl, 1, 2, OTTER_OTA_STATE_NEW), 0);
+    otter_norsim_stats(&d.sim, &st);
+    assert_int_equal(st.sector_erases, 1);
+    assert_int_equal(st.programs, 4);
+    const uint8_t *m = otter_norsim_data(&d.sim);
+    uint8_t want[32];
+    otter_put_le32(want, 2);
+    memcpy(want + 4, label, 20);
+    otter_put_le32(want + 24, OTTER_OTA_STATE_NEW);
+    otter_put_le32(want + 28, otter_ota_seq_crc(2));
+    assert_memory_equal(m + 0xe000, want, 32);
+    assert_memory_equal(od.copy[1].seq_label, label, 20);
+    /* the in-place confirm keeps it too */
+    assert_int_equal(otter_otadata_write_copy(&od, &d.fl, 1, 2, OTTER_OTA_STATE_VALID), 0);
+    otter_put_le32(want + 24, OTTER_OTA_STATE_VALID);
+    assert_memory_equal(m + 0xe000, want, 32);
+    dev_close(&d);
+}
+
 static void test_read_errors(void **state)
 {
     (void)state;
@@ -246,7 +280,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc_and_codec), cmocka_unit_test(test_validity),  cmocka_unit_test(test_next_seq),
-        cmocka_unit_test(test_vectors),       cmocka_unit_test(test_read_write), cmocka_unit_test(test_read_errors),
+        cmocka_unit_test(test_vectors),       cmocka_unit_test(test_read_write),
+        cmocka_unit_test(test_label_kept), cmocka_unit_test(test_read_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,57 +4,24 @@
 # byte-exact over TLS, session resumption on reconnect, max fragment length.
 . "$OTTER_SRC/tests/support/tls_lib.sh"
 
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$NGINX" ] || { echo "FAIL: nginx not installed (make deps-test installs nginx-light)"; exit 1; }
-mkdir -p "$T/www" "$T/ngx"
+mkdir -p "$T/www"
 # nginx workers may run as another user (nobody when started by root)
 chmod 755 "$T" "$T/www"
 head -c 1577648 /dev/urandom > "$T/www/firmware.bin"
 chmod 644 "$T/www/firmware.bin"
 
-start_nginx() {
-    tries=0
-    while [ $tries -lt 5 ]; do
-        PORT=$("$GET" --free-port)
-        cat > "$T/ngx/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $T/ngx/nginx.pid;
-error_log $T/ngx/error.log;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $T/ngx/body;
-    proxy_temp_path $T/ngx/proxy;
-    fastcgi_temp_path $T/ngx/fastcgi;
-    uwsgi_temp_path $T/ngx/uwsgi;
-    scgi_temp_path $T/ngx/scgi;
-    ssl_session_cache shared:otter:1m;
-    ssl_session_tickets on;
-    server {
-        listen 127.0.0.1:$PORT ssl;
-        server_name localhost;
-        ssl_certificate $P/chain.pem;
-        ssl_certificate_key $P/leaf.key;
-        root $T/www;
-    }
+cat > "$T/server.tmpl" <<EOF
+ssl_session_cache shared:otter:1m;
+ssl_session_tickets on;
+server {
+    listen 127.0.0.1:@PORT@ ssl;
+    server_name localhost;
+    ssl_certificate $P/chain.pem;
+    ssl_certificate_key $P/leaf.key;
+    root $T/www;
 }
 EOF
-        timeout 300 "$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" -e "$T/ngx/error.log" 2>>"$T/ngx/stderr" &
-        NGINX_PID=$!
-        PIDS="$PIDS $NGINX_PID"
-        i=0
-        while [ $i -lt 100 ]; do
-            if ! kill -0 "$NGINX_PID" 2>/dev/null; then break; fi
-            if "$GET" --port "$PORT" --ca "$P/root.crt" >/dev/null 2>&1; then return 0; fi
-            i=$((i + 1)); sleep 0.05
-        done
-        kill "$NGINX_PID" 2>/dev/null || true
-        tries=$((tries + 1))
-    done
-    echo "FAIL: nginx did not start"; cat "$T/ngx/error.log" "$T/ngx/stderr" 2>/dev/null; exit 1
-}
-start_nginx
+nginx_tls "$T/ngx" "$T/server.tmpl"
 
 expect "nginx handshake" 0 "result: OK" "protocol: TLSv1.2" "alpn=http/1.1" \
     "trusted through 'Otter Test Root'" "chain sent by the server: 2 certificates" \

@@ -122,7 +122,7 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
         size_t n = strlen(line);
         while (n && line[n - 1] == '\n')
             line[--n] = 0;
-        fprintf(c->out, "tls: %s\n", line);
+        fprintf(c->out, "tls%s: %s\n", ev->err ? " (failed)" : "", line);
         break;
     }
     case OTTER_UPDATE_EV_DECISION:

@@ -274,9 +274,10 @@ int otter_http_get(otter_http_t *h, const char *url, uint64_t range_start, const
  * connection is then kept for reuse when allowed), or a negative error:
  * OTTER_ERR_HTTP_AGAIN (only chunk framing arrived in this call: call again;
  * not sticky), _HTTP_CLOSED_EARLY, _HTTP_BODY_TOO_LONG (bytes beyond the
- * announced end arrived together with the last body bytes; later ones would
- * break the next response on a kept-alive connection instead, as a bad
- * status line), _HTTP_CHUNK, _TIMEOUT (stall), _HTTP_DEADLINE, _NET_IO and
+ * announced end arrived together with the last body bytes; ones that arrive
+ * later make the next request on the kept-alive connection fail with
+ * _HTTP_BODY_TOO_LONG in phase HEAD, as its response then does not start
+ * with "HTTP/1."), _HTTP_CHUNK, _TIMEOUT (stall), _HTTP_DEADLINE, _NET_IO and
  * TLS codes, _STATE (no response head). A read asks the transport for up to
  * len bytes even near the end of a Content-Length body, which is how extra
  * bytes are seen. When an error and body bytes arrive in the same read, the

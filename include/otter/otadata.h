@@ -92,8 +92,10 @@ uint32_t otter_otadata_next_seq(const otter_otadata_t *od, unsigned slot, unsign
 /* Write one copy: erase its sector, then program the entry in three steps
  * that make it valid only at the very end: ota_state first, then ota_seq,
  * then crc (a torn write leaves a copy whose CRC does not match, never a
- * valid copy with a half-written state). seq_label is left erased (0xFF).
- * One erase and three programs. Updates od (copy and active). Errors:
+ * valid copy with a half-written state). seq_label keeps what od holds for
+ * this copy (as ESP-IDF, which rewrites the entry it read); a label that is
+ * not all 0xFF costs one more program, after the state. One erase and three
+ * programs (four with a label). Updates od (copy and active). Errors:
  * OTTER_ERR_INVAL (copy not 0/1, or seq 0xFFFFFFFF), flash errors. */
 int otter_otadata_write_copy(otter_otadata_t *od, const otter_flash_t *flash, int copy, uint32_t seq,
                              uint32_t state);

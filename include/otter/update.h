@@ -109,7 +109,7 @@ typedef enum otter_update_event_kind {
     OTTER_UPDATE_EV_FINISH,       /* HTTP_EVENT_ON_FINISH: whole body received */
     OTTER_UPDATE_EV_DISCONNECTED, /* HTTP_EVENT_DISCONNECTED */
     OTTER_UPDATE_EV_REDIRECT,     /* HTTP_EVENT_REDIRECT: followed a Location */
-    OTTER_UPDATE_EV_TLS,          /* handshake report available (tls_report) */
+    OTTER_UPDATE_EV_TLS,          /* handshake report (tls_report); err set when it failed */
     OTTER_UPDATE_EV_DECISION,     /* decided: update, up to date, or refused (err) */
     OTTER_UPDATE_EV_ERASE,        /* about to erase [offset, offset + len) */
     OTTER_UPDATE_EV_RESUME,       /* continuing at offset (after a cut or a reboot) */

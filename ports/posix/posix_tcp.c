@@ -127,9 +127,10 @@ static int tcp_connect(void *ctx, const char *host, uint16_t port, uint32_t time
     return ret;
 }
 
-static int tcp_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+/* One recv into rbuf (rbuf != NULL) or send from wbuf of at most len bytes,
+ * once the socket is ready within timeout_ms. */
+static int tcp_io(otter_posix_tcp_t *tcp, uint8_t *rbuf, const uint8_t *wbuf, size_t len, uint32_t timeout_ms)
 {
-    otter_posix_tcp_t *tcp = ctx;
     if (tcp->fd < 0)
         return OTTER_ERR_NET_IO;
     if (len == 0)
@@ -137,50 +138,33 @@ static int tcp_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
     if (len > 0x7FFFFFFF)
         len = 0x7FFFFFFF;
     for (;;) {
-        int w = wait_fd(tcp->fd, POLLIN, timeout_ms);
+        int w = wait_fd(tcp->fd, rbuf != NULL ? POLLIN : POLLOUT, timeout_ms);
         if (w == 0)
             return OTTER_ERR_TIMEOUT;
         if (w < 0) {
             tcp->last_errno = errno;
             return OTTER_ERR_NET_IO;
         }
-        ssize_t n = recv(tcp->fd, buf, len, 0);
+        ssize_t n = rbuf != NULL ? recv(tcp->fd, rbuf, len, 0) : send(tcp->fd, wbuf, len, MSG_NOSIGNAL);
         if (n > 0)
             return (int)n;
-        if (n == 0)
+        if (n == 0 && rbuf != NULL)
             return OTTER_ERR_CLOSED;
-        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue; /* spurious wakeup: the stall timeout restarts, rarely */
-        tcp->last_errno = errno;
+        tcp->last_errno = n < 0 ? errno : EPIPE;
         return OTTER_ERR_NET_IO;
     }
 }
 
+static int tcp_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    return tcp_io(ctx, buf, NULL, len, timeout_ms);
+}
+
 static int tcp_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
-    otter_posix_tcp_t *tcp = ctx;
-    if (tcp->fd < 0)
-        return OTTER_ERR_NET_IO;
-    if (len == 0)
-        return OTTER_ERR_INVAL;
-    if (len > 0x7FFFFFFF)
-        len = 0x7FFFFFFF;
-    for (;;) {
-        int w = wait_fd(tcp->fd, POLLOUT, timeout_ms);
-        if (w == 0)
-            return OTTER_ERR_TIMEOUT;
-        if (w < 0) {
-            tcp->last_errno = errno;
-            return OTTER_ERR_NET_IO;
-        }
-        ssize_t n = send(tcp->fd, buf, len, MSG_NOSIGNAL);
-        if (n > 0)
-            return (int)n;
-        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-            continue;
-        tcp->last_errno = n < 0 ? errno : EPIPE;
-        return OTTER_ERR_NET_IO;
-    }
+    return tcp_io(ctx, NULL, buf, len, timeout_ms);
 }
 
 void otter_posix_tcp_init(otter_posix_tcp_t *tcp, otter_transport_t *t)

@@ -6,16 +6,8 @@
 set -eu
 : "${OTTER_BIN:?}" "${OTTER_SRC:?}"
 OTTER="$OTTER_BIN"
-T=$(mktemp -d "${TMPDIR:-/tmp}/otter-dev.XXXXXX")
-PIDS=""
-FAILS=0
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $PIDS; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$OTTER_SRC/tests/support/servers.sh"
+servers_init dev
 P="$T/pki"
 "$OTTER" pki demo "$P" >/dev/null
 mkdir -p "$T/www" "$T/img"
@@ -76,7 +68,7 @@ dev() {
     while [ "$1" != "--" ]; do checks="$checks $1"; shift; done
     shift
     set +e
-    timeout 120 "$OTTER" device --json --ca "$P/ca.pem" "$@" > "$T/out.json" 2> "$T/err.txt"
+    timeout 120 "$OTTER" device --json --ca "${DEV_CA:-$P/ca.pem}" "$@" > "$T/out.json" 2> "$T/err.txt"
     rc=$?
     set -e
     if [ "$rc" != "$want" ]; then fail "$name: exit $rc, want $want"; return 0; fi
@@ -119,6 +111,11 @@ run_scenarios() {
     bad "larger than the slot" UPD_TOO_LARGE "$BASE/big.bin" $pub
     bad "truncated file" IMG_TRUNCATED "$BASE/trunc.bin" $pub
     bad "404" HTTP_STATUS "$BASE/missing.bin" $pub
+    "$OTTER" pki demo "$T/pki2" >/dev/null
+    DEV_CA="$T/pki2/ca.pem"
+    bad "server certificate from an untrusted CA" TLS_TRUST "$BASE/app.bin" $pub
+    unset DEV_CA
+    grep -qF "tls (failed): " "$T/err.txt" || fail "untrusted CA: no TLS explanation"
 
     # Power cut mid-download, then resume from the journal with Range/If-Range.
     newflash c
@@ -163,10 +160,3 @@ run_scenarios() {
         -- --flash "$T/h.flash" --url "$BASE/fail.bin" $pub --self-test hang
 }
 
-finish() {
-    if [ "$FAILS" -ne 0 ]; then
-        echo "$FAILS failure(s)"
-        exit 1
-    fi
-    echo "all passed"
-}

@@ -3,16 +3,9 @@
 set -eu
 : "${OTTER_SRC:?}" "${OTTER_TOOL_TLSGET:?}"
 GET="$OTTER_TOOL_TLSGET"
-T=$(mktemp -d "${TMPDIR:-/tmp}/otter-tls.XXXXXX")
-PIDS=""
-FAILS=0
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-    for p in $PIDS; do wait "$p" 2>/dev/null || true; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$OTTER_SRC/tests/support/servers.sh"
+servers_init tls
+PORT_TOOL="$GET"
 sh "$OTTER_SRC/tests/support/mkpki.sh" "$T/pki"
 P="$T/pki"
 
@@ -30,14 +23,13 @@ sserver() {
     : > "$log" # exists before the background job opens it
     timeout 300 openssl s_server -accept 127.0.0.1:0 -www "$@" > "$log" 2>&1 &
     PIDS="$PIDS $!"
-    PORT=""
-    i=0
-    while [ $i -lt 100 ]; do
-        PORT=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$log" | head -1)
-        [ -n "$PORT" ] && return 0
-        i=$((i + 1)); sleep 0.05
-    done
+    poll 100 accept_port "$log" && return 0
     echo "FAIL: s_server $name did not start:"; cat "$log"; exit 1
+}
+# accept_port LOG: s_server has printed its ACCEPT line; sets PORT.
+accept_port() {
+    PORT=$(sed -n 's/^ACCEPT .*:\([0-9][0-9]*\)$/\1/p' "$1" | head -1)
+    [ -n "$PORT" ]
 }
 
 # badserver MODE: start tool_tlsget --serve MODE (silent, close, http) for
@@ -47,50 +39,22 @@ badserver() {
     : > "$log"
     "$GET" --serve "$1" 300 > "$log" 2>&1 &
     PIDS="$PIDS $!"
-    PORT=""
-    i=0
-    while [ $i -lt 100 ] && [ -z "$PORT" ]; do
-        PORT=$(head -1 "$log" || true)
-        [ -n "$PORT" ] || sleep 0.05
-        i=$((i + 1))
-    done
-    [ -n "$PORT" ] || { echo "FAIL: bad server $1 did not start"; exit 1; }
+    poll 100 port_file "$log" || { echo "FAIL: bad server $1 did not start"; exit 1; }
+    PORT=$(head -1 "$log")
 }
 
 # expect NAME RC "WORDS"... -- TOOL ARGS: run tool_tlsget, check exit code
 # and that each WORDS string appears in its output.
 expect() {
     name="$1"; want="$2"; shift 2
-    words=""
-    while [ "$1" != "--" ]; do
-        words="$words$1
-"
-        shift
-    done
-    shift
-    set +e
-    "$GET" "$@" > "$T/out.txt" 2>&1
-    rc=$?
-    set -e
-    ok=1
-    [ "$rc" = "$want" ] || { echo "FAIL: $name: exit $rc, want $want"; ok=0; }
-    printf '%s' "$words" > "$T/words.txt"
-    while IFS= read -r w; do
-        [ -z "$w" ] && continue
-        grep -qF -- "$w" "$T/out.txt" || { echo "FAIL: $name: missing: $w"; ok=0; }
-    done < "$T/words.txt"
-    if [ $ok = 1 ]; then
-        echo "ok: $name"
-    else
-        FAILS=$((FAILS + 1))
-        sed 's/^/    | /' "$T/out.txt"
-    fi
+    check_run "$name" "$want" "$GET" "$@"
 }
 
-finish() {
-    if [ "$FAILS" -ne 0 ]; then
-        echo "$FAILS failure(s)"
-        exit 1
-    fi
-    echo "all passed"
+# nginx_tls DIR CONF [SECONDS]: nginx_start (tests/support/servers.sh) for a
+# TLS server trusted through $P/root.crt.
+nginx_tls() {
+    nginx_start "$1" "$2" tls_ready ${3:+"$3"}
+}
+tls_ready() {
+    "$GET" --port "$PORT" --ca "$P/root.crt" >/dev/null 2>&1
 }
