@@ -185,8 +185,10 @@ static int has_variable(struct span line)
     return 0;
 }
 
-/* One data row. *offset_set tells whether the offset column was filled. */
-static int parse_line(struct span line, otter_partition_t *e, int *offset_set)
+/* One data row. *offset_set tells whether the offset column was filled;
+ * *size_to_end that the size was negative, "-END": the partition runs up to
+ * flash offset END (e->size holds END until place() computes the size). */
+static int parse_line(struct span line, otter_partition_t *e, int *offset_set, int *size_to_end)
 {
     struct span f[6];
     if (has_variable(line))
@@ -213,14 +215,20 @@ static int parse_line(struct span line, otter_partition_t *e, int *offset_set)
     *offset_set = f[3].n != 0;
     if (*offset_set && parse_number(f[3], &e->offset))
         return OTTER_ERR_PT_CSV;
+    *size_to_end = f[4].p[0] == '-';
+    if (*size_to_end) {
+        f[4].p++;
+        f[4].n--;
+    }
     if (parse_number(f[4], &e->size))
         return OTTER_ERR_PT_CSV;
     return parse_flags(f[5], &e->flags);
 }
 
 /* Place the entry: fill an empty offset after last_end, aligned for its
- * type; refuse an explicit offset below last_end. */
-static int place(otter_partition_t *e, int offset_set, uint32_t *last_end)
+ * type; refuse an explicit offset below last_end; turn a "-END" size into
+ * END - offset (refused unless END lies after the offset). */
+static int place(otter_partition_t *e, int offset_set, int size_to_end, uint32_t *last_end)
 {
     if (offset_set) {
         if (e->offset < *last_end)
@@ -231,6 +239,11 @@ static int place(otter_partition_t *e, int offset_set, uint32_t *last_end)
         if (o > UINT32_MAX)
             return OTTER_ERR_PT_BOUNDS;
         e->offset = (uint32_t)o;
+    }
+    if (size_to_end) {
+        if (e->size <= e->offset)
+            return OTTER_ERR_PT_CSV;
+        e->size -= e->offset;
     }
     if ((uint64_t)e->offset + e->size > UINT32_MAX)
         return OTTER_ERR_PT_BOUNDS;
@@ -276,11 +289,11 @@ int otter_ptable_parse_csv(otter_ptable_t *pt, const char *csv, size_t len, uint
             ret = OTTER_ERR_PT_TOO_MANY;
             break;
         }
-        int offset_set = 0;
+        int offset_set = 0, size_to_end = 0;
         otter_partition_t *e = &pt->entry[pt->count];
-        ret = parse_line(line, e, &offset_set);
+        ret = parse_line(line, e, &offset_set, &size_to_end);
         if (ret == 0)
-            ret = place(e, offset_set, &last_end);
+            ret = place(e, offset_set, size_to_end, &last_end);
         if (ret == 0)
             pt->count++;
     }

@@ -361,6 +361,22 @@ static void test_csv(void **state)
     assert_int_equal(otter_ptable_serialise(&pt, bin, sizeof bin), 3072);
     assert_int_equal(otter_le32(bin + 3 * 32 + 28), 3);
 
+    /* a negative size runs up to that offset (gen_esp32part.py's -END) */
+    const char *neg = "nvs,data,nvs,,-0xe000\n"
+                      "otadata,data,ota,,8K\n"
+                      "app0,app,ota_0,,-1M\n"
+                      "spiffs,data,spiffs,0x3F0000,-4M\n";
+    assert_int_equal(otter_ptable_parse_csv(&pt, neg, strlen(neg), 4u << 20, &line), 0);
+    assert_int_equal(pt.count, 4);
+    assert_int_equal(pt.entry[0].offset, 0x9000);
+    assert_int_equal(pt.entry[0].size, 0x5000);
+    assert_int_equal(pt.entry[2].offset, 0x10000);
+    assert_int_equal(pt.entry[2].size, 0xF0000);
+    assert_int_equal(pt.entry[3].size, 0x10000);
+    assert_int_equal(csv_err("a,data,nvs,0x9000,-0x9000\n", &line), OTTER_ERR_PT_CSV);
+    assert_int_equal(csv_err("a,data,nvs,0x9000,-0x8000\n", &line), OTTER_ERR_PT_CSV);
+    assert_int_equal(csv_err("a,data,nvs,0x9000,-\n", &line), OTTER_ERR_PT_CSV);
+    assert_int_equal(csv_err("a,data,nvs,0x9000,--4M\n", &line), OTTER_ERR_PT_CSV);
     assert_int_equal(csv_err("a,data,nvs,0x9000,0x1000\nb,dada,nvs,,4K\n", &line), OTTER_ERR_PT_CSV);
     assert_int_equal(line, 2);
     assert_int_equal(csv_err("a,data,nvs,0x9000,\n", &line), OTTER_ERR_PT_CSV);

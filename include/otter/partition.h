@@ -153,12 +153,14 @@ int otter_slot_parse(const char *name, uint8_t *slot);
  * Type, SubType, Offset, Size, Flags; '#' comments; empty offsets placed
  * after the previous partition, apps 64 KB aligned, data 4 KB aligned,
  * starting at 0x9000; numbers decimal, 0x hex, 0o octal or 0b binary with
- * an optional K or M suffix; flags "encrypted", "readonly" joined by ':').
+ * an optional K or M suffix; a size "-END" means up to flash offset END;
+ * flags "encrypted", "readonly" joined by ':').
  * csv need not be NUL-terminated. Then validates (flash_size 0: unknown).
  * On error pt is left empty and *err_line (if not NULL) gets the 1-based line
  * number of the bad row (0 if the error is about the whole table).
  * Errors: OTTER_ERR_PT_CSV (syntax, unknown keyword, empty name/type/size,
- * $VARIABLE, overlapping explicit offset), OTTER_ERR_PT_FIELD (name longer
+ * $VARIABLE, overlapping explicit offset, "-END" not after the offset),
+ * OTTER_ERR_PT_FIELD (name longer
  * than 16), OTTER_ERR_PT_TOO_MANY, OTTER_ERR_PT_EMPTY, validation errors. */
 int otter_ptable_parse_csv(otter_ptable_t *pt, const char *csv, size_t len, uint32_t flash_size, unsigned *err_line);
 
