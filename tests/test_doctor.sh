@@ -21,7 +21,7 @@ sserver forum -cert "$P/forum.crt" -cert_chain "$P/r3-new.crt" -key "$P/forum.ke
 U="https://localhost:$PORT"
 doctor "forum: pinned intermediate whose root expired" 1 \
     "✗ TLS handshake  mbedtls_ssl_handshake returned -0x2700: X509_CERT_VERIFY_FAILED" \
-    "✗ trust          the pinned certificate 'Otter R3' (issuer 'Otter Old Root X3'): has expired" \
+    "✗ trust          the pinned certificate 'Otter R3' (issuer 'Otter Old Root X3'): has expired (X509_BADCERT_EXPIRED)" \
     "The trusted (pinned) certificate 'Otter R3' (issuer 'Otter Old Root X3') expired on 2021-09-29 (the device's clock says 2026-06-01)." \
     "otter cert: Pin the root 'Otter New Root X1' (in the trust store), valid until 2035-06-04 (3290 days left)." \
     "otter cert: Get it with: otter cert localhost:$PORT --format c" \
@@ -38,7 +38,7 @@ doctor "JSON" 1 '"step":"trust","status":"fail"' '"verdict":"fail","fail_at":"tr
     -- doctor "$U/fw.bin" --ca "$P/r3-old.crt" --store "$P/new-root.crt" --at $AT --json
 
 # 4. The device's clock was never set.
-doctor "clock unset" 1 "✗ dates          the device's clock is not set (it says 1970-01-01): that is the cause, not the certificates" \
+doctor "clock unset" 1 "✗ dates          the device's clock is not set (it says 1970-01-01, before 2024-01-01, OTTER_TLS_CLOCK_MIN): that is the cause, not the certificates" \
     "fix: set the clock before connecting" "✓ trust" "a device configured like this would: fail at dates" \
     -- doctor "$U/fw.bin" --ca "$P/new-root.crt" --at 1970-01-01
 
@@ -88,14 +88,14 @@ sserver wronghost -cert "$P/wronghost.crt" -cert_chain "$P/int.crt" -key "$P/wro
 doctor "wrong host name" 1 "✗ hostname       the certificate is not valid for localhost: it names DNS:wrong.example" \
     "would: fail at hostname" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver expired -cert "$P/expired.crt" -cert_chain "$P/int.crt" -key "$P/expired.key" -WWW
-doctor "expired leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): has expired" \
+doctor "expired leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): has expired (X509_BADCERT_EXPIRED)" \
     "fix: the server must renew its certificate" "would: fail at dates" \
     -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver future -cert "$P/future.crt" -cert_chain "$P/int.crt" -key "$P/future.key" -WWW
-doctor "not yet valid leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): is not valid yet" \
+doctor "not yet valid leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): is not valid yet (X509_BADCERT_FUTURE)" \
     "would: fail at dates" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver selfsigned -cert "$P/selfsigned.crt" -key "$P/selfsigned.key" -WWW
-doctor "self-signed" 1 "✗ trust" "The server's chain ends at 'localhost' (self-signed, sent by the server), which is not trusted" \
+doctor "self-signed" 1 "✗ trust          the server's certificate 'localhost' (issuer 'localhost'): does not lead to a trusted CA (X509_BADCERT_NOT_TRUSTED)" "The server's chain ends at 'localhost' (self-signed, sent by the server), which is not trusted" \
     "would: fail at trust" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver evil -cert "$P/evil.crt" -cert_chain "$P/evil-root.crt" -key "$P/evil.key" -WWW
 doctor "untrusted root" 1 "✗ trust" "The server's chain ends at 'Otter Untrusted Root' (self-signed, sent by the server), which is not trusted" \
@@ -112,7 +112,7 @@ oserve r1 "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --redirect-to "https:
 doctor "redirect to a host with another CA" 1 "  redirect       hop 1: 302 to https://127.0.0.1:$POTHER/fw.bin" \
     "✗ redirect       TLS with 127.0.0.1 port $POTHER failed: server certificate is not trusted" \
     "needs the roots of both hosts in its CA bundle" \
-    "✗ trust          the server's CA 'Otter Untrusted Root' (issuer 'Otter Untrusted Root'): does not lead to a trusted CA" \
+    "✗ trust          the server's CA 'Otter Untrusted Root' (issuer 'Otter Untrusted Root'): does not lead to a trusted CA (X509_BADCERT_NOT_TRUSTED)" \
     "otter cert: Pin the root 'Otter Untrusted Root' (in the trust store)" \
     "would: fail at trust" \
     -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --store "$P/evil-root.crt" --at $AT
@@ -136,12 +136,20 @@ doctor "a good server: Range, ETag, size" 0 "✓ status         206" "✓ Conten
 doctor "image larger than the slot" 1 "✗ Content-Length 60000 bytes: larger than the 32768-byte slot" \
     "would: fail at Content-Length" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --slot-size 32K
 oserve bighead "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --header "X-Padding: $(head -c 6000 /dev/zero | tr '\0' a)"
-doctor "6 KB header the device does not need, 1 KB buffer" 0 "✓ headers        the ones the device needs fit its 1024-byte buffer" \
+doctor "6 KB header the device does not need, 1 KB buffer" 0 "✓ headers        the ones the device keeps (ETag, Last-Modified, Content-Type, Location) fit their fields; the rest pass through its 1024-byte buffer" \
     "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --buffer 1024
 oserve bigtype "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" \
     --content-type "application/octet-stream; x=$(head -c 200 /dev/zero | tr '\0' b)"
-doctor "needed header too large" 1 "✗ headers        a needed HTTP header does not fit the buffer (the device's HTTP buffer: 1024 bytes)" \
+doctor "needed header too large: named, with its limit" 1 \
+    "✗ headers        Content-Type from localhost is 228 bytes: the device keeps at most 63 (OTTER_HTTP_CTYPE_MAX 64)" \
+    "fix: make the server send a shorter Content-Type, or build the device with -DOTTER_HTTP_CTYPE_MAX=229 or more" \
     "would: fail at headers" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --buffer 1024
+oserve bigetag "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --etag none \
+    --header "ETag: \"$(head -c 200 /dev/zero | tr '\0' e)\""
+doctor "ETag too long: named, with its limit" 1 \
+    "✗ headers        ETag from localhost is 202 bytes: the device keeps at most 127 (OTTER_HTTP_ETAG_MAX 128)" \
+    "-DOTTER_HTTP_ETAG_MAX=203 or more" "would: fail at headers" \
+    -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 oserve chunked "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --chunked
 doctor "chunked, no Content-Length" 0 "! Content-Length not given (chunked transfer); Content-Range says 60000 bytes" \
     "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT

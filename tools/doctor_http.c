@@ -4,6 +4,7 @@
  * image header against the chip and running version, and the signature. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "doctor.h"
@@ -16,11 +17,24 @@
 
 #define FIRST_LEN 4096u
 #define IMAGE_MAX (16u << 20)
+#define TAP_MAX 16384u
+
+/* A transport that passes through to another and keeps the first TAP_MAX
+ * bytes of the latest response (reset at each request written), so that a
+ * failed response head can be looked at afterwards. */
+struct tap {
+    const otter_transport_t *inner;
+    uint8_t bytes[TAP_MAX];
+    size_t len;
+    int reading; /* a read came after the last write */
+};
 
 /* Everything one HTTP client needs, on the heap. */
 struct client {
     otter_posix_tcp_t tcp_plain, tcp_tls;
     otter_transport_t plain, lower, tls_t;
+    otter_transport_t tap_plain_t, tap_tls_t;
+    struct tap tap_plain, tap_tls;
     otter_tls_t tls;
     otter_tls_report_t report;
     otter_http_t http;
@@ -28,6 +42,54 @@ struct client {
     doctor_t *d;
     int log_hops;
 };
+
+static int tap_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    struct tap *t = ctx;
+    t->len = 0;
+    t->reading = 0;
+    return t->inner->connect(t->inner->ctx, host, port, timeout_ms);
+}
+
+static int tap_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    struct tap *t = ctx;
+    int n = t->inner->read(t->inner->ctx, buf, len, timeout_ms);
+    t->reading = 1;
+    if (n > 0 && t->len < TAP_MAX) {
+        size_t k = (size_t)n < TAP_MAX - t->len ? (size_t)n : TAP_MAX - t->len;
+        memcpy(t->bytes + t->len, buf, k);
+        t->len += k;
+    }
+    return n;
+}
+
+static int tap_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
+{
+    struct tap *t = ctx;
+    if (t->reading)
+        t->len = 0;
+    t->reading = 0;
+    return t->inner->write(t->inner->ctx, buf, len, timeout_ms);
+}
+
+static void tap_close(void *ctx)
+{
+    struct tap *t = ctx;
+    t->inner->close(t->inner->ctx);
+}
+
+static void tap_wrap(struct tap *t, const otter_transport_t *inner, otter_transport_t *out)
+{
+    t->inner = inner;
+    t->len = 0;
+    t->reading = 0;
+    out->connect = tap_connect;
+    out->read = tap_read;
+    out->write = tap_write;
+    out->close = tap_close;
+    out->ctx = t;
+}
 
 static void on_event(void *arg, const otter_http_event_t *ev)
 {
@@ -53,8 +115,10 @@ static struct client *client_new(doctor_t *d, int log_hops)
         otter_tls_transport(&c->tls, &c->tls_t);
     otter_http_config_t cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.tcp = &c->plain;
-    cfg.tls = &c->tls_t;
+    tap_wrap(&c->tap_plain, &c->plain, &c->tap_plain_t);
+    tap_wrap(&c->tap_tls, &c->tls_t, &c->tap_tls_t);
+    cfg.tcp = &c->tap_plain_t;
+    cfg.tls = c->tls_t.read ? &c->tap_tls_t : NULL;
     cfg.connect_timeout_ms = d->timeout_ms;
     cfg.read_timeout_ms = d->timeout_ms;
     cfg.on_event = on_event;
@@ -78,6 +142,73 @@ static void client_free(struct client *c)
 static int is_tls_error(int rc)
 {
     return rc <= OTTER_ERR_TLS_TRUST && rc >= -159;
+}
+
+/* The headers otter keeps in fixed fields, with the build limit on each. */
+static const struct kept {
+    const char *name, *limit;
+    size_t cap; /* value bytes + the terminating NUL */
+} kept_headers[] = {
+    {"ETag", "OTTER_HTTP_ETAG_MAX", OTTER_HTTP_ETAG_MAX},
+    {"Last-Modified", "OTTER_HTTP_DATE_MAX", OTTER_HTTP_DATE_MAX},
+    {"Content-Type", "OTTER_HTTP_CTYPE_MAX", OTTER_HTTP_CTYPE_MAX},
+    {"Location", "OTTER_HTTP_URL_MAX", OTTER_HTTP_URL_MAX},
+};
+
+/* In a captured response head, the first kept header whose value does not
+ * fit its field: fills *k and *len and returns 1, else 0. Location is
+ * is stored after the current URL (url_len bytes) in the same field. */
+static int overlong_header(const struct tap *t, size_t url_len, const struct kept **k, size_t *len)
+{
+    size_t i = 0;
+    while (i < t->len) {
+        size_t e = i;
+        while (e < t->len && t->bytes[e] != '\n')
+            e++;
+        size_t n = e - i;
+        if (n && t->bytes[i + n - 1] == '\r')
+            n--;
+        if (n == 0 && i > 0)
+            return 0; /* end of the head */
+        const char *line = (const char *)t->bytes + i;
+        for (size_t h = 0; h < sizeof kept_headers / sizeof kept_headers[0]; h++) {
+            size_t nl = strlen(kept_headers[h].name);
+            if (n > nl && line[nl] == ':' && strncasecmp(line, kept_headers[h].name, nl) == 0) {
+                size_t a = nl + 1, b = n;
+                while (a < b && (line[a] == ' ' || line[a] == '\t'))
+                    a++;
+                while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t'))
+                    b--;
+                size_t room = kept_headers[h].cap - (kept_headers[h].cap == OTTER_HTTP_URL_MAX ? url_len + 1 : 0);
+                if (b - a + 1 > room) {
+                    *k = &kept_headers[h];
+                    *len = b - a;
+                    return 1;
+                }
+            }
+        }
+        i = e + 1;
+    }
+    return 0;
+}
+
+/* A needed header did not fit: name it from the captured head. */
+static doctor_step_t *header_too_large(doctor_t *d, struct client *c, const otter_http_detail_t *det)
+{
+    const struct tap *t = c->tap_tls.len ? &c->tap_tls : &c->tap_plain;
+    const struct kept *k;
+    size_t len;
+    if (!overlong_header(t, strlen(d->url), &k, &len)) {
+        return doctor_add(d, "headers", DOCTOR_FAIL, "a header the device keeps (ETag, Last-Modified, Content-Type, "
+                                              "Location) from %s is longer than its field",
+                   det->host);
+    }
+    doctor_step_t *s = doctor_add(d, "headers", DOCTOR_FAIL,
+                                  "%s from %s is %zu bytes: the device keeps at most %zu (%s %zu)", k->name,
+                                  det->host, len, k->cap - 1, k->limit, k->cap);
+    doctor_fix(s, "make the server send a shorter %s, or build the device with -D%s=%zu or more", k->name,
+               k->limit, k->cap == OTTER_HTTP_URL_MAX ? len + strlen(d->url) + 2 : len + 1);
+    return s;
 }
 
 /* The first request failed: say at which step and why. */
@@ -106,6 +237,8 @@ static void request_failed(doctor_t *d, struct client *c, int rc)
         s = doctor_add(d, "redirect", DOCTOR_FAIL, "more than %u redirects (a loop?)", OTTER_HTTP_MAX_REDIRECTS);
         break;
     case OTTER_ERR_HTTP_HEADER_TOO_LARGE:
+        s = header_too_large(d, c, det);
+        break;
     case OTTER_ERR_HTTP_HEAD_TOO_LONG:
     case OTTER_ERR_HTTP_URL_TOO_LONG:
         s = doctor_add(d, "headers", DOCTOR_FAIL, "%s (the device's HTTP buffer: %zu bytes)",
@@ -323,7 +456,10 @@ int doctor_http(doctor_t *d)
     const otter_http_detail_t *det = otter_http_detail(&c->http);
     if (det->redirects)
         doctor_add(d, "redirects", DOCTOR_OK, "%u followed, none to http://", (unsigned)det->redirects);
-    doctor_add(d, "headers", DOCTOR_OK, "the ones the device needs fit its %zu-byte buffer", d->buffer);
+    doctor_add(d, "headers", DOCTOR_OK,
+               "the ones the device keeps (ETag, Last-Modified, Content-Type, Location) fit their fields; the "
+               "rest pass through its %zu-byte buffer",
+               d->buffer);
     doctor_add(d, "status", DOCTOR_OK, "%u", (unsigned)resp->status);
     int html = strncmp(resp->content_type, "text/html", 9) == 0;
     if (html) {

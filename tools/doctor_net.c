@@ -147,8 +147,34 @@ static uint32_t all_flags(const otter_tls_report_t *r)
     return f;
 }
 
-/* "'R3' (issuer 'DST Root CA X3'): has expired; ..." for each certificate
- * with one of mask's flags, into out. */
+/* The mbedTLS name of a verify flag bit (OTTER_TLS_VF_* below 1 << 24 are
+ * mbedTLS's MBEDTLS_X509_BADCERT_* bits), or otter's own for the others. */
+static const char *flag_name(uint32_t bit)
+{
+    switch (bit) {
+    case OTTER_TLS_VF_EXPIRED: return "X509_BADCERT_EXPIRED";
+    case OTTER_TLS_VF_REVOKED: return "X509_BADCERT_REVOKED";
+    case OTTER_TLS_VF_HOSTNAME: return "X509_BADCERT_CN_MISMATCH";
+    case OTTER_TLS_VF_NOT_TRUSTED: return "X509_BADCERT_NOT_TRUSTED";
+    case OTTER_TLS_VF_MISSING: return "X509_BADCERT_MISSING";
+    case OTTER_TLS_VF_SKIP_VERIFY: return "X509_BADCERT_SKIP_VERIFY";
+    case OTTER_TLS_VF_OTHER: return "X509_BADCERT_OTHER";
+    case OTTER_TLS_VF_FUTURE: return "X509_BADCERT_FUTURE";
+    case OTTER_TLS_VF_KEY_USAGE: return "X509_BADCERT_KEY_USAGE";
+    case OTTER_TLS_VF_EXT_KEY_USAGE: return "X509_BADCERT_EXT_KEY_USAGE";
+    case OTTER_TLS_VF_NS_CERT_TYPE: return "X509_BADCERT_NS_CERT_TYPE";
+    case OTTER_TLS_VF_BAD_MD: return "X509_BADCERT_BAD_MD";
+    case OTTER_TLS_VF_BAD_PK: return "X509_BADCERT_BAD_PK";
+    case OTTER_TLS_VF_BAD_KEY: return "X509_BADCERT_BAD_KEY";
+    case OTTER_TLS_VF_CLOCK_UNSET: return "otter: clock unset";
+    case OTTER_TLS_VF_NO_PIN: return "otter: no pin matched";
+    default: return "unknown flag";
+    }
+}
+
+/* "'R3' (issuer 'DST Root CA X3'): has expired (X509_BADCERT_EXPIRED); ..."
+ * for each certificate with one of mask's flags, into out: each flag in
+ * words and by its mbedTLS name. */
 static void flagged_certs(const otter_tls_report_t *r, uint32_t mask, char *out, size_t cap)
 {
     size_t n = 0;
@@ -163,7 +189,8 @@ static void flagged_certs(const otter_tls_report_t *r, uint32_t mask, char *out,
                               c->name, c->issuer_name);
         for (uint32_t bit = 1; bit; bit <<= 1)
             if (c->flags & mask & bit)
-                n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " %s,", otter_tls_flag_text(bit));
+                n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " %s (%s),", otter_tls_flag_text(bit),
+                                      flag_name(bit));
         if (n && n < cap && out[n - 1] == ',')
             out[--n] = '\0';
     }
@@ -243,10 +270,12 @@ void doctor_trust_steps(doctor_t *d, const otter_tls_report_t *r, int rc)
     else
         snprintf(date, sizeof date, "(none)");
     if (f & OTTER_TLS_VF_CLOCK_UNSET || rc == OTTER_ERR_TLS_CLOCK_UNSET) {
+        char clock_min[11];
+        otter_tls_date(OTTER_TLS_CLOCK_MIN, clock_min);
         doctor_step_t *s = doctor_add(d, "dates", DOCTOR_FAIL,
-                                      "the device's clock is not set (it says %s): that is the cause, "
-                                      "not the certificates",
-                                      date);
+                                      "the device's clock is not set (it says %s, before %s, "
+                                      "OTTER_TLS_CLOCK_MIN): that is the cause, not the certificates",
+                                      date, clock_min);
         doctor_fix(s, "set the clock before connecting: SNTP (configTime / esp_sntp) or an RTC; "
                       "certificate dates cannot be checked without it");
         blame = "dates";

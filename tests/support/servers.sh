@@ -13,8 +13,26 @@ servers_init() {
 }
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+    # Give servers 5 s to exit on TERM, then KILL: a server that ignores TERM
+    # must not hold the test (and ctest) forever.
+    i=0
+    while [ $i -lt 50 ] && [ -n "$(live_pids)" ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    for p in $(live_pids); do kill -9 "$p" 2>/dev/null || true; done
     for p in $PIDS; do wait "$p" 2>/dev/null || true; done
     rm -rf "$T"
+}
+# live_pids: the pids in PIDS still running (exited but unreaped ones count
+# as gone).
+live_pids() {
+    for p in $PIDS; do
+        [ -r "/proc/$p/stat" ] || continue
+        case "$(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null)" in
+        " Z"*|"") ;;
+        *) echo "$p" ;;
+        esac
+    done
 }
 
 # poll N CMD...: run CMD every 50 ms until it succeeds, at most N times;
@@ -75,7 +93,7 @@ http {
     include $dir/server.conf;
 }
 NGX
-        timeout "$secs" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/stderr" &
+        timeout "$secs" "$NGINX" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" >>"$dir/stderr" 2>&1 &
         NGINX_PID=$!
         PIDS="$PIDS $NGINX_PID"
         if poll 100 nginx_ready "$dir" "$ready"; then return 0; fi
