@@ -141,10 +141,23 @@ section_size() {
         st="not met"
         {
             echo "**Target ≤ 16 KB .text on Cortex-M4: not met** (${fwa:+$fwa bytes linked for the update path, }$ta bytes for all core modules, $ga with the mbedTLS glue)."
-            echo "Where it goes is in the tables above. \`error\` (${errtext:-0} bytes) is the table of"
-            echo "human-readable error messages: anything that writes a sentence (boot's \`why\`,"
-            echo "\`otter_update_diagnose()\`) links all of it. A build option that keeps error"
-            echo "names only, or drops messages entirely, would close most of the gap."
+            if [ -n "$fwa" ]; then
+                fe=$(awk '$1 == "error" { print $2 }' "$W/fw/update.tsv"); fe=${fe:-0}
+                fh=$(awk '$1 == "http" || $1 == "http_parse" || $1 == "url" { s += $2 } END { print s + 0 }' "$W/fw/update.tsv")
+                echo "Where it goes is in the table above. $fe bytes are the table of human-readable"
+                echo "error messages (\`error\`): anything that writes a sentence (boot's \`why\`,"
+                echo "\`otter_update_diagnose()\`) links all of it; without it $((fwa - fe)) bytes remain."
+                echo "The rest is the feature set: HTTP client (http, http_parse, url: $fh bytes,"
+                echo "against coreHTTP + llhttp's 20.7 KB for HTTP alone), TLS glue, image and"
+                echo "signature checks, boot selection, partition table, otadata, journal, engine."
+                echo "What would close it: a build option that keeps error names only (-$fe),"
+                echo "then trimming per module (the engine's policy and diagnostics strings, boot's"
+                echo "explanations); 16 KB for the whole update path including TLS glue is tighter"
+                echo "than this feature set is today."
+            else
+                echo "Where it goes is in the table above; \`error\` (${errtext:-0} bytes) is the table of"
+                echo "human-readable error messages."
+            fi
         } >>"$out"
     fi
     summary "Core .text ≤ 16 KB (Cortex-M4 -Os)" "$fig" "$st"
@@ -496,6 +509,53 @@ baseline_instr() {
     } >>"$out"
 }
 
+# device_instr: the same split for a whole update with `otter device`
+# (image checks, the hash of the written slot, otadata, reboot): a 300,000-
+# byte and the 1,577,648-byte v1.1.0, marginal per byte between the two.
+device_instr() {
+    [ "$HAVE_DEVICE" = 1 ] || return 0
+    "$OTTER" image make --chip esp32 --project otter-bench --version 1.1.0 --size 300000 --seed 111 \
+        --out "$W/www/app-small.bin" >/dev/null 2>>"$W/timed.log" || return 0
+    for f in app-small.bin app-1.1.0.bin; do
+        sh -c "$(device_prep_cmd "$BENCH_TMP/cg-dev.flash")"
+        # shellcheck disable=SC2046
+        timeout 600 valgrind --tool=callgrind --callgrind-out-file="$W/cg-dev-$f.out" \
+            $(device_cmd "$BENCH_TMP/cg-dev.flash" "$f") >>"$W/timed.log" 2>&1 || return 0
+        callgrind_classify "$W/cg-dev-$f.out" >"$W/cg-dev-$f.tsv"
+    done
+    d=$(( $(wc -c <"$W/www/app-1.1.0.bin") - $(wc -c <"$W/www/app-small.bin") ))
+    dtot=0
+    {
+        echo "The same split for a whole update with \`otter device\` (boot, download, image"
+        echo "checks, a second SHA-256 over the written slot, otadata switch, reboot, confirm),"
+        echo "marginal between a 300,000-byte and the 1,577,648-byte image:"
+        echo
+        echo "| category | per byte, marginal |"
+        echo "|---|---:|"
+    } >>"$out"
+    for c in sha256 cipher flashsim otter mbedtls libc; do
+        a=$(awk -v c="$c" '$1 == c { print $2 }' "$W/cg-dev-app-small.bin.tsv"); a=${a:-0}
+        b=$(awk -v c="$c" '$1 == c { print $2 }' "$W/cg-dev-app-1.1.0.bin.tsv"); b=${b:-0}
+        pb=$(awk -v a="$a" -v b="$b" -v d="$d" 'BEGIN { printf "%.3f", (b - a) / d }')
+        echo "| $c | $pb |" >>"$out"
+        case $c in sha256 | cipher | flashsim) ;; *) dtot=$(awk -v t="$dtot" -v p="$pb" 'BEGIN { printf "%.3f", t + p }') ;; esac
+    done
+    {
+        echo "| **outside crypto and the flash simulator** | **$dtot** |"
+        echo
+    } >>"$out"
+    echo "device $dtot" >>"$W/cg-split.txt"
+    # otter's functions that cost the most per byte in the whole update.
+    for f in app-small.bin app-1.1.0.bin; do
+        callgrind_annotate --inclusive=no --threshold=100 --auto=no "$W/cg-dev-$f.out" 2>/dev/null |
+            awk -v root="$ROOT" '/^ *[0-9,]+ +\(/ && / \[/ && index($0, "[" root "/") && !/norsim\.c:/ {
+                ir = $1; gsub(",", "", ir); fn = $0; sub(/^ *[0-9,]+ +\([^)]*\) +/, "", fn); sub(/ \[.*/, "", fn); print fn, ir }' \
+            >"$W/cg-dev-fn-$f.txt"
+    done
+    awk -v d="$d" 'NR == FNR { a[$1] = $2; next } { printf "%.2f %s\n", ($2 - a[$1]) / d, $1 }' \
+        "$W/cg-dev-fn-app-small.bin.txt" "$W/cg-dev-fn-app-1.1.0.bin.txt" | sort -rn | head -3 >"$W/cg-dev-top.txt"
+}
+
 # split_of KEY: a per-byte figure from $W/cg-split.txt ("-" if absent).
 split_of() {
     v=$(awk -v k="$1" '$1 == k { print $2 }' "$W/cg-split.txt" 2>/dev/null)
@@ -575,19 +635,50 @@ section_ipb() {
         echo
     } >>"$out"
     baseline_instr
+    device_instr
     if awk -v t="$tot_out" 'BEGIN { exit !(t <= 2) }'; then
         st=met
-        echo "**Target ≤ 2 instructions per byte outside crypto: met** ($tot_out; otter's own code $otter_pb; crypto itself $crypto_pb; the flash simulator adds $sim_pb)." >>"$out"
+        echo "**Target ≤ 2 instructions per byte outside crypto, download path (\`otter fetch\`): met** ($tot_out; otter's own code $otter_pb; crypto itself $crypto_pb; the flash simulator adds $sim_pb)." >>"$out"
     else
         st="not met"
         {
-            echo "**Target ≤ 2 instructions per byte outside crypto: not met** ($tot_out; otter's own code $otter_pb;"
+            echo "**Target ≤ 2 instructions per byte outside crypto, download path (\`otter fetch\`): not met** ($tot_out; otter's own code $otter_pb;"
             echo "crypto itself $crypto_pb; the flash simulator adds $sim_pb). The table shows where it goes."
         } >>"$out"
         [ -f "$W/ipb-why.md" ] && cat "$W/ipb-why.md" >>"$out"
     fi
     echo >>"$out"
-    summary "≤ 2 instructions/byte outside crypto" "$tot_out instr/byte (otter's code $otter_pb; +$sim_pb flash simulator)" "$st"
+    dv=$(split_of device)
+    if [ "$dv" != - ]; then
+        # The whole update is what the target is about: the image path too.
+        if awk -v t="$dv" 'BEGIN { exit !(t <= 2) }'; then
+            st=met
+            echo "**With the whole update (\`otter device\`): met** ($dv)." >>"$out"
+        else
+            st="not met"
+            {
+                echo "**With the whole update (\`otter device\`): not met** ($dv instructions per byte"
+                echo "outside crypto and the simulator). otter's functions that cost most per byte:"
+                awk '{ printf "`%s` %s", $2, $1; if (NR < 3) printf "; " }' "$W/cg-dev-top.txt"
+                echo "."
+                if grep -q 'image.c:otter_image_feed' "$W/cg-dev-top.txt"; then
+                    echo "Its callers here: $(callgrind_annotate --tree=caller --inclusive=yes --threshold=100 --auto=no \
+                        "$W/cg-dev-app-1.1.0.bin.out" 2>/dev/null | awk '
+                        /^$/ { n = 0; next }
+                        / < / { c = $0; sub(/.* < [^:]*:/, "", c); sub(/ \[.*/, "", c); l[++n] = "`" c; sub(/ \(/, "` (", l[n]); next }
+                        /\*.*:otter_image_feed \[/ { for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? ", " : ""), l[i]; exit }')."
+                    echo "\`otter_image_feed\` folds every segment byte into the image checksum one byte"
+                    echo "at a time through the context (\`ctx->xor_sum ^= p[i]\`: the compiler must store"
+                    echo "it back after each byte, since a byte pointer may alias it). What would close"
+                    echo "it: XOR into a local variable and fold whole words (a few instructions per"
+                    echo "8-16 bytes), which would put the image path under one instruction per byte"
+                    echo "like the download path."
+                fi
+            } >>"$out"
+        fi
+    fi
+    echo >>"$out"
+    summary "≤ 2 instructions/byte outside crypto" "$dv with otter device (whole update); $tot_out with otter fetch (download path; otter's code $otter_pb); +$sim_pb flash simulator" "$st"
 }
 
 # context_sizes DIR: sizeof every public struct type, for Cortex-M4 (from
@@ -1071,7 +1162,7 @@ device_setup() {
 # device_cmd FLASH: one whole update of a device that starts as the template.
 device_prep_cmd() { echo "cp $BENCH_TMP/dev/tpl.flash $1; cp $BENCH_TMP/dev/tpl.flash.wear $1.wear 2>/dev/null || true"; }
 device_cmd() {
-    echo "$OTTER device --flash $1 --url https://localhost:$NGINX_PORT/app-1.1.0.bin --ca $W/pki/ca.pem --self-test pass --quiet --json"
+    echo "$OTTER device --flash $1 --url https://localhost:$NGINX_PORT/${2:-app-1.1.0.bin} --ca $W/pki/ca.pem --self-test pass --quiet --json"
 }
 
 only="${BENCH_ONLY:-size ipb throughput vtime ram fleet}"

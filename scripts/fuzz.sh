@@ -7,6 +7,8 @@ set -eu
 build="$1"; secs="${2:-${FUZZ_SECONDS:-60}}"
 cd "$(dirname "$0")/.."
 rc=0
+# The fuzz build lets UBSan recover; make every report a failure.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 for bin in "$build"/fuzz_*; do
     [ -x "$bin" ] || continue
     name=$(basename "$bin"); corpus=${name#fuzz_}

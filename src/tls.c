@@ -56,39 +56,39 @@ static uint32_t remaining_ms(const otter_tls_t *tls)
     return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 }
 
-static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+/* One read of the lower transport into rbuf (rbuf != NULL) or one write
+ * from wbuf, within the deadline; the otter error is kept in io_err and the
+ * answer is mbedTLS's code. */
+static int bio_io(otter_tls_t *tls, unsigned char *rbuf, const unsigned char *wbuf, size_t len)
 {
-    otter_tls_t *tls = ctx;
     uint32_t left = remaining_ms(tls);
     if (left == 0) {
         tls->io_err = OTTER_ERR_TIMEOUT;
         return MBEDTLS_ERR_SSL_TIMEOUT;
     }
-    int n = tls->lower.write(tls->lower.ctx, buf, len, left);
+    int n = rbuf != NULL ? tls->lower.read(tls->lower.ctx, rbuf, len, left)
+                         : tls->lower.write(tls->lower.ctx, wbuf, len, left);
     if (n > 0) {
         return n;
     }
-    tls->io_err = n < 0 ? n : OTTER_ERR_NET_IO;
-    return n == OTTER_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_SEND_FAILED;
+    tls->io_err = n < 0 ? n : rbuf != NULL ? OTTER_ERR_CLOSED : OTTER_ERR_NET_IO;
+    if (rbuf != NULL && tls->io_err == OTTER_ERR_CLOSED) {
+        return MBEDTLS_ERR_SSL_CONN_EOF;
+    }
+    if (n == OTTER_ERR_TIMEOUT) {
+        return MBEDTLS_ERR_SSL_TIMEOUT;
+    }
+    return rbuf != NULL ? MBEDTLS_ERR_NET_RECV_FAILED : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    return bio_io(ctx, NULL, buf, len);
 }
 
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
-    otter_tls_t *tls = ctx;
-    uint32_t left = remaining_ms(tls);
-    if (left == 0) {
-        tls->io_err = OTTER_ERR_TIMEOUT;
-        return MBEDTLS_ERR_SSL_TIMEOUT;
-    }
-    int n = tls->lower.read(tls->lower.ctx, buf, len, left);
-    if (n > 0) {
-        return n;
-    }
-    tls->io_err = n < 0 ? n : OTTER_ERR_CLOSED;
-    if (tls->io_err == OTTER_ERR_CLOSED) {
-        return MBEDTLS_ERR_SSL_CONN_EOF;
-    }
-    return n == OTTER_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
+    return bio_io(ctx, buf, NULL, len);
 }
 
 /* ---- certificate decision -------------------------------------------------- */

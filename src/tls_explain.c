@@ -213,6 +213,16 @@ void otter_tls_date(int64_t t, char out[11])
     out[10] = '\0';
 }
 
+/* host, or host:port when the port is not HTTPS's 443, as `otter cert` takes it. */
+static void put_host_port(otter_sb_t *sb, const otter_tls_report_t *r)
+{
+    otter_sb_put(sb, r->host);
+    if (r->port != 0 && r->port != 443) {
+        otter_sb_put(sb, ":");
+        otter_sb_dec(sb, r->port);
+    }
+}
+
 static void put_date(otter_sb_t *sb, int64_t t)
 {
     char d[11];
@@ -335,13 +345,13 @@ static void explain_untrusted(otter_sb_t *sb, const otter_tls_report_t *r, int a
                          "server's chain leads to today, ");
         put_quoted(sb, r->chain_end);
         otter_sb_put(sb, ", instead (`otter cert ");
-        otter_sb_put(sb, r->host);
+        put_host_port(sb, r);
         otter_sb_put(sb, "` shows it).\n");
     } else {
         otter_sb_put(sb, "Fix: if you trust it, add ");
         put_quoted(sb, r->chain_end);
         otter_sb_put(sb, " to the CA bundle (`otter cert ");
-        otter_sb_put(sb, r->host);
+        put_host_port(sb, r);
         otter_sb_put(sb, "` shows the chain), or pin a certificate of the chain.\n");
     }
 }

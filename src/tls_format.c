@@ -50,7 +50,9 @@ static void text_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otter_t
     otter_sb_put(sb, " to ");
     put_date(sb, c->not_after);
     if (r->now >= 0) {
-        int64_t days = (c->not_after - r->now) / 86400;
+        /* now >= 0: the difference overflows only below INT64_MIN + now. */
+        int64_t left = c->not_after >= INT64_MIN + r->now ? c->not_after - r->now : INT64_MIN;
+        int64_t days = left / 86400;
         otter_sb_put(sb, days >= 0 ? " (" : " (expired ");
         otter_sb_dec(sb, days >= 0 ? days : -days);
         otter_sb_put(sb, days >= 0 ? " days left)" : " days ago)");

@@ -59,6 +59,8 @@ expect "1 KB redirect URL through a 512-byte buffer" "result=OK status=200 bytes
     -b 512 "$U/longredirect/5000"
 expect "Connection: close honoured" "result=OK status=200 bytes=10" "connects=2 reuses=0" -- \
     "$U/close/10" "$U/file/10"
+expect "extra body bytes in a later segment: the next request on the connection says so" \
+    "result=HTTP_BODY_TOO_LONG status=0 bytes=0" "connects=1 reuses=1" -- "$U/lateextra/10/7" "$U/file/10"
 expect "stale kept-alive connection: one silent retry" "result=OK status=200 bytes=10" \
     "connects=2 reuses=1 retries=1" -- "$U/closeafter/10" "$U/file/10"
 expect "HTTP/1.0 body until close" "result=OK status=200 bytes=5000" "length=-1" -- -o "$T/e.out" "$U/eof/5000"

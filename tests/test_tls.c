@@ -273,6 +273,21 @@ static void test_explain_truncation(void **state)
     assert_int_equal(otter_tls_explain(&r, NULL, 0), n);
 }
 
+/* Found by fuzz_trust: dates far apart must not overflow (UBSan). */
+static void test_text_extreme_dates(void **state)
+{
+    (void)state;
+    static otter_tls_report_t r;
+    otter_tls_report_init(&r);
+    r.now = 3108310830414597634;
+    r.chain_count = 1;
+    r.chain[0].not_after = -7022333970914903853;
+    char out[2048];
+    size_t n = otter_tls_report_text(&r, out, sizeof out);
+    assert_true(n < sizeof out);
+    assert_non_null(strstr(out, " (expired 106751991167300 days ago)\n"));
+}
+
 /* ---- setup and scripted handshakes ------------------------------------------ */
 
 typedef struct {
@@ -473,7 +488,8 @@ int main(void)
         cmocka_unit_test(test_pem_forum_vector), cmocka_unit_test(test_pem_bad),
         cmocka_unit_test(test_pins),             cmocka_unit_test(test_describe_forum_cert),
         cmocka_unit_test(test_mbedtls_names),    cmocka_unit_test(test_dates),
-        cmocka_unit_test(test_explain_truncation), cmocka_unit_test(test_setup_errors),
+        cmocka_unit_test(test_explain_truncation), cmocka_unit_test(test_text_extreme_dates),
+        cmocka_unit_test(test_setup_errors),
         cmocka_unit_test(test_scripted_failures), cmocka_unit_test(test_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,7 @@ sserver forum -cert "$P/forum.crt" -cert_chain "$P/r3-new.crt" -key "$P/forum.ke
 expect "forum: pinned R3 by the expired root" 146 "result: TLS_EXPIRED" \
     "The trusted (pinned) certificate 'Otter R3' (issuer 'Otter Old Root X3') expired on 2021-09-29" \
     "The server's chain ends at 'Otter New Root X1', which is not trusted" \
-    "trust the root the server's chain leads to today, 'Otter New Root X1', instead" \
+    "trust the root the server's chain leads to today, 'Otter New Root X1', instead (\`otter cert localhost:$PORT\` shows it)" \
     -- --port "$PORT" --ca "$P/r3-old.crt" --at 2026-06-01
 expect "forum: the new root" 0 "trusted through 'Otter New Root X1'" \
     -- --port "$PORT" --ca "$P/new-root.crt" --at 2026-06-01

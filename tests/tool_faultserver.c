@@ -17,6 +17,8 @@
  *   /stall/N/M         Content-Length N, M bytes, then silence
  *   /stallhead         half a status line, then silence
  *   /lie/N/M           Content-Length N but M > N bytes, one write
+ *   /lateextra/N/M     Content-Length N, N bytes, then 200 ms later M more
+ *                      bytes (a separate segment), connection kept
  *   /norange/N         Range ignored: 200 with the whole body
  *   /wrongrange/N      206 whose Content-Range starts at 0 whatever was asked
  *   /drip/N            the whole response one byte per write
@@ -322,6 +324,12 @@ static int serve(int fd, const req_t *r, const char *auth)
         if (r->path[1] == 'r')
             hard_reset(fd);
         return -1;
+    }
+    if (sscanf(r->path, "/lateextra/%llu/%llu", &n, &m) == 2) {
+        if (sendf(fd, "HTTP/1.1 200 OK\r\nContent-Length: %llu\r\n\r\n", n) || send_body(fd, 0, n, 16384, 0))
+            return -1;
+        sleep_ms(200);
+        return send_body(fd, n, n + m, 16384, 0); /* before the next request is read */
     }
     if (strcmp(r->path, "/stallhead") == 0) {
         sendf(fd, "HTTP/1.1 200 O");

@@ -8,13 +8,19 @@
 
 #include "cli.h"
 
+/* "otter: " + the formatted message + tail, on stderr. */
+static void cli_vwarn(const char *tail, const char *fmt, va_list ap)
+{
+    fputs("otter: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(tail, stderr);
+}
+
 int cli_err(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("otter: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    cli_vwarn("\n", fmt, ap);
     va_end(ap);
     return CLI_EXIT_FAIL;
 }
@@ -23,9 +29,7 @@ int cli_usage_err(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("otter: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\n(try --help)\n", stderr);
+    cli_vwarn("\n(try --help)\n", fmt, ap);
     va_end(ap);
     return CLI_EXIT_USAGE;
 }

@@ -80,11 +80,18 @@ int otter_norsim_create(const char *path, uint32_t size)
     return ret;
 }
 
+/* The wear file of the flash file at path, opened with mode, or NULL. */
+static FILE *wear_open(const char *path, const char *mode)
+{
+    char *wp = wear_path(path);
+    FILE *f = wp ? fopen(wp, mode) : NULL;
+    free(wp);
+    return f;
+}
+
 static void wear_load(otter_norsim_t *sim)
 {
-    char *wp = wear_path(sim->path);
-    FILE *f = wp ? fopen(wp, "rb") : NULL;
-    free(wp);
+    FILE *f = wear_open(sim->path, "rb");
     if (!f)
         return;
     uint8_t hdr[8];
@@ -102,9 +109,7 @@ static void wear_load(otter_norsim_t *sim)
 
 static void wear_save(const otter_norsim_t *sim)
 {
-    char *wp = wear_path(sim->path);
-    FILE *f = wp ? fopen(wp, "wb") : NULL;
-    free(wp);
+    FILE *f = wear_open(sim->path, "wb");
     if (!f)
         return;
     uint8_t b[8];
