@@ -409,21 +409,27 @@ static size_t step_len(const otter_image_t *ctx, uint32_t off, size_t avail)
 
 
 /* sum XOR every byte of p[0..n). Segment data is nearly every byte of an
- * update, so XOR a 32-bit word at a time into a local and fold it, instead of
- * a read-modify-write of the context per byte. The XOR of all bytes equals
- * the XOR of the four bytes of the XOR of all words, whatever the byte order. */
+ * update (and is checked twice: while downloading and when the slot is
+ * validated), so XOR 16 bytes per step into local 64-bit words and fold,
+ * instead of a read-modify-write of the context per byte. The XOR of all bytes
+ * equals the XOR of the bytes of the XOR of all words, whatever the byte
+ * order. */
 static uint8_t xor_bytes(uint8_t sum, const uint8_t *p, size_t n)
 {
-    uint32_t acc = 0;
+    uint64_t a = 0, b = 0;
     size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        uint32_t w;
-        memcpy(&w, p + i, 4);
-        acc ^= w;
+    for (; i + 16 <= n; i += 16) {
+        uint64_t w0, w1;
+        memcpy(&w0, p + i, 8);
+        memcpy(&w1, p + i + 8, 8);
+        a ^= w0;
+        b ^= w1;
     }
-    acc ^= acc >> 16;
-    acc ^= acc >> 8;
-    sum ^= (uint8_t)acc;
+    a ^= b;
+    a ^= a >> 32;
+    a ^= a >> 16;
+    a ^= a >> 8;
+    sum ^= (uint8_t)a;
     for (; i < n; i++)
         sum ^= p[i];
     return sum;
