@@ -113,6 +113,7 @@ int otter_update_begin(otter_update_t *u, const char *url)
     u->pend_off = u->pend_len = u->pend_file_off = 0;
     u->received = u->rehash_to = u->high_water = u->skip = u->cut_redl = 0;
     u->retries = 0;
+    u->first_byte = 0;
     u->in_request = u->journal_erased = u->journal_live = u->decided = u->whole_again = false;
     u->validator[0] = 0;
     u->rolled_back_version[0] = 0;
@@ -318,7 +319,10 @@ int otter_update_finish(otter_update_t *u)
     uint64_t t0 = u->cfg.clock->now_ms(u->cfg.clock->ctx);
     otter_otadata_t od;
     unsigned n = otter_ptable_ota_count(u->cfg.ptable);
-    int ret = otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable);
+    /* Verified means bootable (its first byte is in, update_write.c). */
+    int ret = upd_write_first_byte(u);
+    if (ret == 0)
+        ret = otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable);
     if (ret == 0)
         ret = otter_otadata_set_slot(&od, u->cfg.flash, (unsigned)(u->target->subtype - OTTER_PT_SUBTYPE_OTA_0), n,
                                      OTTER_OTA_STATE_NEW);

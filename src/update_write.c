@@ -64,7 +64,16 @@ int upd_write_pending(otter_update_t *u)
     if (start != u->st.done)
         return OTTER_ERR_STATE; /* programs are strictly sequential */
     if (n) {
-        int ret = f->program(f->ctx, u->target->offset + start, u->cfg.data_buf + u->pend_off, n);
+        /* The image's first byte (its 0xE9 magic) is held back until
+         * otter_update_finish(): until the image has passed every check the
+         * slot cannot boot, whatever otadata says and whichever slot a
+         * fallback tries (a refused, incomplete or torn image never runs). */
+        uint32_t skip = start == 0 ? 1u : 0u;
+        if (skip)
+            u->first_byte = u->cfg.data_buf[u->pend_off];
+        int ret = n > skip ? f->program(f->ctx, u->target->offset + start + skip, u->cfg.data_buf + u->pend_off + skip,
+                                        n - skip)
+                           : 0;
         if (ret < 0)
             return ret;
         otter_update_event_t ev = {
@@ -108,6 +117,12 @@ int upd_write_rehash(otter_update_t *u)
         int ret = f->read(f->ctx, u->target->offset + u->st.done, u->cfg.data_buf, n);
         if (ret < 0)
             return ret;
+        /* The held-back first byte (see upd_write_pending): only the magic
+         * can belong there, as the early check refused anything else. */
+        if (u->st.done == 0 && (u->cfg.data_buf[0] & OTTER_IMAGE_MAGIC) == OTTER_IMAGE_MAGIC)
+            u->cfg.data_buf[0] = OTTER_IMAGE_MAGIC; /* erased, or torn while being programmed */
+        if (u->st.done == 0)
+            u->first_byte = u->cfg.data_buf[0];
         if (otter_image_feed(&u->img, u->cfg.data_buf, n) < 0)
             return rehash_give_up(u);
         u->st.done += n;
@@ -191,12 +206,42 @@ static int verify_signature(otter_update_t *u, const otter_image_info_t *info)
     return ret;
 }
 
+/* The verified image becomes bootable: its first byte, held back since
+ * the download began (upd_write_pending), is programmed now, in the step
+ * that passed the last check and before the otadata switch. Already there
+ * (a cut between this and the switch, a reinstall): nothing to do. */
+int upd_write_first_byte(otter_update_t *u)
+{
+    const otter_flash_t *f = u->cfg.flash;
+    uint8_t b;
+    int ret = f->read(f->ctx, u->target->offset, &b, 1);
+    if (ret < 0 || b == u->first_byte)
+        return ret;
+    if (b == 0xFF)
+        return f->program(f->ctx, u->target->offset, &u->first_byte, 1);
+    if ((b & u->first_byte) != u->first_byte || u->cfg.data_buf_len < upd_sector(u))
+        return OTTER_ERR_FLASH_VERIFY;
+    /* A power cut tore this very program before: the byte has only some
+     * of its bits cleared, and flash cannot be programmed twice. Rewrite
+     * the sector (one erase, one program; rare). */
+    uint32_t s = upd_sector(u);
+    ret = f->read(f->ctx, u->target->offset, u->cfg.data_buf, s);
+    if (ret == 0)
+        ret = f->erase(f->ctx, u->target->offset, s);
+    u->cfg.data_buf[0] = u->first_byte;
+    if (ret == 0)
+        ret = f->program(f->ctx, u->target->offset, u->cfg.data_buf, s);
+    return ret;
+}
+
 int upd_write_verify(otter_update_t *u)
 {
     int ret = otter_image_finish(&u->img);
     if (ret < 0)
         return ret;
     ret = verify_signature(u, otter_image_info(&u->img));
+    if (ret == 0)
+        ret = upd_write_first_byte(u);
     if (ret < 0)
         return ret;
     otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_VERIFIED};

@@ -539,6 +539,97 @@ static void test_version_cmp(void **state)
     assert_false(c);
 }
 
+/* Issue 11, item 1: with keys provisioned, signed 1.1.0 runs in ota_1; the
+ * server then offers unsigned 1.4.0, refused, after it was written into
+ * ota_0, which an old otadata copy still names. Neither a rejected
+ * self-test nor a bad byte in ota_1 may make 1.4.0 boot. */
+static void refused_in_slot(bool keyed_bootloader)
+{
+    updfix_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(updfix_setup(f, "min_spiffs"), 0);
+    otter_signkey_t k;
+    uint8_t digest[32];
+    otter_signkey_init(&k);
+    assert_int_equal(otter_signkey_generate(&k, OTTER_SIG_SCHEME_ECDSA_P256), 0);
+    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    size_t len, slen;
+    uint8_t *v1 = updfix_image("1.0.0", 200000, 0, OTTER_CHIP_ESP32, 1, &len), *sv1;
+    sign_with(&k, v1, len, &sv1, &slen);
+    assert_int_equal(otter_simdev_install(&f->dev, OTTER_PT_SUBTYPE_OTA_0, sv1, slen), 0);
+    if (keyed_bootloader)
+        otter_simdev_set_keys(&f->dev, (const uint8_t(*)[32])digest, 1);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_string_equal(f->dev.app.version, "1.0.0");
+    /* signed 1.1.0 -> ota_1, confirmed */
+    uint8_t *v11 = updfix_image("1.1.0", 150000, 0, OTTER_CHIP_ESP32, 3, &len), *sv11;
+    sign_with(&k, v11, len, &sv11, &slen);
+    memserver_init(&f->srv, sv11, slen);
+    updfix_engine(f);
+    f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
+    f->cfg.policy.key_digest_count = 1;
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_int_equal(f->dev.res.slot, OTTER_PT_SUBTYPE_OTA(1));
+    assert_int_equal(otter_boot_mark_valid(&f->dev.boot), 0);
+    /* unsigned 1.4.0: downloaded into ota_0, refused at the end */
+    uint8_t *v14 = updfix_image("1.4.0", 150000, 0, OTTER_CHIP_ESP32, 4, &len);
+    memserver_init(&f->srv, v14, len);
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), OTTER_ERR_UPD_UNSIGNED);
+    const otter_partition_t *p0 = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA_0);
+    const uint8_t *m = otter_norsim_data(&f->dev.sim);
+    assert_memory_equal(m + p0->offset + 1, v14 + 1, len - 1); /* it is there... */
+    assert_int_equal(m[p0->offset], 0xFF);                     /* ...but cannot boot */
+    assert_int_equal(otter_image_boot_validate(NULL, &f->dev.flash, p0->offset, p0->size), OTTER_ERR_IMG_MAGIC);
+    otter_otadata_t od;
+    assert_int_equal(otter_simdev_otadata(&f->dev, &od), 0);
+    assert_int_equal((od.copy[1 - od.active].seq - 1) % 2, 0); /* the old copy still names ota_0 */
+    /* the self-test of 1.1.0 now fails: no other app to roll back to */
+    assert_int_equal(otter_boot_mark_invalid_rollback(&f->dev.boot), OTTER_ERR_BOOT_ROLLBACK_REFUSED);
+    /* one bad byte in ota_1: nothing boots rather than 1.4.0 */
+    const otter_partition_t *p1 = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(1));
+    uint8_t z = 0;
+    uint32_t at = p1->offset + 100000;
+    assert_int_equal(f->dev.flash.read(f->dev.flash.ctx, at, &z, 1), 0);
+    uint8_t sector[4096];
+    memcpy(sector, m + (at & ~0xFFFu), sizeof sector);
+    sector[at & 0xFFFu] ^= 0x01;
+    assert_int_equal(f->dev.flash.erase(f->dev.flash.ctx, at & ~0xFFFu, 4096), 0);
+    assert_int_equal(f->dev.flash.program(f->dev.flash.ctx, at & ~0xFFFu, sector, sizeof sector), 0);
+    assert_int_equal(updfix_reboot(f), OTTER_ERR_BOOT_NO_APP);
+    assert_false(f->dev.booted);
+    free(v1);
+    free(sv1);
+    free(v11);
+    free(sv11);
+    free(v14);
+    otter_signkey_free(&k);
+    updfix_teardown(f);
+    free(f);
+}
+
+static void test_refused_image_never_boots(void **state)
+{
+    (void)state;
+    refused_in_slot(true);  /* the simulated bootloader checks signatures */
+    refused_in_slot(false); /* a device without Secure Boot: the held-back first byte alone */
+}
+
+/* The keyed bootloader refuses an unsigned app even when otadata picks it. */
+static void test_keyed_bootloader(void **state)
+{
+    updfix_t *f = fx(state);
+    uint8_t digest[32];
+    memset(digest, 0x5A, sizeof digest);
+    otter_simdev_set_keys(&f->dev, (const uint8_t(*)[32])digest, 1);
+    assert_int_equal(updfix_reboot(f), OTTER_ERR_BOOT_NO_APP);
+    assert_non_null(strstr(f->dev.res.why, otter_strerror(OTTER_ERR_SIG_NONE)));
+    otter_simdev_set_keys(&f->dev, NULL, 0);
+    assert_int_equal(updfix_reboot(f), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -563,6 +654,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unconfirmed_version_retried, setup, teardown),
         cmocka_unit_test(test_from_factory),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
+        cmocka_unit_test(test_refused_image_never_boots),
+        cmocka_unit_test_setup_teardown(test_keyed_bootloader, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

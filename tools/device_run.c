@@ -386,9 +386,17 @@ int dev_run(dev_ctx_t *c)
     opt.persist_wear = 1;
     otter_simdev_init(&c->d);
     int ret = otter_simdev_open(&c->d, c->o.flash, &opt, c->o.chip);
-    if (ret == 0)
+    if (ret == 0) {
+        /* Keys provisioned: the bootloader checks signatures too. */
+        otter_simdev_set_keys(&c->d, (const uint8_t(*)[32])c->o.keys, (size_t)c->o.n_keys);
         ret = otter_simdev_boot(&c->d);
+    }
     if (ret < 0) {
+        if (ret == OTTER_ERR_BOOT_NO_APP)
+            cli_err("%s: %s", c->o.flash, c->d.res.why);
+        if (ret == OTTER_ERR_BOOT_NO_APP && c->o.n_keys)
+            cli_err("the simulated bootloader checks Secure Boot V2 signatures because --pub/--key-digest was "
+                    "given: sign the app in the flash file with one of those keys");
         cli_err("%s: %s (%s)", c->o.flash, otter_strerror(ret), otter_errname(ret));
         otter_simdev_close(&c->d);
         if (devnull)

@@ -274,6 +274,7 @@ typedef struct otter_update {
     uint32_t cut_redl;      /* bytes received again since the last cut */
     uint8_t retries;
     uint8_t prev_http_phase;
+    uint8_t first_byte;                  /* the image's first byte, programmed last (finish) */
     bool in_request;                     /* an HTTP request is open */
     bool decided;                        /* the policy accepted the image */
     bool whole_again;                    /* server ignores Range: ask for the whole file, drop `skip` bytes */

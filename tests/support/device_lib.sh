@@ -24,7 +24,9 @@ mkimg() {
 signed() {
     "$OTTER" sign --key "$2" "$T/img/$1.bin" --out "$T/www/$1.bin" >/dev/null
 }
-mkimg v1 1.0.0 --seed 1
+# The running app is signed too: with keys given, the simulated bootloader
+# checks signatures as ESP-IDF's does.
+mkimg v1u 1.0.0 --seed 1 && "$OTTER" sign --key "$T/key.pem" "$T/img/v1u.bin" --out "$T/img/v1.bin" >/dev/null
 mkimg app 1.1.0 --seed 2 && signed app "$T/key.pem"
 mkimg app2 1.3.0 --seed 3 && signed app2 "$T/key.pem"
 mkimg old 0.9.0 --seed 4 && signed old "$T/key.pem"
