@@ -8,38 +8,138 @@
 #include "strutil.h"
 #include "update_priv.h"
 
-/* ---- versions ------------------------------------------------------------ */
+/* ---- versions ------------------------------------------------------------
+ *
+ * The version rule (README "Which versions install"): surrounding spaces
+ * and a leading v/V are ignored; the leading numeric part, up to 8 numbers
+ * separated by dots (missing ones are 0), decides when it differs. When it
+ * is equal the rest decides: nothing or "+build" (release) = "-dirty"
+ * (a local build of it); git describe "-N-gHASH[-dirty]" comes after the
+ * release, ordered by N; a semver pre-release "-rc.1" comes before it,
+ * ordered as semver 2.0 orders them. Anything else ("_rc1", " (factory)",
+ * two describe outputs with the same N and different hashes, text with no
+ * leading number or whose number runs into a letter, like the git hash
+ * "8cabf2c") cannot be compared. */
+
+#define VERSION_NUMS 8
+
+enum { V_PRE = 0, V_RELEASE = 1, V_DESCRIBE = 2, V_OTHER = 3 };
 
 typedef struct version {
-    uint32_t num[4];
+    uint32_t num[VERSION_NUMS];
     int count;
-    const char *pre; /* text after '-', or NULL */
+    int kind;
+    uint32_t commits;        /* V_DESCRIBE: N */
+    const char *tail;        /* V_PRE: identifiers; V_DESCRIBE: hash */
+    size_t tail_len;
 } version_t;
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool is_ident(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.';
+}
+
+/* Trimmed text: [*s, *s + return). */
+static size_t trim(const char **s)
+{
+    const char *p = *s;
+    while (is_space(*p))
+        p++;
+    size_t n = strlen(p);
+    while (n && is_space(p[n - 1]))
+        n--;
+    *s = p;
+    return n;
+}
+
+/* Decimal number of 1..9 digits at *p (advanced). */
+static bool take_num(const char **p, const char *end, uint32_t *out)
+{
+    const char *q = *p;
+    uint32_t v = 0;
+    while (q < end && is_digit(*q) && q - *p < 9)
+        v = v * 10u + (uint32_t)(*q++ - '0');
+    if (q == *p || (q < end && is_digit(*q)))
+        return false;
+    *p = q;
+    *out = v;
+    return true;
+}
+
+static bool matches(const char *p, const char *end, const char *word)
+{
+    size_t n = strlen(word);
+    return (size_t)(end - p) >= n && !memcmp(p, word, n);
+}
+
+/* What follows the numbers: release, "-dirty", describe, pre-release. */
+static void parse_tail(const char *p, const char *end, version_t *v)
+{
+    for (const char *q = p; q < end; q++)
+        if (*q == '+') {
+            end = q; /* build metadata does not order */
+            break;
+        }
+    v->kind = V_OTHER;
+    if (p == end || (matches(p, end, "-dirty") && p + 6 == end)) {
+        v->kind = V_RELEASE;
+        return;
+    }
+    if (*p != '-' || p + 1 == end)
+        return;
+    p++;
+    const char *q = p;
+    uint32_t n;
+    if (take_num(&q, end, &n) && matches(q, end, "-g")) {
+        const char *h = q + 2, *e = h;
+        while (e < end && ((*e >= '0' && *e <= '9') || (*e >= 'a' && *e <= 'f')))
+            e++;
+        if (e - h >= 4 && (e == end || (matches(e, end, "-dirty") && e + 6 == end))) {
+            v->kind = V_DESCRIBE;
+            v->commits = n;
+            v->tail = h;
+            v->tail_len = (size_t)(e - h);
+            return;
+        }
+    }
+    for (q = p; q < end; q++)
+        if (!is_ident(*q))
+            return;
+    v->kind = V_PRE;
+    v->tail = p;
+    v->tail_len = (size_t)(end - p);
+}
 
 static bool parse_version(const char *s, version_t *v)
 {
     memset(v, 0, sizeof *v);
-    if (*s == 'v' || *s == 'V')
-        s++;
-    while (v->count < 4 && *s >= '0' && *s <= '9') {
-        uint32_t n = 0;
-        while (*s >= '0' && *s <= '9') {
-            if (n > 99999999u)
-                return false;
-            n = n * 10 + (uint32_t)(*s++ - '0');
-        }
-        v->num[v->count++] = n;
-        if (*s != '.' || s[1] < '0' || s[1] > '9')
+    size_t len = trim(&s);
+    const char *p = s, *end = s + len;
+    if (p < end && (*p == 'v' || *p == 'V'))
+        p++;
+    while (v->count < VERSION_NUMS && take_num(&p, end, &v->num[v->count])) {
+        v->count++;
+        if (p + 1 < end && *p == '.' && is_digit(p[1]))
+            p++;
+        else
             break;
-        s++;
     }
-    if (!v->count)
+    /* No number, more than VERSION_NUMS, or a number that runs into a
+     * letter (a git hash such as "8cabf2c" is not version 8). */
+    if (!v->count || (p < end && is_ident(*p) && *p != '-' && *p != '.'))
         return false;
-    if (*s == '-' && s[1]) {
-        v->pre = s + 1;
-        return true;
-    }
-    return *s == 0 || *s == '+';
+    parse_tail(p, end, v);
+    return true;
 }
 
 static int sign(int v)
@@ -47,23 +147,82 @@ static int sign(int v)
     return (v > 0) - (v < 0);
 }
 
+/* One dot-separated pre-release identifier ends at '.' or end. */
+static size_t ident_len(const char *p, const char *end)
+{
+    const char *q = p;
+    while (q < end && *q != '.')
+        q++;
+    return (size_t)(q - p);
+}
+
+static bool all_digits(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(p[i]))
+            return false;
+    return n > 0;
+}
+
+/* semver 2.0 section 11: identifiers left to right, numeric ones by value
+ * and below alphanumeric ones, the shorter list first when all are equal. */
+static int cmp_pre(const char *a, size_t la, const char *b, size_t lb)
+{
+    const char *ea = a + la, *eb = b + lb;
+    while (a < ea && b < eb) {
+        size_t na = ident_len(a, ea), nb = ident_len(b, eb);
+        bool da = all_digits(a, na), db = all_digits(b, nb);
+        int c;
+        if (da && db) {
+            /* by value: drop leading zeros, then length, then digits */
+            while (na > 1 && *a == '0')
+                a++, na--;
+            while (nb > 1 && *b == '0')
+                b++, nb--;
+            c = na != nb ? sign((int)na - (int)nb) : sign(memcmp(a, b, na));
+        } else if (da != db) {
+            c = da ? -1 : 1;
+        } else {
+            c = memcmp(a, b, na < nb ? na : nb);
+            c = c ? sign(c) : sign((int)na - (int)nb);
+        }
+        if (c)
+            return c;
+        a += na + (a + na < ea);
+        b += nb + (b + nb < eb);
+    }
+    return (a < ea) - (b < eb);
+}
+
 int otter_update_version_cmp(const char *a, const char *b, bool *comparable)
 {
     version_t va, vb;
     bool ok = parse_version(a, &va) && parse_version(b, &vb);
+    int c = 0;
+    if (ok) {
+        for (int i = 0; i < VERSION_NUMS && !c; i++)
+            if (va.num[i] != vb.num[i])
+                c = va.num[i] > vb.num[i] ? 1 : -1;
+        if (!c && (va.kind == V_OTHER || vb.kind == V_OTHER))
+            ok = false;
+        else if (!c && va.kind != vb.kind)
+            c = va.kind > vb.kind ? 1 : -1;
+        else if (!c && va.kind == V_PRE)
+            c = cmp_pre(va.tail, va.tail_len, vb.tail, vb.tail_len);
+        else if (!c && va.kind == V_DESCRIBE) {
+            if (va.commits != vb.commits)
+                c = va.commits > vb.commits ? 1 : -1;
+            else if (va.tail_len != vb.tail_len || memcmp(va.tail, vb.tail, va.tail_len))
+                ok = false; /* same distance from the tag, another commit */
+        }
+    }
     if (comparable)
         *comparable = ok;
-    if (!ok)
-        return sign(strcmp(a, b));
-    for (int i = 0; i < 4; i++)
-        if (va.num[i] != vb.num[i])
-            return va.num[i] > vb.num[i] ? 1 : -1;
-    if (!va.pre || !vb.pre)
-        return va.pre ? -1 : vb.pre ? 1 : 0;
-    /* Pre-release text up to '+' (build metadata does not order). */
-    const char *pa = strchr(va.pre, '+'), *pb = strchr(vb.pre, '+');
-    size_t la = pa ? (size_t)(pa - va.pre) : strlen(va.pre), lb = pb ? (size_t)(pb - vb.pre) : strlen(vb.pre);
-    int c = memcmp(va.pre, vb.pre, la < lb ? la : lb);
+    if (ok)
+        return c;
+    /* Text order of the trimmed strings: only "equal or not" means anything. */
+    size_t la = trim(&a), lb = trim(&b);
+    c = memcmp(a, b, la < lb ? la : lb);
     return c ? sign(c) : sign((int)la - (int)lb);
 }
 
@@ -203,8 +362,10 @@ static int check_version(otter_update_t *u)
         return 0; /* running version unknown: cannot compare */
     bool comparable;
     int c = otter_update_version_cmp(img, run, &comparable);
-    if (c == 0 && !p->allow_same)
-        return OTTER_UPDATE_MORE;
+    if (c == 0)
+        return p->allow_same ? 0 : OTTER_UPDATE_MORE;
+    if (!comparable && !p->allow_incomparable && !p->allow_downgrade)
+        return refuse(u, OTTER_ERR_UPD_VERSION, "a version comparable with ", run, img);
     if (c < 0 && comparable && !p->allow_downgrade)
         return refuse(u, OTTER_ERR_UPD_OLDER, "newer than ", run, img);
     return 0;

@@ -539,6 +539,107 @@ static void test_version_cmp(void **state)
     assert_false(c);
 }
 
+/* The version rule against the forms people use (issue 11, item 2): each
+ * row is a, b, the order, and whether the rule can compare them. */
+static void test_version_rule_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int want;
+        bool comparable;
+    } rows[] = {
+        {"0.9.0 (factory)", "1.0.0", -1, true}, /* the leading numbers decide */
+        {"0.9.0_rc1", "1.0.0", -1, true},
+        {"0.0.0.0.1", "1.0.0", -1, true},       /* five numbers */
+        {"1.0.0.0.0.0.0.1", "1.0.0", 1, true},  /* eight */
+        {"1.0.0.0.0.0.0.0.1", "1.0.0", 1, false}, /* nine: not a version number */
+        {"1.0.0 ", "1.0.0", 0, true},           /* trailing space */
+        {" v1.0.0\n", "1.0.0", 0, true},
+        {"V2", "1.9.9", 1, true},
+        {"1.2", "1.2.0", 0, true},
+        {"1.0.0-dirty", "1.0.0", 0, true},
+        {"1.0.0+abc", "1.0.0+def", 0, true},
+        {"1.0.0-14-gdeadbee", "1.0.0", 1, true}, /* git describe: after its tag */
+        {"1.0.0-14-gdeadbee-dirty", "1.0.0-3-g0123abc", 1, true},
+        {"1.0.0-14-gdeadbee", "1.0.1", -1, true},
+        {"v1.0.0-2-g1234567", "1.0.0-rc1", 1, true},
+        {"1.0.0-2-g1234567", "1.0.0-2-gabcdef0", -1, false}, /* same distance, another commit */
+        {"1.0.0-2-g1234567-dirty", "1.0.0-2-g1234567", 0, true},
+        {"1.0.0-alpha", "1.0.0-alpha.1", -1, true}, /* semver 2.0 examples */
+        {"1.0.0-alpha.1", "1.0.0-alpha.beta", -1, true},
+        {"1.0.0-beta.2", "1.0.0-beta.11", -1, true},
+        {"1.0.0-rc.1", "1.0.0", -1, true},
+        {"1.0.0_rc1", "1.0.0", 1, false}, /* same numbers, unknown suffix */
+        {"1.0.0 (factory)", "1.0.0", 1, false},
+        {"release-7", "1.0.0", 1, false},
+        {"", "1.0.0", -1, false},
+        {"4294967296.0", "1.0.0", 1, false}, /* too many digits */
+        {"8cabf2c", "1.0.0", 1, false},      /* a git hash is not version 8 */
+        {"0abc123", "1.0.0", -1, false},
+        {"1.0.0rc1", "1.0.0", 1, false},
+        {"1.0.0.", "1.0.0", 1, false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bool c = !rows[i].comparable;
+        int got = otter_update_version_cmp(rows[i].a, rows[i].b, &c);
+        if (got != rows[i].want || c != rows[i].comparable)
+            fail_msg("'%s' vs '%s': got %d (%s), want %d (%s)", rows[i].a, rows[i].b, got,
+                     c ? "comparable" : "not comparable", rows[i].want, rows[i].comparable ? "comparable" : "not comparable");
+        /* and the other way round */
+        got = otter_update_version_cmp(rows[i].b, rows[i].a, &c);
+        if (rows[i].comparable && got != -rows[i].want)
+            fail_msg("'%s' vs '%s': not antisymmetric", rows[i].b, rows[i].a);
+    }
+}
+
+/* The policy with the odd forms: 1.0.0 runs, no downgrade allowed. */
+static void test_version_policy(void **state)
+{
+    updfix_t *f = fx(state);
+    static const struct {
+        const char *version;
+        int want;
+    } rows[] = {
+        {"0.9.0 (factory)", OTTER_ERR_UPD_OLDER},
+        {"0.9.0_rc1", OTTER_ERR_UPD_OLDER},
+        {"0.0.0.0.1", OTTER_ERR_UPD_OLDER},
+        {"1.0.0-rc1", OTTER_ERR_UPD_OLDER},
+        {"1.0.0_rc1", OTTER_ERR_UPD_VERSION},
+        {"nightly", OTTER_ERR_UPD_VERSION},
+        {"0abc123", OTTER_ERR_UPD_VERSION},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t len;
+        uint8_t *img = updfix_image(rows[i].version, 60000, 0, OTTER_CHIP_ESP32, 40 + (uint32_t)i, &len);
+        updfix_engine(f);
+        memserver_init(&f->srv, img, len);
+        otter_norsim_stats_t before, after;
+        otter_norsim_stats(&f->dev.sim, &before);
+        bad(f, rows[i].want);
+        otter_norsim_stats(&f->dev.sim, &after);
+        assert_int_equal(after.ops, before.ops); /* decided before any erase */
+        free(img);
+    }
+    /* trailing space: the running version again, nothing written */
+    size_t len;
+    uint8_t *img = updfix_image("1.0.0 ", 60000, 0, OTTER_CHIP_ESP32, 50, &len);
+    updfix_engine(f);
+    memserver_init(&f->srv, img, len);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(otter_update_status(&f->up)->outcome, OTTER_UPDATE_OUTCOME_UP_TO_DATE);
+    free(img);
+    /* the project opts in: any different text installs (ESP-IDF's rule) */
+    img = updfix_image("nightly", 60000, 0, OTTER_CHIP_ESP32, 51, &len);
+    updfix_engine(f);
+    f->cfg.policy.allow_incomparable = true;
+    otter_update_init(&f->up, &f->cfg);
+    memserver_init(&f->srv, img, len);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_updated(f, img, len, "nightly");
+    free(img);
+}
+
 /* Issue 11, item 1: with keys provisioned, signed 1.1.0 runs in ota_1; the
  * server then offers unsigned 1.4.0, refused, after it was written into
  * ota_0, which an old otadata copy still names. Neither a rejected
@@ -634,6 +735,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_cmp),
+        cmocka_unit_test(test_version_rule_table),
+        cmocka_unit_test_setup_teardown(test_version_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_up_to_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_erase, setup, teardown),

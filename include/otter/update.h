@@ -152,12 +152,15 @@ typedef enum otter_update_rollback_rule {
 typedef struct otter_update_policy {
     /* Install only a newer version than the running one (default). With
      * allow_downgrade, an older one is installed too; with allow_same also
-     * the same version (otherwise "up to date"). Versions compare as
-     * [v]MAJOR.MINOR.PATCH[.N][-pre] numerically when both parse, a
-     * pre-release below its release; otherwise any different text counts as
-     * newer (the ESP-IDF rule). */
+     * the same version (otherwise "up to date"). The version rule (see
+     * otter_update_version_cmp()): the leading numbers decide, then
+     * release / git describe / pre-release. A version the rule cannot
+     * compare with the running one is refused (OTTER_ERR_UPD_VERSION)
+     * unless allow_incomparable (or allow_downgrade) is set; then any
+     * different text counts as an update (ESP-IDF's rule). */
     bool allow_downgrade;
     bool allow_same;
+    bool allow_incomparable;
     /* Running app's version; NULL: read from the running slot. */
     const char *running_version;
     /* Device's anti-rollback secure_version (eFuse); images below it are
@@ -331,9 +334,18 @@ const char *otter_update_diagnose(const otter_update_t *u, char *buf, size_t len
 const char *otter_update_phase_name(otter_update_phase_t p);
 const char *otter_update_outcome_name(otter_update_outcome_t o);
 
-/* Compare two version strings as the policy does: < 0, 0, > 0. *comparable
- * (may be NULL) is set to whether both parsed as numbers; when not, the
- * result is strcmp-like and only "equal or not" is meaningful. */
+/* Compare two version strings as the policy does: < 0, 0, > 0.
+ *   - surrounding spaces and a leading v/V are ignored;
+ *   - the leading numeric part (up to 8 dot-separated numbers of up to 9
+ *     digits; missing ones are 0: "1.2" = "1.2.0") decides when it differs,
+ *     whatever follows it ("0.9.0 (factory)" < "1.0.0");
+ *   - equal numbers: a semver pre-release ("-rc.1") < the release ("",
+ *     "+build", "-dirty" all equal) < git describe "-N-gHASH[-dirty]"
+ *     (ordered by N); pre-releases compare as semver 2.0 says.
+ * *comparable (may be NULL) is false when the rule cannot order them (no
+ * leading number, more than 8 numbers, another suffix such as "_rc1",
+ * equal describe distance with another hash); the result is then the text
+ * order of the trimmed strings and only "equal or not" means anything. */
 int otter_update_version_cmp(const char *a, const char *b, bool *comparable);
 
 /* Close the connection and wipe hash state. Safe on any initialised context. */
