@@ -231,6 +231,14 @@ int upd_net_connect_step(otter_update_t *u)
     }
     if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED && !same_file(u))
         return restart(u);
+    /* A resume the server refuses (416: the range is past its end) or
+     * answers inconsistently (a 206 whose Content-Range does not fit): the
+     * journal or an earlier response was wrong (a server that once
+     * announced more bytes than it sent). Asking again the same way would
+     * fail forever: start over from byte 0 with a fresh decision. */
+    bool resuming = u->received > 0 && !u->whole_again;
+    if (resuming && ((ret == OTTER_ERR_HTTP_STATUS && u->detail.http_status == 416) || ret == OTTER_ERR_HTTP_PROTOCOL))
+        return restart(u);
     if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED)
         ret = OTTER_ERR_HTTP_RANGE_IGNORED; /* a 200 for the same file */
     if (ret == OTTER_ERR_HTTP_RANGE_IGNORED) {

@@ -731,6 +731,54 @@ static void test_keyed_bootloader(void **state)
     assert_int_equal(updfix_reboot(f), 0);
 }
 
+/* Issue 11, item 4: a server announces 1,000 bytes more than it sends. The
+ * resume then asks past the real end (416): start over from byte 0. */
+static void test_lying_length(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.2.0", 120000, 0, OTTER_CHIP_ESP32, 60, &len);
+    memserver_init(&f->srv, img, len);
+    f->srv.lie_extra = 1000;
+    f->srv.lie_times = 1;
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(f->srv.last_range_from, -1); /* the last request: the whole file again */
+    assert_int_equal(otter_update_status(&f->up)->restarts, 1);
+    assert_updated(f, img, len, "1.2.0");
+    free(img);
+}
+
+/* The lie left a journal with the wrong total (lying every time, then the
+ * power goes): the next run against an honest server starts over instead
+ * of asking past the end forever. */
+static void test_lying_length_journal(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    /* sector-aligned: the journal counts every sector done, so a resume
+     * asks for bytes=<len>- */
+    uint8_t *img = updfix_image("1.2.0", 30 * 4096, 0, OTTER_CHIP_ESP32, 61, &len);
+    assert_int_equal(len, 30 * 4096);
+    memserver_init(&f->srv, img, len);
+    f->srv.lie_extra = 1000;
+    f->srv.lie_times = -1;
+    int ret = updfix_run(f, URL, 0);
+    assert_true(ret < 0);
+    assert_true(updfix_unchanged(f));
+    for (int run = 0; run < 2; run++) {
+        assert_int_equal(updfix_reboot(f), 0);
+        updfix_engine(f);
+        memserver_init(&f->srv, img, len); /* honest now */
+        ret = updfix_run(f, URL, 0);
+        if (ret == 0)
+            break;
+    }
+    assert_int_equal(ret, 0);
+    assert_true(otter_update_status(&f->up)->restarts >= 1);
+    assert_updated(f, img, len, "1.2.0");
+    free(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,6 +806,8 @@ int main(void)
         cmocka_unit_test(test_from_factory),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
         cmocka_unit_test(test_refused_image_never_boots),
+        cmocka_unit_test_setup_teardown(test_lying_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lying_length_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keyed_bootloader, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
