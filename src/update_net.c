@@ -67,6 +67,7 @@ static int restart(otter_update_t *u)
     u->erased_to = 0;
     u->marked = 0;
     u->skip = 0;
+    u->keep_to = 0;
     u->whole_again = false;
     u->decided = false;
     u->journal_live = false;

@@ -256,6 +256,8 @@ static void copy_str(char *dst, size_t cap, const char *src)
 
 /* ---- loading what the policy compares against ---------------------------- */
 
+#define DEFAULT_UNCONFIRMED_TRIES 2u
+
 /* Version string of the app at [addr, ...), "" if none can be read. Uses
  * the engine's image context and data buffer as scratch. */
 static int read_version(otter_update_t *u, uint32_t addr, char out[33])
@@ -275,32 +277,44 @@ static int read_version(otter_update_t *u, uint32_t addr, char out[33])
 }
 
 /* The target slot held an app that was rolled back (its otadata copy is
- * INVALID or ABORTED) and no download has been written over it since. */
+ * INVALID or ABORTED) and no download has been written over it since. The
+ * rollback rule (otter_update_rollback_rule_t) says whether that version is
+ * refused; an ABORTED one that may still be tried is remembered with its
+ * install count, so a new download of it keeps counting. */
 static int load_rolled_back(otter_update_t *u)
 {
+    const otter_update_policy_t *p = &u->cfg.policy;
     otter_otadata_t od;
     unsigned n = otter_ptable_ota_count(u->cfg.ptable);
     unsigned slot = (unsigned)(u->target->subtype - OTTER_PT_SUBTYPE_OTA_0);
-    if (otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable) < 0 || !n)
+    u->carry_installs = 0;
+    u->carry_version[0] = 0;
+    if (p->rolled_back == OTTER_UPDATE_REFUSE_NONE || otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable) < 0 ||
+        !n)
         return 0;
-    bool rolled = false;
+    bool invalid = false, aborted = false;
     for (int c = 0; c < 2; c++) {
         const otter_ota_entry_t *e = &od.copy[c];
         if (!otter_ota_entry_crc_ok(e) || (e->seq - 1) % n != slot)
             continue;
-        if (e->state == OTTER_OTA_STATE_INVALID ||
-            (e->state == OTTER_OTA_STATE_ABORTED && u->cfg.policy.rolled_back == OTTER_UPDATE_REFUSE_UNCONFIRMED))
-            rolled = true;
+        invalid = invalid || e->state == OTTER_OTA_STATE_INVALID;
+        aborted = aborted || e->state == OTTER_OTA_STATE_ABORTED;
     }
-    if (!rolled || u->cfg.policy.rolled_back == OTTER_UPDATE_REFUSE_NONE)
+    if (!invalid && !aborted)
         return 0;
     otter_journal_t j;
     memset(&j, 0, sizeof j);
     j.sector_size = upd_sector(u);
     j.addr = otter_journal_addr(u->target->offset, u->target->size, j.sector_size);
-    if (otter_journal_load(u->cfg.flash, &j, u->cfg.data_buf, u->cfg.data_buf_len) == 0 && !j.complete)
+    bool have_journal = otter_journal_load(u->cfg.flash, &j, u->cfg.data_buf, u->cfg.data_buf_len) == 0;
+    if (have_journal && !j.complete)
         return 0; /* a download began over it: the slot no longer holds that app */
-    return read_version(u, u->target->offset, u->rolled_back_version);
+    uint8_t installs = have_journal ? j.installs : 1;
+    uint8_t tries = p->unconfirmed_tries ? p->unconfirmed_tries : DEFAULT_UNCONFIRMED_TRIES;
+    if (invalid || p->rolled_back == OTTER_UPDATE_REFUSE_UNCONFIRMED || installs >= tries)
+        return read_version(u, u->target->offset, u->rolled_back_version);
+    u->carry_installs = installs;
+    return read_version(u, u->target->offset, u->carry_version);
 }
 
 bool upd_policy_slot_newer(otter_update_t *u)
@@ -481,6 +495,18 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
         sb_put(b, " of ");
         sb_num(b, u->st.total);
     }
+    if (d->err == OTTER_ERR_HTTP_DEADLINE) {
+        sb_put(b, " (the update's deadline is ");
+        sb_num(b, u->cfg.deadline_ms / 1000u);
+        sb_put(b, " s)");
+    }
+    if (d->err == OTTER_ERR_UPD_TOO_SLOW) {
+        sb_put(b, " (at least ");
+        sb_num(b, u->cfg.min_bytes_per_s);
+        sb_put(b, " bytes/s over ");
+        sb_num(b, u->cfg.rate_window_ms / 1000u);
+        sb_put(b, " s was required)");
+    }
     sb_put(b, ". ");
     if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report) {
         char tls[512];
@@ -493,7 +519,8 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
             sb_put(b, " ");
     }
     sb_put(b, "The running app and otadata are unchanged");
-    if (d->err == OTTER_ERR_UPD_ABORTED || upd_net_transient(d->err))
+    if (d->err == OTTER_ERR_UPD_ABORTED || upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_DEADLINE ||
+        d->err == OTTER_ERR_UPD_TOO_SLOW)
         sb_put(b, "; the next attempt with the same URL resumes where this one stopped");
     sb_put(b, ".");
 }

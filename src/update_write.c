@@ -63,6 +63,24 @@ int upd_write_pending(otter_update_t *u)
         n = u->erased_to - start;
     if (start != u->st.done)
         return OTTER_ERR_STATE; /* programs are strictly sequential */
+    if (n && start < u->keep_to) {
+        /* Already in flash from before a reboot (the re-checked tail of a
+         * finished download): compare, do not program twice. */
+        uint32_t m = u->keep_to - start < n ? u->keep_to - start : n;
+        uint8_t cmp[64];
+        for (uint32_t i = 0; i < m; i += (uint32_t)sizeof cmp) {
+            uint32_t k = m - i < sizeof cmp ? m - i : (uint32_t)sizeof cmp;
+            int ret = f->read(f->ctx, u->target->offset + start + i, cmp, k);
+            if (ret < 0)
+                return ret;
+            if (memcmp(cmp, u->cfg.data_buf + u->pend_off + i, k))
+                return OTTER_ERR_FLASH_VERIFY;
+        }
+        u->pend_off += m;
+        u->st.done = start + m;
+        int ret = mark_progress(u);
+        return ret < 0 ? ret : OTTER_UPDATE_MORE;
+    }
     if (n) {
         /* The image's first byte (its 0xE9 magic) is held back until
          * otter_update_finish(): until the image has passed every check the
@@ -98,7 +116,7 @@ static int rehash_give_up(otter_update_t *u)
     u->st.resumed_from_journal = false;
     u->st.done = u->st.total = 0;
     u->received = u->high_water = u->rehash_to = 0;
-    u->erased_to = u->marked = 0;
+    u->erased_to = u->marked = u->keep_to = 0;
     u->decided = false;
     u->st.have_app = false;
     u->validator[0] = 0;
@@ -180,6 +198,9 @@ int upd_write_prepare(otter_update_t *u)
         memcpy(j->validator, u->validator, vl + 1);
     }
     int ret = otter_journal_write_header(f, j);
+    /* The same version that already failed to confirm here: keep counting. */
+    if (ret == 0 && u->carry_installs && u->st.have_app && !strcmp(u->st.app.version, u->carry_version))
+        ret = otter_journal_carry_installs(f, j, u->carry_installs);
     if (ret < 0)
         return ret;
     u->journal_live = true;

@@ -779,6 +779,171 @@ static void test_lying_length_journal(void **state)
     free(img);
 }
 
+/* A clock for the drip tests: the simulator's flash time plus what the
+ * memserver adds on each body read (network time). */
+typedef struct drip_clock {
+    otter_clock_t *inner;
+    uint64_t extra;
+} drip_clock_t;
+
+static uint64_t drip_now(void *ctx)
+{
+    drip_clock_t *d = ctx;
+    return d->inner->now_ms(d->inner->ctx) + d->extra;
+}
+
+/* Issue 11, item 5: a server that drips one small read every 3 s never
+ * trips the read timeout; the default deadline (30 min) stops it, and so
+ * does a minimum rate when one is set. The journal is kept. */
+static void test_deadline_and_rate(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.2.0", 300000, 0, OTTER_CHIP_ESP32, 70, &len);
+    drip_clock_t dc = {&f->dev.vclock, 0};
+    otter_clock_t clk = {drip_now, NULL, &dc};
+    memserver_init(&f->srv, img, len);
+    f->srv.chunk = 100;
+    f->srv.clock_ms = &dc.extra;
+    f->srv.ms_per_read = 3000;
+    f->cfg.clock = &clk;
+    otter_update_init(&f->up, &f->cfg);
+    int ret = updfix_run(f, URL, 0);
+    assert_int_equal(ret, OTTER_ERR_HTTP_DEADLINE);
+    uint64_t t = drip_now(&dc);
+    assert_true(t >= OTTER_UPDATE_DEADLINE_DEFAULT_MS && t < OTTER_UPDATE_DEADLINE_DEFAULT_MS + 10000u);
+    assert_true(otter_update_status(&f->up)->done < len);
+    char words[512];
+    otter_update_diagnose(&f->up, words, sizeof words);
+    assert_non_null(strstr(words, "deadline is 1800 s"));
+    assert_non_null(strstr(words, "resumes where this one stopped"));
+    assert_true(updfix_unchanged(f));
+    /* A minimum rate of 1 KB/s over 60 s: stops after the first window. */
+    assert_int_equal(updfix_reboot(f), 0);
+    updfix_engine(f);
+    dc.extra = 0;
+    memserver_init(&f->srv, img, len);
+    f->srv.chunk = 100;
+    f->srv.clock_ms = &dc.extra;
+    f->srv.ms_per_read = 3000;
+    f->cfg.clock = &clk;
+    f->cfg.min_bytes_per_s = 1024;
+    otter_update_init(&f->up, &f->cfg);
+    uint64_t t0 = drip_now(&dc);
+    assert_int_equal(updfix_run(f, URL, 0), OTTER_ERR_UPD_TOO_SLOW);
+    assert_true(drip_now(&dc) - t0 >= 60000 && drip_now(&dc) - t0 < 70000);
+    assert_true(updfix_unchanged(f));
+    /* A fast server passes the same rule; the journal is resumed. */
+    assert_int_equal(updfix_reboot(f), 0);
+    updfix_engine(f);
+    memserver_init(&f->srv, img, len);
+    f->cfg.min_bytes_per_s = 1024;
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_true(otter_update_status(&f->up)->resumed_from_journal);
+    assert_updated(f, img, len, "1.2.0");
+    free(img);
+}
+
+/* Install what the server has, then boot it twice without confirming: the
+ * bootloader rolls back (ABORTED). */
+static void install_and_hang(updfix_t *f)
+{
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(otter_update_status(&f->up)->outcome, OTTER_UPDATE_OUTCOME_UPDATED);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_int_equal(f->dev.res.trial, 1);
+    assert_int_equal(updfix_reboot(f), 0); /* watchdog reset before it confirms */
+    assert_int_equal(f->dev.res.slot, OTTER_PT_SUBTYPE_OTA_0);
+    assert_string_equal(f->dev.app.version, "1.0.0");
+}
+
+/* Issue 11, item 3: 1.1.0 hangs and rolls back; the server now has a fixed
+ * 1.3.0. The finished download in the slot is checked against the server
+ * (one byte, Range + If-Range): the new file wins. */
+static void test_finished_download_rechecked(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len, len2;
+    uint8_t *bad_build = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 80, &len);
+    uint8_t *fixed = updfix_image("1.3.0", 210000, 0, OTTER_CHIP_ESP32, 81, &len2);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, fixed, len2);
+    snprintf(f->srv.etag, sizeof f->srv.etag, "\"fixed\"");
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_true(f->srv.requests >= 1);
+    assert_int_equal(otter_update_status(&f->up)->restarts, 1);
+    assert_updated(f, fixed, len2, "1.3.0");
+    free(bad_build);
+    free(fixed);
+}
+
+/* ...and with the hanging build still on the server: reinstalled from the
+ * slot once (one byte downloaded), then refused (default rule: 2 tries). */
+static void test_unconfirmed_not_retried_forever(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *bad_build = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 82, &len);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    const otter_update_status_t *st = otter_update_status(&f->up);
+    assert_true(st->resumed_from_journal);
+    assert_int_equal(st->downloaded, 1);       /* the last byte, to check the file */
+    assert_int_equal(f->srv.last_range_from, (long)len - 1);
+    assert_string_equal(f->srv.last_if_range, f->srv.etag);
+    updfix_snapshot(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    bad(f, OTTER_ERR_UPD_ROLLED_BACK);
+    /* tries = 3 allows one more */
+    updfix_engine(f);
+    f->cfg.policy.unconfirmed_tries = 3;
+    otter_update_init(&f->up, &f->cfg);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_snapshot(f);
+    updfix_engine(f);
+    f->cfg.policy.unconfirmed_tries = 3;
+    otter_update_init(&f->up, &f->cfg);
+    memserver_init(&f->srv, bad_build, len);
+    bad(f, OTTER_ERR_UPD_ROLLED_BACK);
+    /* REFUSE_NONE is the explicit way to retry forever */
+    updfix_engine(f);
+    f->cfg.policy.rolled_back = OTTER_UPDATE_REFUSE_NONE;
+    otter_update_init(&f->up, &f->cfg);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    free(bad_build);
+}
+
+/* The count survives a new download of the same version (the file was
+ * published again under a new ETag). */
+static void test_unconfirmed_count_carried(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *bad_build = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 83, &len);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    snprintf(f->srv.etag, sizeof f->srv.etag, "\"republished\"");
+    install_and_hang(f);
+    assert_int_equal(otter_update_status(&f->up)->restarts, 1); /* a new download */
+    updfix_snapshot(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    snprintf(f->srv.etag, sizeof f->srv.etag, "\"again\"");
+    bad(f, OTTER_ERR_UPD_ROLLED_BACK);
+    free(bad_build);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -806,6 +971,10 @@ int main(void)
         cmocka_unit_test(test_from_factory),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
         cmocka_unit_test(test_refused_image_never_boots),
+        cmocka_unit_test_setup_teardown(test_finished_download_rechecked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_not_retried_forever, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_count_carried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_and_rate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lying_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lying_length_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keyed_bootloader, setup, teardown),

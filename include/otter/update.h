@@ -74,6 +74,9 @@
 #define OTTER_UPDATE_DATA_BUF_MIN 4096u
 #define OTTER_UPDATE_HTTP_BUF_MIN 512u
 
+/* Default overall deadline of one update (otter_update_config_t). */
+#define OTTER_UPDATE_DEADLINE_DEFAULT_MS (30u * 60u * 1000u)
+
 /* Where an update is. */
 typedef enum otter_update_phase {
     OTTER_UPDATE_PHASE_IDLE = 0, /* initialised, no begin() yet */
@@ -135,16 +138,19 @@ typedef struct otter_update_event {
 
 typedef void (*otter_update_event_fn)(void *ctx, const otter_update_event_t *ev);
 
-/* Which rolled-back versions are refused again. */
+/* Which rolled-back versions are refused again (the rollback rule). */
 typedef enum otter_update_rollback_rule {
     /* Default: refuse the version whose own self-test rejected it (otadata
-     * INVALID). One that only failed to confirm (ABORTED: power lost, hang,
-     * watchdog reset during its first boot) is installed again. */
+     * INVALID) at once. One that only failed to confirm (ABORTED: power
+     * lost, hang, watchdog reset during its first boot) is installed again
+     * until it has been switched to unconfirmed_tries times (default 2),
+     * then refused too: a build that hangs is never retried without end. */
     OTTER_UPDATE_REFUSE_REJECTED = 0,
-    /* Refuse both INVALID and ABORTED versions (what ESP-IDF's esp_https_ota
-     * does): a power cut during the first boot then blocks that version. */
+    /* Refuse both INVALID and ABORTED versions at once (what ESP-IDF's
+     * esp_https_ota does): a power cut during the first boot then blocks
+     * that version. */
     OTTER_UPDATE_REFUSE_UNCONFIRMED = 1,
-    /* Never refuse for this reason. */
+    /* Never refuse for this reason (a hanging build is retried forever). */
     OTTER_UPDATE_REFUSE_NONE = 2,
 } otter_update_rollback_rule_t;
 
@@ -181,6 +187,10 @@ typedef struct otter_update_policy {
     /* An image with the same version as the app that was rolled back from
      * the target slot: see otter_update_rollback_rule_t. */
     otter_update_rollback_rule_t rolled_back;
+    /* OTTER_UPDATE_REFUSE_REJECTED: how many switches to a version that
+     * then never confirmed are allowed before it is refused (0: 2). Counted
+     * in the slot's journal (docs/FORMATS.md). */
+    uint8_t unconfirmed_tries;
 } otter_update_policy_t;
 
 /* Everything the engine needs. Pointers are kept: the objects must outlive
@@ -214,6 +224,19 @@ typedef struct otter_update_config {
     /* Timeouts in ms (0: defaults 10000 connect, 10000 read, no deadline). */
     uint32_t connect_timeout_ms;
     uint32_t read_timeout_ms;
+    /* Overall deadline of one update, from otter_update_begin() to the
+     * end, in ms of cfg.clock (0: default OTTER_UPDATE_DEADLINE_DEFAULT_MS,
+     * 30 minutes; UINT32_MAX: none). Past it the update stops with
+     * OTTER_ERR_HTTP_DEADLINE; the journal is kept, so the next attempt
+     * resumes. A server that drips a byte every few seconds never trips
+     * read_timeout_ms, but it trips this. */
+    uint32_t deadline_ms;
+    /* Minimum throughput: while connecting or downloading, fewer than
+     * min_bytes_per_s bytes per second on average over each window of
+     * rate_window_ms (0: 60000) stops the update with
+     * OTTER_ERR_UPD_TOO_SLOW (journal kept). 0: no minimum (default). */
+    uint32_t min_bytes_per_s;
+    uint32_t rate_window_ms;
     /* Reconnects allowed in a row without progress (0: default 5). */
     uint8_t max_retries;
     /* Extra request header line(s) without CRLF, e.g. "Authorization: ..."
@@ -275,6 +298,9 @@ typedef struct otter_update {
     uint32_t high_water;    /* most bytes ever received (re-download accounting) */
     uint32_t skip;          /* body bytes to drop (server ignored Range) */
     uint32_t cut_redl;      /* bytes received again since the last cut */
+    uint64_t t_begin;       /* cfg.clock at begin() */
+    uint64_t win_start;     /* rate window: start time and bytes downloaded then */
+    uint64_t win_bytes;
     uint8_t retries;
     uint8_t prev_http_phase;
     uint8_t first_byte;                  /* the image's first byte, programmed last (finish) */
@@ -285,6 +311,9 @@ typedef struct otter_update {
     bool journal_live;                   /* journal header written for this download */
     char validator[OTTER_HTTP_ETAG_MAX]; /* ETag or Last-Modified of the file */
     char rolled_back_version[33];        /* version rolled back from the target slot */
+    char carry_version[33];              /* ABORTED version still allowed in the target slot... */
+    uint8_t carry_installs;              /* ...and how often it was switched to */
+    uint32_t keep_to;                    /* bytes at the start of the slot already in flash (re-checked, not programmed) */
     otter_http_request_t req;
 } otter_update_t;
 
