@@ -166,6 +166,15 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
     }
 }
 
+/* The engine's clock: the simulator's flash time plus the wall time spent
+ * outside the flash (network), so a deadline or a minimum rate trips on a
+ * slow server while steps are still timed in flash time. */
+static uint64_t engine_now(void *ctx)
+{
+    dev_ctx_t *c = ctx;
+    return otter_norsim_time_us(&c->d.sim) / 1000u + (now_ms() - c->wall0_ms);
+}
+
 static void engine_config(dev_ctx_t *c, otter_update_config_t *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -175,12 +184,20 @@ static void engine_config(dev_ctx_t *c, otter_update_config_t *cfg)
     cfg->tcp = c->lower;
     cfg->tls = c->tls_ready ? &c->tls_t : NULL;
     cfg->tls_report = c->tls_ready ? &c->report : NULL;
-    cfg->clock = &c->d.vclock; /* steps are timed in flash (virtual) time */
+    c->engine_clock.now_ms = engine_now;
+    c->engine_clock.ctx = c;
+    c->wall0_ms = now_ms();
+    cfg->clock = &c->engine_clock; /* step times are tracked in flash time (track) */
     cfg->policy.chip_id = c->o.chip;
     cfg->policy.project_name = c->o.project;
     cfg->policy.min_secure_version = c->o.secure_version;
     cfg->policy.allow_downgrade = c->o.allow_downgrade;
     cfg->policy.allow_same = c->o.allow_same;
+    cfg->policy.allow_incomparable = c->o.allow_incomparable;
+    cfg->policy.rolled_back = (otter_update_rollback_rule_t)c->o.rolled_back;
+    cfg->policy.unconfirmed_tries = c->o.unconfirmed_tries;
+    cfg->deadline_ms = c->o.deadline_ms;
+    cfg->min_bytes_per_s = c->o.min_rate;
     cfg->policy.key_digests = (const uint8_t(*)[32])c->o.keys;
     cfg->policy.key_digest_count = (size_t)c->o.n_keys;
     cfg->on_event = on_event;
