@@ -6,6 +6,7 @@
 #include "otter/crypto.h"
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "otter/sigblock.h"
 #include "otter/url.h"
 #include "update_priv.h"
 
@@ -52,7 +53,7 @@ void upd_event(otter_update_t *u, otter_update_event_t *ev)
     if (!u->cfg.on_event)
         return;
     ev->done = u->st.done;
-    ev->total = u->st.total;
+    ev->total = u->open_length ? 0 : u->st.total; /* 0: not known yet */
     u->cfg.on_event(u->cfg.event_ctx, ev);
 }
 
@@ -119,7 +120,7 @@ int otter_update_begin(otter_update_t *u, const char *url)
     u->received = u->rehash_to = u->high_water = u->skip = u->cut_redl = u->keep_to = 0;
     u->retries = 0;
     u->first_byte = 0;
-    u->in_request = u->journal_erased = u->journal_live = u->decided = u->whole_again = false;
+    u->in_request = u->journal_erased = u->journal_live = u->decided = u->whole_again = u->open_length = false;
     u->validator[0] = 0;
     u->rolled_back_version[0] = 0;
     u->t_begin = u->win_start = c->clock->now_ms(c->clock->ctx);
@@ -225,6 +226,40 @@ static int do_decide(otter_update_t *u)
     return OTTER_UPDATE_MORE;
 }
 
+/* A body without a length ended. The app image says where it ends: there
+ * (unsigned) or after its signature sector, else it was a cut (the same
+ * as a closed connection: resume with Range). */
+static int open_body_end(otter_update_t *u)
+{
+    const otter_image_info_t *in = otter_image_info(&u->img);
+    bool whole = otter_image_done(&u->img) &&
+                 (u->received == in->image_len || (uint64_t)u->received == (uint64_t)in->signed_len + OTTER_SIG_SECTOR_LEN);
+    if (!whole)
+        return upd_net_cut(u, OTTER_ERR_HTTP_CLOSED_EARLY);
+    u->st.total = u->received;
+    u->open_length = false;
+    return upd_write_pending(u); /* nothing pending: marks the last sector done */
+}
+
+/* The slot is full and the body has not ended: one more byte says whether
+ * it was exactly the slot or too large. */
+static int open_body_full(otter_update_t *u)
+{
+    if (!u->in_request) {
+        u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+        return OTTER_UPDATE_MORE;
+    }
+    uint8_t b;
+    int n = otter_http_read(&u->http, &b, 1);
+    if (n == 0)
+        return open_body_end(u);
+    if (n == OTTER_ERR_HTTP_AGAIN)
+        return OTTER_UPDATE_MORE;
+    if (n > 0)
+        return OTTER_ERR_UPD_TOO_LARGE;
+    return upd_net_transient(n) ? upd_net_cut(u, n) : n;
+}
+
 /* DOWNLOAD: program what is pending (erasing one sector first if needed),
  * else read once from the network and program what fits erased sectors. */
 static int do_download(otter_update_t *u)
@@ -234,6 +269,8 @@ static int do_download(otter_update_t *u)
             return upd_write_erase_next(u);
         return upd_write_pending(u);
     }
+    if (u->received >= u->st.total && u->open_length)
+        return open_body_full(u);
     if (u->received >= u->st.total) {
         otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_FINISH};
         upd_event(u, &ev);
@@ -261,6 +298,8 @@ static int do_download(otter_update_t *u)
     int n = upd_net_read(u, u->cfg.data_buf, want);
     if (n == OTTER_ERR_HTTP_AGAIN)
         return OTTER_UPDATE_MORE;
+    if (n == 0 && u->open_length)
+        return open_body_end(u);
     if (n == 0)
         n = OTTER_ERR_HTTP_CLOSED_EARLY;
     if (n < 0)

@@ -347,82 +347,83 @@ int upd_policy_load(otter_update_t *u)
 
 /* ---- the decision -------------------------------------------------------- */
 
-static int refuse(otter_update_t *u, int err, const char *expected_a, const char *expected_b, const char *got)
+static void set_detail(otter_update_detail_t *d, const char *expected_a, const char *expected_b, const char *got)
 {
-    sb_t e = {u->detail.expected, sizeof u->detail.expected, 0};
+    if (!d)
+        return;
+    sb_t e = {d->expected, sizeof d->expected, 0};
     sb_put(&e, expected_a);
     sb_put(&e, expected_b);
-    copy_str(u->detail.got, sizeof u->detail.got, got);
-    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_DECISION, .err = err, .app = u->st.have_app ? &u->st.app : NULL};
-    upd_event(u, &ev);
-    return err;
+    copy_str(d->got, sizeof d->got, got);
 }
 
-static void decided(otter_update_t *u, int verdict)
+static int check_version(const otter_update_policy_t *p, const char *img, const char *run, const char *rolled,
+                         otter_update_detail_t *d)
 {
-    otter_update_event_t ev = {
-        .kind = OTTER_UPDATE_EV_DECISION, .err = verdict, .app = u->st.have_app ? &u->st.app : NULL};
-    upd_event(u, &ev);
-}
-
-static int check_version(otter_update_t *u)
-{
-    const otter_update_policy_t *p = &u->cfg.policy;
-    const char *img = u->st.app.version;
-    const char *run = u->st.running_version;
-    if (u->rolled_back_version[0] && !strcmp(img, u->rolled_back_version))
-        return refuse(u, OTTER_ERR_UPD_ROLLED_BACK, "not ", u->rolled_back_version, img);
-    if (!run[0])
+    if (rolled && rolled[0] && !strcmp(img, rolled)) {
+        set_detail(d, "not ", rolled, img);
+        return OTTER_ERR_UPD_ROLLED_BACK;
+    }
+    if (!run || !run[0])
         return 0; /* running version unknown: cannot compare */
     bool comparable;
     int c = otter_update_version_cmp(img, run, &comparable);
     if (c == 0)
         return p->allow_same ? 0 : OTTER_UPDATE_MORE;
-    if (!comparable && !p->allow_incomparable && !p->allow_downgrade)
-        return refuse(u, OTTER_ERR_UPD_VERSION, "a version comparable with ", run, img);
-    if (c < 0 && comparable && !p->allow_downgrade)
-        return refuse(u, OTTER_ERR_UPD_OLDER, "newer than ", run, img);
+    if (!comparable && !p->allow_incomparable && !p->allow_downgrade) {
+        set_detail(d, "a version comparable with ", run, img);
+        return OTTER_ERR_UPD_VERSION;
+    }
+    if (c < 0 && comparable && !p->allow_downgrade) {
+        set_detail(d, "newer than ", run, img);
+        return OTTER_ERR_UPD_OLDER;
+    }
     return 0;
+}
+
+int otter_update_decide(const otter_update_policy_t *p, const otter_image_info_t *info, const char *running_version,
+                        const char *rolled_back_version, otter_update_detail_t *d)
+{
+    int v;
+    if (p->chip_rev && (v = otter_image_check_chip_rev(info, p->chip_rev)) < 0)
+        return v;
+    if (!info->has_app_desc) {
+        if (!p->project_name)
+            return 0;
+        set_detail(d, "project ", p->project_name, "(no app description)");
+        return OTTER_ERR_UPD_PROJECT;
+    }
+    if (info->app.secure_version < p->min_secure_version) {
+        char num[24], need[24];
+        sb_t nb = {num, sizeof num, 0}, b2 = {need, sizeof need, 0};
+        sb_num(&nb, info->app.secure_version);
+        sb_num(&b2, p->min_secure_version);
+        set_detail(d, "secure_version >= ", need, num);
+        return OTTER_ERR_UPD_SECURE_VERSION;
+    }
+    if (p->project_name && strcmp(info->app.project_name, p->project_name)) {
+        set_detail(d, "project ", p->project_name, info->app.project_name);
+        return OTTER_ERR_UPD_PROJECT;
+    }
+    return check_version(p, info->app.version, running_version, rolled_back_version, d);
 }
 
 int upd_policy_decide(otter_update_t *u)
 {
-    const otter_update_policy_t *p = &u->cfg.policy;
     const otter_image_info_t *info = otter_image_info(&u->img);
-    char num[24];
-    sb_t nb = {num, sizeof num, 0};
     int v = otter_image_early_verdict(&u->img);
     if (v < 0)
-        return v;
-    if (p->chip_rev && (v = otter_image_check_chip_rev(info, p->chip_rev)) < 0)
         return v;
     u->st.have_app = info->has_app_desc;
     if (info->has_app_desc)
         u->st.app = info->app;
-    if (!info->has_app_desc) {
-        if (p->project_name)
-            return refuse(u, OTTER_ERR_UPD_PROJECT, "project ", p->project_name, "(no app description)");
-    } else {
-        if (info->app.secure_version < p->min_secure_version) {
-            sb_num(&nb, info->app.secure_version);
-            char need[24];
-            sb_t b2 = {need, sizeof need, 0};
-            sb_num(&b2, p->min_secure_version);
-            return refuse(u, OTTER_ERR_UPD_SECURE_VERSION, "secure_version >= ", need, num);
-        }
-        if (p->project_name && strcmp(info->app.project_name, p->project_name))
-            return refuse(u, OTTER_ERR_UPD_PROJECT, "project ", p->project_name, info->app.project_name);
-        v = check_version(u);
-        if (v < 0)
-            return v;
-        if (v == OTTER_UPDATE_MORE) {
-            decided(u, 0);
-            return OTTER_UPDATE_MORE;
-        }
-    }
-    u->decided = true;
-    decided(u, 0);
-    return 0;
+    v = otter_update_decide(&u->cfg.policy, info, u->st.running_version, u->rolled_back_version, &u->detail);
+    otter_update_event_t ev = {
+        .kind = OTTER_UPDATE_EV_DECISION, .err = v < 0 ? v : 0, .app = u->st.have_app ? &u->st.app : NULL};
+    upd_event(u, &ev);
+    if (v == 0)
+        u->decided = true;
+    return v;
 }
 
 /* ---- words --------------------------------------------------------------- */
@@ -518,6 +519,9 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
         if (b->pos && b->buf[b->pos - 1] != ' ')
             sb_put(b, " ");
     }
+    if (u->open_length && (upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_RESOURCE_CHANGED))
+        sb_put(b, "The server sent no Content-Length: a cut download can resume only where the server honours "
+                  "Range. ");
     sb_put(b, "The running app and otadata are unchanged");
     if (d->err == OTTER_ERR_UPD_ABORTED || upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_DEADLINE ||
         d->err == OTTER_ERR_UPD_TOO_SLOW)

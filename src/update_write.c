@@ -186,12 +186,14 @@ int upd_write_prepare(otter_update_t *u)
         return OTTER_UPDATE_MORE;
     }
     j->slot_addr = u->target->offset;
-    j->total = u->st.total;
+    j->total = u->st.total; /* the slot capacity when the length is not known */
     memcpy(j->url_hash, u->url_hash, 32);
     size_t vl = strlen(u->validator);
     /* A validator too long to keep means no resume across a reboot (the
      * journal is still written: it marks the slot as being rewritten). */
-    if (vl && vl <= OTTER_JOURNAL_VALIDATOR_MAX) {
+    /* Without a length there is no resume across a reboot either: the
+     * total a later run would need is not known. */
+    if (vl && vl <= OTTER_JOURNAL_VALIDATOR_MAX && !u->open_length) {
         j->validator_kind = u->validator[0] == '"' || u->validator[0] == 'W' ? OTTER_JOURNAL_VALIDATOR_ETAG
                                                                              : OTTER_JOURNAL_VALIDATOR_LAST_MODIFIED;
         j->validator_len = (uint8_t)vl;

@@ -944,6 +944,67 @@ static void test_unconfirmed_count_carried(void **state)
     free(bad_build);
 }
 
+/* Issue 11, item 6: no Content-Length (HTTP/1.0, ended by closing). The
+ * device reads to the end of the body; the image says where it ends. */
+static void test_no_length(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 90, &len);
+    memserver_init(&f->srv, img, len);
+    f->srv.no_length = 1;
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(otter_update_status(&f->up)->total, len);
+    assert_updated(f, img, len, "1.2.0");
+    free(img);
+}
+
+static void test_no_length_cut_and_signed(void **state)
+{
+    updfix_t *f = fx(state);
+    otter_signkey_t k;
+    uint8_t digest[32];
+    otter_signkey_init(&k);
+    assert_int_equal(otter_signkey_generate(&k, OTTER_SIG_SCHEME_ECDSA_P256), 0);
+    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    size_t len, slen;
+    uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 91, &len), *signed_img;
+    sign_with(&k, img, len, &signed_img, &slen);
+    f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
+    f->cfg.policy.key_digest_count = 1;
+    otter_update_init(&f->up, &f->cfg);
+    /* cut inside the image and inside the signature sector: each looks
+     * like the end of the body; the image says it is not, so it resumes */
+    static const long cuts[] = {70000, (long)0};
+    for (int i = 0; i < 2; i++) {
+        memserver_init(&f->srv, signed_img, slen);
+        f->srv.no_length = 1;
+        f->srv.cut_at = i == 0 ? cuts[0] : (long)slen - 100;
+        otter_update_init(&f->up, &f->cfg);
+        assert_int_equal(updfix_run(f, URL, 0), 0);
+        const otter_update_status_t *st = otter_update_status(&f->up);
+        assert_int_equal(st->resumes, 1);
+        assert_int_equal(st->total, slen);
+        assert_updated(f, signed_img, slen, "1.2.0");
+        /* back to 1.0.0 in ota_0 for the next round */
+        updfix_teardown(f);
+        assert_int_equal(updfix_setup(f, "min_spiffs"), 0);
+        f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
+        f->cfg.policy.key_digest_count = 1;
+    }
+    /* cut, and the server does not honour Range: starts over, says why */
+    memserver_init(&f->srv, signed_img, slen);
+    f->srv.no_length = 1;
+    f->srv.cut_at = 70000;
+    f->srv.ignore_range = 1;
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_updated(f, signed_img, slen, "1.2.0");
+    free(img);
+    free(signed_img);
+    otter_signkey_free(&k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -971,6 +1032,8 @@ int main(void)
         cmocka_unit_test(test_from_factory),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
         cmocka_unit_test(test_refused_image_never_boots),
+        cmocka_unit_test_setup_teardown(test_no_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_length_cut_and_signed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finished_download_rechecked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_not_retried_forever, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_count_carried, setup, teardown),

@@ -307,6 +307,7 @@ typedef struct otter_update {
     bool in_request;                     /* an HTTP request is open */
     bool decided;                        /* the policy accepted the image */
     bool whole_again;                    /* server ignores Range: ask for the whole file, drop `skip` bytes */
+    bool open_length;                    /* no Content-Length: total is the slot capacity until the body ends */
     bool journal_erased;                 /* PREPARE: journal sector erased */
     bool journal_live;                   /* journal header written for this download */
     char validator[OTTER_HTTP_ETAG_MAX]; /* ETag or Last-Modified of the file */
@@ -376,6 +377,30 @@ const char *otter_update_outcome_name(otter_update_outcome_t o);
  * equal describe distance with another hash); the result is then the text
  * order of the trimmed strings and only "equal or not" means anything. */
 int otter_update_version_cmp(const char *a, const char *b, bool *comparable);
+
+/* The decisions the engine makes before it erases anything, as pure
+ * functions, so that a diagnosis tool (otter doctor) runs the same code as
+ * the device.
+ *
+ * otter_update_check_head(): the response head of the first request, for a
+ * slot that takes `capacity` bytes (slot size minus the journal sector).
+ * Returns 0 with *total (0 when the server did not say how long the body
+ * is: chunked, or ended by closing the connection; the engine then reads
+ * to the end of the body, bounded by the slot, and the app image says
+ * where it ends), or OTTER_ERR_UPD_CONTENT_TYPE (text/html),
+ * OTTER_ERR_UPD_TOO_LARGE (*total set), OTTER_ERR_UPD_NO_LENGTH (a
+ * Content-Range with an unknown total). */
+int otter_update_check_head(const otter_http_response_t *r, uint32_t capacity, uint64_t *total);
+
+/* otter_update_decide(): the policy once the image header and app
+ * description are known (info after otter_image_early_verdict() == 0).
+ * running_version "" or NULL: unknown (no version check);
+ * rolled_back_version NULL or "": none. Returns 0 (install),
+ * OTTER_UPDATE_MORE (the running version: up to date), or
+ * OTTER_ERR_IMG_CHIP_REV, OTTER_ERR_UPD_SECURE_VERSION, _PROJECT,
+ * _ROLLED_BACK, _OLDER, _VERSION. detail (may be NULL) gets expected/got. */
+int otter_update_decide(const otter_update_policy_t *p, const otter_image_info_t *info, const char *running_version,
+                        const char *rolled_back_version, otter_update_detail_t *detail);
 
 /* Close the connection and wipe hash state. Safe on any initialised context. */
 void otter_update_free(otter_update_t *u);

@@ -116,7 +116,7 @@ static void respond(memserver_t *s)
     }
     char cl[48];
     snprintf(cl, sizeof cl, "Content-Length: %zu\r\n", announced);
-    if (s->no_length && (status == 200 || status == 206)) {
+    if (s->no_length && status == 200) {
         cl[0] = 0;
         s->close_at_end = 1;
     }

@@ -35,7 +35,7 @@ typedef struct memserver {
     size_t chunk;        /* max bytes per read (default 1460) */
     size_t lie_extra;    /* a 200 announces this many bytes more than the file, sends the file, closes */
     int lie_times;       /* responses that lie (-1: all) */
-    int no_length;       /* 1: no Content-Length, body ends when the connection closes (HTTP/1.0 style) */
+    int no_length;       /* 1: a 200 has no Content-Length, its body ends when the connection closes */
     uint64_t *clock_ms;  /* when set, advanced by ms_per_read on every body read (a drip) */
     uint32_t ms_per_read;
 
