@@ -64,6 +64,8 @@ static int add_key(dev_opts_t *o, const char *v, bool pub)
         if (r == 0)
             r = otter_signkey_digest(&k, o->keys[o->n_keys]);
         otter_signkey_free(&k);
+        if (r == OTTER_ERR_FILE)
+            return cli_usage_err("--pub %s: cannot open the file", v);
         if (r)
             return cli_usage_err("%s: not a usable RSA-3072 or ECDSA public key", v);
     }

@@ -24,8 +24,10 @@ static void show_boot(dev_ctx_t *c, const char *when)
     otter_simdev_t *d = &c->d;
     const char *slot = otter_slot_name(d->res.slot);
     fprintf(c->out, "%s: %s\n", when, d->res.why);
+    char project[4 * sizeof d->app.project_name], version[4 * sizeof d->app.version];
     if (d->has_app)
-        fprintf(c->out, "app: %s %s in %s%s\n", d->app.project_name, d->app.version, slot ? slot : "?",
+        fprintf(c->out, "app: %s %s in %s%s\n", cli_escape(d->app.project_name, project, sizeof project),
+                cli_escape(d->app.version, version, sizeof version), slot ? slot : "?",
                 d->res.trial ? " (on probation: it must confirm itself)" : "");
     else
         fprintf(c->out, "app: (no app description) in %s\n", slot ? slot : "?");
@@ -126,9 +128,13 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
         break;
     }
     case OTTER_UPDATE_EV_DECISION:
-        if (ev->app && !ev->err)
-            fprintf(c->out, "server has: %s %s (secure_version %u)\n", ev->app->project_name, ev->app->version,
-                    (unsigned)ev->app->secure_version);
+        if (ev->app && !ev->err) {
+            /* Not verified yet (the signature comes at the end): escaped. */
+            char project[4 * sizeof ev->app->project_name], version[4 * sizeof ev->app->version];
+            fprintf(c->out, "server has: %s %s (secure_version %u)\n",
+                    cli_escape(ev->app->project_name, project, sizeof project),
+                    cli_escape(ev->app->version, version, sizeof version), (unsigned)ev->app->secure_version);
+        }
         if (!ev->err && ev->app)
             snprintf(c->r.new_version, sizeof c->r.new_version, "%s", ev->app->version);
         break;
