@@ -45,7 +45,7 @@ APP_LEN=$(wc -c < "$T/www/app.bin")
 
 # newflash NAME: a min_spiffs 4 MB flash running v1.0.0 in ota_0.
 newflash() {
-    "$OTTER" flash init --out "$T/$1.flash" --size 4M --layout min_spiffs >/dev/null
+    "$OTTER" flash init --out "$T/$1.flash" --size 4M --layout min_spiffs --force >/dev/null
     "$OTTER" flash write "$T/$1.flash" --slot ota_0 "$T/img/v1.bin" --valid >/dev/null
 }
 # keep FLASH: checksum of the running slot (ota_0) and otadata.
