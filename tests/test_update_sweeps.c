@@ -274,7 +274,8 @@ static void test_powerloss_refused_image(void **state)
         if (cut >= n)
             break;
     }
-    printf("powerloss-refused: %llu cut points of an update refused at the end (unsigned), %llu ok, %llu failed; "
+    printf("powerloss-refused: %llu cut points (and the clean run) of an update refused at the end (unsigned), "
+           "%llu ok, %llu failed; "
            "the slot never boots\n",
            (unsigned long long)n, (unsigned long long)ok, (unsigned long long)failed);
     assert_int_equal(failed, 0);
