@@ -34,7 +34,7 @@ test: deps-test build build-asan
 	@cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
 	@scripts/cross.sh arm-m4
 	@echo "== figures from the sweeps (plain build)"
-	@grep -hE '^(powerloss|powerloss-update|network-cut|watchdog):' $(BUILD)/Testing/Temporary/LastTest.log || true
+	@grep -hE '^(powerloss|powerloss-update|powerloss-refused|powerloss-wrap|network-cut|network-lie|watchdog):' $(BUILD)/Testing/Temporary/LastTest.log || true
 
 # Only the plain build's tests (quick edit-compile-test loop).
 test-fast: build

@@ -1154,7 +1154,7 @@ device_setup() {
         --out "$d/app-1.0.0.bin" >/dev/null 2>>"$W/timed.log" &&
     "$OTTER" image make --chip esp32 --project otter-bench --version 1.1.0 --size 1577648 --seed 110 \
         --out "$W/www/app-1.1.0.bin" >/dev/null 2>>"$W/timed.log" &&
-    "$OTTER" flash init --out "$d/tpl.flash" --size 4M --layout min_spiffs >/dev/null 2>>"$W/timed.log" &&
+    "$OTTER" flash init --out "$d/tpl.flash" --size 4M --layout min_spiffs --force >/dev/null 2>>"$W/timed.log" &&
     "$OTTER" flash write "$d/tpl.flash" --slot ota_0 "$d/app-1.0.0.bin" --valid >/dev/null 2>>"$W/timed.log" &&
     HAVE_DEVICE=1
 }

@@ -68,6 +68,12 @@ int otter_simdev_open(otter_simdev_t *d, const char *path, const otter_norsim_op
     return 0;
 }
 
+void otter_simdev_set_keys(otter_simdev_t *d, const uint8_t (*digests)[32], size_t n)
+{
+    d->vcfg.trusted = n ? digests : NULL;
+    d->vcfg.n_trusted = n;
+}
+
 int otter_simdev_install(otter_simdev_t *d, uint8_t slot, const uint8_t *image, size_t len)
 {
     const otter_partition_t *p = otter_ptable_app(&d->pt, slot);

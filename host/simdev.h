@@ -54,6 +54,13 @@ int otter_simdev_create(const char *path, uint32_t size, const char *layout);
  * (OTTER_CHIP_ANY for any). Errors: norsim and partition errors. */
 int otter_simdev_open(otter_simdev_t *d, const char *path, const otter_norsim_options_t *opt, uint16_t chip);
 
+/* Provision Secure Boot V2 key digests (eFuse): from now on the simulated
+ * bootloader boots only an app whose signature sector one of them accepts,
+ * as ESP-IDF's bootloader does with signed apps, and a rollback or a
+ * fallback never lands on an unsigned one. n 0 turns the check off.
+ * digests must outlive d. */
+void otter_simdev_set_keys(otter_simdev_t *d, const uint8_t (*digests)[32], size_t n);
+
 /* Write image into slot (erasing the slot's sectors that the image needs)
  * and make it boot next as a confirmed app (otadata VALID). For factory,
  * otadata is erased. Errors: OTTER_ERR_BOOT_SLOT, OTTER_ERR_UPD_TOO_LARGE,

@@ -2,7 +2,8 @@
 # make demo: a whole OTA update on this machine, end to end, in under a minute.
 #
 #   1. a demo PKI (root CA + localhost certificate) and a signing key
-#   2. app v1.0.0, and v1.1.0 signed, both 1,577,648 bytes (the forum user's size)
+#   2. apps v1.0.0, v1.1.0 and v1.2.0, all signed (with keys the simulated
+#      bootloader checks signatures too), 1,577,648 bytes each (the forum user's size)
 #   3. a 4 MB flash with Arduino's "Minimal SPIFFS" layout running v1.0.0
 #   4. `otter serve` on 127.0.0.1 (a free port) serving v1.1.0 over HTTPS
 #   5. `otter device`: boot v1.0.0, download with progress, verify the image and
@@ -34,19 +35,20 @@ say "demo PKI and a Secure Boot V2 signing key"
 "$otter" pki demo "$work/pki" >/dev/null
 "$otter" keygen --type ecdsa-p256 --out "$work/signing.pem"
 
-say "app images: v1.0.0, v1.1.0 (signed), v1.2.0 (signed, its self-test will fail)"
+say "app images: v1.0.0, v1.1.0, v1.2.0 (all signed; v1.2.0's self-test will fail)"
 mkdir -p "$work/www"
 for v in 1.0.0 1.1.0 1.2.0; do
     "$otter" image make --chip esp32 --project otter-demo --version "$v" --size 1577648 \
         --seed "$(echo "$v" | tr -d .)" --out "$work/app-$v.bin" >/dev/null
 done
+"$otter" sign --key "$work/signing.pem" "$work/app-1.0.0.bin" --out "$work/app-1.0.0.signed.bin" >/dev/null
 "$otter" sign --key "$work/signing.pem" "$work/app-1.1.0.bin" --out "$work/app-1.1.0.signed.bin" >/dev/null
 "$otter" sign --key "$work/signing.pem" "$work/app-1.2.0.bin" --out "$work/app-1.2.0.signed.bin" >/dev/null
 ls -l "$work"/app-*.bin | awk '{print "  " $5 "  " $NF}' | sed "s|$work/||"
 
 say "a 4 MB flash, min_spiffs layout, running v1.0.0"
 "$otter" flash init --out "$work/device.bin" --size 4M --layout min_spiffs >/dev/null
-"$otter" flash write "$work/device.bin" --slot ota_0 "$work/app-1.0.0.bin" --valid >/dev/null
+"$otter" flash write "$work/device.bin" --slot ota_0 "$work/app-1.0.0.signed.bin" --valid >/dev/null
 echo "  device.bin: app0 (ota_0) = v1.0.0, app1 (ota_1) empty"
 
 say "otter serve on 127.0.0.1 (HTTPS, demo certificate)"

@@ -117,6 +117,10 @@ int otter_https_ota_begin(otter_https_ota_t *ota, const char *url, const char *s
         cfg.policy.chip_id = ota->port.chip_id;
         cfg.policy.key_digests = ota->port.key_digests;
         cfg.policy.key_digest_count = ota->port.key_digest_count;
+        cfg.policy.rolled_back = ota->port.rolled_back;
+        cfg.policy.unconfirmed_tries = ota->port.unconfirmed_tries;
+        cfg.deadline_ms = ota->port.deadline_ms;
+        cfg.min_bytes_per_s = ota->port.min_bytes_per_s;
         cfg.on_event = forward;
         cfg.event_ctx = ota;
         cfg.http_buf = ota->http_buf;

@@ -108,17 +108,24 @@ int otter_otadata_active_slot(const otter_otadata_t *od, unsigned ota_count)
     return (int)((od->copy[od->active].seq - 1u) % ota_count);
 }
 
+/* The smallest seq >= from that maps onto slot with n slots, or
+ * UINT32_MAX when none fits below the erased value 0xFFFFFFFF. */
+static uint32_t seq_at_least(uint64_t from, unsigned slot, unsigned n)
+{
+    uint64_t base = (slot + 1u) % n;
+    uint64_t i = from > base ? (from - base + n - 1u) / n : 0;
+    uint64_t seq = base + i * n;
+    return seq >= UINT32_MAX ? UINT32_MAX : (uint32_t)seq;
+}
+
 uint32_t otter_otadata_next_seq(const otter_otadata_t *od, unsigned slot, unsigned ota_count)
 {
-    if (ota_count == 0)
+    if (ota_count == 0 || od->active < 0)
         return slot + 1u;
-    if (od->active < 0)
-        return slot + 1u;
-    /* esp_rewrite_ota_data(): the first (slot + 1) % n + i * n >= seq. */
-    uint64_t seq = od->copy[od->active].seq;
-    uint64_t base = (slot + 1u) % ota_count;
-    uint64_t i = seq > base ? (seq - base + ota_count - 1u) / ota_count : 0;
-    return (uint32_t)(base + i * ota_count);
+    /* esp_rewrite_ota_data(): the first (slot + 1) % n + i * n >= seq,
+     * computed without the 32-bit wrap (ESP-IDF's uint32_t loop would
+     * produce 0xFFFFFFFF or a wrapped, lower value here). */
+    return seq_at_least(od->copy[od->active].seq, slot, ota_count);
 }
 
 int otter_otadata_write_copy(otter_otadata_t *od, const otter_flash_t *flash, int copy, uint32_t seq,
@@ -165,7 +172,27 @@ int otter_otadata_set_slot(otter_otadata_t *od, const otter_flash_t *flash, unsi
     if (slot >= ota_count)
         return OTTER_ERR_BOOT_SLOT;
     int target = od->active < 0 ? 0 : 1 - od->active;
-    return otter_otadata_write_copy(od, flash, target, otter_otadata_next_seq(od, slot, ota_count), state);
+    uint32_t seq = otter_otadata_next_seq(od, slot, ota_count);
+    if (seq != UINT32_MAX)
+        return otter_otadata_write_copy(od, flash, target, seq, state);
+    /* The sequence is exhausted: no value above the active one maps onto
+     * slot. Renumber, decided before anything is erased, in two writes
+     * that each leave one valid selection: first the inactive copy becomes
+     * the active one's twin with the smallest seq for its slot (the active
+     * copy still wins, being higher); then the active copy is rewritten
+     * with the next seq above the twin's for the new slot (while it is
+     * torn, the twin selects the old slot). ESP-IDF's bootloader takes the
+     * higher valid seq, so it reads the result as written. */
+    int active = od->active;
+    otter_ota_entry_t was = od->copy[active];
+    unsigned old_slot = (unsigned)((was.seq - 1u) % ota_count);
+    uint32_t low = old_slot + 1u;
+    uint32_t high = seq_at_least((uint64_t)low + 1u, slot, ota_count);
+    memcpy(od->copy[target].seq_label, was.seq_label, sizeof was.seq_label);
+    int ret = otter_otadata_write_copy(od, flash, target, low, was.state);
+    if (ret == 0)
+        ret = otter_otadata_write_copy(od, flash, active, high, state);
+    return ret;
 }
 
 int otter_otadata_erase(otter_otadata_t *od, const otter_flash_t *flash)

@@ -6,11 +6,13 @@
 #include "otter/crypto.h"
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "otter/sigblock.h"
 #include "otter/url.h"
 #include "update_priv.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u
 #define DEFAULT_RETRIES 5u
+#define DEFAULT_RATE_WINDOW_MS 60000u
 
 void otter_update_init(otter_update_t *u, const otter_update_config_t *cfg)
 {
@@ -23,6 +25,10 @@ void otter_update_init(otter_update_t *u, const otter_update_config_t *cfg)
         u->cfg.read_timeout_ms = DEFAULT_TIMEOUT_MS;
     if (!u->cfg.max_retries)
         u->cfg.max_retries = DEFAULT_RETRIES;
+    if (!u->cfg.deadline_ms)
+        u->cfg.deadline_ms = OTTER_UPDATE_DEADLINE_DEFAULT_MS;
+    if (!u->cfg.rate_window_ms)
+        u->cfg.rate_window_ms = DEFAULT_RATE_WINDOW_MS;
     otter_http_config_t hc;
     memset(&hc, 0, sizeof hc);
     hc.tcp = u->cfg.tcp;
@@ -47,7 +53,7 @@ void upd_event(otter_update_t *u, otter_update_event_t *ev)
     if (!u->cfg.on_event)
         return;
     ev->done = u->st.done;
-    ev->total = u->st.total;
+    ev->total = u->open_length ? 0 : u->st.total; /* 0: not known yet */
     u->cfg.on_event(u->cfg.event_ctx, ev);
 }
 
@@ -68,7 +74,7 @@ int upd_fail(otter_update_t *u, int err)
         u->detail.http_status = otter_http_detail(&u->http)->status;
     /* Bad bytes must not be resumed into: give the journal up. Network and
      * flash failures keep it, so the next attempt continues. */
-    if (u->journal_live && image_error(err) && err != OTTER_ERR_FLASH_POWER_LOSS)
+    if (u->journal_live && (image_error(err) || err == OTTER_ERR_FLASH_VERIFY))
         (void)otter_journal_mark_abandoned(u->cfg.flash, &u->journal);
     u->journal_live = false;
     u->st.phase = OTTER_UPDATE_PHASE_FAILED;
@@ -111,11 +117,14 @@ int otter_update_begin(otter_update_t *u, const char *url)
     u->target = NULL;
     u->erased_to = u->marked = 0;
     u->pend_off = u->pend_len = u->pend_file_off = 0;
-    u->received = u->rehash_to = u->high_water = u->skip = u->cut_redl = 0;
+    u->received = u->rehash_to = u->high_water = u->skip = u->cut_redl = u->keep_to = 0;
     u->retries = 0;
-    u->in_request = u->journal_erased = u->journal_live = u->decided = u->whole_again = false;
+    u->first_byte = 0;
+    u->in_request = u->journal_erased = u->journal_live = u->decided = u->whole_again = u->open_length = false;
     u->validator[0] = 0;
     u->rolled_back_version[0] = 0;
+    u->t_begin = u->win_start = c->clock->now_ms(c->clock->ctx);
+    u->win_bytes = 0;
     u->st.phase = OTTER_UPDATE_PHASE_START;
     return 0;
 }
@@ -163,6 +172,13 @@ static int do_start(otter_update_t *u)
         u->st.resumed_from_journal = true;
         u->st.total = u->journal.total;
         u->rehash_to = otter_journal_bytes_done(&u->journal);
+        /* A finished download is still checked against what the server
+         * offers now: its last byte is asked for with Range + If-Range (a
+         * changed file starts over with a fresh decision), and compared
+         * with flash instead of programmed. */
+        u->keep_to = u->rehash_to;
+        if (u->rehash_to >= u->st.total)
+            u->rehash_to = u->st.total - 1u;
         u->marked = u->journal.sectors_done;
         /* The sector after the last complete one may be half written. */
         u->erased_to = u->journal.sectors_done * s;
@@ -210,6 +226,40 @@ static int do_decide(otter_update_t *u)
     return OTTER_UPDATE_MORE;
 }
 
+/* A body without a length ended. The app image says where it ends: there
+ * (unsigned) or after its signature sector, else it was a cut (the same
+ * as a closed connection: resume with Range). */
+static int open_body_end(otter_update_t *u)
+{
+    const otter_image_info_t *in = otter_image_info(&u->img);
+    bool whole = otter_image_done(&u->img) &&
+                 (u->received == in->image_len || (uint64_t)u->received == (uint64_t)in->signed_len + OTTER_SIG_SECTOR_LEN);
+    if (!whole)
+        return upd_net_cut(u, OTTER_ERR_HTTP_CLOSED_EARLY);
+    u->st.total = u->received;
+    u->open_length = false;
+    return upd_write_pending(u); /* nothing pending: marks the last sector done */
+}
+
+/* The slot is full and the body has not ended: one more byte says whether
+ * it was exactly the slot or too large. */
+static int open_body_full(otter_update_t *u)
+{
+    if (!u->in_request) {
+        u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+        return OTTER_UPDATE_MORE;
+    }
+    uint8_t b;
+    int n = otter_http_read(&u->http, &b, 1);
+    if (n == 0)
+        return open_body_end(u);
+    if (n == OTTER_ERR_HTTP_AGAIN)
+        return OTTER_UPDATE_MORE;
+    if (n > 0)
+        return OTTER_ERR_UPD_TOO_LARGE;
+    return upd_net_transient(n) ? upd_net_cut(u, n) : n;
+}
+
 /* DOWNLOAD: program what is pending (erasing one sector first if needed),
  * else read once from the network and program what fits erased sectors. */
 static int do_download(otter_update_t *u)
@@ -219,6 +269,8 @@ static int do_download(otter_update_t *u)
             return upd_write_erase_next(u);
         return upd_write_pending(u);
     }
+    if (u->received >= u->st.total && u->open_length)
+        return open_body_full(u);
     if (u->received >= u->st.total) {
         otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_FINISH};
         upd_event(u, &ev);
@@ -246,6 +298,8 @@ static int do_download(otter_update_t *u)
     int n = upd_net_read(u, u->cfg.data_buf, want);
     if (n == OTTER_ERR_HTTP_AGAIN)
         return OTTER_UPDATE_MORE;
+    if (n == 0 && u->open_length)
+        return open_body_end(u);
     if (n == 0)
         n = OTTER_ERR_HTTP_CLOSED_EARLY;
     if (n < 0)
@@ -293,6 +347,29 @@ static void time_step(otter_update_t *u, uint64_t t0)
         u->st.longest_step_ms = (uint32_t)(dt > UINT32_MAX ? UINT32_MAX : dt);
 }
 
+/* The overall deadline and the minimum rate (cfg). 0 or the error. */
+static int out_of_time(otter_update_t *u, uint64_t now)
+{
+    const otter_update_config_t *c = &u->cfg;
+    if (c->deadline_ms != UINT32_MAX && now - u->t_begin > c->deadline_ms)
+        return OTTER_ERR_HTTP_DEADLINE;
+    otter_update_phase_t p = u->st.phase;
+    bool network = p == OTTER_UPDATE_PHASE_CONNECT || p == OTTER_UPDATE_PHASE_DECIDE || p == OTTER_UPDATE_PHASE_DOWNLOAD;
+    if (!network) {
+        u->win_start = now; /* flash-only work does not count against the rate */
+        u->win_bytes = u->st.downloaded;
+        return 0;
+    }
+    uint64_t dt = now - u->win_start;
+    if (!c->min_bytes_per_s || dt < c->rate_window_ms)
+        return 0;
+    if ((u->st.downloaded - u->win_bytes) * 1000u < (uint64_t)c->min_bytes_per_s * dt)
+        return OTTER_ERR_UPD_TOO_SLOW;
+    u->win_start = now;
+    u->win_bytes = u->st.downloaded;
+    return 0;
+}
+
 int otter_update_step(otter_update_t *u)
 {
     if (u->st.phase == OTTER_UPDATE_PHASE_IDLE)
@@ -300,7 +377,9 @@ int otter_update_step(otter_update_t *u)
     if (!active(u))
         return u->st.phase == OTTER_UPDATE_PHASE_FAILED ? u->st.err : 0;
     uint64_t t0 = u->cfg.clock->now_ms(u->cfg.clock->ctx);
-    int ret = dispatch(u);
+    int ret = out_of_time(u, t0);
+    if (ret == 0)
+        ret = dispatch(u);
     if (ret < 0 && u->st.phase != OTTER_UPDATE_PHASE_FAILED)
         ret = upd_fail(u, ret);
     time_step(u, t0);
@@ -318,7 +397,10 @@ int otter_update_finish(otter_update_t *u)
     uint64_t t0 = u->cfg.clock->now_ms(u->cfg.clock->ctx);
     otter_otadata_t od;
     unsigned n = otter_ptable_ota_count(u->cfg.ptable);
-    int ret = otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable);
+    /* Verified means bootable (its first byte is in, update_write.c). */
+    int ret = upd_write_first_byte(u);
+    if (ret == 0)
+        ret = otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable);
     if (ret == 0)
         ret = otter_otadata_set_slot(&od, u->cfg.flash, (unsigned)(u->target->subtype - OTTER_PT_SUBTYPE_OTA_0), n,
                                      OTTER_OTA_STATE_NEW);
@@ -329,7 +411,7 @@ int otter_update_finish(otter_update_t *u)
     }
     /* After the switch: a cut before this byte only means a later update
      * into this slot starts over instead of resuming. */
-    (void)otter_journal_mark_complete(u->cfg.flash, &u->journal);
+    (void)otter_journal_mark_installed(u->cfg.flash, &u->journal);
     u->journal_live = false;
     u->st.phase = OTTER_UPDATE_PHASE_DONE;
     u->st.outcome = OTTER_UPDATE_OUTCOME_UPDATED;

@@ -99,7 +99,7 @@ static int count_done(const otter_flash_t *f, otter_journal_t *j, uint8_t *buf, 
 int otter_journal_load(const otter_flash_t *f, otter_journal_t *j, uint8_t *buf, size_t len)
 {
     uint8_t h[OTTER_JOURNAL_HEADER_SIZE];
-    uint8_t marks[2];
+    uint8_t marks[2 + OTTER_JOURNAL_INSTALLS_MAX];
     if (!f || !j || !buf || len < 64 || j->sector_size < 1024)
         return OTTER_ERR_INVAL;
     j->sectors_done = 0;
@@ -111,13 +111,16 @@ int otter_journal_load(const otter_flash_t *f, otter_journal_t *j, uint8_t *buf,
     ret = decode_header(j, h);
     if (ret < 0)
         return ret;
-    ret = f->read(f->ctx, j->addr + OTTER_JOURNAL_OFF_COMPLETE, marks, 2);
+    ret = f->read(f->ctx, j->addr + OTTER_JOURNAL_OFF_COMPLETE, marks, sizeof marks);
     if (ret < 0)
         return ret;
     /* Any programmed bit counts: a marker torn by a power cut was being set
      * after what it records had happened. */
     j->complete = marks[0] != 0xFF;
     j->abandoned = marks[1] != 0xFF;
+    j->installs = j->complete;
+    for (unsigned i = 0; i < OTTER_JOURNAL_INSTALLS_MAX && marks[2 + i] != 0xFF; i++)
+        j->installs++;
     return count_done(f, j, buf, len);
 }
 
@@ -154,6 +157,36 @@ int otter_journal_mark_complete(const otter_flash_t *f, const otter_journal_t *j
 int otter_journal_mark_abandoned(const otter_flash_t *f, const otter_journal_t *j)
 {
     return mark(f, j->addr + OTTER_JOURNAL_OFF_ABANDONED);
+}
+
+int otter_journal_mark_installed(const otter_flash_t *f, otter_journal_t *j)
+{
+    int ret = 0;
+    if (!j->complete)
+        ret = mark(f, j->addr + OTTER_JOURNAL_OFF_COMPLETE);
+    else if (j->installs >= 1u && j->installs - 1u < OTTER_JOURNAL_INSTALLS_MAX)
+        ret = mark(f, j->addr + OTTER_JOURNAL_OFF_INSTALLS + j->installs - 1u);
+    else
+        return 0;
+    if (ret == 0) {
+        j->complete = 1;
+        j->installs++;
+    }
+    return ret;
+}
+
+int otter_journal_carry_installs(const otter_flash_t *f, otter_journal_t *j, uint8_t n)
+{
+    uint8_t zeros[OTTER_JOURNAL_INSTALLS_MAX];
+    if (n > OTTER_JOURNAL_INSTALLS_MAX)
+        n = OTTER_JOURNAL_INSTALLS_MAX;
+    if (!n)
+        return 0;
+    memset(zeros, 0, sizeof zeros);
+    int ret = f->program(f->ctx, j->addr + OTTER_JOURNAL_OFF_INSTALLS, zeros, n);
+    if (ret == 0)
+        j->installs = (uint8_t)(j->installs + n);
+    return ret;
 }
 
 uint32_t otter_journal_bytes_done(const otter_journal_t *j)

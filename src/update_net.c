@@ -67,7 +67,9 @@ static int restart(otter_update_t *u)
     u->erased_to = 0;
     u->marked = 0;
     u->skip = 0;
+    u->keep_to = 0;
     u->whole_again = false;
+    u->open_length = false;
     u->decided = false;
     u->journal_live = false;
     u->journal_erased = false;
@@ -86,7 +88,7 @@ static int open_request(otter_update_t *u)
     if (u->received > 0 && !u->whole_again) {
         u->req.range_start = u->received;
         u->req.if_range = u->validator[0] ? u->validator : NULL;
-        u->req.expected_total = u->st.total;
+        u->req.expected_total = u->open_length ? 0 : u->st.total;
     }
     int ret = otter_http_begin(&u->http, &u->req);
     if (ret < 0)
@@ -157,42 +159,63 @@ static bool is_html(const char *ct)
     return true;
 }
 
+int otter_update_check_head(const otter_http_response_t *r, uint32_t capacity, uint64_t *total)
+{
+    *total = 0;
+    if (is_html(r->content_type))
+        return OTTER_ERR_UPD_CONTENT_TYPE;
+    if (r->status == 206 && r->has_range)
+        *total = r->range_total;
+    else if (r->has_length)
+        *total = r->content_length;
+    else
+        return 0; /* chunked or close-delimited: the image says where it ends */
+    if (*total == UINT64_MAX) {
+        *total = 0;
+        return OTTER_ERR_UPD_NO_LENGTH;
+    }
+    return *total > capacity ? OTTER_ERR_UPD_TOO_LARGE : 0;
+}
+
 /* The response head is in: check it and decide where to go. */
 static int accept_head(otter_update_t *u)
 {
     const otter_http_response_t *r = otter_http_response(&u->http);
     const char *validator = r->etag[0] ? r->etag : r->last_modified;
+    uint32_t capacity = u->target->size - upd_sector(u);
     u->detail.http_status = r->status;
     header_events(u, r);
-    if (is_html(r->content_type))
-        return OTTER_ERR_UPD_CONTENT_TYPE;
     uint64_t total;
-    if (r->status == 206 && r->has_range)
-        total = r->range_total;
-    else if (r->has_length)
-        total = r->content_length;
-    else
-        return OTTER_ERR_UPD_NO_LENGTH;
-    if (total == UINT64_MAX)
-        return OTTER_ERR_UPD_NO_LENGTH;
+    int ret = otter_update_check_head(r, capacity, &total);
     if (u->received == 0 && !u->whole_again) {
-        if (total > u->target->size - upd_sector(u)) {
+        if (ret == OTTER_ERR_UPD_TOO_LARGE)
             u->st.total = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
-            return OTTER_ERR_UPD_TOO_LARGE;
-        }
-        u->st.total = (uint32_t)total;
+        if (ret < 0)
+            return ret;
+        /* No length: read to the end of the body, at most the slot. */
+        u->open_length = total == 0;
+        u->st.total = u->open_length ? capacity : (uint32_t)total;
         size_t vl = strlen(validator);
         if (vl < sizeof u->validator)
             memcpy(u->validator, validator, vl + 1);
+    } else if (ret == OTTER_ERR_UPD_CONTENT_TYPE || ret == OTTER_ERR_UPD_NO_LENGTH) {
+        return ret;
     } else if (u->whole_again) {
         /* The whole file again, to be dropped up to where we were: only if
          * it is the same file. */
-        if (total != u->st.total || (u->validator[0] && strcmp(validator, u->validator)))
+        if ((!u->open_length && total != u->st.total) || (u->open_length && total != 0) ||
+            (u->validator[0] && strcmp(validator, u->validator)) || (u->open_length && !u->validator[0]))
             return restart(u);
         u->skip = u->received;
         u->high_water = u->high_water > u->received ? u->high_water : u->received;
         u->received = 0;
         u->whole_again = false;
+    } else if (u->open_length && total) {
+        /* A resumed open-length download: the 206 tells the size now. */
+        if (total > capacity || total < u->received)
+            return restart(u);
+        u->st.total = (uint32_t)total;
+        u->open_length = false;
     }
     u->st.phase = u->decided ? OTTER_UPDATE_PHASE_DOWNLOAD : OTTER_UPDATE_PHASE_DECIDE;
     return OTTER_UPDATE_MORE;
@@ -230,6 +253,14 @@ int upd_net_connect_step(otter_update_t *u)
         upd_event(u, &ev);
     }
     if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED && !same_file(u))
+        return restart(u);
+    /* A resume the server refuses (416: the range is past its end) or
+     * answers inconsistently (a 206 whose Content-Range does not fit): the
+     * journal or an earlier response was wrong (a server that once
+     * announced more bytes than it sent). Asking again the same way would
+     * fail forever: start over from byte 0 with a fresh decision. */
+    bool resuming = u->received > 0 && !u->whole_again;
+    if (resuming && ((ret == OTTER_ERR_HTTP_STATUS && u->detail.http_status == 416) || ret == OTTER_ERR_HTTP_PROTOCOL))
         return restart(u);
     if (ret == OTTER_ERR_HTTP_RESOURCE_CHANGED)
         ret = OTTER_ERR_HTTP_RANGE_IGNORED; /* a 200 for the same file */

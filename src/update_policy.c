@@ -8,38 +8,138 @@
 #include "strutil.h"
 #include "update_priv.h"
 
-/* ---- versions ------------------------------------------------------------ */
+/* ---- versions ------------------------------------------------------------
+ *
+ * The version rule (README "Which versions install"): surrounding spaces
+ * and a leading v/V are ignored; the leading numeric part, up to 8 numbers
+ * separated by dots (missing ones are 0), decides when it differs. When it
+ * is equal the rest decides: nothing or "+build" (release) = "-dirty"
+ * (a local build of it); git describe "-N-gHASH[-dirty]" comes after the
+ * release, ordered by N; a semver pre-release "-rc.1" comes before it,
+ * ordered as semver 2.0 orders them. Anything else ("_rc1", " (factory)",
+ * two describe outputs with the same N and different hashes, text with no
+ * leading number or whose number runs into a letter, like the git hash
+ * "8cabf2c") cannot be compared. */
+
+#define VERSION_NUMS 8
+
+enum { V_PRE = 0, V_RELEASE = 1, V_DESCRIBE = 2, V_OTHER = 3 };
 
 typedef struct version {
-    uint32_t num[4];
+    uint32_t num[VERSION_NUMS];
     int count;
-    const char *pre; /* text after '-', or NULL */
+    int kind;
+    uint32_t commits;        /* V_DESCRIBE: N */
+    const char *tail;        /* V_PRE: identifiers; V_DESCRIBE: hash */
+    size_t tail_len;
 } version_t;
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool is_ident(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.';
+}
+
+/* Trimmed text: [*s, *s + return). */
+static size_t trim(const char **s)
+{
+    const char *p = *s;
+    while (is_space(*p))
+        p++;
+    size_t n = strlen(p);
+    while (n && is_space(p[n - 1]))
+        n--;
+    *s = p;
+    return n;
+}
+
+/* Decimal number of 1..9 digits at *p (advanced). */
+static bool take_num(const char **p, const char *end, uint32_t *out)
+{
+    const char *q = *p;
+    uint32_t v = 0;
+    while (q < end && is_digit(*q) && q - *p < 9)
+        v = v * 10u + (uint32_t)(*q++ - '0');
+    if (q == *p || (q < end && is_digit(*q)))
+        return false;
+    *p = q;
+    *out = v;
+    return true;
+}
+
+static bool matches(const char *p, const char *end, const char *word)
+{
+    size_t n = strlen(word);
+    return (size_t)(end - p) >= n && !memcmp(p, word, n);
+}
+
+/* What follows the numbers: release, "-dirty", describe, pre-release. */
+static void parse_tail(const char *p, const char *end, version_t *v)
+{
+    for (const char *q = p; q < end; q++)
+        if (*q == '+') {
+            end = q; /* build metadata does not order */
+            break;
+        }
+    v->kind = V_OTHER;
+    if (p == end || (matches(p, end, "-dirty") && p + 6 == end)) {
+        v->kind = V_RELEASE;
+        return;
+    }
+    if (*p != '-' || p + 1 == end)
+        return;
+    p++;
+    const char *q = p;
+    uint32_t n;
+    if (take_num(&q, end, &n) && matches(q, end, "-g")) {
+        const char *h = q + 2, *e = h;
+        while (e < end && ((*e >= '0' && *e <= '9') || (*e >= 'a' && *e <= 'f')))
+            e++;
+        if (e - h >= 4 && (e == end || (matches(e, end, "-dirty") && e + 6 == end))) {
+            v->kind = V_DESCRIBE;
+            v->commits = n;
+            v->tail = h;
+            v->tail_len = (size_t)(e - h);
+            return;
+        }
+    }
+    for (q = p; q < end; q++)
+        if (!is_ident(*q))
+            return;
+    v->kind = V_PRE;
+    v->tail = p;
+    v->tail_len = (size_t)(end - p);
+}
 
 static bool parse_version(const char *s, version_t *v)
 {
     memset(v, 0, sizeof *v);
-    if (*s == 'v' || *s == 'V')
-        s++;
-    while (v->count < 4 && *s >= '0' && *s <= '9') {
-        uint32_t n = 0;
-        while (*s >= '0' && *s <= '9') {
-            if (n > 99999999u)
-                return false;
-            n = n * 10 + (uint32_t)(*s++ - '0');
-        }
-        v->num[v->count++] = n;
-        if (*s != '.' || s[1] < '0' || s[1] > '9')
+    size_t len = trim(&s);
+    const char *p = s, *end = s + len;
+    if (p < end && (*p == 'v' || *p == 'V'))
+        p++;
+    while (v->count < VERSION_NUMS && take_num(&p, end, &v->num[v->count])) {
+        v->count++;
+        if (p + 1 < end && *p == '.' && is_digit(p[1]))
+            p++;
+        else
             break;
-        s++;
     }
-    if (!v->count)
+    /* No number, more than VERSION_NUMS, or a number that runs into a
+     * letter (a git hash such as "8cabf2c" is not version 8). */
+    if (!v->count || (p < end && is_ident(*p) && *p != '-' && *p != '.'))
         return false;
-    if (*s == '-' && s[1]) {
-        v->pre = s + 1;
-        return true;
-    }
-    return *s == 0 || *s == '+';
+    parse_tail(p, end, v);
+    return true;
 }
 
 static int sign(int v)
@@ -47,23 +147,82 @@ static int sign(int v)
     return (v > 0) - (v < 0);
 }
 
+/* One dot-separated pre-release identifier ends at '.' or end. */
+static size_t ident_len(const char *p, const char *end)
+{
+    const char *q = p;
+    while (q < end && *q != '.')
+        q++;
+    return (size_t)(q - p);
+}
+
+static bool all_digits(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(p[i]))
+            return false;
+    return n > 0;
+}
+
+/* semver 2.0 section 11: identifiers left to right, numeric ones by value
+ * and below alphanumeric ones, the shorter list first when all are equal. */
+static int cmp_pre(const char *a, size_t la, const char *b, size_t lb)
+{
+    const char *ea = a + la, *eb = b + lb;
+    while (a < ea && b < eb) {
+        size_t na = ident_len(a, ea), nb = ident_len(b, eb);
+        bool da = all_digits(a, na), db = all_digits(b, nb);
+        int c;
+        if (da && db) {
+            /* by value: drop leading zeros, then length, then digits */
+            while (na > 1 && *a == '0')
+                a++, na--;
+            while (nb > 1 && *b == '0')
+                b++, nb--;
+            c = na != nb ? sign((int)na - (int)nb) : sign(memcmp(a, b, na));
+        } else if (da != db) {
+            c = da ? -1 : 1;
+        } else {
+            c = memcmp(a, b, na < nb ? na : nb);
+            c = c ? sign(c) : sign((int)na - (int)nb);
+        }
+        if (c)
+            return c;
+        a += na + (a + na < ea);
+        b += nb + (b + nb < eb);
+    }
+    return (a < ea) - (b < eb);
+}
+
 int otter_update_version_cmp(const char *a, const char *b, bool *comparable)
 {
     version_t va, vb;
     bool ok = parse_version(a, &va) && parse_version(b, &vb);
+    int c = 0;
+    if (ok) {
+        for (int i = 0; i < VERSION_NUMS && !c; i++)
+            if (va.num[i] != vb.num[i])
+                c = va.num[i] > vb.num[i] ? 1 : -1;
+        if (!c && (va.kind == V_OTHER || vb.kind == V_OTHER))
+            ok = false;
+        else if (!c && va.kind != vb.kind)
+            c = va.kind > vb.kind ? 1 : -1;
+        else if (!c && va.kind == V_PRE)
+            c = cmp_pre(va.tail, va.tail_len, vb.tail, vb.tail_len);
+        else if (!c && va.kind == V_DESCRIBE) {
+            if (va.commits != vb.commits)
+                c = va.commits > vb.commits ? 1 : -1;
+            else if (va.tail_len != vb.tail_len || memcmp(va.tail, vb.tail, va.tail_len))
+                ok = false; /* same distance from the tag, another commit */
+        }
+    }
     if (comparable)
         *comparable = ok;
-    if (!ok)
-        return sign(strcmp(a, b));
-    for (int i = 0; i < 4; i++)
-        if (va.num[i] != vb.num[i])
-            return va.num[i] > vb.num[i] ? 1 : -1;
-    if (!va.pre || !vb.pre)
-        return va.pre ? -1 : vb.pre ? 1 : 0;
-    /* Pre-release text up to '+' (build metadata does not order). */
-    const char *pa = strchr(va.pre, '+'), *pb = strchr(vb.pre, '+');
-    size_t la = pa ? (size_t)(pa - va.pre) : strlen(va.pre), lb = pb ? (size_t)(pb - vb.pre) : strlen(vb.pre);
-    int c = memcmp(va.pre, vb.pre, la < lb ? la : lb);
+    if (ok)
+        return c;
+    /* Text order of the trimmed strings: only "equal or not" means anything. */
+    size_t la = trim(&a), lb = trim(&b);
+    c = memcmp(a, b, la < lb ? la : lb);
     return c ? sign(c) : sign((int)la - (int)lb);
 }
 
@@ -97,6 +256,8 @@ static void copy_str(char *dst, size_t cap, const char *src)
 
 /* ---- loading what the policy compares against ---------------------------- */
 
+#define DEFAULT_UNCONFIRMED_TRIES 2u
+
 /* Version string of the app at [addr, ...), "" if none can be read. Uses
  * the engine's image context and data buffer as scratch. */
 static int read_version(otter_update_t *u, uint32_t addr, char out[33])
@@ -116,32 +277,44 @@ static int read_version(otter_update_t *u, uint32_t addr, char out[33])
 }
 
 /* The target slot held an app that was rolled back (its otadata copy is
- * INVALID or ABORTED) and no download has been written over it since. */
+ * INVALID or ABORTED) and no download has been written over it since. The
+ * rollback rule (otter_update_rollback_rule_t) says whether that version is
+ * refused; an ABORTED one that may still be tried is remembered with its
+ * install count, so a new download of it keeps counting. */
 static int load_rolled_back(otter_update_t *u)
 {
+    const otter_update_policy_t *p = &u->cfg.policy;
     otter_otadata_t od;
     unsigned n = otter_ptable_ota_count(u->cfg.ptable);
     unsigned slot = (unsigned)(u->target->subtype - OTTER_PT_SUBTYPE_OTA_0);
-    if (otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable) < 0 || !n)
+    u->carry_installs = 0;
+    u->carry_version[0] = 0;
+    if (p->rolled_back == OTTER_UPDATE_REFUSE_NONE || otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable) < 0 ||
+        !n)
         return 0;
-    bool rolled = false;
+    bool invalid = false, aborted = false;
     for (int c = 0; c < 2; c++) {
         const otter_ota_entry_t *e = &od.copy[c];
         if (!otter_ota_entry_crc_ok(e) || (e->seq - 1) % n != slot)
             continue;
-        if (e->state == OTTER_OTA_STATE_INVALID ||
-            (e->state == OTTER_OTA_STATE_ABORTED && u->cfg.policy.rolled_back == OTTER_UPDATE_REFUSE_UNCONFIRMED))
-            rolled = true;
+        invalid = invalid || e->state == OTTER_OTA_STATE_INVALID;
+        aborted = aborted || e->state == OTTER_OTA_STATE_ABORTED;
     }
-    if (!rolled || u->cfg.policy.rolled_back == OTTER_UPDATE_REFUSE_NONE)
+    if (!invalid && !aborted)
         return 0;
     otter_journal_t j;
     memset(&j, 0, sizeof j);
     j.sector_size = upd_sector(u);
     j.addr = otter_journal_addr(u->target->offset, u->target->size, j.sector_size);
-    if (otter_journal_load(u->cfg.flash, &j, u->cfg.data_buf, u->cfg.data_buf_len) == 0 && !j.complete)
+    bool have_journal = otter_journal_load(u->cfg.flash, &j, u->cfg.data_buf, u->cfg.data_buf_len) == 0;
+    if (have_journal && !j.complete)
         return 0; /* a download began over it: the slot no longer holds that app */
-    return read_version(u, u->target->offset, u->rolled_back_version);
+    uint8_t installs = have_journal ? j.installs : 1;
+    uint8_t tries = p->unconfirmed_tries ? p->unconfirmed_tries : DEFAULT_UNCONFIRMED_TRIES;
+    if (invalid || p->rolled_back == OTTER_UPDATE_REFUSE_UNCONFIRMED || installs >= tries)
+        return read_version(u, u->target->offset, u->rolled_back_version);
+    u->carry_installs = installs;
+    return read_version(u, u->target->offset, u->carry_version);
 }
 
 bool upd_policy_slot_newer(otter_update_t *u)
@@ -174,80 +347,83 @@ int upd_policy_load(otter_update_t *u)
 
 /* ---- the decision -------------------------------------------------------- */
 
-static int refuse(otter_update_t *u, int err, const char *expected_a, const char *expected_b, const char *got)
+static void set_detail(otter_update_detail_t *d, const char *expected_a, const char *expected_b, const char *got)
 {
-    sb_t e = {u->detail.expected, sizeof u->detail.expected, 0};
+    if (!d)
+        return;
+    sb_t e = {d->expected, sizeof d->expected, 0};
     sb_put(&e, expected_a);
     sb_put(&e, expected_b);
-    copy_str(u->detail.got, sizeof u->detail.got, got);
-    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_DECISION, .err = err, .app = u->st.have_app ? &u->st.app : NULL};
-    upd_event(u, &ev);
-    return err;
+    copy_str(d->got, sizeof d->got, got);
 }
 
-static void decided(otter_update_t *u, int verdict)
+static int check_version(const otter_update_policy_t *p, const char *img, const char *run, const char *rolled,
+                         otter_update_detail_t *d)
 {
-    otter_update_event_t ev = {
-        .kind = OTTER_UPDATE_EV_DECISION, .err = verdict, .app = u->st.have_app ? &u->st.app : NULL};
-    upd_event(u, &ev);
-}
-
-static int check_version(otter_update_t *u)
-{
-    const otter_update_policy_t *p = &u->cfg.policy;
-    const char *img = u->st.app.version;
-    const char *run = u->st.running_version;
-    if (u->rolled_back_version[0] && !strcmp(img, u->rolled_back_version))
-        return refuse(u, OTTER_ERR_UPD_ROLLED_BACK, "not ", u->rolled_back_version, img);
-    if (!run[0])
+    if (rolled && rolled[0] && !strcmp(img, rolled)) {
+        set_detail(d, "not ", rolled, img);
+        return OTTER_ERR_UPD_ROLLED_BACK;
+    }
+    if (!run || !run[0])
         return 0; /* running version unknown: cannot compare */
     bool comparable;
     int c = otter_update_version_cmp(img, run, &comparable);
-    if (c == 0 && !p->allow_same)
-        return OTTER_UPDATE_MORE;
-    if (c < 0 && comparable && !p->allow_downgrade)
-        return refuse(u, OTTER_ERR_UPD_OLDER, "newer than ", run, img);
+    if (c == 0)
+        return p->allow_same ? 0 : OTTER_UPDATE_MORE;
+    if (!comparable && !p->allow_incomparable && !p->allow_downgrade) {
+        set_detail(d, "a version comparable with ", run, img);
+        return OTTER_ERR_UPD_VERSION;
+    }
+    if (c < 0 && comparable && !p->allow_downgrade) {
+        set_detail(d, "newer than ", run, img);
+        return OTTER_ERR_UPD_OLDER;
+    }
     return 0;
+}
+
+int otter_update_decide(const otter_update_policy_t *p, const otter_image_info_t *info, const char *running_version,
+                        const char *rolled_back_version, otter_update_detail_t *d)
+{
+    int v;
+    if (p->chip_rev && (v = otter_image_check_chip_rev(info, p->chip_rev)) < 0)
+        return v;
+    if (!info->has_app_desc) {
+        if (!p->project_name)
+            return 0;
+        set_detail(d, "project ", p->project_name, "(no app description)");
+        return OTTER_ERR_UPD_PROJECT;
+    }
+    if (info->app.secure_version < p->min_secure_version) {
+        char num[24], need[24];
+        sb_t nb = {num, sizeof num, 0}, b2 = {need, sizeof need, 0};
+        sb_num(&nb, info->app.secure_version);
+        sb_num(&b2, p->min_secure_version);
+        set_detail(d, "secure_version >= ", need, num);
+        return OTTER_ERR_UPD_SECURE_VERSION;
+    }
+    if (p->project_name && strcmp(info->app.project_name, p->project_name)) {
+        set_detail(d, "project ", p->project_name, info->app.project_name);
+        return OTTER_ERR_UPD_PROJECT;
+    }
+    return check_version(p, info->app.version, running_version, rolled_back_version, d);
 }
 
 int upd_policy_decide(otter_update_t *u)
 {
-    const otter_update_policy_t *p = &u->cfg.policy;
     const otter_image_info_t *info = otter_image_info(&u->img);
-    char num[24];
-    sb_t nb = {num, sizeof num, 0};
     int v = otter_image_early_verdict(&u->img);
     if (v < 0)
-        return v;
-    if (p->chip_rev && (v = otter_image_check_chip_rev(info, p->chip_rev)) < 0)
         return v;
     u->st.have_app = info->has_app_desc;
     if (info->has_app_desc)
         u->st.app = info->app;
-    if (!info->has_app_desc) {
-        if (p->project_name)
-            return refuse(u, OTTER_ERR_UPD_PROJECT, "project ", p->project_name, "(no app description)");
-    } else {
-        if (info->app.secure_version < p->min_secure_version) {
-            sb_num(&nb, info->app.secure_version);
-            char need[24];
-            sb_t b2 = {need, sizeof need, 0};
-            sb_num(&b2, p->min_secure_version);
-            return refuse(u, OTTER_ERR_UPD_SECURE_VERSION, "secure_version >= ", need, num);
-        }
-        if (p->project_name && strcmp(info->app.project_name, p->project_name))
-            return refuse(u, OTTER_ERR_UPD_PROJECT, "project ", p->project_name, info->app.project_name);
-        v = check_version(u);
-        if (v < 0)
-            return v;
-        if (v == OTTER_UPDATE_MORE) {
-            decided(u, 0);
-            return OTTER_UPDATE_MORE;
-        }
-    }
-    u->decided = true;
-    decided(u, 0);
-    return 0;
+    v = otter_update_decide(&u->cfg.policy, info, u->st.running_version, u->rolled_back_version, &u->detail);
+    otter_update_event_t ev = {
+        .kind = OTTER_UPDATE_EV_DECISION, .err = v < 0 ? v : 0, .app = u->st.have_app ? &u->st.app : NULL};
+    upd_event(u, &ev);
+    if (v == 0)
+        u->decided = true;
+    return v;
 }
 
 /* ---- words --------------------------------------------------------------- */
@@ -320,6 +496,18 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
         sb_put(b, " of ");
         sb_num(b, u->st.total);
     }
+    if (d->err == OTTER_ERR_HTTP_DEADLINE) {
+        sb_put(b, " (the update's deadline is ");
+        sb_num(b, u->cfg.deadline_ms / 1000u);
+        sb_put(b, " s)");
+    }
+    if (d->err == OTTER_ERR_UPD_TOO_SLOW) {
+        sb_put(b, " (at least ");
+        sb_num(b, u->cfg.min_bytes_per_s);
+        sb_put(b, " bytes/s over ");
+        sb_num(b, u->cfg.rate_window_ms / 1000u);
+        sb_put(b, " s was required)");
+    }
     sb_put(b, ". ");
     if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report) {
         char tls[512];
@@ -331,8 +519,12 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
         if (b->pos && b->buf[b->pos - 1] != ' ')
             sb_put(b, " ");
     }
+    if (u->open_length && (upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_RESOURCE_CHANGED))
+        sb_put(b, "The server sent no Content-Length: a cut download can resume only where the server honours "
+                  "Range. ");
     sb_put(b, "The running app and otadata are unchanged");
-    if (d->err == OTTER_ERR_UPD_ABORTED || upd_net_transient(d->err))
+    if (d->err == OTTER_ERR_UPD_ABORTED || upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_DEADLINE ||
+        d->err == OTTER_ERR_UPD_TOO_SLOW)
         sb_put(b, "; the next attempt with the same URL resumes where this one stopped");
     sb_put(b, ".");
 }

@@ -34,6 +34,8 @@ int upd_write_erase_next(otter_update_t *u);
 int upd_write_rehash(otter_update_t *u);
 /* PREPARE phase: one step (erase the journal sector, then its header). */
 int upd_write_prepare(otter_update_t *u);
+/* Program the held-back first byte of a verified image (idempotent). */
+int upd_write_first_byte(otter_update_t *u);
 /* VERIFY phase: image verdict and signature sector. */
 int upd_write_verify(otter_update_t *u);
 

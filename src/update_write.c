@@ -63,8 +63,35 @@ int upd_write_pending(otter_update_t *u)
         n = u->erased_to - start;
     if (start != u->st.done)
         return OTTER_ERR_STATE; /* programs are strictly sequential */
+    if (n && start < u->keep_to) {
+        /* Already in flash from before a reboot (the re-checked tail of a
+         * finished download): compare, do not program twice. */
+        uint32_t m = u->keep_to - start < n ? u->keep_to - start : n;
+        uint8_t cmp[64];
+        for (uint32_t i = 0; i < m; i += (uint32_t)sizeof cmp) {
+            uint32_t k = m - i < sizeof cmp ? m - i : (uint32_t)sizeof cmp;
+            int ret = f->read(f->ctx, u->target->offset + start + i, cmp, k);
+            if (ret < 0)
+                return ret;
+            if (memcmp(cmp, u->cfg.data_buf + u->pend_off + i, k))
+                return OTTER_ERR_FLASH_VERIFY;
+        }
+        u->pend_off += m;
+        u->st.done = start + m;
+        int ret = mark_progress(u);
+        return ret < 0 ? ret : OTTER_UPDATE_MORE;
+    }
     if (n) {
-        int ret = f->program(f->ctx, u->target->offset + start, u->cfg.data_buf + u->pend_off, n);
+        /* The image's first byte (its 0xE9 magic) is held back until
+         * otter_update_finish(): until the image has passed every check the
+         * slot cannot boot, whatever otadata says and whichever slot a
+         * fallback tries (a refused, incomplete or torn image never runs). */
+        uint32_t skip = start == 0 ? 1u : 0u;
+        if (skip)
+            u->first_byte = u->cfg.data_buf[u->pend_off];
+        int ret = n > skip ? f->program(f->ctx, u->target->offset + start + skip, u->cfg.data_buf + u->pend_off + skip,
+                                        n - skip)
+                           : 0;
         if (ret < 0)
             return ret;
         otter_update_event_t ev = {
@@ -89,7 +116,7 @@ static int rehash_give_up(otter_update_t *u)
     u->st.resumed_from_journal = false;
     u->st.done = u->st.total = 0;
     u->received = u->high_water = u->rehash_to = 0;
-    u->erased_to = u->marked = 0;
+    u->erased_to = u->marked = u->keep_to = 0;
     u->decided = false;
     u->st.have_app = false;
     u->validator[0] = 0;
@@ -108,6 +135,12 @@ int upd_write_rehash(otter_update_t *u)
         int ret = f->read(f->ctx, u->target->offset + u->st.done, u->cfg.data_buf, n);
         if (ret < 0)
             return ret;
+        /* The held-back first byte (see upd_write_pending): only the magic
+         * can belong there, as the early check refused anything else. */
+        if (u->st.done == 0 && (u->cfg.data_buf[0] & OTTER_IMAGE_MAGIC) == OTTER_IMAGE_MAGIC)
+            u->cfg.data_buf[0] = OTTER_IMAGE_MAGIC; /* erased, or torn while being programmed */
+        if (u->st.done == 0)
+            u->first_byte = u->cfg.data_buf[0];
         if (otter_image_feed(&u->img, u->cfg.data_buf, n) < 0)
             return rehash_give_up(u);
         u->st.done += n;
@@ -153,18 +186,23 @@ int upd_write_prepare(otter_update_t *u)
         return OTTER_UPDATE_MORE;
     }
     j->slot_addr = u->target->offset;
-    j->total = u->st.total;
+    j->total = u->st.total; /* the slot capacity when the length is not known */
     memcpy(j->url_hash, u->url_hash, 32);
     size_t vl = strlen(u->validator);
     /* A validator too long to keep means no resume across a reboot (the
      * journal is still written: it marks the slot as being rewritten). */
-    if (vl && vl <= OTTER_JOURNAL_VALIDATOR_MAX) {
+    /* Without a length there is no resume across a reboot either: the
+     * total a later run would need is not known. */
+    if (vl && vl <= OTTER_JOURNAL_VALIDATOR_MAX && !u->open_length) {
         j->validator_kind = u->validator[0] == '"' || u->validator[0] == 'W' ? OTTER_JOURNAL_VALIDATOR_ETAG
                                                                              : OTTER_JOURNAL_VALIDATOR_LAST_MODIFIED;
         j->validator_len = (uint8_t)vl;
         memcpy(j->validator, u->validator, vl + 1);
     }
     int ret = otter_journal_write_header(f, j);
+    /* The same version that already failed to confirm here: keep counting. */
+    if (ret == 0 && u->carry_installs && u->st.have_app && !strcmp(u->st.app.version, u->carry_version))
+        ret = otter_journal_carry_installs(f, j, u->carry_installs);
     if (ret < 0)
         return ret;
     u->journal_live = true;
@@ -191,12 +229,42 @@ static int verify_signature(otter_update_t *u, const otter_image_info_t *info)
     return ret;
 }
 
+/* The verified image becomes bootable: its first byte, held back since
+ * the download began (upd_write_pending), is programmed now, in the step
+ * that passed the last check and before the otadata switch. Already there
+ * (a cut between this and the switch, a reinstall): nothing to do. */
+int upd_write_first_byte(otter_update_t *u)
+{
+    const otter_flash_t *f = u->cfg.flash;
+    uint8_t b;
+    int ret = f->read(f->ctx, u->target->offset, &b, 1);
+    if (ret < 0 || b == u->first_byte)
+        return ret;
+    if (b == 0xFF)
+        return f->program(f->ctx, u->target->offset, &u->first_byte, 1);
+    if ((b & u->first_byte) != u->first_byte || u->cfg.data_buf_len < upd_sector(u))
+        return OTTER_ERR_FLASH_VERIFY;
+    /* A power cut tore this very program before: the byte has only some
+     * of its bits cleared, and flash cannot be programmed twice. Rewrite
+     * the sector (one erase, one program; rare). */
+    uint32_t s = upd_sector(u);
+    ret = f->read(f->ctx, u->target->offset, u->cfg.data_buf, s);
+    if (ret == 0)
+        ret = f->erase(f->ctx, u->target->offset, s);
+    u->cfg.data_buf[0] = u->first_byte;
+    if (ret == 0)
+        ret = f->program(f->ctx, u->target->offset, u->cfg.data_buf, s);
+    return ret;
+}
+
 int upd_write_verify(otter_update_t *u)
 {
     int ret = otter_image_finish(&u->img);
     if (ret < 0)
         return ret;
     ret = verify_signature(u, otter_image_info(&u->img));
+    if (ret == 0)
+        ret = upd_write_first_byte(u);
     if (ret < 0)
         return ret;
     otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_VERIFIED};

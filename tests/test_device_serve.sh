@@ -35,6 +35,21 @@ newflash r
 # shellcheck disable=SC2086
 dev "server ignores Range: whole file again, head dropped" 0 outcome=updated running_version=1.1.0 \
     -- --flash "$T/r.flash" --url "https://localhost:$PORT/app.bin" $pub
+# No Content-Length (chunked, and chunked with Range ignored): the device
+# reads to the end of the body, as otter doctor says it would (issue 11).
+serve chunked --chunked
+newflash k
+# shellcheck disable=SC2086
+dev "chunked body, no Content-Length: updated" 0 outcome=updated running_version=1.1.0 \
+    -- --flash "$T/k.flash" --url "https://localhost:$PORT/app.bin" $pub
+"$OTTER" doctor "https://localhost:$PORT/app.bin" --ca "$P/ca.pem" --running-version 1.0.0 > "$T/doc.txt" 2>&1 ||
+    fail "doctor disagrees with the device on a chunked body"
+grep -qF "would: update" "$T/doc.txt" || fail "doctor: no 'would: update' for a chunked body"
+serve chunked200 --chunked --ignore-range
+newflash k2
+# shellcheck disable=SC2086
+dev "chunked, Range ignored: updated" 0 outcome=updated running_version=1.1.0 \
+    -- --flash "$T/k2.flash" --url "https://localhost:$PORT/app.bin" $pub
 MAIN_PORT=$(cat "$T/main.port")
 serve redir --redirect-to "https://localhost:$MAIN_PORT/"
 newflash d

@@ -43,8 +43,8 @@ doctor "clock unset" 1 "✗ dates          the device's clock is not set (it say
     -- doctor "$U/fw.bin" --ca "$P/new-root.crt" --at 1970-01-01
 
 # 6. s_server -WWW: no Content-Length, Range ignored, HTML with 200.
-doctor "no Content-Length, Range ignored" 0 "! Content-Length not given: the size is known only at the end" \
-    "! Range          ignored (status 200 to a Range request): a cut download restarts from zero" \
+doctor "no Content-Length, Range ignored" 0 "✓ Content-Length not given (the body ends when the server closes): the device reads to the end of the body, at most the slot; the app image says where it ends" \
+    "! Range          ignored (status 200 to a Range request): a cut download restarts from zero (and without a length a cut looks like the end)" \
     -- doctor "$U/fw.bin" --ca "$P/new-root.crt" --at $AT
 doctor "HTML page with status 200" 1 "✗ Content-Type   text/html: a web page, not a firmware image" \
     "✗ image          got an HTML/text page, not a firmware image" \
@@ -133,7 +133,7 @@ doctor "a good server: Range, ETag, size" 0 "✓ status         206" "✓ Conten
     "✓ Content-Length 60000 bytes, fits the slot" "✓ Range          honoured (206), ETag \"" \
     ": a cut download resumes where it stopped" "would: update" \
     -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --slot-size 64K --buffer 512
-doctor "image larger than the slot" 1 "✗ Content-Length 60000 bytes: larger than the 32768-byte slot" \
+doctor "image larger than the slot" 1 "✗ Content-Length 60000 bytes: larger than the 28672 bytes the slot takes (its last sector holds the update journal)" \
     "would: fail at Content-Length" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT --slot-size 32K
 oserve bighead "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --header "X-Padding: $(head -c 6000 /dev/zero | tr '\0' a)"
 doctor "6 KB header the device does not need, 1 KB buffer" 0 "✓ headers        the ones the device keeps (ETag, Last-Modified, Content-Type, Location) fit their fields; the rest pass through its 1024-byte buffer" \
@@ -151,10 +151,10 @@ doctor "ETag too long: named, with its limit" 1 \
     "-DOTTER_HTTP_ETAG_MAX=203 or more" "would: fail at headers" \
     -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 oserve chunked "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --chunked
-doctor "chunked, no Content-Length" 0 "! Content-Length not given (chunked transfer); Content-Range says 60000 bytes" \
+doctor "chunked, no Content-Length" 0 "✓ Content-Length not given (chunked transfer); Content-Range says 60000 bytes" \
     "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 oserve chunked200 "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --chunked --ignore-range
-doctor "chunked and Range ignored: size unknown" 0 "! Content-Length not given (chunked transfer): the size is known only at the end" \
+doctor "chunked and Range ignored: size unknown" 0 "✓ Content-Length not given (chunked transfer): the device reads to the end of the body, at most the slot; the app image says where it ends" \
     "! Range          ignored" "would: update" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 oserve norange "$W" --cert "$T/a-chain.pem" --key "$P/leaf.key" --ignore-range
 doctor "server ignores Range" 0 "! Range          ignored (status 200 to a Range request): a cut download restarts from zero" \

@@ -276,12 +276,62 @@ static void test_read_errors(void **state)
     dev_close(&d);
 }
 
+/* The sequence near 2^32 (issue 11): ESP-IDF's 32-bit loop would write the
+ * erased value or a wrapped, lower seq. otter renumbers both copies; the
+ * new slot boots, the old one stays selected by the other copy. */
+static void wrap_case(const char *csv, unsigned n, uint32_t seq, unsigned to)
+{
+    struct dev d;
+    dev_open(&d, csv);
+    otter_otadata_t od;
+    assert_int_equal(otter_otadata_read(&od, &d.fl, &d.pt), 0);
+    assert_int_equal(otter_otadata_write_copy(&od, &d.fl, 1, seq, OTTER_OTA_STATE_VALID), 0);
+    unsigned from = (unsigned)((seq - 1u) % n);
+    assert_int_equal(otter_otadata_next_seq(&od, to, n), UINT32_MAX);
+    otter_norsim_stats_t st;
+    otter_norsim_reset_stats(&d.sim);
+    assert_int_equal(otter_otadata_set_slot(&od, &d.fl, to, n, OTTER_OTA_STATE_NEW), 0);
+    otter_norsim_stats(&d.sim, &st);
+    assert_int_equal(st.sector_erases, 2); /* two writes, one per copy */
+    otter_otadata_t back;
+    assert_int_equal(otter_otadata_read(&back, &d.fl, &d.pt), 0);
+    assert_int_equal(otter_otadata_active_slot(&back, n), (int)to);
+    assert_int_equal(back.copy[back.active].state, OTTER_OTA_STATE_NEW);
+    const otter_ota_entry_t *twin = &back.copy[1 - back.active];
+    assert_true(otter_ota_entry_valid(twin));
+    assert_int_equal(twin->seq, from + 1u);
+    assert_int_equal(twin->state, OTTER_OTA_STATE_VALID);
+    assert_true(back.copy[back.active].seq > twin->seq && back.copy[back.active].seq < 2u * n + 2u);
+    dev_close(&d);
+}
+
+static void test_seq_wrap(void **state)
+{
+    (void)state;
+    static const char three[] = "otadata,data,ota,0xd000,0x2000\nota_0,app,ota_0,0x10000,64K\n"
+                                "ota_1,app,ota_1,,64K\nota_2,app,ota_2,,64K\n";
+    wrap_case(layout, 2, 0xFFFFFFFEu, 0); /* ota_1 runs at 0xFFFFFFFE; 0xFFFFFFFF would be next */
+    wrap_case(three, 3, 0xFFFFFFFEu, 0);  /* truncated 0x100000000 used to give seq 0 */
+    wrap_case(three, 3, 0xFFFFFFFDu, 2);
+    /* Not exhausted yet: one ordinary write, the highest usable seq. */
+    struct dev d;
+    dev_open(&d, layout);
+    otter_otadata_t od;
+    assert_int_equal(otter_otadata_read(&od, &d.fl, &d.pt), 0);
+    assert_int_equal(otter_otadata_write_copy(&od, &d.fl, 1, 0xFFFFFFFDu, OTTER_OTA_STATE_VALID), 0);
+    assert_int_equal(otter_otadata_next_seq(&od, 1, 2), 0xFFFFFFFEu);
+    assert_int_equal(otter_otadata_set_slot(&od, &d.fl, 1, 2, OTTER_OTA_STATE_NEW), 0);
+    assert_int_equal(od.copy[0].seq, 0xFFFFFFFEu);
+    assert_int_equal(od.copy[1].seq, 0xFFFFFFFDu);
+    dev_close(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc_and_codec), cmocka_unit_test(test_validity),  cmocka_unit_test(test_next_seq),
         cmocka_unit_test(test_vectors),       cmocka_unit_test(test_read_write),
-        cmocka_unit_test(test_label_kept), cmocka_unit_test(test_read_errors),
+        cmocka_unit_test(test_label_kept), cmocka_unit_test(test_read_errors), cmocka_unit_test(test_seq_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@
 #include "otter/boot.h"
 #include "otter/error.h"
 #include "otter/image.h"
+#include "otter/otadata.h"
 
 #define FLASH_SIZE 0x40000u
 #define NIMG 4
@@ -98,6 +99,19 @@ static void check_boot(struct world *w, const char *what, unsigned i)
     }
 }
 
+/* At the wrap both copies are rewritten: one of them must still select
+ * ota_0 (new) or ota_1 (old) after any cut, never "no usable copy". */
+static void check_selected(struct world *w, unsigned i)
+{
+    otter_boot_result_t r;
+    int ret = otter_boot_peek(&w->boot, &r);
+    if (ret != 0 || r.copy < 0 || (r.reason != OTTER_BOOT_REASON_OTADATA && r.reason != OTTER_BOOT_REASON_TRIAL &&
+                                   r.reason != OTTER_BOOT_REASON_ROLLBACK)) {
+        w->failed++;
+        fprintf(stderr, "powerloss: sequence wrap, cut %u: %s\n", i, r.why);
+    }
+}
+
 static void power_cycle(struct world *w)
 {
     assert_int_equal(otter_norsim_reboot(&w->sim, 1), 0);
@@ -114,11 +128,13 @@ enum stage {
     ST_ABORT,    /* new on probation, reset: the bootloader's PENDING_VERIFY -> ABORTED */
     ST_SWITCH2,  /* new VALID in ota_1 (seq 2), newer in ota_0: set_boot_slot(ota_0, NEW), seq 3 */
     ST_FACTORY_LIKE_ERASE, /* rollback to "nothing selected": both copies erased while ota_0 and ota_1 are good */
+    ST_WRAP,     /* ota_1 VALID at seq 0xFFFFFFFE (exhausted): set_boot_slot(ota_0, NEW) renumbers both copies */
     ST_COUNT
 };
 
 static const char *const stage_names[ST_COUNT] = {"switch", "trial boot", "confirm", "reject",
-                                                   "abort boot", "second switch", "otadata erase"};
+                                                   "abort boot", "second switch", "otadata erase",
+                                                   "switch at the sequence wrap"};
 
 /* Bring a fresh device to the state just before the stage's operation. */
 static void prepare(struct world *w, enum stage st)
@@ -131,6 +147,14 @@ static void prepare(struct world *w, enum stage st)
     assert_int_equal(write_img(w, 1, 1), 0);
     if (st == ST_SWITCH)
         return;
+    if (st == ST_WRAP) {
+        otter_otadata_t od;
+        assert_int_equal(otter_otadata_read(&od, &w->fl, &w->pt), 0);
+        assert_int_equal(otter_otadata_write_copy(&od, &w->fl, 1, 0xFFFFFFFEu, OTTER_OTA_STATE_VALID), 0);
+        assert_int_equal(otter_boot_select(&w->boot, &r), 0);
+        assert_int_equal(r.slot, OTTER_PT_SUBTYPE_OTA(1));
+        return;
+    }
     assert_int_equal(otter_boot_set_boot_slot(&w->boot, 0x11, OTTER_OTA_STATE_NEW), 0);
     if (st == ST_TRIAL)
         return;
@@ -157,6 +181,7 @@ static int run_op(struct world *w, enum stage st)
     case ST_REJECT:
         return otter_boot_mark_invalid_rollback(&w->boot);
     case ST_SWITCH2:
+    case ST_WRAP:
         return otter_boot_set_boot_slot(&w->boot, 0x10, OTTER_OTA_STATE_NEW);
     default:
         if (otter_otadata_read(&od, &w->fl, &w->pt))
@@ -184,6 +209,8 @@ static void test_sweep(void **state)
             power_cycle(w);
             w->cuts++;
             check_boot(w, stage_names[st], (unsigned)i);
+            if (st == ST_WRAP)
+                check_selected(w, (unsigned)i);
             /* and the boot after that (the first may have written otadata) */
             power_cycle(w);
             check_boot(w, stage_names[st], (unsigned)i);

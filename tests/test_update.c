@@ -539,10 +539,478 @@ static void test_version_cmp(void **state)
     assert_false(c);
 }
 
+/* The version rule against the forms people use (issue 11, item 2): each
+ * row is a, b, the order, and whether the rule can compare them. */
+static void test_version_rule_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int want;
+        bool comparable;
+    } rows[] = {
+        {"0.9.0 (factory)", "1.0.0", -1, true}, /* the leading numbers decide */
+        {"0.9.0_rc1", "1.0.0", -1, true},
+        {"0.0.0.0.1", "1.0.0", -1, true},       /* five numbers */
+        {"1.0.0.0.0.0.0.1", "1.0.0", 1, true},  /* eight */
+        {"1.0.0.0.0.0.0.0.1", "1.0.0", 1, false}, /* nine: not a version number */
+        {"1.0.0 ", "1.0.0", 0, true},           /* trailing space */
+        {" v1.0.0\n", "1.0.0", 0, true},
+        {"V2", "1.9.9", 1, true},
+        {"1.2", "1.2.0", 0, true},
+        {"1.0.0-dirty", "1.0.0", 0, true},
+        {"1.0.0+abc", "1.0.0+def", 0, true},
+        {"1.0.0-14-gdeadbee", "1.0.0", 1, true}, /* git describe: after its tag */
+        {"1.0.0-14-gdeadbee-dirty", "1.0.0-3-g0123abc", 1, true},
+        {"1.0.0-14-gdeadbee", "1.0.1", -1, true},
+        {"v1.0.0-2-g1234567", "1.0.0-rc1", 1, true},
+        {"1.0.0-2-g1234567", "1.0.0-2-gabcdef0", -1, false}, /* same distance, another commit */
+        {"1.0.0-2-g1234567-dirty", "1.0.0-2-g1234567", 0, true},
+        {"1.0.0-alpha", "1.0.0-alpha.1", -1, true}, /* semver 2.0 examples */
+        {"1.0.0-alpha.1", "1.0.0-alpha.beta", -1, true},
+        {"1.0.0-beta.2", "1.0.0-beta.11", -1, true},
+        {"1.0.0-rc.1", "1.0.0", -1, true},
+        {"1.0.0_rc1", "1.0.0", 1, false}, /* same numbers, unknown suffix */
+        {"1.0.0 (factory)", "1.0.0", 1, false},
+        {"release-7", "1.0.0", 1, false},
+        {"", "1.0.0", -1, false},
+        {"4294967296.0", "1.0.0", 1, false}, /* too many digits */
+        {"8cabf2c", "1.0.0", 1, false},      /* a git hash is not version 8 */
+        {"0abc123", "1.0.0", -1, false},
+        {"1.0.0rc1", "1.0.0", 1, false},
+        {"1.0.0.", "1.0.0", 1, false},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        bool c = !rows[i].comparable;
+        int got = otter_update_version_cmp(rows[i].a, rows[i].b, &c);
+        if (got != rows[i].want || c != rows[i].comparable)
+            fail_msg("'%s' vs '%s': got %d (%s), want %d (%s)", rows[i].a, rows[i].b, got,
+                     c ? "comparable" : "not comparable", rows[i].want, rows[i].comparable ? "comparable" : "not comparable");
+        /* and the other way round */
+        got = otter_update_version_cmp(rows[i].b, rows[i].a, &c);
+        if (rows[i].comparable && got != -rows[i].want)
+            fail_msg("'%s' vs '%s': not antisymmetric", rows[i].b, rows[i].a);
+    }
+}
+
+/* The policy with the odd forms: 1.0.0 runs, no downgrade allowed. */
+static void test_version_policy(void **state)
+{
+    updfix_t *f = fx(state);
+    static const struct {
+        const char *version;
+        int want;
+    } rows[] = {
+        {"0.9.0 (factory)", OTTER_ERR_UPD_OLDER},
+        {"0.9.0_rc1", OTTER_ERR_UPD_OLDER},
+        {"0.0.0.0.1", OTTER_ERR_UPD_OLDER},
+        {"1.0.0-rc1", OTTER_ERR_UPD_OLDER},
+        {"1.0.0_rc1", OTTER_ERR_UPD_VERSION},
+        {"nightly", OTTER_ERR_UPD_VERSION},
+        {"0abc123", OTTER_ERR_UPD_VERSION},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        size_t len;
+        uint8_t *img = updfix_image(rows[i].version, 60000, 0, OTTER_CHIP_ESP32, 40 + (uint32_t)i, &len);
+        updfix_engine(f);
+        memserver_init(&f->srv, img, len);
+        otter_norsim_stats_t before, after;
+        otter_norsim_stats(&f->dev.sim, &before);
+        bad(f, rows[i].want);
+        otter_norsim_stats(&f->dev.sim, &after);
+        assert_int_equal(after.ops, before.ops); /* decided before any erase */
+        free(img);
+    }
+    /* trailing space: the running version again, nothing written */
+    size_t len;
+    uint8_t *img = updfix_image("1.0.0 ", 60000, 0, OTTER_CHIP_ESP32, 50, &len);
+    updfix_engine(f);
+    memserver_init(&f->srv, img, len);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(otter_update_status(&f->up)->outcome, OTTER_UPDATE_OUTCOME_UP_TO_DATE);
+    free(img);
+    /* the project opts in: any different text installs (ESP-IDF's rule) */
+    img = updfix_image("nightly", 60000, 0, OTTER_CHIP_ESP32, 51, &len);
+    updfix_engine(f);
+    f->cfg.policy.allow_incomparable = true;
+    otter_update_init(&f->up, &f->cfg);
+    memserver_init(&f->srv, img, len);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_updated(f, img, len, "nightly");
+    free(img);
+}
+
+/* Issue 11, item 1: with keys provisioned, signed 1.1.0 runs in ota_1; the
+ * server then offers unsigned 1.4.0, refused, after it was written into
+ * ota_0, which an old otadata copy still names. Neither a rejected
+ * self-test nor a bad byte in ota_1 may make 1.4.0 boot. */
+static void refused_in_slot(bool keyed_bootloader)
+{
+    updfix_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(updfix_setup(f, "min_spiffs"), 0);
+    otter_signkey_t k;
+    uint8_t digest[32];
+    otter_signkey_init(&k);
+    assert_int_equal(otter_signkey_generate(&k, OTTER_SIG_SCHEME_ECDSA_P256), 0);
+    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    size_t len, slen;
+    uint8_t *v1 = updfix_image("1.0.0", 200000, 0, OTTER_CHIP_ESP32, 1, &len), *sv1;
+    sign_with(&k, v1, len, &sv1, &slen);
+    assert_int_equal(otter_simdev_install(&f->dev, OTTER_PT_SUBTYPE_OTA_0, sv1, slen), 0);
+    if (keyed_bootloader)
+        otter_simdev_set_keys(&f->dev, (const uint8_t(*)[32])digest, 1);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_string_equal(f->dev.app.version, "1.0.0");
+    /* signed 1.1.0 -> ota_1, confirmed */
+    uint8_t *v11 = updfix_image("1.1.0", 150000, 0, OTTER_CHIP_ESP32, 3, &len), *sv11;
+    sign_with(&k, v11, len, &sv11, &slen);
+    memserver_init(&f->srv, sv11, slen);
+    updfix_engine(f);
+    f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
+    f->cfg.policy.key_digest_count = 1;
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_int_equal(f->dev.res.slot, OTTER_PT_SUBTYPE_OTA(1));
+    assert_int_equal(otter_boot_mark_valid(&f->dev.boot), 0);
+    /* unsigned 1.4.0: downloaded into ota_0, refused at the end */
+    uint8_t *v14 = updfix_image("1.4.0", 150000, 0, OTTER_CHIP_ESP32, 4, &len);
+    memserver_init(&f->srv, v14, len);
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), OTTER_ERR_UPD_UNSIGNED);
+    const otter_partition_t *p0 = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA_0);
+    const uint8_t *m = otter_norsim_data(&f->dev.sim);
+    assert_memory_equal(m + p0->offset + 1, v14 + 1, len - 1); /* it is there... */
+    assert_int_equal(m[p0->offset], 0xFF);                     /* ...but cannot boot */
+    assert_int_equal(otter_image_boot_validate(NULL, &f->dev.flash, p0->offset, p0->size), OTTER_ERR_IMG_MAGIC);
+    otter_otadata_t od;
+    assert_int_equal(otter_simdev_otadata(&f->dev, &od), 0);
+    assert_int_equal((od.copy[1 - od.active].seq - 1) % 2, 0); /* the old copy still names ota_0 */
+    /* the self-test of 1.1.0 now fails: no other app to roll back to */
+    assert_int_equal(otter_boot_mark_invalid_rollback(&f->dev.boot), OTTER_ERR_BOOT_ROLLBACK_REFUSED);
+    /* one bad byte in ota_1: nothing boots rather than 1.4.0 */
+    const otter_partition_t *p1 = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(1));
+    uint8_t z = 0;
+    uint32_t at = p1->offset + 100000;
+    assert_int_equal(f->dev.flash.read(f->dev.flash.ctx, at, &z, 1), 0);
+    uint8_t sector[4096];
+    memcpy(sector, m + (at & ~0xFFFu), sizeof sector);
+    sector[at & 0xFFFu] ^= 0x01;
+    assert_int_equal(f->dev.flash.erase(f->dev.flash.ctx, at & ~0xFFFu, 4096), 0);
+    assert_int_equal(f->dev.flash.program(f->dev.flash.ctx, at & ~0xFFFu, sector, sizeof sector), 0);
+    assert_int_equal(updfix_reboot(f), OTTER_ERR_BOOT_NO_APP);
+    assert_false(f->dev.booted);
+    free(v1);
+    free(sv1);
+    free(v11);
+    free(sv11);
+    free(v14);
+    otter_signkey_free(&k);
+    updfix_teardown(f);
+    free(f);
+}
+
+static void test_refused_image_never_boots(void **state)
+{
+    (void)state;
+    refused_in_slot(true);  /* the simulated bootloader checks signatures */
+    refused_in_slot(false); /* a device without Secure Boot: the held-back first byte alone */
+}
+
+/* The keyed bootloader refuses an unsigned app even when otadata picks it. */
+static void test_keyed_bootloader(void **state)
+{
+    updfix_t *f = fx(state);
+    uint8_t digest[32];
+    memset(digest, 0x5A, sizeof digest);
+    otter_simdev_set_keys(&f->dev, (const uint8_t(*)[32])digest, 1);
+    assert_int_equal(updfix_reboot(f), OTTER_ERR_BOOT_NO_APP);
+    assert_non_null(strstr(f->dev.res.why, otter_strerror(OTTER_ERR_SIG_NONE)));
+    otter_simdev_set_keys(&f->dev, NULL, 0);
+    assert_int_equal(updfix_reboot(f), 0);
+}
+
+/* Issue 11, item 4: a server announces 1,000 bytes more than it sends. The
+ * resume then asks past the real end (416): start over from byte 0. */
+static void test_lying_length(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.2.0", 120000, 0, OTTER_CHIP_ESP32, 60, &len);
+    memserver_init(&f->srv, img, len);
+    f->srv.lie_extra = 1000;
+    f->srv.lie_times = 1;
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(f->srv.last_range_from, -1); /* the last request: the whole file again */
+    assert_int_equal(otter_update_status(&f->up)->restarts, 1);
+    assert_updated(f, img, len, "1.2.0");
+    free(img);
+}
+
+/* The lie left a journal with the wrong total (lying every time, then the
+ * power goes): the next run against an honest server starts over instead
+ * of asking past the end forever. */
+static void test_lying_length_journal(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    /* sector-aligned: the journal counts every sector done, so a resume
+     * asks for bytes=<len>- */
+    uint8_t *img = updfix_image("1.2.0", 30 * 4096, 0, OTTER_CHIP_ESP32, 61, &len);
+    assert_int_equal(len, 30 * 4096);
+    memserver_init(&f->srv, img, len);
+    f->srv.lie_extra = 1000;
+    f->srv.lie_times = -1;
+    int ret = updfix_run(f, URL, 0);
+    assert_true(ret < 0);
+    assert_true(updfix_unchanged(f));
+    for (int run = 0; run < 2; run++) {
+        assert_int_equal(updfix_reboot(f), 0);
+        updfix_engine(f);
+        memserver_init(&f->srv, img, len); /* honest now */
+        ret = updfix_run(f, URL, 0);
+        if (ret == 0)
+            break;
+    }
+    assert_int_equal(ret, 0);
+    assert_true(otter_update_status(&f->up)->restarts >= 1);
+    assert_updated(f, img, len, "1.2.0");
+    free(img);
+}
+
+/* A clock for the drip tests: the simulator's flash time plus what the
+ * memserver adds on each body read (network time). */
+typedef struct drip_clock {
+    otter_clock_t *inner;
+    uint64_t extra;
+} drip_clock_t;
+
+static uint64_t drip_now(void *ctx)
+{
+    drip_clock_t *d = ctx;
+    return d->inner->now_ms(d->inner->ctx) + d->extra;
+}
+
+/* Issue 11, item 5: a server that drips one small read every 3 s never
+ * trips the read timeout; the default deadline (30 min) stops it, and so
+ * does a minimum rate when one is set. The journal is kept. */
+static void test_deadline_and_rate(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.2.0", 300000, 0, OTTER_CHIP_ESP32, 70, &len);
+    drip_clock_t dc = {&f->dev.vclock, 0};
+    otter_clock_t clk = {drip_now, NULL, &dc};
+    memserver_init(&f->srv, img, len);
+    f->srv.chunk = 100;
+    f->srv.clock_ms = &dc.extra;
+    f->srv.ms_per_read = 3000;
+    f->cfg.clock = &clk;
+    otter_update_init(&f->up, &f->cfg);
+    int ret = updfix_run(f, URL, 0);
+    assert_int_equal(ret, OTTER_ERR_HTTP_DEADLINE);
+    uint64_t t = drip_now(&dc);
+    assert_true(t >= OTTER_UPDATE_DEADLINE_DEFAULT_MS && t < OTTER_UPDATE_DEADLINE_DEFAULT_MS + 10000u);
+    assert_true(otter_update_status(&f->up)->done < len);
+    char words[512];
+    otter_update_diagnose(&f->up, words, sizeof words);
+    assert_non_null(strstr(words, "deadline is 1800 s"));
+    assert_non_null(strstr(words, "resumes where this one stopped"));
+    assert_true(updfix_unchanged(f));
+    /* A minimum rate of 1 KB/s over 60 s: stops after the first window. */
+    assert_int_equal(updfix_reboot(f), 0);
+    updfix_engine(f);
+    dc.extra = 0;
+    memserver_init(&f->srv, img, len);
+    f->srv.chunk = 100;
+    f->srv.clock_ms = &dc.extra;
+    f->srv.ms_per_read = 3000;
+    f->cfg.clock = &clk;
+    f->cfg.min_bytes_per_s = 1024;
+    otter_update_init(&f->up, &f->cfg);
+    uint64_t t0 = drip_now(&dc);
+    assert_int_equal(updfix_run(f, URL, 0), OTTER_ERR_UPD_TOO_SLOW);
+    assert_true(drip_now(&dc) - t0 >= 60000 && drip_now(&dc) - t0 < 70000);
+    assert_true(updfix_unchanged(f));
+    /* A fast server passes the same rule; the journal is resumed. */
+    assert_int_equal(updfix_reboot(f), 0);
+    updfix_engine(f);
+    memserver_init(&f->srv, img, len);
+    f->cfg.min_bytes_per_s = 1024;
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_true(otter_update_status(&f->up)->resumed_from_journal);
+    assert_updated(f, img, len, "1.2.0");
+    free(img);
+}
+
+/* Install what the server has, then boot it twice without confirming: the
+ * bootloader rolls back (ABORTED). */
+static void install_and_hang(updfix_t *f)
+{
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(otter_update_status(&f->up)->outcome, OTTER_UPDATE_OUTCOME_UPDATED);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_int_equal(f->dev.res.trial, 1);
+    assert_int_equal(updfix_reboot(f), 0); /* watchdog reset before it confirms */
+    assert_int_equal(f->dev.res.slot, OTTER_PT_SUBTYPE_OTA_0);
+    assert_string_equal(f->dev.app.version, "1.0.0");
+}
+
+/* Issue 11, item 3: 1.1.0 hangs and rolls back; the server now has a fixed
+ * 1.3.0. The finished download in the slot is checked against the server
+ * (one byte, Range + If-Range): the new file wins. */
+static void test_finished_download_rechecked(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len, len2;
+    uint8_t *bad_build = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 80, &len);
+    uint8_t *fixed = updfix_image("1.3.0", 210000, 0, OTTER_CHIP_ESP32, 81, &len2);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, fixed, len2);
+    snprintf(f->srv.etag, sizeof f->srv.etag, "\"fixed\"");
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_true(f->srv.requests >= 1);
+    assert_int_equal(otter_update_status(&f->up)->restarts, 1);
+    assert_updated(f, fixed, len2, "1.3.0");
+    free(bad_build);
+    free(fixed);
+}
+
+/* ...and with the hanging build still on the server: reinstalled from the
+ * slot once (one byte downloaded), then refused (default rule: 2 tries). */
+static void test_unconfirmed_not_retried_forever(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *bad_build = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 82, &len);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    const otter_update_status_t *st = otter_update_status(&f->up);
+    assert_true(st->resumed_from_journal);
+    assert_int_equal(st->downloaded, 1);       /* the last byte, to check the file */
+    assert_int_equal(f->srv.last_range_from, (long)len - 1);
+    assert_string_equal(f->srv.last_if_range, f->srv.etag);
+    updfix_snapshot(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    bad(f, OTTER_ERR_UPD_ROLLED_BACK);
+    /* tries = 3 allows one more */
+    updfix_engine(f);
+    f->cfg.policy.unconfirmed_tries = 3;
+    otter_update_init(&f->up, &f->cfg);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_snapshot(f);
+    updfix_engine(f);
+    f->cfg.policy.unconfirmed_tries = 3;
+    otter_update_init(&f->up, &f->cfg);
+    memserver_init(&f->srv, bad_build, len);
+    bad(f, OTTER_ERR_UPD_ROLLED_BACK);
+    /* REFUSE_NONE is the explicit way to retry forever */
+    updfix_engine(f);
+    f->cfg.policy.rolled_back = OTTER_UPDATE_REFUSE_NONE;
+    otter_update_init(&f->up, &f->cfg);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    free(bad_build);
+}
+
+/* The count survives a new download of the same version (the file was
+ * published again under a new ETag). */
+static void test_unconfirmed_count_carried(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *bad_build = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 83, &len);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    snprintf(f->srv.etag, sizeof f->srv.etag, "\"republished\"");
+    install_and_hang(f);
+    assert_int_equal(otter_update_status(&f->up)->restarts, 1); /* a new download */
+    updfix_snapshot(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    snprintf(f->srv.etag, sizeof f->srv.etag, "\"again\"");
+    bad(f, OTTER_ERR_UPD_ROLLED_BACK);
+    free(bad_build);
+}
+
+/* Issue 11, item 6: no Content-Length (HTTP/1.0, ended by closing). The
+ * device reads to the end of the body; the image says where it ends. */
+static void test_no_length(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 90, &len);
+    memserver_init(&f->srv, img, len);
+    f->srv.no_length = 1;
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_int_equal(otter_update_status(&f->up)->total, len);
+    assert_updated(f, img, len, "1.2.0");
+    free(img);
+}
+
+static void test_no_length_cut_and_signed(void **state)
+{
+    updfix_t *f = fx(state);
+    otter_signkey_t k;
+    uint8_t digest[32];
+    otter_signkey_init(&k);
+    assert_int_equal(otter_signkey_generate(&k, OTTER_SIG_SCHEME_ECDSA_P256), 0);
+    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    size_t len, slen;
+    uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 91, &len), *signed_img;
+    sign_with(&k, img, len, &signed_img, &slen);
+    f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
+    f->cfg.policy.key_digest_count = 1;
+    otter_update_init(&f->up, &f->cfg);
+    /* cut inside the image and inside the signature sector: each looks
+     * like the end of the body; the image says it is not, so it resumes */
+    static const long cuts[] = {70000, (long)0};
+    for (int i = 0; i < 2; i++) {
+        memserver_init(&f->srv, signed_img, slen);
+        f->srv.no_length = 1;
+        f->srv.cut_at = i == 0 ? cuts[0] : (long)slen - 100;
+        otter_update_init(&f->up, &f->cfg);
+        assert_int_equal(updfix_run(f, URL, 0), 0);
+        const otter_update_status_t *st = otter_update_status(&f->up);
+        assert_int_equal(st->resumes, 1);
+        assert_int_equal(st->total, slen);
+        assert_updated(f, signed_img, slen, "1.2.0");
+        /* back to 1.0.0 in ota_0 for the next round */
+        updfix_teardown(f);
+        assert_int_equal(updfix_setup(f, "min_spiffs"), 0);
+        f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
+        f->cfg.policy.key_digest_count = 1;
+    }
+    /* cut, and the server does not honour Range: starts over, says why */
+    memserver_init(&f->srv, signed_img, slen);
+    f->srv.no_length = 1;
+    f->srv.cut_at = 70000;
+    f->srv.ignore_range = 1;
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_updated(f, signed_img, slen, "1.2.0");
+    free(img);
+    free(signed_img);
+    otter_signkey_free(&k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_cmp),
+        cmocka_unit_test(test_version_rule_table),
+        cmocka_unit_test_setup_teardown(test_version_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_up_to_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_erase, setup, teardown),
@@ -563,6 +1031,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unconfirmed_version_retried, setup, teardown),
         cmocka_unit_test(test_from_factory),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
+        cmocka_unit_test(test_refused_image_never_boots),
+        cmocka_unit_test_setup_teardown(test_no_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_length_cut_and_signed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_finished_download_rechecked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_not_retried_forever, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_count_carried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_and_rate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lying_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lying_length_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keyed_bootloader, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,13 @@
  *     update finishes by resuming; worst bytes downloaded again per cut.
  *   watchdog: the forum user's image (1,577,648 bytes), min_spiffs layout,
  *     typical flash timing: the longest blocking step, beside what erasing
- *     the whole slot up front would block. */
+ *     the whole slot up front would block.
+ *   powerloss-refused: a cut after every flash operation of an update that
+ *     is refused at the end (unsigned while keys are provisioned): the slot
+ *     it went to never holds a bootable app.
+ *   powerloss-wrap: a cut after every flash operation of a whole update
+ *     while otadata's sequence is at 0xFFFFFFFE (both copies renumbered).
+ *   network-lie: a server announcing more bytes than it sends, with cuts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +28,7 @@
 #include <cmocka.h>
 
 #include "otter/error.h"
+#include "otter/image.h"
 #include "otter/otadata.h"
 #include "updfix.h"
 
@@ -212,12 +219,195 @@ static void test_watchdog_figure(void **state)
     free(img);
 }
 
+/* ---- issue 11: the new cases in the sweeps --------------------------------- */
+
+/* A refused image in the slot: the server offers unsigned 1.4.0 while keys
+ * are provisioned. The power is cut after every flash operation of that
+ * failing update; after each cut, and after the refusal, the slot it was
+ * written to never holds a bootable app (even for a bootloader without
+ * keys) and 1.0.0 boots. */
+static void test_powerloss_refused_image(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *img = updfix_image("1.4.0", 150000, 0, OTTER_CHIP_ESP32, 24, &len);
+    static const uint8_t digest[1][32] = {{0x42}};
+    uint64_t n = 0, ok = 0, failed = 0;
+    for (uint64_t cut = 0;; cut++) {
+        updfix_t *f = new_fix();
+        memserver_init(&f->srv, img, len);
+        f->cfg.policy.key_digests = digest;
+        f->cfg.policy.key_digest_count = 1;
+        otter_update_init(&f->up, &f->cfg);
+        otter_norsim_stats_t s0, s1;
+        otter_norsim_stats(&f->dev.sim, &s0);
+        if (cut)
+            otter_norsim_cut_after(&f->dev.sim, cut);
+        int ret = updfix_run(f, URL, 0);
+        otter_norsim_stats(&f->dev.sim, &s1);
+        if (!cut) {
+            n = s1.ops - s0.ops; /* the clean run counts the operations */
+            assert_int_equal(ret, OTTER_ERR_UPD_UNSIGNED);
+        }
+        const otter_partition_t *p = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(1));
+        /* (a cut of the very last operation, the journal's "abandoned"
+         * byte, still reports the refusal) */
+        bool good = (ret == OTTER_ERR_FLASH_POWER_LOSS || ret == OTTER_ERR_UPD_UNSIGNED) && updfix_reboot(f) == 0 &&
+                    running(f, OTTER_PT_SUBTYPE_OTA_0, "1.0.0") &&
+                    otter_image_boot_validate(NULL, &f->dev.flash, p->offset, p->size) != 0;
+        /* and the next attempt refuses it again, still unbootable */
+        if (good && cut) {
+            updfix_engine(f);
+            f->cfg.policy.key_digests = digest;
+            f->cfg.policy.key_digest_count = 1;
+            otter_update_init(&f->up, &f->cfg);
+            good = updfix_run(f, URL, 0) == OTTER_ERR_UPD_UNSIGNED &&
+                   otter_image_boot_validate(NULL, &f->dev.flash, p->offset, p->size) != 0;
+        }
+        if (good)
+            ok++;
+        else {
+            failed++;
+            print_error("refused image, cut %llu: ret %s\n", (unsigned long long)cut, otter_errname(ret));
+        }
+        free_fix(f);
+        if (cut >= n)
+            break;
+    }
+    printf("powerloss-refused: %llu cut points (and the clean run) of an update refused at the end (unsigned), "
+           "%llu ok, %llu failed; "
+           "the slot never boots\n",
+           (unsigned long long)n, (unsigned long long)ok, (unsigned long long)failed);
+    assert_int_equal(failed, 0);
+    assert_true(n > 30);
+    free(img);
+}
+
+/* The otadata sequence at its top: 1.0.0 runs in ota_1 at seq 0xFFFFFFFE
+ * (two slots), so the switch to ota_0 must renumber both copies. A power
+ * cut after every flash operation of the whole update (download, switch,
+ * first boot, confirm): old or new boots, and later attempts finish. */
+static int wrap_attempt(updfix_t *f)
+{
+    int ret;
+    if (running(f, OTTER_PT_SUBTYPE_OTA(1), "1.0.0")) {
+        updfix_engine(f);
+        ret = updfix_run(f, URL, 0);
+        if (ret < 0)
+            return ret;
+        ret = otter_simdev_boot(&f->dev);
+        if (ret < 0)
+            return ret;
+    }
+    if (!running(f, OTTER_PT_SUBTYPE_OTA_0, "1.1.0"))
+        return OTTER_ERR_STATE;
+    return otter_boot_mark_valid(&f->dev.boot);
+}
+
+static updfix_t *wrap_fix(const uint8_t *v1, size_t v1len)
+{
+    updfix_t *f = new_fix();
+    otter_otadata_t od;
+    assert_int_equal(otter_simdev_install(&f->dev, OTTER_PT_SUBTYPE_OTA(1), v1, v1len), 0);
+    assert_int_equal(otter_simdev_otadata(&f->dev, &od), 0);
+    assert_int_equal(otter_otadata_write_copy(&od, &f->dev.flash, 1 - od.active, 0xFFFFFFFEu, OTTER_OTA_STATE_VALID), 0);
+    assert_int_equal(updfix_reboot(f), 0);
+    assert_true(running(f, OTTER_PT_SUBTYPE_OTA(1), "1.0.0"));
+    assert_int_equal(f->dev.res.seq, 0xFFFFFFFEu);
+    return f;
+}
+
+static bool wrap_confirmed(updfix_t *f)
+{
+    otter_otadata_t od;
+    return otter_simdev_otadata(&f->dev, &od) == 0 && od.active >= 0 &&
+           running(f, OTTER_PT_SUBTYPE_OTA_0, "1.1.0") && od.copy[od.active].state == OTTER_OTA_STATE_VALID;
+}
+
+static void test_powerloss_seq_wrap(void **state)
+{
+    (void)state;
+    size_t len, v1len;
+    uint8_t *img = updfix_image("1.1.0", 100000, 0, OTTER_CHIP_ESP32, 25, &len);
+    uint8_t *v1 = updfix_image("1.0.0", 90000, 0, OTTER_CHIP_ESP32, 26, &v1len);
+    updfix_t *f = wrap_fix(v1, v1len);
+    memserver_init(&f->srv, img, len);
+    otter_norsim_stats_t s0, s1;
+    otter_norsim_stats(&f->dev.sim, &s0);
+    assert_int_equal(wrap_attempt(f), 0);
+    otter_norsim_stats(&f->dev.sim, &s1);
+    assert_true(wrap_confirmed(f));
+    uint64_t n = s1.ops - s0.ops, ok = 0, failed = 0;
+    free_fix(f);
+    for (uint64_t cut = 1; cut <= n; cut++) {
+        f = wrap_fix(v1, v1len);
+        memserver_init(&f->srv, img, len);
+        otter_norsim_cut_after(&f->dev.sim, cut);
+        int ret = wrap_attempt(f);
+        bool good = ret == OTTER_ERR_FLASH_POWER_LOSS && updfix_reboot(f) == 0 &&
+                    (running(f, OTTER_PT_SUBTYPE_OTA(1), "1.0.0") || running(f, OTTER_PT_SUBTYPE_OTA_0, "1.1.0"));
+        for (int tries = 0; good && tries < 3 && !wrap_confirmed(f); tries++)
+            good = wrap_attempt(f) == 0 && updfix_reboot(f) == 0;
+        good = good && wrap_confirmed(f);
+        if (good)
+            ok++;
+        else {
+            failed++;
+            print_error("sequence wrap, cut %llu: ret %s, booted %s %s (%s)\n", (unsigned long long)cut,
+                        otter_errname(ret), otter_slot_name(f->dev.res.slot), f->dev.has_app ? f->dev.app.version : "-",
+                        f->dev.res.why);
+        }
+        free_fix(f);
+    }
+    printf("powerloss-wrap: %llu cut points of a whole update at otadata seq 0xFFFFFFFE, %llu ok, %llu failed\n",
+           (unsigned long long)n, (unsigned long long)ok, (unsigned long long)failed);
+    assert_int_equal(failed, 0);
+    assert_true(n > 30);
+    free(img);
+    free(v1);
+}
+
+/* A lying server: it announces more bytes than it sends (once), combined
+ * with a cut at several offsets; the update always finishes. */
+static void test_network_lying_server(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *img = updfix_image("1.1.0", 120000, 0, OTTER_CHIP_ESP32, 27, &len);
+    static const size_t lies[] = {1, 1000, 4096, 100000};
+    static const long cuts[] = {-1, 300, 4096, 60000, 119000};
+    unsigned points = 0, ok = 0;
+    for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++)
+        for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+            updfix_t *f = new_fix();
+            memserver_init(&f->srv, img, len);
+            f->srv.lie_extra = lies[i];
+            f->srv.lie_times = 1;
+            f->srv.cut_at = cuts[c];
+            int ret = updfix_run(f, URL, 0);
+            const otter_partition_t *p = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(1));
+            points++;
+            if (ret == 0 && otter_update_status(&f->up)->outcome == OTTER_UPDATE_OUTCOME_UPDATED &&
+                !memcmp(otter_norsim_data(&f->dev.sim) + p->offset, img, len))
+                ok++;
+            else
+                print_error("lie %zu, cut %ld: %s\n", lies[i], cuts[c], otter_errname(ret));
+            free_fix(f);
+        }
+    printf("network-lie: %u runs (a server announcing 1..100000 bytes too many, cut at 5 places), %u ok\n", points, ok);
+    assert_int_equal(ok, points);
+    free(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_watchdog_figure),
         cmocka_unit_test(test_network_cuts),
         cmocka_unit_test(test_powerloss_update),
+        cmocka_unit_test(test_powerloss_refused_image),
+        cmocka_unit_test(test_powerloss_seq_wrap),
+        cmocka_unit_test(test_network_lying_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,6 +44,12 @@ int cli_write_file(const char *path, const void *data, size_t len);
 /* Parse "4M", "4MB", "1577648", "0x10000", "64K" into bytes. 0 or -1. */
 int cli_parse_size(const char *s, uint64_t *out);
 /* Parse exactly len bytes of hex (spaces and colons ignored). 0 or -1. */
+/* Copy text from an image or a server (a version, a project name) into
+ * out for printing: control characters (terminal escape sequences
+ * included), backslashes and bytes >= 0x7F become \xHH, so nothing reaches
+ * the terminal as a command. Always NUL-terminates (cap >= 1). Returns out. */
+const char *cli_escape(const char *s, char *out, size_t cap);
+
 int cli_parse_hex(const char *s, uint8_t *out, size_t len);
 /* Print len bytes as lowercase hex. */
 void cli_print_hex(FILE *f, const uint8_t *p, size_t len);

@@ -25,7 +25,9 @@ static int usage(void)
          "         [--power-cut-after N] [--flash-model typ|max] [--proxy URL] [--json]\n"
          "         [--chip NAME] [--project NAME] [--secure-version N] [--allow-downgrade]\n"
          "         [--allow-same] [--erase-block] [--insecure-skip-hostname-check]\n"
-         "         [--read-timeout MS] [--quiet]\n"
+         "         [--read-timeout MS] [--deadline S] [--min-rate BYTES_PER_S]\n"
+         "         [--rollback-rule rejected|unconfirmed|none] [--unconfirmed-tries N]\n"
+         "         [--allow-incomparable-version] [--quiet]\n"
          "\n"
          "Boots FILE (made with `otter flash init`) like the ESP-IDF bootloader, runs its\n"
          "app, checks URL for an update and installs it into the other OTA slot with\n"
@@ -34,7 +36,14 @@ static int usage(void)
          "rolls back at the next reset), and prints a summary. --power-cut-after N cuts\n"
          "the power at the N-th flash erase/program of this run (run again to resume).\n"
          "Trust for https: --ca PEM files and/or --pin SPKI SHA-256 (default: the system\n"
-         "CA bundle). Signature: --key-digest / --pub make a signed image mandatory.\n"
+         "CA bundle). Signature: --key-digest / --pub make a signed image mandatory,\n"
+         "and the simulated bootloader then boots only signed apps.\n"
+         "Versions: the leading numbers decide (README, \"Which versions install\");\n"
+         "one that cannot be compared is refused unless --allow-incomparable-version.\n"
+         "Rollback rule: a version whose self-test failed is refused; one that never\n"
+         "confirmed is retried until it was installed --unconfirmed-tries times (2).\n"
+         "--deadline S stops an update after S seconds (default 1800); --min-rate\n"
+         "stops it below that many bytes/s averaged over a minute.\n"
          "\n"
          "exit codes: 0 updated and confirmed, 1 failed (the old app runs, untouched),\n"
          "            2 usage, 3 up to date (nothing written), 4 rolled back");
@@ -55,6 +64,8 @@ static int add_key(dev_opts_t *o, const char *v, bool pub)
         if (r == 0)
             r = otter_signkey_digest(&k, o->keys[o->n_keys]);
         otter_signkey_free(&k);
+        if (r == OTTER_ERR_FILE)
+            return cli_usage_err("--pub %s: cannot open the file", v);
         if (r)
             return cli_usage_err("%s: not a usable RSA-3072 or ECDSA public key", v);
     }
@@ -110,6 +121,30 @@ static int parse_value_opt(dev_opts_t *o, int argc, char **argv, int *i, bool *m
         if (cli_parse_size(v, &n) || !n || n > 600000)
             return cli_usage_err("--read-timeout wants milliseconds (1..600000)");
         o->read_timeout_ms = (uint32_t)n;
+    } else if ((v = cli_opt(argc, argv, i, "--deadline"))) {
+        uint64_t n;
+        if (cli_parse_size(v, &n) || !n || n > 4000000)
+            return cli_usage_err("--deadline wants seconds (1..4000000)");
+        o->deadline_ms = (uint32_t)(n * 1000u);
+    } else if ((v = cli_opt(argc, argv, i, "--min-rate"))) {
+        uint64_t n;
+        if (cli_parse_size(v, &n) || !n || n > UINT32_MAX)
+            return cli_usage_err("--min-rate wants bytes per second (>= 1)");
+        o->min_rate = (uint32_t)n;
+    } else if ((v = cli_opt(argc, argv, i, "--rollback-rule"))) {
+        if (!strcmp(v, "rejected"))
+            o->rolled_back = OTTER_UPDATE_REFUSE_REJECTED;
+        else if (!strcmp(v, "unconfirmed"))
+            o->rolled_back = OTTER_UPDATE_REFUSE_UNCONFIRMED;
+        else if (!strcmp(v, "none"))
+            o->rolled_back = OTTER_UPDATE_REFUSE_NONE;
+        else
+            return cli_usage_err("--rollback-rule rejected|unconfirmed|none");
+    } else if ((v = cli_opt(argc, argv, i, "--unconfirmed-tries"))) {
+        uint64_t n;
+        if (cli_parse_size(v, &n) || !n || n > 9)
+            return cli_usage_err("--unconfirmed-tries wants 1..9");
+        o->unconfirmed_tries = (uint8_t)n;
     } else if ((v = cli_opt(argc, argv, i, "--secure-version"))) {
         uint64_t n;
         if (cli_parse_size(v, &n) || n > UINT32_MAX)
@@ -140,6 +175,8 @@ static int parse_opts(dev_opts_t *o, int argc, char **argv)
             o->allow_downgrade = true;
         else if (!strcmp(argv[i], "--allow-same"))
             o->allow_same = true;
+        else if (!strcmp(argv[i], "--allow-incomparable-version"))
+            o->allow_incomparable = true;
         else if (!strcmp(argv[i], "--erase-block"))
             o->erase_block = true;
         else if (!strcmp(argv[i], "--insecure-skip-hostname-check"))

@@ -86,6 +86,8 @@ static int add_key(doctor_t *d, const char *v, int is_pub)
     if (r == 0)
         r = otter_signkey_digest(&k, d->trusted[d->n_trusted]);
     otter_signkey_free(&k);
+    if (r == OTTER_ERR_FILE)
+        return cli_usage_err("doctor: --pub %s: cannot open the file", v);
     if (r)
         return cli_usage_err("doctor: %s: not a usable RSA-3072 or ECDSA public key", v);
     d->n_trusted++;

@@ -10,6 +10,7 @@
  * that is `otter device`. Prints one line:
  *   sha256 <hex> bytes <n> flash <FILE>@0x<offset> ms <wall>
  * (or a JSON object with --json). Exit 0 on success, 1 on any failure. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -99,12 +100,13 @@ static int parse_opts(int argc, char **argv, fetch_opts_t *o)
 }
 
 /* Open (and maybe create) the flash file and find the region to write. */
-static int open_region(const fetch_opts_t *o, otter_norsim_t *sim, fetch_sink_t *s)
+static int open_region(const fetch_opts_t *o, otter_norsim_t *sim, fetch_sink_t *s, bool *created)
 {
     FILE *f = fopen(o->flash, "rb");
     if (f)
         fclose(f);
     else if (o->create) {
+        *created = true; /* removed again if the fetch fails */
         if (o->create > 0xFFFFFFFFu || otter_norsim_create(o->flash, (uint32_t)o->create))
             return cli_err("fetch: cannot create %s of %llu bytes", o->flash,
                            (unsigned long long)o->create);
@@ -139,7 +141,7 @@ static int open_region(const fetch_opts_t *o, otter_norsim_t *sim, fetch_sink_t 
 static int sink_write(fetch_sink_t *s, const uint8_t *p, size_t n)
 {
     if (n > s->limit - s->pos)
-        return OTTER_ERR_INVAL;
+        return OTTER_ERR_UPD_TOO_LARGE;
     while (s->erased_to < s->pos + n) {
         int rc = s->flash.erase(s->flash.ctx, s->erased_to, s->flash.sector_size);
         if (rc)
@@ -224,8 +226,14 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
     int rc = otter_http_get(&http, o->url, 0, NULL);
     if (rc == 0) {
         const otter_http_response_t *r = otter_http_response(&http);
-        if (r->has_length && r->content_length > s->limit - s->base)
-            rc = OTTER_ERR_INVAL;
+        if (r->has_length && r->content_length > s->limit - s->base) {
+            otter_http_free(&http);
+            otter_tls_free(&tls);
+            otter_posix_tcp_free(&tcp);
+            return cli_err("fetch: %s: the image is %llu bytes, larger than the %u bytes of %s from 0x%x", o->url,
+                           (unsigned long long)r->content_length, (unsigned)(s->limit - s->base),
+                           o->slot ? o->slot : "the flash", (unsigned)s->base);
+        }
     }
     while (rc == 0) {
         int n = otter_http_read(&http, buf, buf_len);
@@ -240,6 +248,9 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
     otter_http_free(&http);
     otter_tls_free(&tls);
     otter_posix_tcp_free(&tcp);
+    if (rc == OTTER_ERR_UPD_TOO_LARGE)
+        return cli_err("fetch: %s: the image is larger than the %u bytes of %s from 0x%x", o->url,
+                       (unsigned)(s->limit - s->base), o->slot ? o->slot : "the flash", (unsigned)s->base);
     if (rc)
         return cli_err("fetch: %s: %s", o->url, otter_strerror(rc));
     return 0;
@@ -262,7 +273,8 @@ int otter_cmd_fetch(int argc, char **argv)
     uint8_t *buf = malloc((size_t)o.buffer);
     if (!buf)
         return cli_err("fetch: out of memory");
-    rc = open_region(&o, &sim, &s);
+    bool created = false;
+    rc = open_region(&o, &sim, &s, &created);
     if (!rc)
         rc = download(&o, &s, buf, (size_t)o.buffer);
     free(buf);
@@ -270,6 +282,18 @@ int otter_cmd_fetch(int argc, char **argv)
     otter_sha256_finish(&s.sha, digest);
     otter_sha256_free(&s.sha);
     otter_norsim_close(&sim);
+    if (rc && created) {
+        /* --create made the file for this fetch: do not leave it behind */
+        size_t n = strlen(o.flash);
+        char *wear = malloc(n + 6);
+        remove(o.flash);
+        if (wear) {
+            memcpy(wear, o.flash, n);
+            memcpy(wear + n, ".wear", 6);
+            remove(wear);
+            free(wear);
+        }
+    }
     if (rc)
         return rc;
     clock_gettime(CLOCK_MONOTONIC, &t1);

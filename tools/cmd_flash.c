@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <unistd.h>
 #include "cli.h"
 #include "norsim.h"
 #include "otter/boot.h"
@@ -23,7 +25,7 @@ static const char usage_main[] =
     "otter flash <command> --help for each.\n";
 
 static const char usage_init[] =
-    "usage: otter flash init --out FILE [--size 4M] [--layout default|min_spiffs|two_ota|PATH.csv]\n\n"
+    "usage: otter flash init --out FILE [--size 4M] [--layout default|min_spiffs|two_ota|PATH.csv] [--force]\n\n"
     "Create FILE of --size bytes (default 4M; K/M suffixes), all 0xFF, and write\n"
     "the partition table at 0x8000. Layouts: default (Arduino-ESP32 4 MB: two\n"
     "1.25 MB OTA slots), min_spiffs (Arduino \"Minimal SPIFFS\": two 1.9 MB OTA\n"
@@ -118,8 +120,11 @@ static int cmd_init(int argc, char **argv)
 {
     const char *out = NULL, *layout = "default", *v;
     uint64_t size = 4u << 20;
+    int force = 0;
     for (int i = 1; i < argc; i++) {
-        if ((v = cli_opt(argc, argv, &i, "--out")))
+        if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if ((v = cli_opt(argc, argv, &i, "--out")))
             out = v;
         else if ((v = cli_opt(argc, argv, &i, "--layout")))
             layout = v;
@@ -131,20 +136,52 @@ static int cmd_init(int argc, char **argv)
     }
     if (!out)
         return cli_usage_err("flash init: --out FILE is required");
+    if (!force && access(out, F_OK) == 0)
+        return cli_err("%s exists: use --force to replace it", out);
     otter_ptable_t pt;
     int rc = load_layout(layout, (uint32_t)size, &pt);
     if (rc)
         return rc;
-    int ret = otter_norsim_create(out, (uint32_t)size);
-    if (ret)
+    /* Build the new file beside it, then rename: a full disk or a failure
+     * leaves the existing file as it was and no partial one. */
+    size_t n = strlen(out);
+    char *tmp = malloc(n + 16);
+    if (!tmp)
+        return cli_err("out of memory");
+    memcpy(tmp, out, n);
+    memcpy(tmp + n, ".tmp-XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return cli_err("cannot create %s: %s", out, strerror(errno));
+    }
+    close(fd);
+    int ret = otter_norsim_create(tmp, (uint32_t)size);
+    otter_norsim_t sim;
+    otter_norsim_init(&sim);
+    if (ret == 0)
+        ret = otter_norsim_open(&sim, tmp, NULL);
+    if (ret == 0) {
+        otter_flash_t fl = otter_norsim_flash(&sim);
+        ret = otter_ptable_write(&pt, &fl);
+        otter_norsim_close(&sim);
+    }
+    if (ret == 0 && rename(tmp, out) != 0)
+        ret = OTTER_ERR_IO;
+    if (ret) {
+        remove(tmp);
+        free(tmp);
         return cli_err("cannot create %s: %s", out, otter_strerror(ret));
-    struct dev d;
-    if ((rc = dev_open(&d, out, 0)) != 0)
-        return rc;
-    ret = otter_ptable_write(&pt, &d.fl);
-    otter_norsim_close(&d.sim);
-    if (ret)
-        return cli_err("%s: writing the partition table: %s", out, otter_strerror(ret));
+    }
+    free(tmp);
+    /* The old file's wear counters (norsim) no longer apply. */
+    char *wear = malloc(n + 6);
+    if (wear) {
+        memcpy(wear, out, n);
+        memcpy(wear + n, ".wear", 6);
+        remove(wear);
+        free(wear);
+    }
     printf("created %s: %llu bytes, layout %s, %u partitions, %u OTA slots\n", out, (unsigned long long)size, layout,
            (unsigned)pt.count, otter_ptable_ota_count(&pt));
     return CLI_EXIT_OK;
@@ -248,8 +285,9 @@ static int cmd_write(int argc, char **argv)
         otter_boot_result_t r;
         otter_boot_peek(&d.boot, &r);
         printf("wrote %zu bytes to %s (%s) at 0x%06x", len, slot_name, p->label, (unsigned)p->offset);
+        char version[4 * sizeof info.app.version];
         if (info.has_app_desc)
-            printf(", version \"%s\"", info.app.version);
+            printf(", version \"%s\"", cli_escape(info.app.version, version, sizeof version));
         printf("\nnext boot: %s\n", r.why);
     }
     otter_norsim_close(&d.sim);
@@ -428,9 +466,12 @@ static void text_info(const char *file, struct dev *d, const otter_otadata_t *od
             puts("  empty");
         else if (s->verdict)
             printf("  not a valid app: %s\n", otter_strerror(s->verdict));
-        else if (s->info.has_app_desc)
+        else if (s->info.has_app_desc) {
+            char version[4 * sizeof s->info.app.version], project[4 * sizeof s->info.app.project_name];
             printf("  valid, %u bytes, version \"%s\", project \"%s\"\n", (unsigned)s->info.image_len,
-                   s->info.app.version, s->info.app.project_name);
+                   cli_escape(s->info.app.version, version, sizeof version),
+                   cli_escape(s->info.app.project_name, project, sizeof project));
+        }
         else
             printf("  valid, %u bytes, no app description\n", (unsigned)s->info.image_len);
     }
@@ -501,6 +542,30 @@ static void print_boot(const otter_boot_result_t *r, int json)
     puts("}");
 }
 
+/* --confirm: say what was written, and fail when there was nothing to
+ * confirm (the booted app is not the one otadata selects). */
+static int confirm_running(struct dev *d, const otter_boot_result_t *r, const char *file, int json)
+{
+    otter_otadata_t od;
+    int ret = otter_otadata_read(&od, &d->fl, &d->pt);
+    int slot = ret == 0 ? otter_otadata_active_slot(&od, otter_ptable_ota_count(&d->pt)) : -1;
+    const char *name = otter_slot_name(r->slot);
+    if (slot < 0 || OTTER_PT_SUBTYPE_OTA((unsigned)slot) != r->slot)
+        return cli_err("%s: nothing to confirm, nothing written: %s is not the app otadata selects (%s)", file,
+                       name ? name : "?", r->why);
+    if (od.copy[od.active].state == OTTER_OTA_STATE_VALID) {
+        if (!json)
+            printf("%s is already confirmed (otadata VALID): nothing written\n", name);
+        return CLI_EXIT_OK;
+    }
+    ret = otter_boot_mark_valid(&d->boot);
+    if (ret)
+        return cli_err("%s: confirm: %s", file, otter_strerror(ret));
+    if (!json)
+        printf("confirmed %s (otadata VALID written)\n", name);
+    return CLI_EXIT_OK;
+}
+
 static int cmd_boot(int argc, char **argv)
 {
     const char *file = NULL;
@@ -528,10 +593,8 @@ static int cmd_boot(int argc, char **argv)
     print_boot(&r, json);
     if (ret)
         rc = cli_err("%s: %s", file, otter_strerror(ret));
-    else if (confirm && (ret = otter_boot_mark_valid(&d.boot)) != 0)
-        rc = cli_err("%s: confirm: %s", file, otter_strerror(ret));
-    else if (confirm && !json)
-        printf("confirmed %s\n", otter_slot_name(r.slot));
+    else if (confirm)
+        rc = confirm_running(&d, &r, file, json);
     else if (reject && (ret = otter_boot_mark_invalid_rollback(&d.boot)) != 0)
         rc = cli_err("%s: reject: %s", file, otter_strerror(ret));
     else if (reject) {

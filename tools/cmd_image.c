@@ -98,13 +98,19 @@ static void print_text(const char *path, size_t n, int verdict, const otter_imag
            (unsigned long long)in->trailing);
     if (in->has_app_desc) {
         const otter_app_desc_t *a = &in->app;
+        char v[4 * sizeof a->version], p[4 * sizeof a->project_name], idf[4 * sizeof a->idf_ver],
+            dt[4 * sizeof a->date], tm[4 * sizeof a->time];
         printf("version:     %s\nproject:     %s\nsecure_ver:  %u\nidf_ver:     %s\nbuilt:       %s %s\nelf_sha256:  ",
-               a->version, a->project_name, a->secure_version, a->idf_ver, a->date, a->time);
+               cli_escape(a->version, v, sizeof v), cli_escape(a->project_name, p, sizeof p), a->secure_version,
+               cli_escape(a->idf_ver, idf, sizeof idf), cli_escape(a->date, dt, sizeof dt),
+               cli_escape(a->time, tm, sizeof tm));
         cli_print_hex(stdout, a->app_elf_sha256, 32);
         printf("\n");
     } else if (in->has_boot_desc) {
-        printf("bootloader:  version %u, idf_ver %s, built %s, secure_version %u\n", in->boot.version, in->boot.idf_ver,
-               in->boot.date_time, in->boot.secure_version);
+        char idf[4 * sizeof in->boot.idf_ver], dt[4 * sizeof in->boot.date_time];
+        printf("bootloader:  version %u, idf_ver %s, built %s, secure_version %u\n", in->boot.version,
+               cli_escape(in->boot.idf_ver, idf, sizeof idf), cli_escape(in->boot.date_time, dt, sizeof dt),
+               in->boot.secure_version);
     } else if (in->kind != OTTER_IMAGE_KIND_UNKNOWN) {
         printf("app desc:    none (image older than ESP-IDF 3.3)\n");
     }
@@ -268,8 +274,8 @@ static int image_make(int argc, char **argv)
             if (parse_u32(v, &p.secure_version))
                 return cli_usage_err("bad --secure-version '%s'", v);
         } else if ((v = cli_opt(argc, argv, &i, "--size"))) {
-            if (parse_u32(v, &p.size) || p.size > 0x800000u)
-                return cli_usage_err("bad --size '%s' (at most 8M)", v);
+            if (parse_u32(v, &p.size) || p.size == 0 || p.size > 0x800000u)
+                return cli_usage_err("bad --size '%s' (1 byte to 8M)", v);
         } else if ((v = cli_opt(argc, argv, &i, "--seed"))) {
             if (parse_u32(v, &p.seed))
                 return cli_usage_err("bad --seed '%s'", v);
@@ -302,10 +308,12 @@ static int image_make(int argc, char **argv)
 int otter_cmd_image(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        puts("usage: otter image info FILE [--json] [--chip CHIP]\n"
-             "       otter image make --chip CHIP --version V --project P [--secure-version N]\n"
-             "                        --size BYTES [--seed S] [--idf-ver X] [--no-hash] [--no-desc] --out FILE\n"
-             "info exits 0 only for a complete, intact app image.");
+        /* --help asked for it: stdout, 0; no command: a usage error, stderr, 2 */
+        fputs("usage: otter image info FILE [--json] [--chip CHIP]\n"
+              "       otter image make --chip CHIP --version V --project P [--secure-version N]\n"
+              "                        --size BYTES [--seed S] [--idf-ver X] [--no-hash] [--no-desc] --out FILE\n"
+              "info exits 0 only for a complete, intact app image.\n",
+              argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     if (!strcmp(argv[1], "info"))

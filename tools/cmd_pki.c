@@ -128,6 +128,16 @@ static int cmd_demo(int argc, char **argv)
     return r;
 }
 
+/* --bits: a plain decimal number of RSA bits (no sign, no suffix). */
+static int parse_bits(const char *v, unsigned long *bits)
+{
+    uint64_t n;
+    if (!v[0] || strspn(v, "0123456789") != strlen(v) || cli_parse_size(v, &n) || n < 1024 || n > 16384)
+        return -1;
+    *bits = (unsigned long)n;
+    return 0;
+}
+
 static int cmd_key(int argc, char **argv)
 {
     const char *out = NULL, *v;
@@ -140,7 +150,8 @@ static int cmd_key(int argc, char **argv)
             if (parse_keytype(v, &type))
                 return cli_usage_err("pki key: unknown key type %s", v);
         } else if ((v = cli_opt(argc, argv, &i, "--bits"))) {
-            bits = strtoul(v, NULL, 10);
+            if (parse_bits(v, &bits))
+                return cli_usage_err("pki key: --bits %s: want a number of bits from 1024 to 16384", v);
         } else {
             return cli_usage_err("pki key: unknown argument %s", argv[i]);
         }
@@ -188,8 +199,10 @@ static int cert_parse_one(struct cert_args *a, int argc, char **argv, int *i)
             return cli_usage_err("pki cert: bad --key-usage %s", v);
     } else if ((v = cli_opt(argc, argv, i, "--key")))
         a->key = v;
-    else if ((v = cli_opt(argc, argv, i, "--bits")))
-        a->bits = strtoul(v, NULL, 10);
+    else if ((v = cli_opt(argc, argv, i, "--bits"))) {
+        if (parse_bits(v, &a->bits))
+            return cli_usage_err("pki cert: --bits %s: want a number of bits from 1024 to 16384", v);
+    }
     else if ((v = cli_opt(argc, argv, i, "--issuer-cert")))
         a->issuer_cert = v;
     else if ((v = cli_opt(argc, argv, i, "--issuer-key")))

@@ -48,6 +48,10 @@ int otter_cmd_sign(int argc, char **argv)
     int rc = CLI_EXIT_FAIL;
     if (!data)
         goto out;
+    if (n == 0) {
+        cli_err("%s: the file is empty: nothing to sign", in);
+        goto out;
+    }
     r = otter_sign_data(&k, data, n, append, &signed_data, &out_len, &blocks);
     if (r != OTTER_OK) {
         cli_err("cannot sign %s: %s", in, otter_strerror(r));

@@ -37,6 +37,8 @@ static int add_pub(const char *path, uint8_t (*trusted)[32], size_t *n)
     if (r == OTTER_OK)
         r = otter_signkey_digest(&k, trusted[*n]);
     otter_signkey_free(&k);
+    if (r == OTTER_ERR_FILE)
+        return cli_usage_err("--pub %s: cannot open the file", path);
     if (r != OTTER_OK)
         return cli_usage_err("%s: not a usable RSA-3072 or ECDSA public key", path);
     (*n)++;

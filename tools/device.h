@@ -87,6 +87,10 @@ typedef struct dev_opts {
     uint32_t secure_version;
     uint16_t chip;
     uint32_t read_timeout_ms;
+    uint32_t deadline_ms, min_rate;
+    bool allow_incomparable;
+    int rolled_back; /* otter_update_rollback_rule_t */
+    uint8_t unconfirmed_tries;
 } dev_opts_t;
 
 /* Everything one run holds (allocated: the TLS context is large). */
@@ -96,6 +100,8 @@ typedef struct dev_ctx {
     dev_progress_t prog;
     otter_simdev_t d;
     otter_clock_t wall;
+    otter_clock_t engine_clock; /* flash (virtual) time + network (wall) time */
+    uint64_t wall0_ms;
     otter_posix_tcp_t tcp;
     otter_transport_t tcp_t, tls_t;
     otter_proxy_t proxy;

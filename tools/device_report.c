@@ -104,14 +104,19 @@ void dev_print_summary(FILE *f, const dev_result_t *r)
 {
     fprintf(f, "\nsummary\n");
     fprintf(f, "  outcome            %s\n", dev_outcome_name(r->outcome));
+    /* Versions come from images (a server's, before any check): escaped. */
+    char detail[4 * sizeof r->detail], run[4 * sizeof r->running_version], prev[4 * sizeof r->previous_version];
+    cli_escape(r->detail, detail, sizeof detail);
+    cli_escape(r->running_version, run, sizeof run);
+    cli_escape(r->previous_version, prev, sizeof prev);
     if (r->err)
-        fprintf(f, "  error              %s: %s\n", otter_errname(r->err), r->detail);
+        fprintf(f, "  error              %s: %s\n", otter_errname(r->err), detail);
     else if (r->detail[0])
-        fprintf(f, "  detail             %s\n", r->detail);
-    fprintf(f, "  running            %s in %s (%s)\n", r->running_version[0] ? r->running_version : "?",
-            r->running_slot, r->running_state);
+        fprintf(f, "  detail             %s\n", detail);
+    fprintf(f, "  running            %s in %s (%s)\n", r->running_version[0] ? run : "?", r->running_slot,
+            r->running_state);
     if (r->previous_version[0])
-        fprintf(f, "  before             %s\n", r->previous_version);
+        fprintf(f, "  before             %s\n", prev);
     print_otadata_text(f, r);
     fprintf(f, "  downloaded         %llu bytes (%llu again after cuts; worst per cut %u; %u resumes%s)\n",
             (unsigned long long)r->downloaded, (unsigned long long)r->redownloaded, r->worst_redownload, r->resumes,

@@ -24,8 +24,10 @@ static void show_boot(dev_ctx_t *c, const char *when)
     otter_simdev_t *d = &c->d;
     const char *slot = otter_slot_name(d->res.slot);
     fprintf(c->out, "%s: %s\n", when, d->res.why);
+    char project[4 * sizeof d->app.project_name], version[4 * sizeof d->app.version];
     if (d->has_app)
-        fprintf(c->out, "app: %s %s in %s%s\n", d->app.project_name, d->app.version, slot ? slot : "?",
+        fprintf(c->out, "app: %s %s in %s%s\n", cli_escape(d->app.project_name, project, sizeof project),
+                cli_escape(d->app.version, version, sizeof version), slot ? slot : "?",
                 d->res.trial ? " (on probation: it must confirm itself)" : "");
     else
         fprintf(c->out, "app: (no app description) in %s\n", slot ? slot : "?");
@@ -126,9 +128,13 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
         break;
     }
     case OTTER_UPDATE_EV_DECISION:
-        if (ev->app && !ev->err)
-            fprintf(c->out, "server has: %s %s (secure_version %u)\n", ev->app->project_name, ev->app->version,
-                    (unsigned)ev->app->secure_version);
+        if (ev->app && !ev->err) {
+            /* Not verified yet (the signature comes at the end): escaped. */
+            char project[4 * sizeof ev->app->project_name], version[4 * sizeof ev->app->version];
+            fprintf(c->out, "server has: %s %s (secure_version %u)\n",
+                    cli_escape(ev->app->project_name, project, sizeof project),
+                    cli_escape(ev->app->version, version, sizeof version), (unsigned)ev->app->secure_version);
+        }
         if (!ev->err && ev->app)
             snprintf(c->r.new_version, sizeof c->r.new_version, "%s", ev->app->version);
         break;
@@ -166,6 +172,15 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
     }
 }
 
+/* The engine's clock: the simulator's flash time plus the wall time spent
+ * outside the flash (network), so a deadline or a minimum rate trips on a
+ * slow server while steps are still timed in flash time. */
+static uint64_t engine_now(void *ctx)
+{
+    dev_ctx_t *c = ctx;
+    return otter_norsim_time_us(&c->d.sim) / 1000u + (now_ms() - c->wall0_ms);
+}
+
 static void engine_config(dev_ctx_t *c, otter_update_config_t *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -175,12 +190,20 @@ static void engine_config(dev_ctx_t *c, otter_update_config_t *cfg)
     cfg->tcp = c->lower;
     cfg->tls = c->tls_ready ? &c->tls_t : NULL;
     cfg->tls_report = c->tls_ready ? &c->report : NULL;
-    cfg->clock = &c->d.vclock; /* steps are timed in flash (virtual) time */
+    c->engine_clock.now_ms = engine_now;
+    c->engine_clock.ctx = c;
+    c->wall0_ms = now_ms();
+    cfg->clock = &c->engine_clock; /* step times are tracked in flash time (track) */
     cfg->policy.chip_id = c->o.chip;
     cfg->policy.project_name = c->o.project;
     cfg->policy.min_secure_version = c->o.secure_version;
     cfg->policy.allow_downgrade = c->o.allow_downgrade;
     cfg->policy.allow_same = c->o.allow_same;
+    cfg->policy.allow_incomparable = c->o.allow_incomparable;
+    cfg->policy.rolled_back = (otter_update_rollback_rule_t)c->o.rolled_back;
+    cfg->policy.unconfirmed_tries = c->o.unconfirmed_tries;
+    cfg->deadline_ms = c->o.deadline_ms;
+    cfg->min_bytes_per_s = c->o.min_rate;
     cfg->policy.key_digests = (const uint8_t(*)[32])c->o.keys;
     cfg->policy.key_digest_count = (size_t)c->o.n_keys;
     cfg->on_event = on_event;
@@ -386,9 +409,17 @@ int dev_run(dev_ctx_t *c)
     opt.persist_wear = 1;
     otter_simdev_init(&c->d);
     int ret = otter_simdev_open(&c->d, c->o.flash, &opt, c->o.chip);
-    if (ret == 0)
+    if (ret == 0) {
+        /* Keys provisioned: the bootloader checks signatures too. */
+        otter_simdev_set_keys(&c->d, (const uint8_t(*)[32])c->o.keys, (size_t)c->o.n_keys);
         ret = otter_simdev_boot(&c->d);
+    }
     if (ret < 0) {
+        if (ret == OTTER_ERR_BOOT_NO_APP)
+            cli_err("%s: %s", c->o.flash, c->d.res.why);
+        if (ret == OTTER_ERR_BOOT_NO_APP && c->o.n_keys)
+            cli_err("the simulated bootloader checks Secure Boot V2 signatures because --pub/--key-digest was "
+                    "given: sign the app in the flash file with one of those keys");
         cli_err("%s: %s (%s)", c->o.flash, otter_strerror(ret), otter_errname(ret));
         otter_simdev_close(&c->d);
         if (devnull)

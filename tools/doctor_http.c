@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "otter/error.h"
+#include "otter/update.h"
 #include "otter/http.h"
 #include "otter/image.h"
 #include "otter/sigblock.h"
@@ -254,29 +255,37 @@ static void request_failed(doctor_t *d, struct client *c, int rc)
     doctor_fix(s, "%s", ex);
 }
 
-static void size_steps(doctor_t *d, const otter_http_response_t *resp, uint64_t *total)
+/* The slot capacity the device checks the length against: the slot minus
+ * its last sector (the update journal). */
+static uint32_t doctor_capacity(const doctor_t *d)
 {
-    *total = resp->has_range && resp->range_total != UINT64_MAX ? resp->range_total
-             : resp->status == 200 && resp->has_length        ? resp->content_length
-                                                               : 0;
-    if (!*total) {
-        doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_WARN, "not given%s: the size is known only at the end",
-                                      resp->chunked ? " (chunked transfer)" : "");
-        doctor_fix(s, "the device cannot check that the image fits its slot before it erases; serve "
-                      "the file as a static file with a Content-Length");
-    } else if (resp->chunked) {
-        doctor_step_t *s = doctor_add(d, "Content-Length", d->slot_size && *total > d->slot_size ? DOCTOR_FAIL : DOCTOR_WARN,
-                                      "not given (chunked transfer); Content-Range says %llu bytes%s",
-                                      (unsigned long long)*total,
-                                      d->slot_size && *total > d->slot_size ? ": larger than the slot" : "");
-        doctor_fix(s, "a plain request (no Range) would not tell the size up front; serve the file as a "
-                      "static file with a Content-Length");
-    } else if (d->slot_size && *total > d->slot_size) {
-        doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_FAIL, "%llu bytes: larger than the %llu-byte slot",
-                                      (unsigned long long)*total, (unsigned long long)d->slot_size);
+    if (!d->slot_size)
+        return UINT32_MAX;
+    return d->slot_size > 4096u ? (uint32_t)(d->slot_size - 4096u) : 0;
+}
+
+/* Length and Range, decided by the device's own otter_update_check_head(). */
+static void size_steps(doctor_t *d, const otter_http_response_t *resp, int rc, uint64_t total)
+{
+    if (rc == OTTER_ERR_UPD_TOO_LARGE) {
+        doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_FAIL,
+                                      "%llu bytes: larger than the %llu bytes the slot takes (its last sector holds "
+                                      "the update journal)",
+                                      (unsigned long long)total, (unsigned long long)doctor_capacity(d));
         doctor_fix(s, "build a smaller image, or use a partition table with larger OTA slots");
+    } else if (rc == OTTER_ERR_UPD_NO_LENGTH) {
+        doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_FAIL, "%s", otter_strerror(rc));
+        doctor_fix(s, "serve the file as a static file (Content-Range must carry the total length)");
+    } else if (total == 0) {
+        doctor_add(d, "Content-Length", DOCTOR_OK,
+                   "not given (%s): the device reads to the end of the body, at most the slot; the app image "
+                   "says where it ends",
+                   resp->chunked ? "chunked transfer" : "the body ends when the server closes");
+    } else if (resp->chunked) {
+        doctor_add(d, "Content-Length", DOCTOR_OK, "not given (chunked transfer); Content-Range says %llu bytes%s",
+                   (unsigned long long)total, d->slot_size ? ", fits the slot" : "");
     } else {
-        doctor_add(d, "Content-Length", DOCTOR_OK, "%llu bytes%s", (unsigned long long)*total,
+        doctor_add(d, "Content-Length", DOCTOR_OK, "%llu bytes%s", (unsigned long long)total,
                    d->slot_size ? ", fits the slot" : "");
     }
     if (resp->status == 206 && resp->has_range) {
@@ -290,26 +299,11 @@ static void size_steps(doctor_t *d, const otter_http_response_t *resp, uint64_t 
             doctor_fix(s, "no ETag or Last-Modified: a resumed download cannot tell whether the file changed");
     } else {
         doctor_step_t *s = doctor_add(d, "Range", DOCTOR_WARN,
-                                      "ignored (status %u to a Range request): a cut download restarts from zero",
-                                      (unsigned)resp->status);
+                                      "ignored (status %u to a Range request): a cut download restarts from zero%s",
+                                      (unsigned)resp->status,
+                                      total ? "" : " (and without a length a cut looks like the end)");
         doctor_fix(s, "serve the image from a server or CDN that honours Range (nginx, S3 do)");
     }
-}
-
-/* Compare dotted versions numerically ("1.10.0" > "1.9"); strcmp when
- * either is not all digits and dots. */
-static int version_cmp(const char *a, const char *b)
-{
-    if (strspn(a, "0123456789.") != strlen(a) || strspn(b, "0123456789.") != strlen(b))
-        return strcmp(a, b);
-    while (*a || *b) {
-        unsigned long x = strtoul(a, (char **)&a, 10), y = strtoul(b, (char **)&b, 10);
-        if (x != y)
-            return x < y ? -1 : 1;
-        a += *a == '.';
-        b += *b == '.';
-    }
-    return 0;
 }
 
 /* Check the first bytes as the device would before erasing anything. */
@@ -338,19 +332,40 @@ static void image_steps(doctor_t *d, const uint8_t *p, size_t n)
         otter_image_free(&img);
         return;
     }
+    char project[4 * sizeof in->app.project_name], version[4 * sizeof in->app.version], idf[4 * sizeof in->app.idf_ver],
+        running[200];
+    cli_escape(in->app.project_name, project, sizeof project);
+    cli_escape(in->app.version, version, sizeof version);
+    cli_escape(in->app.idf_ver, idf, sizeof idf);
+    cli_escape(d->running_version ? d->running_version : "", running, sizeof running);
     doctor_add(d, "image", DOCTOR_OK, "%s app image, project '%s', version '%s' (ESP-IDF %s)",
-               otter_image_chip_name(in->chip_id), in->app.project_name, in->app.version, in->app.idf_ver);
-    if (d->running_version) {
-        int c = version_cmp(in->app.version, d->running_version);
-        if (c <= 0) {
-            doctor_add(d, "version", DOCTOR_OK, "'%s' is %s the running '%s': a device skips it",
-                       in->app.version, c == 0 ? "the same as" : "older than", d->running_version);
-            snprintf(d->skip_why, sizeof d->skip_why, "the image's version '%s' is %s the running one",
-                     in->app.version, c == 0 ? "the same as" : "older than");
-        } else {
-            doctor_add(d, "version", DOCTOR_OK, "'%s' is newer than the running '%s'", in->app.version,
-                       d->running_version);
-        }
+               otter_image_chip_name(in->chip_id), project, version, idf);
+    /* The device's own decision (src/update_policy.c). */
+    otter_update_policy_t pol;
+    memset(&pol, 0, sizeof pol);
+    pol.chip_id = d->chip;
+    otter_update_detail_t det;
+    memset(&det, 0, sizeof det);
+    rc = otter_update_decide(&pol, in, d->running_version, NULL, &det);
+    if (!d->running_version) {
+        /* nothing to compare with */
+    } else if (rc == OTTER_UPDATE_MORE || rc == OTTER_ERR_UPD_OLDER) {
+        doctor_add(d, "version", DOCTOR_OK, "'%s' is %s the running '%s': a device skips it", version,
+                   rc == OTTER_UPDATE_MORE ? "the same as" : "older than", running);
+        snprintf(d->skip_why, sizeof d->skip_why, "the image's version '%s' is %s the running one", version,
+                 rc == OTTER_UPDATE_MORE ? "the same as" : "older than");
+    } else if (rc == OTTER_ERR_UPD_VERSION) {
+        doctor_step_t *s = doctor_add(d, "version", DOCTOR_FAIL,
+                                      "'%s' cannot be compared with the running '%s' by the version rule: a "
+                                      "device refuses it",
+                                      version, running);
+        doctor_fix(s, "use versions whose leading numbers order them (1.2.3, v1.2.3-4-gabc123, 1.2.3-rc.1), or "
+                      "let the device take any different version (policy allow_incomparable)");
+    } else if (rc < 0) {
+        doctor_step_t *s = doctor_add(d, "version", DOCTOR_FAIL, "%s", otter_strerror(rc));
+        doctor_fix(s, "required: %s; the image has: %s", det.expected, det.got);
+    } else {
+        doctor_add(d, "version", DOCTOR_OK, "'%s' is newer than the running '%s'", version, running);
     }
     otter_image_free(&img);
 }
@@ -461,8 +476,9 @@ int doctor_http(doctor_t *d)
                "rest pass through its %zu-byte buffer",
                d->buffer);
     doctor_add(d, "status", DOCTOR_OK, "%u", (unsigned)resp->status);
-    int html = strncmp(resp->content_type, "text/html", 9) == 0;
-    if (html) {
+    uint64_t total;
+    int head_rc = otter_update_check_head(resp, doctor_capacity(d), &total);
+    if (head_rc == OTTER_ERR_UPD_CONTENT_TYPE) {
         doctor_step_t *s = doctor_add(d, "Content-Type", DOCTOR_FAIL, "%s: a web page, not a firmware image",
                                       resp->content_type);
         doctor_fix(s, "the server answers with a page (an error or login page with status %u?): check "
@@ -472,8 +488,7 @@ int doctor_http(doctor_t *d)
         doctor_add(d, "Content-Type", resp->content_type[0] ? DOCTOR_OK : DOCTOR_WARN, "%s",
                    resp->content_type[0] ? resp->content_type : "none given");
     }
-    uint64_t total;
-    size_steps(d, resp, &total);
+    size_steps(d, resp, head_rc, total);
     uint8_t *first = malloc(FIRST_LEN);
     size_t n = 0;
     while (first && n < FIRST_LEN) {

@@ -183,3 +183,24 @@ const char *cli_opt(int argc, char **argv, int *i, const char *opt)
     (*i)++;
     return argv[*i];
 }
+
+const char *cli_escape(const char *s, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c < 0x7F && c != '\\') {
+            out[n++] = (char)c;
+            continue;
+        }
+        if (n + 5 > cap)
+            break;
+        out[n++] = '\\';
+        out[n++] = 'x';
+        out[n++] = hex[c >> 4];
+        out[n++] = hex[c & 15];
+    }
+    out[n] = 0;
+    return out;
+}

@@ -83,6 +83,14 @@ typedef struct otter_https_ota_port {
     size_t key_digest_count;
     uint32_t slice_ms; /* work per status() call; 0: 50 ms */
     void *user_data;   /* passed in every event */
+    /* The rollback rule and the deadline, as in otter_update_policy_t /
+     * otter_update_config_t (zero: the engine's defaults, which never retry
+     * a version that fails to confirm more than twice, and stop an update
+     * after 30 minutes). */
+    otter_update_rollback_rule_t rolled_back;
+    uint8_t unconfirmed_tries;
+    uint32_t deadline_ms;
+    uint32_t min_bytes_per_s;
 } otter_https_ota_port_t;
 
 /* The facade. Caller-owned (tens of KB with the TLS context and buffers):

@@ -86,7 +86,9 @@ int otter_otadata_active_slot(const otter_otadata_t *od, unsigned ota_count);
 /* The sequence number ESP-IDF's esp_ota_set_boot_partition() writes to make
  * OTA slot `slot` (0-based) boot with ota_count slots: the smallest value
  * >= the active seq that maps to slot, i.e. (slot + 1) % ota_count + i *
- * ota_count; slot + 1 when no copy is active. */
+ * ota_count; slot + 1 when no copy is active. UINT32_MAX (the erased value,
+ * never written) when no such value exists below it: the sequence is
+ * exhausted near 2^32 and otter_otadata_set_slot() renumbers. */
 uint32_t otter_otadata_next_seq(const otter_otadata_t *od, unsigned slot, unsigned ota_count);
 
 /* Write one copy: erase its sector, then program the entry in three steps
@@ -104,6 +106,11 @@ int otter_otadata_write_copy(otter_otadata_t *od, const otter_flash_t *flash, in
  * active (copy 0 if none is) with otter_otadata_next_seq() and state (NEW
  * with rollback, UNDEFINED without). The active copy is not touched, so a
  * power cut at any point leaves either the old selection or the new one.
+ * When the sequence is exhausted (next_seq is UINT32_MAX: active seq near
+ * 2^32) both copies are renumbered in two writes: the inactive copy first
+ * becomes the active one's twin at the lowest seq for the same slot and
+ * state, then the formerly active copy gets the next seq for `slot`; a
+ * power cut still leaves the old selection or the new one.
  * Errors: OTTER_ERR_BOOT_SLOT (slot >= ota_count), those of
  * otter_otadata_write_copy(). */
 int otter_otadata_set_slot(otter_otadata_t *od, const otter_flash_t *flash, unsigned slot, unsigned ota_count,

@@ -74,6 +74,9 @@
 #define OTTER_UPDATE_DATA_BUF_MIN 4096u
 #define OTTER_UPDATE_HTTP_BUF_MIN 512u
 
+/* Default overall deadline of one update (otter_update_config_t). */
+#define OTTER_UPDATE_DEADLINE_DEFAULT_MS (30u * 60u * 1000u)
+
 /* Where an update is. */
 typedef enum otter_update_phase {
     OTTER_UPDATE_PHASE_IDLE = 0, /* initialised, no begin() yet */
@@ -135,16 +138,19 @@ typedef struct otter_update_event {
 
 typedef void (*otter_update_event_fn)(void *ctx, const otter_update_event_t *ev);
 
-/* Which rolled-back versions are refused again. */
+/* Which rolled-back versions are refused again (the rollback rule). */
 typedef enum otter_update_rollback_rule {
     /* Default: refuse the version whose own self-test rejected it (otadata
-     * INVALID). One that only failed to confirm (ABORTED: power lost, hang,
-     * watchdog reset during its first boot) is installed again. */
+     * INVALID) at once. One that only failed to confirm (ABORTED: power
+     * lost, hang, watchdog reset during its first boot) is installed again
+     * until it has been switched to unconfirmed_tries times (default 2),
+     * then refused too: a build that hangs is never retried without end. */
     OTTER_UPDATE_REFUSE_REJECTED = 0,
-    /* Refuse both INVALID and ABORTED versions (what ESP-IDF's esp_https_ota
-     * does): a power cut during the first boot then blocks that version. */
+    /* Refuse both INVALID and ABORTED versions at once (what ESP-IDF's
+     * esp_https_ota does): a power cut during the first boot then blocks
+     * that version. */
     OTTER_UPDATE_REFUSE_UNCONFIRMED = 1,
-    /* Never refuse for this reason. */
+    /* Never refuse for this reason (a hanging build is retried forever). */
     OTTER_UPDATE_REFUSE_NONE = 2,
 } otter_update_rollback_rule_t;
 
@@ -152,12 +158,15 @@ typedef enum otter_update_rollback_rule {
 typedef struct otter_update_policy {
     /* Install only a newer version than the running one (default). With
      * allow_downgrade, an older one is installed too; with allow_same also
-     * the same version (otherwise "up to date"). Versions compare as
-     * [v]MAJOR.MINOR.PATCH[.N][-pre] numerically when both parse, a
-     * pre-release below its release; otherwise any different text counts as
-     * newer (the ESP-IDF rule). */
+     * the same version (otherwise "up to date"). The version rule (see
+     * otter_update_version_cmp()): the leading numbers decide, then
+     * release / git describe / pre-release. A version the rule cannot
+     * compare with the running one is refused (OTTER_ERR_UPD_VERSION)
+     * unless allow_incomparable (or allow_downgrade) is set; then any
+     * different text counts as an update (ESP-IDF's rule). */
     bool allow_downgrade;
     bool allow_same;
+    bool allow_incomparable;
     /* Running app's version; NULL: read from the running slot. */
     const char *running_version;
     /* Device's anti-rollback secure_version (eFuse); images below it are
@@ -178,6 +187,10 @@ typedef struct otter_update_policy {
     /* An image with the same version as the app that was rolled back from
      * the target slot: see otter_update_rollback_rule_t. */
     otter_update_rollback_rule_t rolled_back;
+    /* OTTER_UPDATE_REFUSE_REJECTED: how many switches to a version that
+     * then never confirmed are allowed before it is refused (0: 2). Counted
+     * in the slot's journal (docs/FORMATS.md). */
+    uint8_t unconfirmed_tries;
 } otter_update_policy_t;
 
 /* Everything the engine needs. Pointers are kept: the objects must outlive
@@ -211,6 +224,19 @@ typedef struct otter_update_config {
     /* Timeouts in ms (0: defaults 10000 connect, 10000 read, no deadline). */
     uint32_t connect_timeout_ms;
     uint32_t read_timeout_ms;
+    /* Overall deadline of one update, from otter_update_begin() to the
+     * end, in ms of cfg.clock (0: default OTTER_UPDATE_DEADLINE_DEFAULT_MS,
+     * 30 minutes; UINT32_MAX: none). Past it the update stops with
+     * OTTER_ERR_HTTP_DEADLINE; the journal is kept, so the next attempt
+     * resumes. A server that drips a byte every few seconds never trips
+     * read_timeout_ms, but it trips this. */
+    uint32_t deadline_ms;
+    /* Minimum throughput: while connecting or downloading, fewer than
+     * min_bytes_per_s bytes per second on average over each window of
+     * rate_window_ms (0: 60000) stops the update with
+     * OTTER_ERR_UPD_TOO_SLOW (journal kept). 0: no minimum (default). */
+    uint32_t min_bytes_per_s;
+    uint32_t rate_window_ms;
     /* Reconnects allowed in a row without progress (0: default 5). */
     uint8_t max_retries;
     /* Extra request header line(s) without CRLF, e.g. "Authorization: ..."
@@ -272,15 +298,23 @@ typedef struct otter_update {
     uint32_t high_water;    /* most bytes ever received (re-download accounting) */
     uint32_t skip;          /* body bytes to drop (server ignored Range) */
     uint32_t cut_redl;      /* bytes received again since the last cut */
+    uint64_t t_begin;       /* cfg.clock at begin() */
+    uint64_t win_start;     /* rate window: start time and bytes downloaded then */
+    uint64_t win_bytes;
     uint8_t retries;
     uint8_t prev_http_phase;
+    uint8_t first_byte;                  /* the image's first byte, programmed last (finish) */
     bool in_request;                     /* an HTTP request is open */
     bool decided;                        /* the policy accepted the image */
     bool whole_again;                    /* server ignores Range: ask for the whole file, drop `skip` bytes */
+    bool open_length;                    /* no Content-Length: total is the slot capacity until the body ends */
     bool journal_erased;                 /* PREPARE: journal sector erased */
     bool journal_live;                   /* journal header written for this download */
     char validator[OTTER_HTTP_ETAG_MAX]; /* ETag or Last-Modified of the file */
     char rolled_back_version[33];        /* version rolled back from the target slot */
+    char carry_version[33];              /* ABORTED version still allowed in the target slot... */
+    uint8_t carry_installs;              /* ...and how often it was switched to */
+    uint32_t keep_to;                    /* bytes at the start of the slot already in flash (re-checked, not programmed) */
     otter_http_request_t req;
 } otter_update_t;
 
@@ -330,10 +364,43 @@ const char *otter_update_diagnose(const otter_update_t *u, char *buf, size_t len
 const char *otter_update_phase_name(otter_update_phase_t p);
 const char *otter_update_outcome_name(otter_update_outcome_t o);
 
-/* Compare two version strings as the policy does: < 0, 0, > 0. *comparable
- * (may be NULL) is set to whether both parsed as numbers; when not, the
- * result is strcmp-like and only "equal or not" is meaningful. */
+/* Compare two version strings as the policy does: < 0, 0, > 0.
+ *   - surrounding spaces and a leading v/V are ignored;
+ *   - the leading numeric part (up to 8 dot-separated numbers of up to 9
+ *     digits; missing ones are 0: "1.2" = "1.2.0") decides when it differs,
+ *     whatever follows it ("0.9.0 (factory)" < "1.0.0");
+ *   - equal numbers: a semver pre-release ("-rc.1") < the release ("",
+ *     "+build", "-dirty" all equal) < git describe "-N-gHASH[-dirty]"
+ *     (ordered by N); pre-releases compare as semver 2.0 says.
+ * *comparable (may be NULL) is false when the rule cannot order them (no
+ * leading number, more than 8 numbers, another suffix such as "_rc1",
+ * equal describe distance with another hash); the result is then the text
+ * order of the trimmed strings and only "equal or not" means anything. */
 int otter_update_version_cmp(const char *a, const char *b, bool *comparable);
+
+/* The decisions the engine makes before it erases anything, as pure
+ * functions, so that a diagnosis tool (otter doctor) runs the same code as
+ * the device.
+ *
+ * otter_update_check_head(): the response head of the first request, for a
+ * slot that takes `capacity` bytes (slot size minus the journal sector).
+ * Returns 0 with *total (0 when the server did not say how long the body
+ * is: chunked, or ended by closing the connection; the engine then reads
+ * to the end of the body, bounded by the slot, and the app image says
+ * where it ends), or OTTER_ERR_UPD_CONTENT_TYPE (text/html),
+ * OTTER_ERR_UPD_TOO_LARGE (*total set), OTTER_ERR_UPD_NO_LENGTH (a
+ * Content-Range with an unknown total). */
+int otter_update_check_head(const otter_http_response_t *r, uint32_t capacity, uint64_t *total);
+
+/* otter_update_decide(): the policy once the image header and app
+ * description are known (info after otter_image_early_verdict() == 0).
+ * running_version "" or NULL: unknown (no version check);
+ * rolled_back_version NULL or "": none. Returns 0 (install),
+ * OTTER_UPDATE_MORE (the running version: up to date), or
+ * OTTER_ERR_IMG_CHIP_REV, OTTER_ERR_UPD_SECURE_VERSION, _PROJECT,
+ * _ROLLED_BACK, _OLDER, _VERSION. detail (may be NULL) gets expected/got. */
+int otter_update_decide(const otter_update_policy_t *p, const otter_image_info_t *info, const char *running_version,
+                        const char *rolled_back_version, otter_update_detail_t *detail);
 
 /* Close the connection and wipe hash state. Safe on any initialised context. */
 void otter_update_free(otter_update_t *u);

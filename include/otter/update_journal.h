@@ -23,6 +23,8 @@
 #define OTTER_JOURNAL_HEADER_SIZE 128u
 #define OTTER_JOURNAL_OFF_COMPLETE 128u  /* 0x00: image complete and verified */
 #define OTTER_JOURNAL_OFF_ABANDONED 129u /* 0x00: never resume this download */
+#define OTTER_JOURNAL_OFF_INSTALLS 130u  /* 0x00 each: one more switch to this download */
+#define OTTER_JOURNAL_INSTALLS_MAX 8u     /* install bytes after the complete marker */
 #define OTTER_JOURNAL_OFF_PROGRESS 256u  /* first progress byte (sector 0) */
 #define OTTER_JOURNAL_VALIDATOR_MAX 70u  /* ETag / Last-Modified bytes kept */
 
@@ -48,6 +50,7 @@ typedef struct otter_journal {
     uint32_t sectors_done; /* leading progress bytes that are not 0xFF */
     uint8_t complete;      /* 1 if the complete marker is set */
     uint8_t abandoned;     /* 1 if the abandoned marker is set */
+    uint8_t installs;      /* times otadata was switched to this image: complete + install bytes */
 } otter_journal_t;
 
 /* Largest number of slot sectors one journal sector can track with
@@ -85,6 +88,16 @@ int otter_journal_mark_sector(const otter_flash_t *f, const otter_journal_t *j, 
 /* Set the complete / abandoned marker (one 1-byte program each). */
 int otter_journal_mark_complete(const otter_flash_t *f, const otter_journal_t *j);
 int otter_journal_mark_abandoned(const otter_flash_t *f, const otter_journal_t *j);
+
+/* Record one more switch to this download (otter_update_finish()): the
+ * complete marker the first time, then the next install byte (one 1-byte
+ * program; nothing once OTTER_JOURNAL_INSTALLS_MAX are used). Updates j. */
+int otter_journal_mark_installed(const otter_flash_t *f, otter_journal_t *j);
+
+/* A new download of an image already installed n times before (from an
+ * older journal of the same slot): program n install bytes (n <= 8; one
+ * program) so the count goes on. Updates j. */
+int otter_journal_carry_installs(const otter_flash_t *f, otter_journal_t *j, uint8_t n);
 
 /* Bytes of the file known to be in flash: sectors_done whole sectors, capped
  * at total. */

@@ -24,7 +24,9 @@ mkimg() {
 signed() {
     "$OTTER" sign --key "$2" "$T/img/$1.bin" --out "$T/www/$1.bin" >/dev/null
 }
-mkimg v1 1.0.0 --seed 1
+# The running app is signed too: with keys given, the simulated bootloader
+# checks signatures as ESP-IDF's does.
+mkimg v1u 1.0.0 --seed 1 && "$OTTER" sign --key "$T/key.pem" "$T/img/v1u.bin" --out "$T/img/v1.bin" >/dev/null
 mkimg app 1.1.0 --seed 2 && signed app "$T/key.pem"
 mkimg app2 1.3.0 --seed 3 && signed app2 "$T/key.pem"
 mkimg old 0.9.0 --seed 4 && signed old "$T/key.pem"
@@ -43,7 +45,7 @@ APP_LEN=$(wc -c < "$T/www/app.bin")
 
 # newflash NAME: a min_spiffs 4 MB flash running v1.0.0 in ota_0.
 newflash() {
-    "$OTTER" flash init --out "$T/$1.flash" --size 4M --layout min_spiffs >/dev/null
+    "$OTTER" flash init --out "$T/$1.flash" --size 4M --layout min_spiffs --force >/dev/null
     "$OTTER" flash write "$T/$1.flash" --slot ota_0 "$T/img/v1.bin" --valid >/dev/null
 }
 # keep FLASH: checksum of the running slot (ota_0) and otadata.

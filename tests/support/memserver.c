@@ -106,16 +106,30 @@ static void respond(memserver_t *s)
         }
     }
     const char *reason = status == 200 ? "OK" : status == 206 ? "Partial Content" : "Error";
+    size_t announced = status == 416 ? (size_t)0 : b1 - b0;
+    s->close_at_end = 0;
+    if (status == 200 && s->lie_extra && s->lie_times != 0) {
+        announced += s->lie_extra;
+        s->close_at_end = 1;
+        if (s->lie_times > 0)
+            s->lie_times--;
+    }
+    char cl[48];
+    snprintf(cl, sizeof cl, "Content-Length: %zu\r\n", announced);
+    if (s->no_length && status == 200) {
+        cl[0] = 0;
+        s->close_at_end = 1;
+    }
     int n = snprintf((char *)s->head, sizeof s->head,
                      "HTTP/1.1 %d %s\r\nServer: memserver\r\nContent-Type: %s\r\n"
-                     "Content-Length: %zu\r\nETag: %s\r\nLast-Modified: Tue, 24 Nov 2026 08:00:00 GMT\r\n"
+                     "%sETag: %s\r\nLast-Modified: Tue, 24 Nov 2026 08:00:00 GMT\r\n"
                      "Accept-Ranges: bytes\r\n",
-                     status, reason, s->content_type ? s->content_type : "application/octet-stream",
-                     status == 416 ? (size_t)0 : b1 - b0, etag);
+                     status, reason, s->content_type ? s->content_type : "application/octet-stream", cl, etag);
     if (status == 206)
         n += snprintf((char *)s->head + n, sizeof s->head - (size_t)n, "Content-Range: bytes %zu-%zu/%zu\r\n", b0,
                       b1 - 1, len);
-    n += snprintf((char *)s->head + n, sizeof s->head - (size_t)n, "Connection: keep-alive\r\n\r\n");
+    n += snprintf((char *)s->head + n, sizeof s->head - (size_t)n, "Connection: %s\r\n\r\n",
+                  s->close_at_end ? "close" : "keep-alive");
     s->head_len = (size_t)n;
     s->head_off = 0;
     s->body = file;
@@ -164,6 +178,10 @@ static int ms_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
         s->head_off += n;
         return (int)n;
     }
+    if (s->body_off >= s->body_end && s->close_at_end) {
+        s->open = 0;
+        return OTTER_ERR_CLOSED; /* the end of a close-delimited body (or of a lie) */
+    }
     if (s->body_off >= s->body_end)
         return OTTER_ERR_TIMEOUT; /* nothing more to say on this connection */
     size_t stop = s->body_end;
@@ -184,6 +202,8 @@ static int ms_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
     if (n > max)
         n = max;
     memcpy(buf, s->body + s->body_off, n);
+    if (s->clock_ms)
+        *s->clock_ms += s->ms_per_read;
     s->body_off += n;
     s->body_bytes_sent += n;
     return (int)n;

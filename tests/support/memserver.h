@@ -33,6 +33,11 @@ typedef struct memserver {
     size_t file2_len;
     int refuse_connects; /* > 0: that many connect() calls fail with OTTER_ERR_CONNECT */
     size_t chunk;        /* max bytes per read (default 1460) */
+    size_t lie_extra;    /* a 200 announces this many bytes more than the file, sends the file, closes */
+    int lie_times;       /* responses that lie (-1: all) */
+    int no_length;       /* 1: a 200 has no Content-Length, its body ends when the connection closes */
+    uint64_t *clock_ms;  /* when set, advanced by ms_per_read on every body read (a drip) */
+    uint32_t ms_per_read;
 
     /* statistics */
     int requests;
@@ -48,6 +53,7 @@ typedef struct memserver {
     size_t req_len;
     uint8_t head[512];
     size_t head_len, head_off;
+    int close_at_end; /* this response ends by closing the connection */
     const uint8_t *body;
     size_t body_off, body_end; /* file offsets */
 } memserver_t;
