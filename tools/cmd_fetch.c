@@ -237,11 +237,14 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
         }
         rc = sink_write(s, buf, (size_t)n);
     }
+    char why[512] = "";
+    if (rc <= -120 && rc >= -199) /* transport, TLS, HTTP: the client says what and where */
+        otter_http_explain(&http, rc, why, sizeof why);
     otter_http_free(&http);
     otter_tls_free(&tls);
     otter_posix_tcp_free(&tcp);
     if (rc)
-        return cli_err("fetch: %s: %s", o->url, otter_strerror(rc));
+        return cli_err("fetch: %s: %s", o->url, why[0] ? why : otter_strerror(rc));
     return 0;
 }
 
