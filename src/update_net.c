@@ -181,6 +181,7 @@ static int accept_head(otter_update_t *u)
             return OTTER_ERR_UPD_TOO_LARGE;
         }
         u->st.total = (uint32_t)total;
+        otter_image_set_file_len(&u->img, u->st.total); /* names a short wrong file */
         size_t vl = strlen(validator);
         if (vl < sizeof u->validator)
             memcpy(u->validator, validator, vl + 1);

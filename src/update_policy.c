@@ -321,6 +321,13 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
         sb_num(b, u->st.total);
     }
     sb_put(b, ". ");
+    if (d->err <= -60 && d->err >= -89 && otter_image_fix(d->err)) {
+        char why[384];
+        (void)otter_image_explain(&u->img, d->err, why, sizeof why);
+        why[0] = (char)(why[0] - 'a' + 'A'); /* "First bytes: ..." or "Fix: ..." */
+        sb_put(b, why);
+        sb_put(b, " ");
+    }
     if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report) {
         char tls[512];
         (void)otter_tls_explain(u->cfg.tls_report, tls, sizeof tls);

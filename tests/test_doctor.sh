@@ -47,11 +47,12 @@ doctor "no Content-Length, Range ignored" 0 "! Content-Length not given: the siz
     "! Range          ignored (status 200 to a Range request): a cut download restarts from zero" \
     -- doctor "$U/fw.bin" --ca "$P/new-root.crt" --at $AT
 doctor "HTML page with status 200" 1 "✗ Content-Type   text/html: a web page, not a firmware image" \
-    "✗ image          got an HTML/text page, not a firmware image" \
+    "✗ image          got an HTML page, not a firmware image" \
     "a device configured like this would: fail at Content-Type" \
     -- doctor "$U/fw.html" --ca "$P/new-root.crt" --at $AT
 doctor "missing file: s_server answers 200 with an error text" 1 "✓ status         200" \
-    "✗ image          got an HTML/text page, not a firmware image" \
+    "✗ image          got a text file, not a firmware image" \
+    "fix: the URL serves a text file (an error message?), not the .bin file" \
     "a device configured like this would: fail at image" -- doctor "$U/nope.bin" --ca "$P/new-root.crt" --at $AT
 
 # 7. Signed and unsigned images, with and without keys; versions; chip.

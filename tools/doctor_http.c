@@ -313,22 +313,25 @@ static int version_cmp(const char *a, const char *b)
 }
 
 /* Check the first bytes as the device would before erasing anything. */
-static void image_steps(doctor_t *d, const uint8_t *p, size_t n)
+static void image_steps(doctor_t *d, const uint8_t *p, size_t n, bool whole)
 {
     otter_image_t img;
     otter_image_init(&img, d->chip);
+    if (whole) /* the body ended: a short file is named now */
+        otter_image_set_file_len(&img, (uint32_t)n);
     int rc = otter_image_feed(&img, p, n);
     rc = rc < 0 ? rc : otter_image_early_verdict(&img);
     const otter_image_info_t *in = otter_image_info(&img);
     if (rc < 0) {
         doctor_step_t *s = doctor_add(d, "image", DOCTOR_FAIL, "%s", otter_strerror(rc));
-        if (rc == OTTER_ERR_IMG_HTML)
-            doctor_fix(s, "the URL serves a web page (an error or login page?), not the .bin file");
-        else if (rc == OTTER_ERR_IMG_CHIP_MISMATCH)
+        if (rc == OTTER_ERR_IMG_CHIP_MISMATCH) {
             doctor_fix(s, "the image is built for %s, the device is %s: build for the right target",
                        otter_image_chip_name(in->chip_id), otter_image_chip_name(d->chip));
-        else
-            doctor_fix(s, "upload the app image (the .bin the build makes for OTA), not another file");
+        } else {
+            char why[512];
+            otter_image_explain(&img, rc, why, sizeof why);
+            doctor_fix(s, "%s", strncmp(why, "fix: ", 5) ? why : why + 5);
+        }
         otter_image_free(&img);
         return;
     }
@@ -486,7 +489,7 @@ int doctor_http(doctor_t *d)
     }
     client_free(c);
     if (first)
-        image_steps(d, first, n);
+        image_steps(d, first, n, n < FIRST_LEN);
     free(first);
     if (d->fail_at[0])
         return -1;
