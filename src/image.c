@@ -24,6 +24,8 @@ enum {
 /* A bootloader fits below the partition table at 0x8000: an image with no
  * flash-mapped segment that is longer is a RAM-only app. */
 #define BOOTLOADER_MAX_LEN 0x8000u
+/* A merged flash image holds the first app at 0x10000 or later. */
+#define MERGED_MIN_LEN 0x10000u
 
 /* ESP8266 instruction RAM: where its images' entry points are. */
 #define ESP8266_IRAM_LO 0x40100000u
@@ -564,6 +566,13 @@ bool otter_image_desc_known(const otter_image_t *ctx)
     return ctx->state == ST_DEAD || ctx->desc_len == OTTER_APP_DESC_LEN;
 }
 
+/* A bootloader in a file far longer than a bootloader can be is the start
+ * of a merged flash image (ESP32-C3 and later put the bootloader at 0x0). */
+static int not_app(const otter_image_t *ctx)
+{
+    return ctx->file_len >= MERGED_MIN_LEN ? OTTER_ERR_IMG_MERGED : OTTER_ERR_IMG_NOT_APP;
+}
+
 int otter_image_finish(const otter_image_t *ctx)
 {
     if (ctx->status)
@@ -575,7 +584,7 @@ int otter_image_finish(const otter_image_t *ctx)
     if (ctx->info.kind == OTTER_IMAGE_KIND_RAM_APP)
         return OTTER_ERR_IMG_RAM_APP;
     if (ctx->info.kind != OTTER_IMAGE_KIND_APP)
-        return OTTER_ERR_IMG_NOT_APP;
+        return not_app(ctx);
     return OTTER_OK;
 }
 
@@ -597,7 +606,7 @@ int otter_image_early_verdict(const otter_image_t *ctx)
     if (ctx->state == ST_SNIFF && ctx->file_len && ctx->info.total_len >= ctx->file_len)
         return otter_image_identify(ctx->buf, ctx->buf_len, ctx->file_len);
     if (ctx->info.kind == OTTER_IMAGE_KIND_BOOTLOADER)
-        return OTTER_ERR_IMG_NOT_APP;
+        return not_app(ctx);
     return OTTER_OK;
 }
 
