@@ -1,6 +1,6 @@
 /* otter fetch: the lean download path, for benchmarks and quick checks.
  *
- *   otter fetch URL --flash FILE [--ca PEM] [--slot LABEL | --offset N]
+ *   otter fetch URL --flash FILE [--ca PEM] [--slot SLOT | --offset N]
  *               [--buffer N] [--create SIZE] [--json]
  *
  * Downloads URL with otter's own HTTP client over otter's TLS (or plain TCP
@@ -11,6 +11,7 @@
  *   sha256 <hex> bytes <n> flash <FILE>@0x<offset> ms <wall>
  * (or a JSON object with --json). Exit 0 on success, 1 on any failure. */
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -47,12 +48,12 @@ typedef struct fetch_sink {
 
 static int usage(void)
 {
-    fputs("usage: otter fetch URL --flash FILE [--ca PEM] [--slot LABEL | --offset N]\n"
+    fputs("usage: otter fetch URL --flash FILE [--ca PEM] [--slot SLOT | --offset N]\n"
           "                   [--buffer N] [--create SIZE] [--json]\n"
           "Download URL (otter's HTTP + TLS), SHA-256 it and program it into a simulated\n"
           "NOR flash file, erasing sector by sector just ahead of the write pointer.\n"
           "  --ca PEM       trusted CA certificate(s) for https (required for https)\n"
-          "  --slot LABEL   write into this partition of the flash's table (e.g. ota_1)\n"
+          "  --slot SLOT    write into this partition: ota_0..ota_15, factory, or a label (app1)\n"
           "  --offset N     write at this flash offset instead (default 0)\n"
           "  --buffer N     body read buffer in bytes (default 4096)\n"
           "  --create SIZE  create the flash file, erased, if it does not exist\n"
@@ -95,7 +96,7 @@ static int parse_opts(int argc, char **argv, fetch_opts_t *o)
     }
     if (!o->url || !o->flash)
         return cli_usage_err("fetch: need URL and --flash FILE (see otter fetch --help)");
-    return 0;
+    return cli_check_url("fetch: ", o->url);
 }
 
 /* Open (and maybe create) the flash file and find the region to write. */
@@ -109,6 +110,8 @@ static int open_region(const fetch_opts_t *o, otter_norsim_t *sim, fetch_sink_t 
             return cli_err("fetch: cannot create %s of %llu bytes", o->flash,
                            (unsigned long long)o->create);
     }
+    if (cli_can_open(o->flash))
+        return CLI_EXIT_FAIL;
     int rc = otter_norsim_open(sim, o->flash, NULL);
     if (rc)
         return cli_err("fetch: %s: %s", o->flash, otter_strerror(rc));
@@ -119,9 +122,10 @@ static int open_region(const fetch_opts_t *o, otter_norsim_t *sim, fetch_sink_t 
         rc = otter_ptable_read(&pt, &s->flash);
         if (rc)
             return cli_err("fetch: %s: partition table: %s", o->flash, otter_strerror(rc));
-        const otter_partition_t *p = otter_ptable_find_label(&pt, o->slot);
+        const otter_partition_t *p = cli_find_slot(&pt, o->slot);
         if (!p)
-            return cli_err("fetch: %s: no partition labelled '%s'", o->flash, o->slot);
+            return cli_err("fetch: %s: the partition table has no slot '%s' (give ota_0..ota_15, factory, or a label)",
+                           o->flash, o->slot);
         s->base = p->offset;
         s->limit = p->offset + p->size;
     } else {
@@ -161,7 +165,7 @@ static uint8_t *read_exact(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        cli_err("fetch: cannot open %s", path);
+        cli_err("fetch: cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
     long n = -1;

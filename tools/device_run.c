@@ -384,6 +384,11 @@ int dev_run(dev_ctx_t *c)
     otter_norsim_options_default(&opt);
     opt.timing = c->o.model_max ? OTTER_NORSIM_TIMING_MAX : OTTER_NORSIM_TIMING_TYP;
     opt.persist_wear = 1;
+    if (cli_can_open(c->o.flash)) {
+        if (devnull)
+            fclose(devnull);
+        return DEV_EXIT_FAILED;
+    }
     otter_simdev_init(&c->d);
     int ret = otter_simdev_open(&c->d, c->o.flash, &opt, c->o.chip);
     if (ret == 0)

@@ -432,7 +432,7 @@ static void signature_step(doctor_t *d)
             doctor_step_t *s = doctor_add(d, "signature", DOCTOR_FAIL, "%s", otter_strerror(rc));
             doctor_fix(s, rc == OTTER_ERR_SIG_UNTRUSTED
                               ? "the image is signed with a key the device does not trust: sign it with the "
-                                "device's key (--pub / --digest are what the device has)"
+                                "device's key (--pub / --key-digest are what the device has)"
                               : "re-sign the image with the device's key");
         }
     }
@@ -496,7 +496,7 @@ int doctor_http(doctor_t *d)
     if (d->n_trusted)
         signature_step(d);
     else
-        doctor_add(d, "signature", DOCTOR_INFO, "not checked: no --pub or --digest given (a device without "
+        doctor_add(d, "signature", DOCTOR_INFO, "not checked: no --pub or --key-digest given (a device without "
                                                 "keys installs unsigned images)");
     return d->fail_at[0] ? -1 : 0;
 }
