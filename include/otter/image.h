@@ -24,6 +24,7 @@
 #ifndef OTTER_IMAGE_H
 #define OTTER_IMAGE_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
