@@ -8,7 +8,9 @@ BUILD_DEPS = cmake gcc make pkg-config libmbedtls-dev libcmocka-dev
 TEST_DEPS  = $(BUILD_DEPS) nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi xxd bc
 BENCH_DEPS = $(TEST_DEPS) curl valgrind gcc-riscv64-unknown-elf gcc-xtensa-lx106
 
-.PHONY: all build build-asan test test-fast demo bench fuzz cross clean deps-build deps-test deps-bench
+PREFIX    ?= /usr/local
+
+.PHONY: all build build-asan test test-fast demo bench fuzz cross clean install deps-build deps-test deps-bench
 
 all: build
 
@@ -55,6 +57,11 @@ fuzz: deps-test
 
 cross: deps-bench
 	@scripts/cross.sh all
+
+# The CLI to $(PREFIX)/bin/otter, the core and POSIX port libraries to
+# $(PREFIX)/lib, headers to $(PREFIX)/include/otter, and otter.pc.
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

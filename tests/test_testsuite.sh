@@ -75,5 +75,13 @@ if grep -n 'if "$OTTER" [a-z]* --help' "$SRC"/tests/test_*.sh; then fail "a test
 if grep -n 'if command -v' "$SRC"/tests/test_*.sh | grep -v test_testsuite; then fail "a test block is guarded by command -v"; else
     ok "no test block guarded by command -v"; fi
 
+# 6. Figures that are arithmetic, not measurements, say so.
+grep -q "21.6 s (computed" "$SRC/README.md" && grep -q "would block for 21.6 s (computed" "$SRC/README.md" &&
+    ok "README labels 21.6 s as computed" || fail "README quotes 21.6 s without 'computed'"
+grep -q "would block %llu ms (computed" "$SRC/tests/test_update_sweeps.c" && ok "test_update_sweeps prints 'computed'" ||
+    fail "test_update_sweeps prints the whole-slot figure without 'computed'"
+grep -q "whole-slot erase up front: %.0f ms, computed" "$SRC/tools/device_report.c" &&
+    ok "otter device's summary says computed" || fail "otter device's summary does not say computed"
+
 echo "test_testsuite: $FAILS failed"
 [ "$FAILS" -eq 0 ]

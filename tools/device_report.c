@@ -116,7 +116,7 @@ void dev_print_summary(FILE *f, const dev_result_t *r)
     fprintf(f, "  downloaded         %llu bytes (%llu again after cuts; worst per cut %u; %u resumes%s)\n",
             (unsigned long long)r->downloaded, (unsigned long long)r->redownloaded, r->worst_redownload, r->resumes,
             r->resumed_from_journal ? ", continued from the journal" : "");
-    fprintf(f, "  longest step       %.1f ms of flash time (a whole-slot erase up front: %.0f ms)\n",
+    fprintf(f, "  longest step       %.1f ms of flash time (a whole-slot erase up front: %.0f ms, computed)\n",
             ms(r->longest_step_us), ms(r->whole_slot_erase_us));
     fprintf(f, "  flash time         %.1f ms (virtual)\n", ms(r->flash_time_us));
     fprintf(f, "  wall time          %llu ms\n", (unsigned long long)r->wall_ms);

@@ -112,6 +112,10 @@ run_scenarios() {
     # shellcheck disable=SC2086
     dev "same version: up to date" 3 outcome=up_to_date running_version=1.1.0 \
         -- --flash "$T/a.flash" --url "$BASE/app.bin" $pub
+    # --json as documented: up to date has a detail and no error
+    grep -q '"error":' "$T/out.json" && fail "up to date: JSON has an error"
+    grep -q '"detail":"up to date' "$T/out.json" || fail "up to date: JSON has no detail"
+    grep -q '"whole_slot_erase_ms":' "$T/out.json" || fail "no whole_slot_erase_ms"
     refused "older version" UPD_OLDER "$BASE/old.bin" $pub
     bad "unsigned while a key is provisioned" UPD_UNSIGNED "$BASE/unsigned.bin" $pub
     bad "signed by another key" SIG_UNTRUSTED "$BASE/wrongkey.bin" $pub
