@@ -48,6 +48,8 @@ typedef struct dev_result {
     uint64_t downloaded, redownloaded;
     uint32_t worst_redownload, resumes, restarts, steps, erases;
     bool resumed_from_journal;
+    uint32_t resume_offset;       /* journal resume: the first byte this run downloaded */
+    uint32_t to_download_again;   /* power cut: bytes received after the journal's last sector */
     uint64_t longest_step_us;     /* virtual flash time of the longest step */
     uint64_t flash_time_us;       /* virtual flash time of the whole run */
     uint64_t whole_slot_erase_us; /* what erasing the slot up front would block */

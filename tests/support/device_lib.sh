@@ -158,12 +158,21 @@ run_scenarios() {
     dev "power cut during the download" 1 outcome=failed error=FLASH_POWER_LOSS running_version=1.0.0 \
         -- --flash "$T/c.flash" --url "$BASE/app.bin" $pub --power-cut-after 40
     d1=$(field bytes_downloaded)
+    again=$(field bytes_to_download_again)
     [ "$(keep "$T/c.flash")" = "$before" ] || fail "power cut: running slot or otadata changed"
     # shellcheck disable=SC2086
     dev "resume after the power cut" 0 outcome=updated running_version=1.1.0 resumed_from_journal=true \
         -- --flash "$T/c.flash" --url "$BASE/app.bin" $pub
     d2=$(field bytes_downloaded)
     [ $((d1 + d2)) -le $((APP_LEN + 4096)) ] || fail "resume re-downloaded $((d1 + d2 - APP_LEN)) bytes (> 4096)"
+    # the counters tell the truth: what was downloaded twice is what the cut
+    # run said it would be, and what the rerun counts again
+    [ $((d1 + d2)) -eq $((APP_LEN + again)) ] || fail "power cut: $d1 + $d2 bytes for $APP_LEN, cut run said $again again"
+    # (the rerun finds them in flash: the programmed bytes after the journal,
+    # up to the last one that is not 0xFF)
+    redl=$(field bytes_redownloaded)
+    [ "$again" -gt 0 ] && [ "$redl" -le "$again" ] && [ "$redl" -gt $((again - 256)) ] ||
+        fail "power cut: rerun counts $redl again, $again were downloaded twice"
 
     # The file changes on the server between the cut and the resume.
     newflash e
