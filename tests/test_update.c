@@ -104,6 +104,87 @@ static void test_update_ok(void **state)
     free(img);
 }
 
+/* A transport that counts reads, around the fixture's memserver. */
+typedef struct {
+    otter_transport_t inner;
+    unsigned reads;
+} counting_t;
+
+static int counting_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
+{
+    counting_t *c = ctx;
+    return c->inner.connect(c->inner.ctx, host, port, t);
+}
+
+static int counting_read(void *ctx, uint8_t *buf, size_t len, uint32_t t)
+{
+    counting_t *c = ctx;
+    c->reads++;
+    return c->inner.read(c->inner.ctx, buf, len, t);
+}
+
+static int counting_write(void *ctx, const uint8_t *buf, size_t len, uint32_t t)
+{
+    counting_t *c = ctx;
+    return c->inner.write(c->inner.ctx, buf, len, t);
+}
+
+static void counting_close(void *ctx)
+{
+    counting_t *c = ctx;
+    c->inner.close(c->inner.ctx);
+}
+
+/* README: "Each otter_update_step() does one bounded piece of work: one 4 KB
+ * erase (nothing else in that step), or one network read plus programming
+ * those bytes into sectors already erased": count reads, erases and
+ * programs in every step of a whole update. */
+static void test_one_read_per_step(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, &len);
+    memserver_init(&f->srv, img, len);
+    f->srv.chunk = 700; /* many reads per sector */
+    counting_t cnt = {.inner = f->tr};
+    otter_transport_t tr = {counting_connect, counting_read, counting_write, counting_close, &cnt};
+    f->cfg.tcp = &tr;
+    otter_update_init(&f->up, &f->cfg);
+    assert_true(otter_update_begin(&f->up, URL) >= 0);
+    unsigned steps = 0, read_steps = 0, erase_steps = 0, max_reads = 0;
+    int ret;
+    do {
+        otter_norsim_stats_t a, b;
+        unsigned r0 = cnt.reads;
+        otter_norsim_stats(&f->dev.sim, &a);
+        ret = otter_update_step(&f->up);
+        otter_norsim_stats(&f->dev.sim, &b);
+        unsigned reads = cnt.reads - r0;
+        uint64_t erases = (b.sector_erases - a.sector_erases) + (b.block_erases - a.block_erases);
+        uint64_t programs = b.programs - a.programs;
+        if (reads > max_reads)
+            max_reads = reads;
+        if (reads > 1)
+            fail_msg("step %u (%s) made %u network reads", steps,
+                     otter_update_phase_name(otter_update_status(&f->up)->phase), reads);
+        if (erases > 1 || (erases && (reads || programs)))
+            fail_msg("step %u: %llu erases with %u reads and %llu programs", steps, (unsigned long long)erases, reads,
+                     (unsigned long long)programs);
+        read_steps += reads;
+        erase_steps += erases ? 1u : 0u;
+        steps++;
+    } while (ret == OTTER_UPDATE_MORE);
+    assert_int_equal(ret, 0);
+    assert_int_equal(otter_update_finish(&f->up), 0);
+    assert_int_equal(max_reads, 1);
+    assert_true(read_steps >= len / 700); /* every read in a step of its own */
+    assert_int_equal(erase_steps, (len + 4095) / 4096 + 1);
+    printf("per step: at most %u network read; %u steps, %u with a read, %u with one erase\n", max_reads, steps,
+           read_steps, erase_steps);
+    f->cfg.tcp = &f->tr;
+    free(img);
+}
+
 static void test_block_erase(void **state)
 {
     updfix_t *f = fx(state);
@@ -562,6 +643,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rolled_back_version_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_version_retried, setup, teardown),
         cmocka_unit_test(test_from_factory),
+        cmocka_unit_test_setup_teardown(test_one_read_per_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
