@@ -185,6 +185,70 @@ static void test_one_read_per_step(void **state)
     free(img);
 }
 
+/* The longest TLS explanation the diagnosis can hold: names at their
+ * limits, an expired intermediate, an untrusted root, the mbedTLS code and
+ * verify flags. With room, nothing is lost (the flags and the last
+ * sentence are there); without, the text ends "... (TLS_TRUST)" after a
+ * whole word, at every buffer size. */
+static void test_diagnose_never_cut(void **state)
+{
+    updfix_t *f = fx(state);
+    static otter_tls_report_t r;
+    memset(&r, 0, sizeof r);
+    memset(r.host, 'h', sizeof r.host - 1);
+    r.result = OTTER_ERR_TLS_TRUST;
+    r.mbedtls_err = -0x2700;
+    r.alert = -1;
+    r.now = 1780272000; /* 2026-06-01 */
+    r.verified = 1;
+    r.flags = OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_NOT_TRUSTED | OTTER_TLS_VF_HOSTNAME;
+    r.chain_count = r.chain_total = 2;
+    for (int i = 0; i < 2; i++) {
+        otter_tls_cert_info_t *c = &r.chain[i];
+        memset(c->name, 'A' + i, sizeof c->name - 1);
+        memset(c->issuer_name, 'C' + i, sizeof c->issuer_name - 1);
+        memset(c->subject, 's', sizeof c->subject - 1);
+        memset(c->issuer, 'i', sizeof c->issuer - 1);
+        c->not_before = 1600000000;
+        c->not_after = 1632900000;
+        c->flags = r.flags;
+        c->in_path = 1;
+    }
+    memset(r.chain_end, 'E', sizeof r.chain_end - 1);
+    memset(r.trust_first, 'T', sizeof r.trust_first - 1);
+    r.trust_ca_count = 3;
+    f->cfg.tls_report = &r;
+    otter_update_init(&f->up, &f->cfg);
+    f->up.detail.err = OTTER_ERR_TLS_TRUST;
+    f->up.detail.phase = OTTER_UPDATE_PHASE_CONNECT;
+    static char big[16384];
+    otter_update_diagnose(&f->up, big, sizeof big);
+    size_t full = strlen(big);
+    assert_true(full + 1 < sizeof big);
+    assert_non_null(strstr(big, "verify flags 0x"));
+    assert_non_null(strstr(big, "The running app and otadata are unchanged."));
+    /* the flags are printed whole: 8 hex digits and a ')' */
+    const char *vf = strstr(big, "verify flags 0x");
+    for (int i = 0; i < 8; i++)
+        assert_true(strchr("0123456789abcdef", vf[15 + i]) != NULL);
+    assert_int_equal(vf[23], ')');
+    printf("longest TLS diagnosis: %zu bytes\n", full);
+    for (size_t cap = 40; cap <= full + 1; cap += 37) {
+        char out[16384];
+        memset(out, 0x55, sizeof out);
+        otter_update_diagnose(&f->up, out, cap);
+        size_t n = strlen(out);
+        assert_true(n < cap);
+        if (n < full) {
+            const char *tail = "... (TLS_TRUST)";
+            if (n < strlen(tail) || strcmp(out + n - strlen(tail), tail) != 0)
+                fail_msg("cut at %zu without the ellipsis and the name: ...%s", cap, out + (n > 40 ? n - 40 : 0));
+            assert_true(n == strlen(tail) || out[n - strlen(tail) - 1] != ' ');
+        }
+    }
+    f->cfg.tls_report = NULL;
+}
+
 static void test_block_erase(void **state)
 {
     updfix_t *f = fx(state);
@@ -644,6 +708,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unconfirmed_version_retried, setup, teardown),
         cmocka_unit_test(test_from_factory),
         cmocka_unit_test_setup_teardown(test_one_read_per_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diagnose_never_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

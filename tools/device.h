@@ -34,7 +34,7 @@ typedef enum dev_outcome {
 typedef struct dev_result {
     dev_outcome_t outcome;
     int err;          /* code of the failure (0 if none) */
-    char detail[768]; /* the sentence a user reads */
+    char detail[4096]; /* the sentence a user reads (the longest TLS diagnosis, ~2.1 KB, fits) */
     char previous_version[33];
     char running_version[33];
     char running_slot[16];
