@@ -5,10 +5,12 @@ JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD     ?= build
 ASAN      ?= build-asan
 BUILD_DEPS = cmake gcc make pkg-config libmbedtls-dev libcmocka-dev
-TEST_DEPS  = $(BUILD_DEPS) nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi
+TEST_DEPS  = $(BUILD_DEPS) nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi xxd bc
 BENCH_DEPS = $(TEST_DEPS) curl valgrind gcc-riscv64-unknown-elf gcc-xtensa-lx106
 
-.PHONY: all build build-asan test test-fast demo bench fuzz cross clean deps-build deps-test deps-bench
+PREFIX    ?= /usr/local
+
+.PHONY: all build build-asan test test-fast demo bench fuzz cross clean install deps-build deps-test deps-bench
 
 all: build
 
@@ -30,8 +32,10 @@ build-asan: deps-build
 # Every test, then every test again under AddressSanitizer + UBSan,
 # then the core built freestanding for Cortex-M4.
 test: deps-test build build-asan
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	@cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-results.xml
+	@scripts/check-skips.sh $(BUILD)
+	@cd $(ASAN) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-results.xml
+	@scripts/check-skips.sh $(ASAN)
 	@scripts/cross.sh arm-m4
 	@echo "== figures from the sweeps (plain build)"
 	@grep -hE '^(powerloss|powerloss-update|powerloss-refused|powerloss-wrap|network-cut|network-lie|watchdog):' $(BUILD)/Testing/Temporary/LastTest.log || true
@@ -53,6 +57,11 @@ fuzz: deps-test
 
 cross: deps-bench
 	@scripts/cross.sh all
+
+# The CLI to $(PREFIX)/bin/otter, the core and POSIX port libraries to
+# $(PREFIX)/lib, headers to $(PREFIX)/include/otter, and otter.pc.
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

@@ -7,10 +7,12 @@ set -eu
 build="$1"; secs="${2:-${FUZZ_SECONDS:-60}}"
 cd "$(dirname "$0")/.."
 rc=0
+ran=0
 # The fuzz build lets UBSan recover; make every report a failure.
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 for bin in "$build"/fuzz_*; do
     [ -x "$bin" ] || continue
+    ran=$((ran + 1))
     name=$(basename "$bin"); corpus=${name#fuzz_}
     work="$build/corpus/$corpus"; mkdir -p "$work"
     echo "== $name for ${secs}s"
@@ -21,4 +23,8 @@ for bin in "$build"/fuzz_*; do
     fi
     tail -1 "$build/$name.log"
 done
+if [ "$ran" -eq 0 ]; then
+    echo "fuzz: no fuzz target in $build (build them with: make fuzz)" >&2
+    exit 1
+fi
 exit $rc

@@ -16,9 +16,16 @@ enum {
     ST_CHECKSUM, /* the checksum byte */
     ST_HASH,     /* the appended SHA-256 */
     ST_SIGPAD,   /* after the image, up to the 4096 boundary (hashed) */
+    ST_SNIFF,    /* not 0xE9: collecting the first bytes to say what it is */
     ST_TRAIL,    /* after signed_len: counted only */
     ST_DEAD,     /* structure broken: counted only */
 };
+
+/* A bootloader fits below the partition table at 0x8000: an image with no
+ * flash-mapped segment that is longer is a RAM-only app. */
+#define BOOTLOADER_MAX_LEN 0x8000u
+/* A merged flash image holds the first app at 0x10000 or later. */
+#define MERGED_MIN_LEN 0x10000u
 
 /* ESP8266 instruction RAM: where its images' entry points are. */
 #define ESP8266_IRAM_LO 0x40100000u
@@ -173,10 +180,6 @@ static void copy_str(char *dst, const uint8_t *src, size_t n)
     dst[i] = 0;
 }
 
-static bool is_text_byte(uint8_t c)
-{
-    return (c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r';
-}
 
 static int header_error(const otter_image_t *ctx, const uint8_t *h)
 {
@@ -245,6 +248,12 @@ static void examine_desc(otter_image_t *ctx)
         in->app.min_efuse_blk_rev_full = otter_le16(d + 176);
         in->app.max_efuse_blk_rev_full = otter_le16(d + 178);
         in->app.mmu_page_size = d[180];
+        /* ESP-IDF puts the description at the start of the flash-mapped
+         * rodata (DROM); in RAM it belongs to a RAM-only app. */
+        if (!otter_image_addr_flash_mapped(in->chip_id, in->seg[0].load_addr)) {
+            in->kind = OTTER_IMAGE_KIND_RAM_APP;
+            set_error(ctx, OTTER_ERR_IMG_RAM_APP, OTTER_APP_DESC_OFFSET);
+        }
     } else if (ctx->desc_len >= 80 && d[0] == OTTER_BOOT_DESC_MAGIC && d[1] == 0 && d[2] == 0 &&
                !otter_image_addr_flash_mapped(in->chip_id, in->seg[0].load_addr)) {
         in->has_boot_desc = true;
@@ -352,8 +361,16 @@ static void image_end(otter_image_t *ctx, uint32_t off)
     check_mapping(ctx);
     in->image_len = off;
     in->signed_len = (off + OTTER_IMAGE_SIG_ALIGN - 1) & ~(OTTER_IMAGE_SIG_ALIGN - 1);
-    if (in->kind == OTTER_IMAGE_KIND_UNKNOWN)
-        in->kind = ctx->seg_mapped ? OTTER_IMAGE_KIND_APP : OTTER_IMAGE_KIND_BOOTLOADER;
+    if (in->kind == OTTER_IMAGE_KIND_UNKNOWN) {
+        if (ctx->seg_mapped)
+            in->kind = OTTER_IMAGE_KIND_APP;
+        else if (off > BOOTLOADER_MAX_LEN)
+            in->kind = OTTER_IMAGE_KIND_RAM_APP;
+        else
+            in->kind = OTTER_IMAGE_KIND_BOOTLOADER;
+    }
+    if (in->kind == OTTER_IMAGE_KIND_RAM_APP)
+        set_error(ctx, OTTER_ERR_IMG_RAM_APP, 0);
     if (in->signed_len == off) {
         finish_sig_digest(ctx);
     } else {
@@ -441,17 +458,22 @@ static void process_bytes(otter_image_t *ctx, const uint8_t *p, size_t n, uint32
     switch (ctx->state) {
     case ST_HEADER:
         if (off == 0 && p[0] != OTTER_IMAGE_MAGIC) {
-            int err = is_text_byte(p[0]) ? OTTER_ERR_IMG_HTML : OTTER_ERR_IMG_MAGIC;
-            /* 0xEA is the ESP8266 "version 2" image magic */
-            if (p[0] == 0xEA)
-                err = OTTER_ERR_IMG_ESP8266;
-            die(ctx, err, 0, &ctx->info.header_verdict);
-            return;
+            /* Some other file: collect its first bytes to say which. */
+            ctx->state = ST_SNIFF;
+            ctx->end = OTTER_IMAGE_SNIFF_LEN;
         }
         memcpy(ctx->buf + ctx->buf_len, p, n);
         ctx->buf_len = (uint8_t)(ctx->buf_len + n);
+        if (ctx->state == ST_SNIFF)
+            return; /* fewer than the header's 24 bytes so far */
         if (end_off == ctx->end)
             parse_header(ctx);
+        return;
+    case ST_SNIFF:
+        memcpy(ctx->buf + ctx->buf_len, p, n);
+        ctx->buf_len = (uint8_t)(ctx->buf_len + n);
+        if (end_off == ctx->end)
+            die(ctx, otter_image_identify(ctx->buf, ctx->buf_len, ctx->file_len), 0, &ctx->info.header_verdict);
         return;
     case ST_SEG_HDR:
         memcpy(ctx->buf + ctx->buf_len, p, n);
@@ -544,23 +566,47 @@ bool otter_image_desc_known(const otter_image_t *ctx)
     return ctx->state == ST_DEAD || ctx->desc_len == OTTER_APP_DESC_LEN;
 }
 
+/* A bootloader in a file far longer than a bootloader can be is the start
+ * of a merged flash image (ESP32-C3 and later put the bootloader at 0x0). */
+static int not_app(const otter_image_t *ctx)
+{
+    return ctx->file_len >= MERGED_MIN_LEN ? OTTER_ERR_IMG_MERGED : OTTER_ERR_IMG_NOT_APP;
+}
+
 int otter_image_finish(const otter_image_t *ctx)
 {
     if (ctx->status)
         return ctx->status;
+    if (ctx->state == ST_SNIFF) /* a file shorter than the sniff length */
+        return otter_image_identify(ctx->buf, ctx->buf_len, ctx->buf_len);
     if (!otter_image_done(ctx))
         return OTTER_ERR_IMG_TRUNCATED;
+    if (ctx->info.kind == OTTER_IMAGE_KIND_RAM_APP)
+        return OTTER_ERR_IMG_RAM_APP;
     if (ctx->info.kind != OTTER_IMAGE_KIND_APP)
-        return OTTER_ERR_IMG_NOT_APP;
+        return not_app(ctx);
     return OTTER_OK;
+}
+
+void otter_image_set_file_len(otter_image_t *ctx, uint32_t file_len)
+{
+    ctx->file_len = file_len;
+}
+
+size_t otter_image_first_bytes(const otter_image_t *ctx, const uint8_t **p)
+{
+    *p = ctx->buf;
+    return ctx->info.header_verdict == OTTER_OK ? 0 : ctx->buf_len;
 }
 
 int otter_image_early_verdict(const otter_image_t *ctx)
 {
     if (ctx->status)
         return ctx->status;
+    if (ctx->state == ST_SNIFF && ctx->file_len && ctx->info.total_len >= ctx->file_len)
+        return otter_image_identify(ctx->buf, ctx->buf_len, ctx->file_len);
     if (ctx->info.kind == OTTER_IMAGE_KIND_BOOTLOADER)
-        return OTTER_ERR_IMG_NOT_APP;
+        return not_app(ctx);
     return OTTER_OK;
 }
 

@@ -195,6 +195,9 @@ static int accept_head(otter_update_t *u)
         /* No length: read to the end of the body, at most the slot. */
         u->open_length = total == 0;
         u->st.total = u->open_length ? capacity : (uint32_t)total;
+        /* A known length names a short wrong file (image_identify). */
+        if (!u->open_length)
+            otter_image_set_file_len(&u->img, u->st.total);
         size_t vl = strlen(validator);
         if (vl < sizeof u->validator)
             memcpy(u->validator, validator, vl + 1);

@@ -241,6 +241,25 @@ static void sb_put(sb_t *b, const char *s)
         b->buf[b->pos] = 0;
 }
 
+/* A text that filled the buffer (did not fit) ends "... (NAME)" after the
+ * last whole word, never in the middle of one. */
+static void sb_end_cut(sb_t *b, int err)
+{
+    const char *name = otter_errname(err);
+    size_t tail = 6 + strlen(name); /* "... (" + name + ")" */
+    if (b->pos + 1 < b->len || b->len < tail + 2)
+        return;
+    size_t at = b->pos < b->len - 1 - tail ? b->pos : b->len - 1 - tail;
+    while (at > 0 && b->buf[at - 1] != ' ')
+        at--;
+    while (at > 0 && (b->buf[at - 1] == ' ' || b->buf[at - 1] == ',' || b->buf[at - 1] == '('))
+        at--;
+    b->pos = at;
+    sb_put(b, "... (");
+    sb_put(b, name);
+    sb_put(b, ")");
+}
+
 static void sb_num(sb_t *b, uint64_t v)
 {
     char out[24];
@@ -509,13 +528,21 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
         sb_put(b, " s was required)");
     }
     sb_put(b, ". ");
-    if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report) {
-        char tls[512];
-        (void)otter_tls_explain(u->cfg.tls_report, tls, sizeof tls);
-        for (char *p = tls; *p; p++)
-            if (*p == '\n')
-                *p = ' '; /* one paragraph */
-        sb_put(b, tls);
+    if (d->err <= -60 && d->err >= -89 && otter_image_fix(d->err)) {
+        char why[384];
+        (void)otter_image_explain(&u->img, d->err, why, sizeof why);
+        why[0] = (char)(why[0] - 'a' + 'A'); /* "First bytes: ..." or "Fix: ..." */
+        sb_put(b, why);
+        sb_put(b, " ");
+    }
+    if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report && b->pos + 1 < b->len) {
+        /* written in place: no copy of a text whose length has no bound here */
+        size_t start = b->pos, room = b->len - b->pos;
+        size_t need = otter_tls_explain(u->cfg.tls_report, b->buf + start, room);
+        b->pos = start + (need < room ? need : room - 1);
+        for (size_t i = start; i < b->pos; i++)
+            if (b->buf[i] == '\n')
+                b->buf[i] = ' '; /* one paragraph */
         if (b->pos && b->buf[b->pos - 1] != ' ')
             sb_put(b, " ");
     }
@@ -536,6 +563,7 @@ const char *otter_update_diagnose(const otter_update_t *u, char *buf, size_t len
         buf[0] = 0;
     if (u->detail.err) {
         diagnose_failure(u, &b);
+        sb_end_cut(&b, u->detail.err);
         return buf;
     }
     const char *ver = u->st.have_app ? u->st.app.version : "(unknown)";

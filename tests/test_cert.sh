@@ -136,7 +136,7 @@ run "TLS 1.0-only server" 1 "otter: cert: localhost:$PORT: TLS handshake failed 
 
 # --- errors -------------------------------------------------------------------
 run "nothing listening" 1 "otter: cert: 127.0.0.1:1: cannot connect to 127.0.0.1 port 1" -- cert 127.0.0.1:1
-run "no such file" 1 "otter: cert: $T/nope.pem: cannot read the file" -- cert --explain "$T/nope.pem"
+run "no such file" 1 "otter: cannot open $T/nope.pem: No such file or directory" -- cert --explain "$T/nope.pem"
 echo "not a certificate" > "$T/junk.pem"
 run "not a certificate" 1 "no certificate that mbedTLS can parse" -- cert --explain "$T/junk.pem"
 run "no target" 2 "give a server (URL or HOST[:PORT]) or --explain FILE" -- cert

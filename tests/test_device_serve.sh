@@ -15,9 +15,34 @@ serve() {
     PORT=$FILE_PORT
 }
 
+. "$OTTER_SRC/tests/support/wrong_files.sh"
+make_wrong_files "$T/www/wrong" "$T/img/v1.bin"
+chmod -R a+rX "$T/www/wrong"
 serve main
 BASE="https://localhost:$PORT"
 run_scenarios
+
+# The wrong file served: named, with its fix, before anything is erased.
+for fe in $WRONG_FILES; do
+    f="${fe%%:*}"; e="${fe#*:}"
+    refused "wrong file $f" "$e" "$BASE/wrong/$f"
+    grep -q '"detail":"[^"]*\(Fix\|First bytes\): ' "$T/out.json" || fail "wrong file $f: no fix in the detail"
+done
+
+# --insecure-skip-hostname-check: a certificate for another name is refused,
+# unless the check is turned off.
+rm -f "$T/othername.port"
+"$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/othername.port" --quiet \
+    --self-signed-for other.example --cert-out "$T/other-name.pem" > "$T/othername.log" 2>&1 &
+PIDS="$PIDS $!"
+poll 200 port_file "$T/othername.port" || { echo "FAIL: otter serve othername did not start"; cat "$T/othername.log"; exit 1; }
+PORT=$FILE_PORT
+newflash o
+dev "certificate for another host name" 1 error=TLS_HOSTNAME erases=0 \
+    -- --flash "$T/o.flash" --url "https://localhost:$PORT/app.bin" --ca "$T/other-name.pem"
+dev "--insecure-skip-hostname-check" 0 outcome=updated running_version=1.1.0 \
+    -- --flash "$T/o.flash" --url "https://localhost:$PORT/app.bin" --ca "$T/other-name.pem" --insecure-skip-hostname-check
+grep -q "host name check is OFF\|hostname check is OFF\|host name check" "$T/err.txt" || fail "no warning that the host name check is off"
 
 pub="--pub $T/key.pub.pem"
 serve cuts --cut-after 70000 --fault-times 3

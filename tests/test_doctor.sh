@@ -29,7 +29,7 @@ doctor "forum: pinned intermediate whose root expired" 1 \
     -- doctor "$U/fw.bin" --ca "$P/r3-old.crt" --store "$P/new-root.crt" --at $AT
 doctor "forum: with the new root" 0 "✓ trust          the chain leads to 'Otter New Root X1', which the device trusts" \
     "✓ image          ESP32 app image, project 'demo', version '1.2.0'" \
-    "signature      not checked: no --pub or --digest given" \
+    "signature      not checked: no --pub or --key-digest given" \
     "a device configured like this would: update" \
     -- doctor "$U/fw.bin" --ca "$P/new-root.crt" --at $AT
 doctor "forum: pinned by SPKI of the new root" 0 "✓ trust          a pinned key is in the chain" \
@@ -47,11 +47,12 @@ doctor "no Content-Length, Range ignored" 0 "✓ Content-Length not given (the b
     "! Range          ignored (status 200 to a Range request): a cut download restarts from zero (and without a length a cut looks like the end)" \
     -- doctor "$U/fw.bin" --ca "$P/new-root.crt" --at $AT
 doctor "HTML page with status 200" 1 "✗ Content-Type   text/html: a web page, not a firmware image" \
-    "✗ image          got an HTML/text page, not a firmware image" \
+    "✗ image          got an HTML page, not a firmware image" \
     "a device configured like this would: fail at Content-Type" \
     -- doctor "$U/fw.html" --ca "$P/new-root.crt" --at $AT
 doctor "missing file: s_server answers 200 with an error text" 1 "✓ status         200" \
-    "✗ image          got an HTML/text page, not a firmware image" \
+    "✗ image          got a text file, not a firmware image" \
+    "fix: the URL serves a text file (an error message?), not the .bin file" \
     "a device configured like this would: fail at image" -- doctor "$U/nope.bin" --ca "$P/new-root.crt" --at $AT
 
 # 7. Signed and unsigned images, with and without keys; versions; chip.
@@ -195,7 +196,7 @@ doctor "nothing listening" 1 "✗ TCP            cannot connect to 127.0.0.1 por
     -- doctor "https://127.0.0.1:1/fw.bin" --ca "$P/root.crt"
 doctor "unresolvable host" 1 "✗ DNS            no-such-host.invalid does not resolve" "would: fail at DNS" \
     -- doctor "https://no-such-host.invalid/fw.bin" --ca "$P/root.crt"
-doctor "bad URL" 1 "✗ URL            'ftp://x/fw.bin' is not an http:// or https:// URL" -- doctor "ftp://x/fw.bin" --ca "$P/root.crt"
+doctor "bad URL" 2 "doctor: 'ftp://x/fw.bin' is not a valid URL" -- doctor "ftp://x/fw.bin" --ca "$P/root.crt"
 doctor "no URL" 2 "doctor: which URL?" -- doctor --ca "$P/root.crt"
 doctor "bad pin" 2 "--pin wants an SPKI SHA-256" -- doctor "$U/fw.bin" --pin xyz
 finish

@@ -69,7 +69,8 @@ OTTER_SKETCH_FAST=1 timeout 120 "$T/sketch" --flash "$T/dev.bin" --url "https://
     --ca "$T/other.pem" > "$T/out.txt" 2>&1
 rc=$?
 set -e
-if [ $rc = 1 ] && grep -qF "Firmware Upgrade Fail" "$T/out.txt" && grep -qF "Http Event Error" "$T/out.txt"; then
+if [ $rc = 1 ] && grep -qF "Firmware Upgrade Fail" "$T/out.txt" && grep -qF "Http Event Error" "$T/out.txt" &&
+    grep -qF "[device] error: TLS_HOSTNAME" "$T/out.txt"; then
     echo "ok: a certificate for another host name is refused"
 else
     fail "wrong host name: exit $rc"

@@ -64,7 +64,7 @@ same "$T/f.bin" 65536 "$T/www/firmware.bin" && echo "ok: flash at 0x10000 holds 
 
 cp "$T/f.bin" "$T/before.bin"
 run "404" 1 "$URL/missing.bin" --flash "$T/f.bin" --ca "$P/root.crt"
-grep -q "404\|status" "$T/err.txt" && echo "ok: 404 explained" || fail "404 message: $(cat "$T/err.txt")"
+grep -q "answered HTTP 404: there is no file at this URL" "$T/err.txt" && echo "ok: 404 explained" || fail "404 message: $(cat "$T/err.txt")"
 run "untrusted server" 1 "$URL/firmware.bin" --flash "$T/f.bin" --ca "$P/new-root.crt"
 run "region too small" 1 "$URL/firmware.bin" --flash "$T/f.bin" --offset 0x300000 --ca "$P/root.crt"
 cmp -s "$T/f.bin" "$T/before.bin" && echo "ok: failures left the flash untouched" || fail "a failure changed the flash"

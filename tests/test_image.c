@@ -236,11 +236,10 @@ static void test_not_images(void **state)
         int err;
     } t[] = {
         {"esp8266-arduino-nonos2.2.2-pio-button-firmware.bin", OTTER_ERR_IMG_ESP8266},
-        {"esp32-arduino1.0-partitions-custom-subtype.bin", OTTER_ERR_IMG_MAGIC},
-        {"esp32c6-idf5.2.1-partition-table-zigbee.bin", OTTER_ERR_IMG_MAGIC},
-        {"esp32s3-idf4.4-partition-table-factory-2ota.bin", OTTER_ERR_IMG_MAGIC},
-        {"esp32s3-idf4.4-ota_data_initial.bin", OTTER_ERR_IMG_MAGIC},
-        {"esp32c3-arduino-boot_app0.bin", OTTER_ERR_IMG_MAGIC},
+        {"esp32-arduino1.0-partitions-custom-subtype.bin", OTTER_ERR_IMG_PTABLE},
+        {"esp32c6-idf5.2.1-partition-table-zigbee.bin", OTTER_ERR_IMG_PTABLE},
+        {"esp32s3-idf4.4-partition-table-factory-2ota.bin", OTTER_ERR_IMG_PTABLE},
+        {"esp32c3-arduino-boot_app0.bin", OTTER_ERR_IMG_OTADATA},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         size_t n;
@@ -256,16 +255,204 @@ static void test_not_images(void **state)
     otter_image_info_t in;
     const char *html = "<!DOCTYPE html><html><body>404</body></html>";
     assert_int_equal(run((const uint8_t *)html, strlen(html), OTTER_CHIP_ANY, &in), OTTER_ERR_IMG_HTML);
-    /* refused at the very first byte */
+    /* named once OTTER_IMAGE_SNIFF_LEN bytes are in, and sticky */
+    static const char page[] = "<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body>gone</body></html>";
     otter_image_t img;
     otter_image_init(&img, OTTER_CHIP_ANY);
-    assert_int_equal(otter_image_feed(&img, "<", 1), OTTER_ERR_IMG_HTML);
+    assert_int_equal(otter_image_feed(&img, "<", 1), 1);
+    assert_int_equal(otter_image_early_verdict(&img), 0); /* one byte says nothing yet */
+    assert_int_equal(otter_image_feed(&img, page + 1, OTTER_IMAGE_SNIFF_LEN - 1), OTTER_ERR_IMG_HTML);
     assert_int_equal(otter_image_feed(&img, "x", 1), OTTER_ERR_IMG_HTML); /* sticky */
     assert_int_equal(otter_image_early_verdict(&img), OTTER_ERR_IMG_HTML);
+    otter_image_free(&img);
+    /* a short file is named at its end (finish), or as soon as its known length was fed */
+    otter_image_init(&img, OTTER_CHIP_ANY);
+    otter_image_set_file_len(&img, 10);
+    assert_int_equal(otter_image_feed(&img, "Not Found\n", 10), 10);
+    assert_int_equal(otter_image_early_verdict(&img), OTTER_ERR_IMG_TEXT);
+    assert_int_equal(otter_image_finish(&img), OTTER_ERR_IMG_TEXT);
     otter_image_free(&img);
     assert_int_equal(run((const uint8_t *)"", 0, OTTER_CHIP_ANY, NULL), OTTER_ERR_IMG_TRUNCATED);
     uint8_t ea[24] = {0xEA, 4};
     assert_int_equal(run(ea, sizeof ea, OTTER_CHIP_ANY, NULL), OTTER_ERR_IMG_ESP8266);
+}
+
+/* An ESP image made by hand: segments (load address, length), data
+ * pseudo-random, the first segment optionally starting with an app
+ * description; no appended hash. Returns its length. */
+static size_t hand_image(uint8_t *buf, size_t cap, const uint32_t (*seg)[2], unsigned nseg, bool desc)
+{
+    uint32_t seed = 99;
+    size_t off = 24;
+    uint8_t x = 0xEF;
+    memset(buf, 0, cap);
+    buf[0] = 0xE9;
+    buf[1] = (uint8_t)nseg;
+    buf[2] = 2;
+    buf[3] = 0x20;
+    memcpy(buf + 4, "\x00\x04\x08\x40", 4); /* entry 0x40080400 */
+    buf[8] = 0xEE;
+    for (unsigned i = 0; i < nseg; i++) {
+        assert_true(off + 8 + seg[i][1] + 32 <= cap);
+        for (int k = 0; k < 4; k++) {
+            buf[off + k] = (uint8_t)(seg[i][0] >> (8 * k));
+            buf[off + 4 + k] = (uint8_t)(seg[i][1] >> (8 * k));
+        }
+        off += 8;
+        for (uint32_t j = 0; j < seg[i][1]; j++)
+            buf[off + j] = (uint8_t)rng_next(&seed);
+        if (i == 0 && desc) {
+            memcpy(buf + off, "\x32\x54\xCD\xAB", 4);
+            memset(buf + off + 4, 0, 252);
+            memcpy(buf + off + 16, "1.0.0", 5);
+            memcpy(buf + off + 48, "ramapp", 6);
+        }
+        for (uint32_t j = 0; j < seg[i][1]; j++)
+            x ^= buf[off + j];
+        off += seg[i][1];
+    }
+    while ((off + 1) % 16)
+        off++;
+    buf[off++] = x;
+    return off;
+}
+
+/* a string literal and its length, NULs inside included */
+#define BYTES(s) s, sizeof(s) - 1
+
+static void test_wrong_files(void **state)
+{
+    (void)state;
+    static uint8_t b[0x12000];
+    /* Each kind of file people serve by mistake, made for the test. */
+    static const struct {
+        const char *what;
+        const char *bytes;
+        size_t len;
+        int err;
+    } t[] = {
+        {"ELF", BYTES("\x7F" "ELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x5E\x00"), OTTER_ERR_IMG_ELF},
+        {"UF2", BYTES("UF2\n\x57\x51\x5D\x9E\x00\x20\x00\x00\x00\x00\x01\x00"), OTTER_ERR_IMG_UF2},
+        {"ZIP", BYTES("PK\x03\x04\x14\x00\x00\x00\x08\x00"), OTTER_ERR_IMG_ZIP},
+        {"empty ZIP", BYTES("PK\x05\x06\x00\x00\x00\x00"), OTTER_ERR_IMG_ZIP},
+        {"gzip", BYTES("\x1F\x8B\x08\x00\x00\x00\x00\x00\x00\x03"), OTTER_ERR_IMG_GZIP},
+        {"esp_encrypted_img", BYTES("\xCF\xB6\x88\x07\x11\x22\x33\x44"), OTTER_ERR_IMG_ENCRYPTED},
+        {"partition table", BYTES("\xAA\x50\x01\x02\x00\x90\x00\x00\x00\x60\x00\x00nvs\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"), OTTER_ERR_IMG_PTABLE},
+        {"ESP8266 v2", BYTES("\xEA\x04\x00\x00\x00\x10\x10\x40"), OTTER_ERR_IMG_ESP8266},
+        {"JSON", BYTES("{\"error\": \"not found\", \"code\": 404}\n"), OTTER_ERR_IMG_JSON},
+        {"JSON array", BYTES("[{\"version\":\"1.2.0\",\"url\":\"https://x/fw.bin\"}]"), OTTER_ERR_IMG_JSON},
+        {"HTML with a BOM", BYTES("\xEF\xBB\xBF  <html><body>Forbidden</body></html>"), OTTER_ERR_IMG_HTML},
+        {"XML error", BYTES("<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code></Error>"), OTTER_ERR_IMG_HTML},
+        {"text", BYTES("Not Found\n"), OTTER_ERR_IMG_TEXT},
+        {"text lines", BYTES("404 page not found\nThe requested URL was not found on this server.\n"), OTTER_ERR_IMG_TEXT},
+        {"a '<' then binary", BYTES("<\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0b\x0c"), OTTER_ERR_IMG_MAGIC},
+        {"a letter then binary", BYTES("Z\xff\xfe\x00\x91\x80\x01\x02"), OTTER_ERR_IMG_MAGIC},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        memset(b, 0x5A, 256);
+        memcpy(b, t[i].bytes, t[i].len);
+        size_t n = t[i].len;
+        if (t[i].err == OTTER_ERR_IMG_ELF || t[i].err == OTTER_ERR_IMG_UF2 || t[i].err == OTTER_ERR_IMG_ZIP ||
+            t[i].err == OTTER_ERR_IMG_GZIP || t[i].err == OTTER_ERR_IMG_ENCRYPTED || t[i].err == OTTER_ERR_IMG_ESP8266 ||
+            t[i].err == OTTER_ERR_IMG_PTABLE) {
+            uint32_t seed = (uint32_t)i + 1; /* binary bodies after the magic */
+            for (size_t j = t[i].len; j < 200; j++)
+                b[j] = (uint8_t)rng_next(&seed);
+            n = 200;
+        }
+        int got = otter_image_identify(b, n, n);
+        if (got != t[i].err)
+            fail_msg("%s: identify says %s, want %s", t[i].what, otter_errname(got), otter_errname(t[i].err));
+        /* the streaming validator says the same, whatever the chunk sizes */
+        assert_int_equal(run(b, n, OTTER_CHIP_ANY, NULL), t[i].err);
+        check_chunking(b, n, (uint32_t)i + 7, 9);
+        assert_non_null(otter_image_fix(t[i].err));
+    }
+    /* Random bytes are "not an ESP app image", never text: 64 tries. */
+    uint32_t seed = 2024;
+    for (int k = 0; k < 64; k++) {
+        for (size_t j = 0; j < 4096; j++)
+            b[j] = (uint8_t)rng_next(&seed);
+        if (b[0] == 0xE9 || b[0] == 0xEA)
+            b[0] = 0x42;
+        int got = otter_image_identify(b, 4096, 4096);
+        if (got != OTTER_ERR_IMG_MAGIC && got != OTTER_ERR_IMG_GZIP && got != OTTER_ERR_IMG_PTABLE)
+            fail_msg("random file %d named %s", k, otter_errname(got));
+        assert_true(got == OTTER_ERR_IMG_MAGIC || b[0] == 0x1F || b[0] == 0xAA);
+    }
+    /* The explanation of an unknown file shows its first bytes. */
+    otter_image_t img;
+    otter_image_init(&img, OTTER_CHIP_ANY);
+    memcpy(b, "\x42\x13\x37\x00\xff", 5);
+    otter_image_feed(&img, b, 4096);
+    char why[256];
+    otter_image_explain(&img, otter_image_finish(&img), why, sizeof why);
+    assert_non_null(strstr(why, "first bytes: 42 13 37 00 ff"));
+    assert_non_null(strstr(why, "fix: serve the app image"));
+    /* cut short: ends in "...", never mid-word without a mark */
+    size_t full = otter_image_explain(&img, OTTER_ERR_IMG_MAGIC, why, 40);
+    assert_true(full > 39);
+    assert_int_equal(strlen(why), 39);
+    assert_string_equal(why + 36, "...");
+    otter_image_free(&img);
+
+    /* otadata: boot_app0.bin has an entry; ota_data_initial.bin is 8 KB of
+     * 0xFF, named only when the length is known. */
+    size_t n;
+    uint8_t *d = load_vector("esp32s3-idf4.4-ota_data_initial.bin", &n);
+    assert_int_equal(otter_image_identify(d, n, n), OTTER_ERR_IMG_OTADATA);
+    otter_image_init(&img, OTTER_CHIP_ANY);
+    otter_image_set_file_len(&img, (uint32_t)n);
+    otter_image_feed(&img, d, n);
+    assert_int_equal(otter_image_finish(&img), OTTER_ERR_IMG_OTADATA);
+    otter_image_free(&img);
+    assert_int_equal(otter_image_identify(d, 64, 0), OTTER_ERR_IMG_MAGIC); /* an erased slot: not a file */
+    free(d);
+
+    /* Merged flash images. ESP32: 0xFF up to the bootloader at 0x1000,
+     * partition table at 0x8000, app at 0x10000. */
+    d = load_vector("esp32c6-idf5.2.1-bootloader.bin", &n);
+    assert_true(n < 0x7000);
+    size_t pn;
+    uint8_t *pt = load_vector("esp32s3-idf4.4-partition-table-factory-2ota.bin", &pn);
+    memset(b, 0xFF, sizeof b);
+    memcpy(b + 0x1000, d, n);
+    memcpy(b + 0x8000, pt, pn);
+    memcpy(b + 0x10000, "\xE9\x03", 2);
+    assert_int_equal(otter_image_identify(b, sizeof b, sizeof b), OTTER_ERR_IMG_MERGED);
+    otter_image_init(&img, OTTER_CHIP_ANY); /* a device with Content-Length: from the first 64 bytes */
+    otter_image_set_file_len(&img, sizeof b);
+    assert_int_equal(otter_image_feed(&img, b, OTTER_IMAGE_SNIFF_LEN), OTTER_ERR_IMG_MERGED);
+    otter_image_free(&img);
+    /* ESP32-C3 and later: the bootloader at 0x0 */
+    memset(b, 0xFF, sizeof b);
+    memcpy(b, d, n);
+    memcpy(b + 0x8000, pt, pn);
+    assert_int_equal(otter_image_identify(b, sizeof b, sizeof b), OTTER_ERR_IMG_MERGED);
+    assert_int_equal(run(b, sizeof b, OTTER_CHIP_ANY, NULL), OTTER_ERR_IMG_NOT_APP); /* the stream sees a bootloader */
+    assert_int_equal(otter_image_identify(d, n, n), 0); /* a bootloader alone starts like an image */
+    free(pt);
+    free(d);
+
+    /* RAM-only apps: an app description in DRAM (refused after 288 bytes),
+     * or no description and no flash-mapped segment, longer than a
+     * bootloader can be. */
+    otter_image_info_t in;
+    static const uint32_t ram_desc[][2] = {{0x3FFB0000u, 0x400}, {0x40080000u, 0x2000}};
+    n = hand_image(b, sizeof b, ram_desc, 2, true);
+    assert_int_equal(run(b, n, OTTER_CHIP_ANY, &in), OTTER_ERR_IMG_RAM_APP);
+    assert_int_equal(in.kind, OTTER_IMAGE_KIND_RAM_APP);
+    otter_image_init(&img, OTTER_CHIP_ANY);
+    otter_image_feed(&img, b, OTTER_IMAGE_EARLY_LEN);
+    assert_int_equal(otter_image_early_verdict(&img), OTTER_ERR_IMG_RAM_APP);
+    otter_image_free(&img);
+    static const uint32_t ram_big[][2] = {{0x3FFB0000u, 0x4000}, {0x40080000u, 0x8000}};
+    n = hand_image(b, sizeof b, ram_big, 2, false);
+    assert_int_equal(run(b, n, OTTER_CHIP_ANY, &in), OTTER_ERR_IMG_RAM_APP);
+    static const uint32_t boot_small[][2] = {{0x3FFF0000u, 0x800}, {0x40078000u, 0x3000}};
+    n = hand_image(b, sizeof b, boot_small, 2, false);
+    assert_int_equal(run(b, n, OTTER_CHIP_ANY, &in), OTTER_ERR_IMG_NOT_APP);
+    assert_int_equal(in.kind, OTTER_IMAGE_KIND_BOOTLOADER);
 }
 
 static void test_early_answers(void **state)
@@ -579,7 +766,7 @@ static void test_bad_args(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vectors),       cmocka_unit_test(test_vector_details), cmocka_unit_test(test_not_images),
+        cmocka_unit_test(test_vectors),       cmocka_unit_test(test_vector_details), cmocka_unit_test(test_not_images), cmocka_unit_test(test_wrong_files),
         cmocka_unit_test(test_early_answers), cmocka_unit_test(test_truncation),     cmocka_unit_test(test_corruptions),
         cmocka_unit_test(test_chip_names),    cmocka_unit_test(test_validate_flash), cmocka_unit_test(test_bad_args),
         cmocka_unit_test(test_synthetic),

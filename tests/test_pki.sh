@@ -19,11 +19,17 @@ field() { openssl x509 -in "$1" -noout "-$2" -nameopt RFC2253 | sed 's/^[a-zA-Z]
 at() { date -u -d "$1" +%s; }
 ski() { txt "$1" | grep -A1 "Subject Key Identifier" | tail -1 | tr -d ' '; }
 aki() { txt "$1" | grep -A1 "Authority Key Identifier" | tail -1 | tr -d ' '; }
-not_has() { ! has "$@"; }
+# not_has: the certificate exists and lacks the text (a missing file is a failure)
+not_has() { [ -s "$1" ] && ! has "$@"; }
+# ok ARGS...: run otter, which must exit 0 (a check of its own)
+ok() {
+    CHECKS=$((CHECKS + 1))
+    "$OTTER" "$@" >/dev/null 2>"$T/ok.err" || { rc=$?; FAILS=$((FAILS + 1)); echo "FAIL: otter $* (exit $rc): $(cat "$T/ok.err")"; }
+}
 cd "$T" || exit 1
 
 # --- demo --------------------------------------------------------------------
-"$OTTER" pki demo demo >/dev/null
+ok pki demo demo
 check "demo files" [ -s demo/ca.pem -a -s demo/ca.key -a -s demo/server.pem -a -s demo/server.key -a -s demo/chain.pem ]
 check "demo root self-signed CA" sh -c "openssl verify -CAfile demo/ca.pem demo/ca.pem >/dev/null"
 check "demo server verifies" sh -c "openssl verify -CAfile demo/ca.pem demo/server.pem >/dev/null"
@@ -36,11 +42,11 @@ check "demo keys are P-256" has demo/server.pem "NIST CURVE: P-256"
 check "demo key matches cert" sh -c '[ "$(openssl pkey -in demo/server.key -pubout)" = "$(openssl x509 -in demo/server.pem -noout -pubkey)" ]'
 check "demo key mode 0600" [ "$(stat -c %a demo/server.key)" = 600 ]
 check "demo chain = server + ca" sh -c 'cat demo/server.pem demo/ca.pem | cmp -s - demo/chain.pem'
-"$OTTER" pki demo demo2 --san DNS:ota.example.com,IP:10.1.2.3 >/dev/null
+ok pki demo demo2 --san DNS:ota.example.com,IP:10.1.2.3
 check "demo extra SAN" has demo2/server.pem "DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:ota.example.com, IP Address:10.1.2.3"
 
 # --- a root with dates in the past (the forum user's case: expired root) ---------
-"$OTTER" pki cert --subject "CN=Old Root X1,O=Test Trust,C=US" --key-out old.key --ca \
+ok pki cert --subject "CN=Old Root X1,O=Test Trust,C=US" --key-out old.key --ca \
     --not-before 2000-09-30T21:12:19Z --not-after 2021-09-30T14:01:15Z --serial 0x44afb080 --out old.pem
 check "old root subject" [ "$(field old.pem subject)" = "C=US,O=Test Trust,CN=Old Root X1" ]
 check "old root issuer = subject" [ "$(field old.pem issuer)" = "C=US,O=Test Trust,CN=Old Root X1" ]
@@ -54,7 +60,7 @@ check "root has an SKI" [ -n "$(ski old.pem)" ]
 check "root SKI = AKI" [ "$(ski old.pem)" = "$(aki old.pem)" ]
 
 # --- intermediate with pathlen 0 under the old root, leaf under it -----------------
-"$OTTER" pki cert --subject "CN=Int R3,O=Test Trust" --key-out r3.key --issuer-cert old.pem \
+ok pki cert --subject "CN=Int R3,O=Test Trust" --key-out r3.key --issuer-cert old.pem \
     --issuer-key old.key --ca --pathlen 0 --not-before 2020-10-07 --not-after 2021-09-29 --out r3.pem
 check "intermediate pathlen 0" has r3.pem "CA:TRUE, pathlen:0"
 check "intermediate issuer" [ "$(field r3.pem issuer)" = "C=US,O=Test Trust,CN=Old Root X1" ]
@@ -62,19 +68,19 @@ check "intermediate verifies in 2021" sh -c "openssl verify -attime $(at 2021-03
 check "intermediate expired now" sh -c "openssl verify -CAfile old.pem r3.pem 2>&1 | grep -q 'certificate has expired'"
 
 # --- new root (RSA), cross-signed by the old root ----------------------------------
-"$OTTER" pki cert --subject "CN=New Root X2,O=Test Trust,C=US" --key-out new.key --key-type rsa \
+ok pki cert --subject "CN=New Root X2,O=Test Trust,C=US" --key-out new.key --key-type rsa \
     --bits 2048 --ca --not-before 2015-06-04 --not-after 2035-06-04 --out new.pem
 check "RSA root" has new.pem "Public-Key: (2048 bit)"
 check "RSA signature" has new.pem "sha256WithRSAEncryption"
-"$OTTER" pki cert --subject-from new.pem --key new.key --issuer-cert old.pem --issuer-key old.key \
+ok pki cert --subject-from new.pem --key new.key --issuer-cert old.pem --issuer-key old.key \
     --ca --not-before 2021-01-20 --not-after 2024-09-30 --out new-by-old.pem
 check "cross-sign: same subject" [ "$(field new-by-old.pem subject)" = "$(field new.pem subject)" ]
 check "cross-sign: same key" sh -c '[ "$(openssl x509 -in new.pem -noout -pubkey)" = "$(openssl x509 -in new-by-old.pem -noout -pubkey)" ]'
 check "cross-sign: other issuer" [ "$(field new-by-old.pem issuer)" = "C=US,O=Test Trust,CN=Old Root X1" ]
 check "cross-sign: subject bytes identical" sh -c '[ "$(openssl x509 -in new.pem -noout -subject_hash)" = "$(openssl x509 -in new-by-old.pem -noout -subject_hash)" ]'
-"$OTTER" pki cert --subject "CN=Int R10,O=Test Trust" --key-out r10.key --issuer-cert new.pem \
+ok pki cert --subject "CN=Int R10,O=Test Trust" --key-out r10.key --issuer-cert new.pem \
     --issuer-key new.key --ca --pathlen 0 --not-before now-30d --days 1000 --out r10.pem
-"$OTTER" pki cert --subject "CN=localhost" --key-out leaf.key --issuer-cert r10.pem --issuer-key r10.key \
+ok pki cert --subject "CN=localhost" --key-out leaf.key --issuer-cert r10.pem --issuer-key r10.key \
     --san DNS:localhost,IP:127.0.0.1 --not-before now-1d --not-after now+90d --out leaf.pem
 check "leaf under new root" sh -c "openssl verify -CAfile new.pem -untrusted r10.pem leaf.pem >/dev/null"
 cat r10.pem new-by-old.pem >untrusted.pem
@@ -88,32 +94,32 @@ check "leaf SKI differs from its AKI" [ "$(ski leaf.pem)" != "$(aki leaf.pem)" ]
 check "leaf ~90 days" sh -c "openssl x509 -in leaf.pem -noout -checkend $((89 * 86400)) >/dev/null && ! openssl x509 -in leaf.pem -noout -checkend $((91 * 86400)) >/dev/null"
 
 # --- pathlen violated, not-yet-valid, no basicConstraints, key usage -------------------
-"$OTTER" pki cert --subject "CN=Sub under pathlen 0" --key-out sub.key --issuer-cert r10.pem \
+ok pki cert --subject "CN=Sub under pathlen 0" --key-out sub.key --issuer-cert r10.pem \
     --issuer-key r10.key --ca --out sub.pem
-"$OTTER" pki cert --subject "CN=localhost" --key-out l2.key --issuer-cert sub.pem --issuer-key sub.key \
+ok pki cert --subject "CN=localhost" --key-out l2.key --issuer-cert sub.pem --issuer-key sub.key \
     --san DNS:localhost --out l2.pem
 cat sub.pem r10.pem >u2.pem
 check "pathlen 0 violated" sh -c "openssl verify -CAfile new.pem -untrusted u2.pem l2.pem 2>&1 | grep -q 'path length constraint exceeded'"
-"$OTTER" pki cert --subject "CN=future" --key-out f.key --not-before 2040-01-01 --not-after 2041-01-01 --out f.pem
+ok pki cert --subject "CN=future" --key-out f.key --not-before 2040-01-01 --not-after 2041-01-01 --out f.pem
 check "not yet valid" sh -c "openssl verify -CAfile f.pem f.pem 2>&1 | grep -q 'not yet valid'"
 check "2050+ date (GeneralizedTime)" sh -c "openssl x509 -in f.pem -noout -enddate | grep -q 2041 && \"$OTTER\" pki cert --subject CN=g --key f.key --not-after 2060-02-29 --out g.pem && openssl x509 -in g.pem -noout -enddate | grep -q 'Feb 29 00:00:00 2060'"
-"$OTTER" pki cert --subject "CN=v1 style" --key-out nb.key --no-basic-constraints --key-usage none --out nb.pem
+ok pki cert --subject "CN=v1 style" --key-out nb.key --no-basic-constraints --key-usage none --out nb.pem
 check "no basicConstraints" not_has nb.pem "Basic Constraints"
 check "no keyUsage" not_has nb.pem "Key Usage"
-"$OTTER" pki cert --subject "CN=ku" --key-out ku.key --key-usage digitalSignature,keyEncipherment --out ku.pem
+ok pki cert --subject "CN=ku" --key-out ku.key --key-usage digitalSignature,keyEncipherment --out ku.pem
 check "explicit key usage" has ku.pem "Digital Signature, Key Encipherment"
-"$OTTER" pki cert --subject "CN=p384" --key-out p384.key --key-type ec384 --out p384.pem
+ok pki cert --subject "CN=p384" --key-out p384.key --key-type ec384 --out p384.pem
 check "P-384 key" has p384.pem "NIST CURVE: P-384"
-"$OTTER" pki cert --subject "CN=localhost" --key-out eku.key --issuer-cert r10.pem --issuer-key r10.key \
+ok pki cert --subject "CN=localhost" --key-out eku.key --issuer-cert r10.pem --issuer-key r10.key \
     --eku clientAuth --san DNS:localhost --out eku-client.pem
-"$OTTER" pki cert --subject "CN=localhost" --key eku.key --issuer-cert r10.pem --issuer-key r10.key \
+ok pki cert --subject "CN=localhost" --key eku.key --issuer-cert r10.pem --issuer-key r10.key \
     --eku serverAuth,clientAuth --san DNS:localhost --out eku-both.pem
 check "EKU written" sh -c "openssl x509 -in eku-both.pem -noout -ext extendedKeyUsage | grep -q 'TLS Web Server Authentication, TLS Web Client Authentication'"
 check "EKU clientAuth only: not a TLS server" sh -c "openssl verify -purpose sslserver -CAfile new.pem -untrusted r10.pem eku-client.pem 2>&1 | grep -q 'unsuitable certificate purpose'"
 check "EKU serverAuth: a TLS server" sh -c "openssl verify -purpose sslserver -CAfile new.pem -untrusted r10.pem eku-both.pem >/dev/null"
-"$OTTER" pki key --out k.pem --type ec
+ok pki key --out k.pem --type ec
 check "pki key writes an EC key" sh -c "openssl pkey -in k.pem -noout -text | grep -q 'prime256v1'"
-"$OTTER" pki cert --subject "CN=reuse" --key k.pem --out reuse.pem
+ok pki cert --subject "CN=reuse" --key k.pem --out reuse.pem
 check "default leaf has keyUsage" has reuse.pem "X509v3 Key Usage: critical"
 check "existing key reused" sh -c '[ "$(openssl pkey -in k.pem -pubout)" = "$(openssl x509 -in reuse.pem -noout -pubkey)" ]'
 

@@ -293,29 +293,25 @@ check "40 concurrent downloads all intact ($n)" [ $n -eq 40 ]
 stop
 
 # --- otter's own HTTPS client (mbedTLS on both ends) --------------------------------
-if "$OTTER" fetch --help >/dev/null 2>&1; then
-    tls --chunk-size 700
-    "$OTTER" fetch "https://localhost:$PORT/app.bin" --flash "$T/flash.bin" --create 1M \
-        --ca "$T/pki/ca.pem" >/dev/null 2>"$T/fetch.err"
-    check "otter fetch over TLS (700-byte records): $(cat "$T/fetch.err")" cmp -n $SIZE -s "$T/flash.bin" "$T/www/app.bin"
-    stop
-fi
+tls --chunk-size 700
+"$OTTER" fetch "https://localhost:$PORT/app.bin" --flash "$T/flash.bin" --create 1M \
+    --ca "$T/pki/ca.pem" >/dev/null 2>"$T/fetch.err"
+check "otter fetch over TLS (700-byte records): $(cat "$T/fetch.err")" cmp -n $SIZE -s "$T/flash.bin" "$T/www/app.bin"
+stop
 
 # --- the simulated device updating through three cuts ----------------------------------
-if "$OTTER" flash --help >/dev/null 2>&1 && "$OTTER" device --help >/dev/null 2>&1; then
-    "$OTTER" image make --chip esp32 --version 1.0.0 --project demo --size 100000 --out "$T/v1.bin" >/dev/null
-    "$OTTER" image make --chip esp32 --version 1.1.0 --project demo --size 400000 --out "$T/www/v11.bin" >/dev/null
-    "$OTTER" flash init --out "$T/dev.bin" --layout min_spiffs >/dev/null
-    "$OTTER" flash write "$T/dev.bin" --slot ota_0 "$T/v1.bin" --valid >/dev/null
-    tls --cut-at-offset 50000,150000,300001
-    "$OTTER" device --flash "$T/dev.bin" --url "https://localhost:$PORT/v11.bin" --ca "$T/pki/ca.pem" \
-        --json 2>"$T/dev.err" >"$T/dev.json"
-    rc=$?
-    check "device updates through three cuts (rc $rc): $(tail -1 "$T/dev.err")" [ "$rc" -eq 0 ]
-    check "device outcome updated" grep -q '"outcome":"updated"' "$T/dev.json"
-    stop
-    check "three cuts served" [ "$(grep -c ' cut$' "$T/log")" -eq 3 ]
-fi
+"$OTTER" image make --chip esp32 --version 1.0.0 --project demo --size 100000 --out "$T/v1.bin" >/dev/null
+"$OTTER" image make --chip esp32 --version 1.1.0 --project demo --size 400000 --out "$T/www/v11.bin" >/dev/null
+"$OTTER" flash init --out "$T/dev.bin" --layout min_spiffs >/dev/null
+"$OTTER" flash write "$T/dev.bin" --slot ota_0 "$T/v1.bin" --valid >/dev/null
+tls --cut-at-offset 50000,150000,300001
+"$OTTER" device --flash "$T/dev.bin" --url "https://localhost:$PORT/v11.bin" --ca "$T/pki/ca.pem" \
+    --json 2>"$T/dev.err" >"$T/dev.json"
+rc=$?
+check "device updates through three cuts (rc $rc): $(tail -1 "$T/dev.err")" [ "$rc" -eq 0 ]
+check "device outcome updated" grep -q '"outcome":"updated"' "$T/dev.json"
+stop
+check "three cuts served" [ "$(grep -c ' cut$' "$T/log")" -eq 3 ]
 
 # --- max-requests, plain, self-signed --------------------------------------------------
 start --plain --max-requests 2

@@ -9,8 +9,10 @@
 #     layout of docs/FORMATS.md); otter verify must accept it.
 set -eu
 OTTER="${OTTER_BIN:?}"
+# A missing tool is a skip (exit 77, which ctest reports as "Not Run"), never
+# a pass; `make test` installs them (TEST_DEPS) and fails on any skip.
 for tool in openssl xxd gzip tac bc; do
-    command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 0; }
+    command -v $tool >/dev/null 2>&1 || { echo "SKIP: $tool not installed"; exit 77; }
 done
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM

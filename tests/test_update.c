@@ -104,6 +104,151 @@ static void test_update_ok(void **state)
     free(img);
 }
 
+/* A transport that counts reads, around the fixture's memserver. */
+typedef struct {
+    otter_transport_t inner;
+    unsigned reads;
+} counting_t;
+
+static int counting_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
+{
+    counting_t *c = ctx;
+    return c->inner.connect(c->inner.ctx, host, port, t);
+}
+
+static int counting_read(void *ctx, uint8_t *buf, size_t len, uint32_t t)
+{
+    counting_t *c = ctx;
+    c->reads++;
+    return c->inner.read(c->inner.ctx, buf, len, t);
+}
+
+static int counting_write(void *ctx, const uint8_t *buf, size_t len, uint32_t t)
+{
+    counting_t *c = ctx;
+    return c->inner.write(c->inner.ctx, buf, len, t);
+}
+
+static void counting_close(void *ctx)
+{
+    counting_t *c = ctx;
+    c->inner.close(c->inner.ctx);
+}
+
+/* README: "Each otter_update_step() does one bounded piece of work: one 4 KB
+ * erase (nothing else in that step), or one network read plus programming
+ * those bytes into sectors already erased": count reads, erases and
+ * programs in every step of a whole update. */
+static void test_one_read_per_step(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, &len);
+    memserver_init(&f->srv, img, len);
+    f->srv.chunk = 700; /* many reads per sector */
+    counting_t cnt = {.inner = f->tr};
+    otter_transport_t tr = {counting_connect, counting_read, counting_write, counting_close, &cnt};
+    f->cfg.tcp = &tr;
+    otter_update_init(&f->up, &f->cfg);
+    assert_true(otter_update_begin(&f->up, URL) >= 0);
+    unsigned steps = 0, read_steps = 0, erase_steps = 0, max_reads = 0;
+    int ret;
+    do {
+        otter_norsim_stats_t a, b;
+        unsigned r0 = cnt.reads;
+        otter_norsim_stats(&f->dev.sim, &a);
+        ret = otter_update_step(&f->up);
+        otter_norsim_stats(&f->dev.sim, &b);
+        unsigned reads = cnt.reads - r0;
+        uint64_t erases = (b.sector_erases - a.sector_erases) + (b.block_erases - a.block_erases);
+        uint64_t programs = b.programs - a.programs;
+        if (reads > max_reads)
+            max_reads = reads;
+        if (reads > 1)
+            fail_msg("step %u (%s) made %u network reads", steps,
+                     otter_update_phase_name(otter_update_status(&f->up)->phase), reads);
+        if (erases > 1 || (erases && (reads || programs)))
+            fail_msg("step %u: %llu erases with %u reads and %llu programs", steps, (unsigned long long)erases, reads,
+                     (unsigned long long)programs);
+        read_steps += reads;
+        erase_steps += erases ? 1u : 0u;
+        steps++;
+    } while (ret == OTTER_UPDATE_MORE);
+    assert_int_equal(ret, 0);
+    assert_int_equal(otter_update_finish(&f->up), 0);
+    assert_int_equal(max_reads, 1);
+    assert_true(read_steps >= len / 700); /* every read in a step of its own */
+    assert_int_equal(erase_steps, (len + 4095) / 4096 + 1);
+    printf("per step: at most %u network read; %u steps, %u with a read, %u with one erase\n", max_reads, steps,
+           read_steps, erase_steps);
+    f->cfg.tcp = &f->tr;
+    free(img);
+}
+
+/* The longest TLS explanation the diagnosis can hold: names at their
+ * limits, an expired intermediate, an untrusted root, the mbedTLS code and
+ * verify flags. With room, nothing is lost (the flags and the last
+ * sentence are there); without, the text ends "... (TLS_TRUST)" after a
+ * whole word, at every buffer size. */
+static void test_diagnose_never_cut(void **state)
+{
+    updfix_t *f = fx(state);
+    static otter_tls_report_t r;
+    memset(&r, 0, sizeof r);
+    memset(r.host, 'h', sizeof r.host - 1);
+    r.result = OTTER_ERR_TLS_TRUST;
+    r.mbedtls_err = -0x2700;
+    r.alert = -1;
+    r.now = 1780272000; /* 2026-06-01 */
+    r.verified = 1;
+    r.flags = OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_NOT_TRUSTED | OTTER_TLS_VF_HOSTNAME;
+    r.chain_count = r.chain_total = 2;
+    for (int i = 0; i < 2; i++) {
+        otter_tls_cert_info_t *c = &r.chain[i];
+        memset(c->name, 'A' + i, sizeof c->name - 1);
+        memset(c->issuer_name, 'C' + i, sizeof c->issuer_name - 1);
+        memset(c->subject, 's', sizeof c->subject - 1);
+        memset(c->issuer, 'i', sizeof c->issuer - 1);
+        c->not_before = 1600000000;
+        c->not_after = 1632900000;
+        c->flags = r.flags;
+        c->in_path = 1;
+    }
+    memset(r.chain_end, 'E', sizeof r.chain_end - 1);
+    memset(r.trust_first, 'T', sizeof r.trust_first - 1);
+    r.trust_ca_count = 3;
+    f->cfg.tls_report = &r;
+    otter_update_init(&f->up, &f->cfg);
+    f->up.detail.err = OTTER_ERR_TLS_TRUST;
+    f->up.detail.phase = OTTER_UPDATE_PHASE_CONNECT;
+    static char big[16384];
+    otter_update_diagnose(&f->up, big, sizeof big);
+    size_t full = strlen(big);
+    assert_true(full + 1 < sizeof big);
+    assert_non_null(strstr(big, "verify flags 0x"));
+    assert_non_null(strstr(big, "The running app and otadata are unchanged."));
+    /* the flags are printed whole: 8 hex digits and a ')' */
+    const char *vf = strstr(big, "verify flags 0x");
+    for (int i = 0; i < 8; i++)
+        assert_true(strchr("0123456789abcdef", vf[15 + i]) != NULL);
+    assert_int_equal(vf[23], ')');
+    printf("longest TLS diagnosis: %zu bytes\n", full);
+    for (size_t cap = 40; cap <= full + 1; cap += 37) {
+        char out[16384];
+        memset(out, 0x55, sizeof out);
+        otter_update_diagnose(&f->up, out, cap);
+        size_t n = strlen(out);
+        assert_true(n < cap);
+        if (n < full) {
+            const char *tail = "... (TLS_TRUST)";
+            if (n < strlen(tail) || strcmp(out + n - strlen(tail), tail) != 0)
+                fail_msg("cut at %zu without the ellipsis and the name: ...%s", cap, out + (n > 40 ? n - 40 : 0));
+            assert_true(n == strlen(tail) || out[n - strlen(tail) - 1] != ' ');
+        }
+    }
+    f->cfg.tls_report = NULL;
+}
+
 static void test_block_erase(void **state)
 {
     updfix_t *f = fx(state);
@@ -1030,6 +1175,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rolled_back_version_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_version_retried, setup, teardown),
         cmocka_unit_test(test_from_factory),
+        cmocka_unit_test_setup_teardown(test_one_read_per_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_diagnose_never_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_begin_errors, setup, teardown),
         cmocka_unit_test(test_refused_image_never_boots),
         cmocka_unit_test_setup_teardown(test_no_length, setup, teardown),

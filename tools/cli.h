@@ -58,6 +58,21 @@ void cli_json_str(FILE *f, const char *s);
 /* Same for at most n bytes of s (stops at NUL). */
 void cli_json_strn(FILE *f, const char *s, size_t n);
 
+/* 0 if path can be opened for reading, else prints "cannot open PATH:
+ * <reason>" (e.g. "No such file or directory") and returns -1. */
+int cli_can_open(const char *path);
+
+/* 0 if url is a well-formed http:// or https:// URL, else prints a usage
+ * error naming opt and returns CLI_EXIT_USAGE. */
+int cli_check_url(const char *opt, const char *url);
+
+struct otter_ptable;
+struct otter_partition;
+/* The partition a --slot NAME means: an app slot by its subtype name
+ * ("ota_0", "ota_1", "factory") or any partition by its label ("app1").
+ * NULL if the table has none. */
+const struct otter_partition *cli_find_slot(const struct otter_ptable *pt, const char *name);
+
 /* argv helper: if argv[*i] is opt ("--out") return the next argument and
  * advance *i; if it is "--out=VALUE" return VALUE. NULL otherwise. Prints a
  * usage error and exits 2 if the value is missing. */

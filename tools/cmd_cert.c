@@ -137,6 +137,8 @@ static int collect(cert_report_t *r, const struct cert_args *a)
 {
     if (a->explain) {
         snprintf(r->target, sizeof r->target, "%s", a->explain);
+        if (cli_can_open(a->explain))
+            return CLI_EXIT_FAIL;
         int ret = otter_certset_load(&r->chain, a->explain);
         if (ret < 0)
             return cli_err("cert: %s: %s", a->explain,

@@ -93,7 +93,7 @@ static int parse_value_opt(dev_opts_t *o, int argc, char **argv, int *i, bool *m
         if (o->n_pins == MAX_PINS || otter_tls_pin_parse(v, strlen(v), o->pins[o->n_pins]))
             return cli_usage_err("--pin wants a SPKI SHA-256 (64 hex digits or base64), at most %d", MAX_PINS);
         o->n_pins++;
-    } else if ((v = cli_opt(argc, argv, i, "--key-digest")))
+    } else if ((v = cli_opt(argc, argv, i, "--key-digest")) || (v = cli_opt(argc, argv, i, "--digest")))
         return add_key(o, v, false);
     else if ((v = cli_opt(argc, argv, i, "--pub")))
         return add_key(o, v, true);
@@ -186,7 +186,7 @@ static int parse_opts(dev_opts_t *o, int argc, char **argv)
     }
     if (!o->flash || !o->url)
         return cli_usage_err("device: --flash FILE and --url URL are required");
-    return 0;
+    return cli_check_url("device: --url ", o->url);
 }
 
 int otter_cmd_device(int argc, char **argv)

@@ -14,7 +14,7 @@
 
 static const char usage_text[] =
     "usage: otter doctor URL [--ca FILE]... [--pin SHA256]... [--at DATE]\n"
-    "                        [--pub PEM | --digest HEX]... [--buffer N] [--slot-size N]\n"
+    "                        [--pub PEM | --key-digest HEX]... [--buffer N] [--slot-size N]\n"
     "                        [--chip NAME] [--running-version V] [--store FILE] [--json]\n"
     "\n"
     "Walks the update path a device configured like this would take, with\n"
@@ -28,7 +28,7 @@ static const char usage_text[] =
     "                  (neither: the trust store is used as the device's bundle)\n"
     "  --at DATE       the device's clock (YYYY-MM-DD[THH:MM:SSZ]); default now;\n"
     "                  1970-01-01 is a device whose clock was never set\n"
-    "  --pub PEM / --digest HEX   the image signing keys the device trusts\n"
+    "  --pub PEM / --key-digest HEX   the image signing keys the device trusts\n"
     "  --buffer N      the device's HTTP buffer in bytes (default 2048)\n"
     "  --slot-size N   the OTA slot size (e.g. 1536K, 0x180000)\n"
     "  --chip NAME     the device's chip (esp32, esp32c3, ...)\n"
@@ -79,7 +79,7 @@ static int add_key(doctor_t *d, const char *v, int is_pub)
     if (d->n_trusted >= 3)
         return cli_usage_err("doctor: at most three signing keys");
     if (!is_pub)
-        return cli_parse_hex(v, d->trusted[d->n_trusted++], 32) ? cli_usage_err("doctor: --digest wants 64 hex digits") : 0;
+        return cli_parse_hex(v, d->trusted[d->n_trusted++], 32) ? cli_usage_err("doctor: --key-digest wants 64 hex digits") : 0;
     otter_signkey_t k;
     otter_signkey_init(&k);
     int r = otter_signkey_load(&k, v);
@@ -113,7 +113,7 @@ static int parse_opt(doctor_t *d, int argc, char **argv, int *i)
         d->at_given = 1;
     } else if ((v = cli_opt(argc, argv, i, "--pub"))) {
         return add_key(d, v, 1);
-    } else if ((v = cli_opt(argc, argv, i, "--digest"))) {
+    } else if ((v = cli_opt(argc, argv, i, "--key-digest")) || (v = cli_opt(argc, argv, i, "--digest"))) {
         return add_key(d, v, 0);
     } else if ((v = cli_opt(argc, argv, i, "--buffer"))) {
         if (cli_parse_size(v, &n) || n < 64 || n > 65536)
@@ -273,6 +273,8 @@ int otter_cmd_doctor(int argc, char **argv)
     }
     if (ret == 0 && !d->url)
         ret = cli_usage_err("doctor: which URL?");
+    if (ret == 0)
+        ret = cli_check_url("doctor: ", d->url);
     for (size_t i = 0; ret == 0 && i < d->n_ca; i++)
         ret = add_ca(d, d->ca[i]) ? CLI_EXIT_FAIL : 0;
     if (ret == 0 && !d->n_ca && !d->n_pins)

@@ -1,6 +1,6 @@
 /* otter fetch: the lean download path, for benchmarks and quick checks.
  *
- *   otter fetch URL --flash FILE [--ca PEM] [--slot LABEL | --offset N]
+ *   otter fetch URL --flash FILE [--ca PEM] [--slot SLOT | --offset N]
  *               [--buffer N] [--create SIZE] [--json]
  *
  * Downloads URL with otter's own HTTP client over otter's TLS (or plain TCP
@@ -12,6 +12,7 @@
  * (or a JSON object with --json). Exit 0 on success, 1 on any failure. */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -48,12 +49,12 @@ typedef struct fetch_sink {
 
 static int usage(void)
 {
-    fputs("usage: otter fetch URL --flash FILE [--ca PEM] [--slot LABEL | --offset N]\n"
+    fputs("usage: otter fetch URL --flash FILE [--ca PEM] [--slot SLOT | --offset N]\n"
           "                   [--buffer N] [--create SIZE] [--json]\n"
           "Download URL (otter's HTTP + TLS), SHA-256 it and program it into a simulated\n"
           "NOR flash file, erasing sector by sector just ahead of the write pointer.\n"
           "  --ca PEM       trusted CA certificate(s) for https (required for https)\n"
-          "  --slot LABEL   write into this partition of the flash's table (e.g. ota_1)\n"
+          "  --slot SLOT    write into this partition: ota_0..ota_15, factory, or a label (app1)\n"
           "  --offset N     write at this flash offset instead (default 0)\n"
           "  --buffer N     body read buffer in bytes (default 4096)\n"
           "  --create SIZE  create the flash file, erased, if it does not exist\n"
@@ -96,7 +97,7 @@ static int parse_opts(int argc, char **argv, fetch_opts_t *o)
     }
     if (!o->url || !o->flash)
         return cli_usage_err("fetch: need URL and --flash FILE (see otter fetch --help)");
-    return 0;
+    return cli_check_url("fetch: ", o->url);
 }
 
 /* Open (and maybe create) the flash file and find the region to write. */
@@ -111,6 +112,8 @@ static int open_region(const fetch_opts_t *o, otter_norsim_t *sim, fetch_sink_t 
             return cli_err("fetch: cannot create %s of %llu bytes", o->flash,
                            (unsigned long long)o->create);
     }
+    if (cli_can_open(o->flash))
+        return CLI_EXIT_FAIL;
     int rc = otter_norsim_open(sim, o->flash, NULL);
     if (rc)
         return cli_err("fetch: %s: %s", o->flash, otter_strerror(rc));
@@ -121,9 +124,10 @@ static int open_region(const fetch_opts_t *o, otter_norsim_t *sim, fetch_sink_t 
         rc = otter_ptable_read(&pt, &s->flash);
         if (rc)
             return cli_err("fetch: %s: partition table: %s", o->flash, otter_strerror(rc));
-        const otter_partition_t *p = otter_ptable_find_label(&pt, o->slot);
+        const otter_partition_t *p = cli_find_slot(&pt, o->slot);
         if (!p)
-            return cli_err("fetch: %s: no partition labelled '%s'", o->flash, o->slot);
+            return cli_err("fetch: %s: the partition table has no slot '%s' (give ota_0..ota_15, factory, or a label)",
+                           o->flash, o->slot);
         s->base = p->offset;
         s->limit = p->offset + p->size;
     } else {
@@ -163,7 +167,7 @@ static uint8_t *read_exact(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        cli_err("fetch: cannot open %s", path);
+        cli_err("fetch: cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
     long n = -1;
@@ -245,6 +249,9 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
         }
         rc = sink_write(s, buf, (size_t)n);
     }
+    char why[512] = "";
+    if (rc <= -120 && rc >= -199) /* transport, TLS, HTTP: the client says what and where */
+        otter_http_explain(&http, rc, why, sizeof why);
     otter_http_free(&http);
     otter_tls_free(&tls);
     otter_posix_tcp_free(&tcp);
@@ -252,7 +259,7 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
         return cli_err("fetch: %s: the image is larger than the %u bytes of %s from 0x%x", o->url,
                        (unsigned)(s->limit - s->base), o->slot ? o->slot : "the flash", (unsigned)s->base);
     if (rc)
-        return cli_err("fetch: %s: %s", o->url, otter_strerror(rc));
+        return cli_err("fetch: %s: %s", o->url, why[0] ? why : otter_strerror(rc));
     return 0;
 }
 

@@ -33,7 +33,8 @@ static const char usage_init[] =
     "partition CSV file. otadata starts blank.\n";
 
 static const char usage_write[] =
-    "usage: otter flash write FILE --slot ota_0|ota_1|...|factory IMAGE [--no-boot] [--valid] [--force]\n\n"
+    "usage: otter flash write FILE --slot SLOT IMAGE [--no-boot] [--valid] [--force]\n\n"
+    "SLOT is an app partition by subtype (ota_0, ota_1, ..., factory) or by label (app0).\n"
     "Check IMAGE (ESP app image), erase the slot's sectors it needs, program it,\n"
     "then make the slot boot next: for an OTA slot one otadata write with state\n"
     "NEW (it boots once on probation and must be confirmed, as after an OTA\n"
@@ -81,6 +82,8 @@ static int dev_open(struct dev *d, const char *path, int need_table)
     otter_norsim_options_t o;
     otter_norsim_options_default(&o);
     o.persist_wear = 1;
+    if (cli_can_open(path))
+        return CLI_EXIT_FAIL;
     int ret = otter_norsim_open(&d->sim, path, &o);
     if (ret)
         return cli_err("%s: %s", path, otter_strerror(ret));
@@ -252,11 +255,9 @@ static int cmd_write(int argc, char **argv)
 {
     const char *file = NULL, *slot_name = NULL, *image = NULL;
     int flags = 0, rc = parse_write_args(argc, argv, &file, &slot_name, &image, &flags);
-    uint8_t slot;
+    uint8_t slot = 0;
     if (rc)
         return rc;
-    if (otter_slot_parse(slot_name, &slot) || slot == OTTER_PT_SUBTYPE_TEST)
-        return cli_usage_err("--slot %s: want factory or ota_0..ota_15", slot_name);
     size_t len;
     uint8_t *img = cli_read_file(image, &len);
     if (!img)
@@ -266,12 +267,17 @@ static int cmd_write(int argc, char **argv)
         free(img);
         return rc;
     }
-    const otter_partition_t *p = otter_ptable_app(&d.pt, slot);
+    const otter_partition_t *p = cli_find_slot(&d.pt, slot_name);
     otter_image_info_t info;
     int verdict = check_image(img, len, &info);
     int ret = 0;
+    if (p)
+        slot = p->subtype;
     if (!p)
-        rc = cli_err("%s: the partition table has no %s slot", file, slot_name);
+        rc = cli_err("%s: the partition table has no slot '%s' (give ota_0..ota_15, factory, or a label)", file,
+                     slot_name);
+    else if (p->type != OTTER_PT_TYPE_APP || slot == OTTER_PT_SUBTYPE_TEST)
+        rc = cli_err("%s: '%s' is not an app slot", file, slot_name);
     else if (len == 0 || len > p->size)
         rc = cli_err("%s: %zu bytes do not fit %s (%u bytes)", image, len, slot_name, (unsigned)p->size);
     else if (verdict && !(flags & 4))
@@ -284,7 +290,7 @@ static int cmd_write(int argc, char **argv)
     if (rc == 0) {
         otter_boot_result_t r;
         otter_boot_peek(&d.boot, &r);
-        printf("wrote %zu bytes to %s (%s) at 0x%06x", len, slot_name, p->label, (unsigned)p->offset);
+        printf("wrote %zu bytes to %s (%s) at 0x%06x", len, otter_slot_name(slot), p->label, (unsigned)p->offset);
         char version[4 * sizeof info.app.version];
         if (info.has_app_desc)
             printf(", version \"%s\"", cli_escape(info.app.version, version, sizeof version));

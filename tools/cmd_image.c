@@ -19,7 +19,10 @@ static const char *spi_mode_name(uint8_t m)
 
 static const char *kind_name(otter_image_kind_t k)
 {
-    return k == OTTER_IMAGE_KIND_APP ? "app" : k == OTTER_IMAGE_KIND_BOOTLOADER ? "bootloader" : "unknown";
+    return k == OTTER_IMAGE_KIND_APP          ? "app"
+           : k == OTTER_IMAGE_KIND_BOOTLOADER ? "bootloader"
+           : k == OTTER_IMAGE_KIND_RAM_APP    ? "RAM-only app"
+                                              : "unknown";
 }
 
 static const char *verdict_word(int v)
@@ -60,11 +63,17 @@ static void check_sigs(const uint8_t *d, size_t n, struct siginfo *si)
         otter_sigblock_check(d + si->off + i * OTTER_SIG_BLOCK_LEN, d256, d384, &si->res[i]);
 }
 
-static void print_text(const char *path, size_t n, int verdict, const otter_image_info_t *in, const struct siginfo *si)
+static void print_text(const char *path, size_t n, int verdict, const otter_image_t *img, const struct siginfo *si)
 {
+    const otter_image_info_t *in = otter_image_info(img);
     printf("file:        %s (%zu bytes)\n", path, n);
     printf("verdict:     %s%s%s\n", verdict ? otter_errname(verdict) : "OK", verdict ? ": " : "",
            verdict ? otter_strerror(verdict) : "");
+    if (verdict < 0 && (otter_image_fix(verdict) || verdict == OTTER_ERR_IMG_MAGIC)) {
+        char why[512];
+        otter_image_explain(img, verdict, why, sizeof why);
+        printf("             %s\n", why);
+    }
     if (in->header_verdict != OTTER_OK) {
         if (in->header_verdict < 0)
             return;
@@ -139,12 +148,19 @@ static void json_verdict(const char *name, int v)
     cli_json_str(stdout, verdict_word(v));
 }
 
-static void print_json(const char *path, size_t n, int verdict, const otter_image_info_t *in, const struct siginfo *si)
+static void print_json(const char *path, size_t n, int verdict, const otter_image_t *img, const struct siginfo *si)
 {
+    const otter_image_info_t *in = otter_image_info(img);
     printf("{\"file\":");
     cli_json_str(stdout, path);
     printf(",\"size\":%zu,\"verdict\":", n);
     cli_json_str(stdout, verdict ? otter_errname(verdict) : "OK");
+    if (verdict < 0) {
+        char why[512];
+        otter_image_explain(img, verdict, why, sizeof why);
+        printf(",\"explanation\":");
+        cli_json_str(stdout, why);
+    }
     printf(",\"error\":%d,\"error_offset\":%d,\"kind\":\"%s\",\"chip_id\":%u,\"chip\":", verdict, in->error_offset,
            kind_name(in->kind), in->chip_id);
     cli_json_str(stdout, otter_image_chip_name(in->chip_id));
@@ -215,6 +231,14 @@ static int image_info(int argc, char **argv)
     bool json = false;
     uint16_t chip = OTTER_CHIP_ANY;
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            puts("usage: otter image info FILE [--json] [--chip CHIP]\n"
+                 "Checks an ESP app image (header, segments, checksum, hash, app description, signatures);\n"
+                 "any other file is named (ELF, merged flash image, bootloader, partition table, otadata,\n"
+                 "UF2, ZIP, gzip, pre-encrypted image, RAM-only app, ESP8266 image, HTML, JSON, text)\n"
+                 "with what to serve instead. Exits 0 only for a complete, intact app image.");
+            return CLI_EXIT_OK;
+        }
         if (!strcmp(argv[i], "--json"))
             json = true;
         else if ((v = cli_opt(argc, argv, &i, "--chip"))) {
@@ -233,14 +257,19 @@ static int image_info(int argc, char **argv)
         return CLI_EXIT_FAIL;
     otter_image_t img;
     otter_image_init(&img, chip);
+    otter_image_set_file_len(&img, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
     otter_image_feed(&img, d, n);
     int verdict = otter_image_finish(&img);
+    /* The whole file is here: a bootloader with a partition table at
+     * 0x8000 behind it is a merged flash image. */
+    if (otter_image_identify(d, n, n) == OTTER_ERR_IMG_MERGED)
+        verdict = OTTER_ERR_IMG_MERGED;
     struct siginfo si;
     check_sigs(d, n, &si);
     if (json)
-        print_json(path, n, verdict, otter_image_info(&img), &si);
+        print_json(path, n, verdict, &img, &si);
     else
-        print_text(path, n, verdict, otter_image_info(&img), &si);
+        print_text(path, n, verdict, &img, &si);
     otter_image_free(&img);
     free(d);
     return verdict == OTTER_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
@@ -261,6 +290,12 @@ static int image_make(int argc, char **argv)
     const char *out = NULL, *v;
     otter_imgmake_defaults(&p);
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            puts("usage: otter image make --chip CHIP --version V --project P [--secure-version N]\n"
+                 "                        --size BYTES [--seed S] [--idf-ver X] [--no-hash] [--no-desc] --out FILE\n"
+                 "Writes a deterministic synthetic app image (for tests and demos).");
+            return CLI_EXIT_OK;
+        }
         if ((v = cli_opt(argc, argv, &i, "--chip"))) {
             if (otter_image_chip_from_name(v, &p.chip) || p.chip == OTTER_CHIP_ANY)
                 return cli_usage_err("unknown chip '%s'", v);

@@ -271,6 +271,10 @@ static int cert_make(struct cert_objs *o, const struct cert_args *a)
     if (!a->not_after && a->days)
         s.not_after = s.not_before + (int64_t)a->days * 86400;
     int r = 0;
+    const char *const files[] = {a->key, a->issuer_cert, a->issuer_key, a->subject_from};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
+        if (files[k] && cli_can_open(files[k]))
+            return CLI_EXIT_FAIL;
     if (a->key)
         r = otter_pki_key_load(&o->pki, &o->key, a->key);
     else

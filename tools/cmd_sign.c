@@ -32,6 +32,8 @@ int otter_cmd_sign(int argc, char **argv)
         return cli_usage_err("usage: otter sign --key KEY.pem IN [--out OUT] [--append]");
     if (!out)
         out = in;
+    if (cli_can_open(key))
+        return CLI_EXIT_FAIL;
     otter_signkey_t k;
     otter_signkey_init(&k);
     int r = otter_signkey_load(&k, key);

@@ -54,9 +54,9 @@ int otter_cmd_verify(int argc, char **argv)
         bool is_pub = false;
         if ((v = cli_opt(argc, argv, &i, "--pub")))
             is_pub = true;
-        else if (!(v = cli_opt(argc, argv, &i, "--digest"))) {
+        else if (!(v = cli_opt(argc, argv, &i, "--key-digest")) && !(v = cli_opt(argc, argv, &i, "--digest"))) {
             if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                puts("usage: otter verify (--pub KEY.pem | --digest HEX)... FILE\n"
+                puts("usage: otter verify (--pub KEY.pem | --key-digest HEX)... FILE\n"
                      "Up to three trusted keys, as PEM keys or as SHA-256 key digests (eFuse).\n"
                      "Exit 0 only if a block verifies with a trusted key and no block is malformed.");
                 return CLI_EXIT_OK;
@@ -72,11 +72,11 @@ int otter_cmd_verify(int argc, char **argv)
             if (add_pub(v, trusted, &n_trusted))
                 return CLI_EXIT_USAGE;
         } else if (cli_parse_hex(v, trusted[n_trusted++], 32)) {
-            return cli_usage_err("--digest wants 64 hex digits, got '%s'", v);
+            return cli_usage_err("--key-digest wants 64 hex digits, got '%s'", v);
         }
     }
     if (!file || n_trusted == 0)
-        return cli_usage_err("usage: otter verify (--pub KEY.pem | --digest HEX)... FILE");
+        return cli_usage_err("usage: otter verify (--pub KEY.pem | --key-digest HEX)... FILE");
     size_t n, off;
     uint8_t *d = cli_read_file(file, &n);
     if (!d)

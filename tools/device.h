@@ -34,7 +34,7 @@ typedef enum dev_outcome {
 typedef struct dev_result {
     dev_outcome_t outcome;
     int err;          /* code of the failure (0 if none) */
-    char detail[768]; /* the sentence a user reads */
+    char detail[4096]; /* the sentence a user reads (the longest TLS diagnosis, ~2.1 KB, fits) */
     char previous_version[33];
     char running_version[33];
     char running_slot[16];
@@ -48,6 +48,8 @@ typedef struct dev_result {
     uint64_t downloaded, redownloaded;
     uint32_t worst_redownload, resumes, restarts, steps, erases;
     bool resumed_from_journal;
+    uint32_t resume_offset;       /* journal resume: the first byte this run downloaded */
+    uint32_t to_download_again;   /* power cut: bytes received after the journal's last sector */
     uint64_t longest_step_us;     /* virtual flash time of the longest step */
     uint64_t flash_time_us;       /* virtual flash time of the whole run */
     uint64_t whole_slot_erase_us; /* what erasing the slot up front would block */

@@ -118,10 +118,14 @@ void dev_print_summary(FILE *f, const dev_result_t *r)
     if (r->previous_version[0])
         fprintf(f, "  before             %s\n", prev);
     print_otadata_text(f, r);
-    fprintf(f, "  downloaded         %llu bytes (%llu again after cuts; worst per cut %u; %u resumes%s)\n",
-            (unsigned long long)r->downloaded, (unsigned long long)r->redownloaded, r->worst_redownload, r->resumes,
-            r->resumed_from_journal ? ", continued from the journal" : "");
-    fprintf(f, "  longest step       %.1f ms of flash time (a whole-slot erase up front: %.0f ms)\n",
+    fprintf(f, "  downloaded         %llu bytes (%llu again after cuts; worst per cut %u; %u resumes", (unsigned long long)r->downloaded,
+            (unsigned long long)r->redownloaded, r->worst_redownload, r->resumes);
+    if (r->resumed_from_journal)
+        fprintf(f, "; continued from the journal at byte %u, after a power cut", (unsigned)r->resume_offset);
+    if (r->power_lost)
+        fprintf(f, "; %u received after the journal's last sector, to download again", (unsigned)r->to_download_again);
+    fprintf(f, ")\n");
+    fprintf(f, "  longest step       %.1f ms of flash time (a whole-slot erase up front: %.0f ms, computed)\n",
             ms(r->longest_step_us), ms(r->whole_slot_erase_us));
     fprintf(f, "  flash time         %.1f ms (virtual)\n", ms(r->flash_time_us));
     fprintf(f, "  wall time          %llu ms\n", (unsigned long long)r->wall_ms);
@@ -166,6 +170,8 @@ void dev_print_json(FILE *f, const dev_result_t *r)
             (unsigned long long)r->total, (unsigned long long)r->downloaded, (unsigned long long)r->redownloaded);
     fprintf(f, "\"worst_redownload_per_cut\":%u,\"resumes\":%u,\"restarts\":%u,\"resumed_from_journal\":%s,",
             r->worst_redownload, r->resumes, r->restarts, r->resumed_from_journal ? "true" : "false");
+    fprintf(f, "\"resume_offset\":%u,\"bytes_to_download_again\":%u,", (unsigned)r->resume_offset,
+            (unsigned)r->to_download_again);
     fprintf(f, "\"steps\":%u,\"erases\":%u,\"power_lost\":%s,", r->steps, r->erases, r->power_lost ? "true" : "false");
     fprintf(f, "\"longest_step_ms\":%.3f,\"flash_time_ms\":%.3f,\"whole_slot_erase_ms\":%.0f,\"wall_ms\":%llu",
             ms(r->longest_step_us), ms(r->flash_time_us), ms(r->whole_slot_erase_us), (unsigned long long)r->wall_ms);

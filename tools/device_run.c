@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "device.h"
 #include "otter/error.h"
+#include "otter/update_journal.h"
 #include "posix_clock.h"
 #include "posix_rng.h"
 
@@ -223,20 +224,55 @@ static void track(dev_ctx_t *c, uint64_t t0)
         c->r.longest_step_us = dt;
 }
 
+/* Bytes a cut-short previous run programmed after the last sector its
+ * journal marked done: a resume starts at that sector again, so they are
+ * downloaded twice. Read from the flash before the engine erases them (the
+ * last byte that is not 0xFF; 0 when there is no unfinished journal). */
+static uint32_t unjournalled_bytes(dev_ctx_t *c)
+{
+    const otter_partition_t *p;
+    const otter_flash_t *f = &c->d.flash;
+    static uint8_t buf[65536];
+    uint32_t s = f->sector_size;
+    if (s == 0 || s > sizeof buf || otter_boot_next_update_slot(&c->d.boot, &p) != 0 || !p)
+        return 0;
+    otter_journal_t j;
+    memset(&j, 0, sizeof j);
+    j.addr = otter_journal_addr(p->offset, p->size, s);
+    j.sector_size = s;
+    if (otter_journal_load(f, &j, buf, sizeof buf) != 0 || j.complete || j.abandoned)
+        return 0;
+    uint32_t done = otter_journal_bytes_done(&j);
+    if (done >= j.total || done >= p->size)
+        return 0;
+    uint32_t n = j.total - done < s ? j.total - done : s;
+    if (f->read(f->ctx, p->offset + done, buf, n) < 0)
+        return 0;
+    while (n > 0 && buf[n - 1] == 0xFF)
+        n--;
+    return n;
+}
+
 /* The update proper. Returns the engine's final code. */
 static int run_update(dev_ctx_t *c)
 {
     otter_update_config_t cfg;
+    uint32_t again = unjournalled_bytes(c);
     engine_config(c, &cfg);
     otter_update_init(&c->up, &cfg);
     int ret = otter_update_begin(&c->up, c->o.url);
     if (ret < 0)
         return ret;
     fprintf(c->out, "checking %s\n", c->o.url);
+    uint32_t kept = 0, received = 0; /* journalled bytes, received bytes (as a power cut leaves them) */
     do {
         uint64_t t0 = otter_norsim_time_us(&c->d.sim);
         ret = otter_update_step(&c->up);
         track(c, t0);
+        if (otter_norsim_powered(&c->d.sim)) {
+            kept = c->up.journal_live ? c->up.marked * c->d.flash.sector_size : 0;
+            received = c->up.received;
+        }
         if (c->up.target && !c->r.target_slot[0])
             snprintf(c->r.target_slot, sizeof c->r.target_slot, "%s", otter_slot_name(c->up.target->subtype));
     } while (ret == OTTER_UPDATE_MORE);
@@ -256,6 +292,18 @@ static int run_update(dev_ctx_t *c)
     c->r.steps = st->steps;
     c->r.erases = st->erases;
     c->r.resumed_from_journal = st->resumed_from_journal;
+    /* What the journal keeps is whole sectors: the rest of what was received
+     * before a power cut is downloaded again by the next run. */
+    c->r.resume_offset = kept;
+    c->r.to_download_again = received > kept ? received - kept : 0;
+    if (st->resumed_from_journal)
+        c->r.resume_offset = c->up.journal.sectors_done * c->d.flash.sector_size;
+    if (st->resumed_from_journal && again) {
+        /* downloaded before the power cut and again now */
+        c->r.redownloaded += again;
+        if (again > c->r.worst_redownload)
+            c->r.worst_redownload = again;
+    }
     if (c->up.target) {
         uint64_t per = c->o.model_max ? 400000u : 45000u;
         c->r.whole_slot_erase_us = (uint64_t)(c->up.target->size / c->d.flash.sector_size) * per;
@@ -367,10 +415,14 @@ static void update_and_judge(dev_ctx_t *c, uint64_t ops0)
         c->r.power_lost = true;
         c->r.outcome = DEV_FAILED;
         c->r.err = OTTER_ERR_FLASH_POWER_LOSS;
+        /* What the journal keeps is in whole sectors: the rest of what was
+         * received is lost with the power and downloaded again. */
         snprintf(c->r.detail, sizeof c->r.detail,
                  "the power was cut at flash operation %llu of this run; the old app and otadata are intact "
-                 "and the next run resumes the download from the journal",
-                 (unsigned long long)c->o.power_cut_after);
+                 "and the next run resumes the download from the journal at byte %u (the %u bytes received "
+                 "after it are downloaded again)",
+                 (unsigned long long)c->o.power_cut_after, (unsigned)c->r.resume_offset,
+                 (unsigned)c->r.to_download_again);
         (void)reboot(c, "power restored", ops0);
         return;
     }
@@ -407,6 +459,11 @@ int dev_run(dev_ctx_t *c)
     otter_norsim_options_default(&opt);
     opt.timing = c->o.model_max ? OTTER_NORSIM_TIMING_MAX : OTTER_NORSIM_TIMING_TYP;
     opt.persist_wear = 1;
+    if (cli_can_open(c->o.flash)) {
+        if (devnull)
+            fclose(devnull);
+        return DEV_EXIT_FAILED;
+    }
     otter_simdev_init(&c->d);
     int ret = otter_simdev_open(&c->d, c->o.flash, &opt, c->o.chip);
     if (ret == 0) {

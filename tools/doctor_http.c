@@ -307,22 +307,25 @@ static void size_steps(doctor_t *d, const otter_http_response_t *resp, int rc, u
 }
 
 /* Check the first bytes as the device would before erasing anything. */
-static void image_steps(doctor_t *d, const uint8_t *p, size_t n)
+static void image_steps(doctor_t *d, const uint8_t *p, size_t n, bool whole)
 {
     otter_image_t img;
     otter_image_init(&img, d->chip);
+    if (whole) /* the body ended: a short file is named now */
+        otter_image_set_file_len(&img, (uint32_t)n);
     int rc = otter_image_feed(&img, p, n);
     rc = rc < 0 ? rc : otter_image_early_verdict(&img);
     const otter_image_info_t *in = otter_image_info(&img);
     if (rc < 0) {
         doctor_step_t *s = doctor_add(d, "image", DOCTOR_FAIL, "%s", otter_strerror(rc));
-        if (rc == OTTER_ERR_IMG_HTML)
-            doctor_fix(s, "the URL serves a web page (an error or login page?), not the .bin file");
-        else if (rc == OTTER_ERR_IMG_CHIP_MISMATCH)
+        if (rc == OTTER_ERR_IMG_CHIP_MISMATCH) {
             doctor_fix(s, "the image is built for %s, the device is %s: build for the right target",
                        otter_image_chip_name(in->chip_id), otter_image_chip_name(d->chip));
-        else
-            doctor_fix(s, "upload the app image (the .bin the build makes for OTA), not another file");
+        } else {
+            char why[512];
+            otter_image_explain(&img, rc, why, sizeof why);
+            doctor_fix(s, "%s", strncmp(why, "fix: ", 5) ? why : why + 5);
+        }
         otter_image_free(&img);
         return;
     }
@@ -444,7 +447,7 @@ static void signature_step(doctor_t *d)
             doctor_step_t *s = doctor_add(d, "signature", DOCTOR_FAIL, "%s", otter_strerror(rc));
             doctor_fix(s, rc == OTTER_ERR_SIG_UNTRUSTED
                               ? "the image is signed with a key the device does not trust: sign it with the "
-                                "device's key (--pub / --digest are what the device has)"
+                                "device's key (--pub / --key-digest are what the device has)"
                               : "re-sign the image with the device's key");
         }
     }
@@ -501,14 +504,14 @@ int doctor_http(doctor_t *d)
     }
     client_free(c);
     if (first)
-        image_steps(d, first, n);
+        image_steps(d, first, n, n < FIRST_LEN);
     free(first);
     if (d->fail_at[0])
         return -1;
     if (d->n_trusted)
         signature_step(d);
     else
-        doctor_add(d, "signature", DOCTOR_INFO, "not checked: no --pub or --digest given (a device without "
+        doctor_add(d, "signature", DOCTOR_INFO, "not checked: no --pub or --key-digest given (a device without "
                                                 "keys installs unsigned images)");
     return d->fail_at[0] ? -1 : 0;
 }

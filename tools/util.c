@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "otter/partition.h"
+#include "otter/url.h"
 
 /* "otter: " + the formatted message + tail, on stderr. */
 static void cli_vwarn(const char *tail, const char *fmt, va_list ap)
@@ -203,4 +205,32 @@ const char *cli_escape(const char *s, char *out, size_t cap)
     }
     out[n] = 0;
     return out;
+}
+
+const otter_partition_t *cli_find_slot(const otter_ptable_t *pt, const char *name)
+{
+    uint8_t slot;
+    if (otter_slot_parse(name, &slot) == 0 && slot != OTTER_PT_SUBTYPE_TEST)
+        return otter_ptable_app(pt, slot);
+    return otter_ptable_find_label(pt, name);
+}
+
+int cli_check_url(const char *opt, const char *url)
+{
+    otter_url_t u;
+    if (url && otter_url_parse(url, strlen(url), &u) == 0)
+        return 0;
+    return cli_usage_err("%s'%s' is not a valid URL: want http://HOST[:PORT]/PATH or https://HOST[:PORT]/PATH", opt,
+                         url ? url : "");
+}
+
+int cli_can_open(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_err("cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    fclose(f);
+    return 0;
 }

@@ -135,7 +135,10 @@ int main(int argc, char **argv)
         if (s == OTTER_HTTPS_OTA_UPDATING)
             continue;
         char why[512];
-        printf("[device] %s\n", otter_update_diagnose(otter_https_ota_engine(&HttpsOTA), why, sizeof why));
+        const otter_update_t *up = otter_https_ota_engine(&HttpsOTA);
+        printf("[device] %s\n", otter_update_diagnose(up, why, sizeof why));
+        if (otter_update_detail(up)->err)
+            printf("[device] error: %s\n", otter_errname(otter_update_detail(up)->err));
         if (s == OTTER_HTTPS_OTA_SUCCESS) {
             rc = 0;
             if (otter_simdev_reboot(&dev, 1) == 0) /* ESP.restart() */

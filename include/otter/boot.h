@@ -22,6 +22,7 @@
 #ifndef OTTER_BOOT_H
 #define OTTER_BOOT_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stdint.h>
 
 #include "otter/flash.h"

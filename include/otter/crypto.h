@@ -5,6 +5,7 @@
 #ifndef OTTER_CRYPTO_H
 #define OTTER_CRYPTO_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stddef.h>
 #include <stdint.h>
 

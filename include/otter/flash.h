@@ -11,6 +11,7 @@
 #ifndef OTTER_FLASH_H
 #define OTTER_FLASH_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stddef.h>
 #include <stdint.h>
 

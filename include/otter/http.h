@@ -31,6 +31,7 @@
 #ifndef OTTER_HTTP_H
 #define OTTER_HTTP_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -27,6 +27,7 @@
 #ifndef OTTER_HTTPS_OTA_H
 #define OTTER_HTTPS_OTA_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -24,6 +24,7 @@
 #ifndef OTTER_IMAGE_H
 #define OTTER_IMAGE_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,15 +60,22 @@
 #define OTTER_IMAGE_EARLY_LEN (OTTER_APP_DESC_OFFSET + OTTER_APP_DESC_LEN) /* 288 */
 #define OTTER_BOOT_DESC_MAGIC 0x50u
 #define OTTER_IMAGE_SIG_ALIGN 4096u
+/* A file that does not start with 0xE9 is named from its first bytes
+ * (otter_image_identify()) once this many were fed, or at the end. */
+#define OTTER_IMAGE_SNIFF_LEN 64u
 
 /* What the image is. UNKNOWN until decided: APP as soon as an app
- * description is seen, or at the end if any segment is mapped from flash
- * (old images have no description); BOOTLOADER when the first segment holds
- * an esp_bootloader_desc_t or no segment is flash-mapped. */
+ * description is seen in a flash-mapped first segment, or at the end if any
+ * segment is mapped from flash (old images have no description);
+ * BOOTLOADER when the first segment holds an esp_bootloader_desc_t, or no
+ * segment is flash-mapped and the image fits below 0x8000; RAM_APP when the
+ * app description is in RAM, or no segment is flash-mapped and the image is
+ * longer than a bootloader can be. */
 typedef enum otter_image_kind {
     OTTER_IMAGE_KIND_UNKNOWN = 0,
     OTTER_IMAGE_KIND_APP = 1,
     OTTER_IMAGE_KIND_BOOTLOADER = 2,
+    OTTER_IMAGE_KIND_RAM_APP = 3,
 } otter_image_kind_t;
 
 /* Verdict of one check: 0 (OTTER_OK) passed, a negative otter_err_t failed,
@@ -162,10 +170,11 @@ typedef struct otter_image {
     uint8_t xor_sum;
     uint16_t expect_chip;
     uint32_t max_len;
+    uint32_t file_len; /* whole file length if known (0 unknown), for naming */
     uint32_t left; /* bytes left in the current state */
     uint32_t end;  /* file offset where the current state ends */
     int status;    /* first error, sticky */
-    uint8_t buf[OTTER_IMAGE_HEADER_LEN + 8];
+    uint8_t buf[OTTER_IMAGE_SNIFF_LEN]; /* header, segment header, hash, or first bytes */
     uint8_t desc[OTTER_APP_DESC_LEN];
     uint16_t desc_len;
     bool seg_mapped;
@@ -187,8 +196,9 @@ void otter_image_set_max_len(otter_image_t *ctx, uint32_t max_len);
  * INT32_MAX, else OTTER_ERR_INVAL). Returns len (all
  * bytes are consumed, including trailing bytes after the image) or the first
  * error found so far, a negative otter_err_t:
- *   OTTER_ERR_IMG_HTML (text where the magic byte should be),
- *   OTTER_ERR_IMG_MAGIC, OTTER_ERR_IMG_ESP8266, OTTER_ERR_IMG_CHIP_UNKNOWN,
+ *   what otter_image_identify() names a file that does not start with 0xE9
+ *   (after OTTER_IMAGE_SNIFF_LEN bytes), OTTER_ERR_IMG_RAM_APP,
+ *   OTTER_ERR_IMG_ESP8266, OTTER_ERR_IMG_CHIP_UNKNOWN,
  *   OTTER_ERR_IMG_CHIP_MISMATCH, OTTER_ERR_IMG_HASH_FLAG,
  *   OTTER_ERR_IMG_SEG_COUNT, OTTER_ERR_IMG_SEG_LEN, OTTER_ERR_IMG_TOO_LONG,
  *   OTTER_ERR_IMG_SEG_ALIGN (reported at the image end),
@@ -204,6 +214,37 @@ int otter_image_feed(otter_image_t *ctx, const void *data, size_t len);
  * reached; OTTER_ERR_IMG_NOT_APP for an intact bootloader image. Does not
  * change the context (may be called more than once). */
 int otter_image_finish(const otter_image_t *ctx);
+
+/* The whole file's length when the caller knows it (e.g. Content-Length):
+ * lets a short file that does not start with 0xE9 be named as soon as all of
+ * it was fed, and an 8 KB file of 0xFF be named an otadata image. */
+void otter_image_set_file_len(otter_image_t *ctx, uint32_t file_len);
+
+/* Name the file whose first n bytes are p (n may be the whole file, or as
+ * few as were received; file_len the whole length if known, else 0). Returns
+ * 0 when it starts like an ESP app image (0xE9, no merged flash image
+ * behind it), else the error naming it:
+ *   OTTER_ERR_IMG_ELF, _MERGED, _PTABLE, _OTADATA, _UF2, _ZIP, _GZIP,
+ *   _ENCRYPTED, _ESP8266, _HTML, _JSON, _TEXT (only when the start is a tag
+ *   or printable text), or OTTER_ERR_IMG_MAGIC for anything else.
+ * Pure function of its arguments. */
+int otter_image_identify(const uint8_t *p, size_t n, uint64_t file_len);
+
+/* One sentence that says what to do about an image error err (a result of
+ * this module), e.g. for OTTER_ERR_IMG_ELF "serve the .bin that esptool's
+ * elf2image makes from the .elf". NULL when there is nothing more to say
+ * than otter_strerror(). Static storage. */
+const char *otter_image_fix(int err);
+
+/* The first bytes of a file that is not an ESP app image, as collected
+ * (*p points into ctx); 0 when the header was accepted. */
+size_t otter_image_first_bytes(const otter_image_t *ctx, const uint8_t **p);
+
+/* What to do about err, for a log line after otter_strerror(err):
+ * "[first bytes: 3c 21 ...; ]fix: <otter_image_fix(err)>." (the first bytes
+ * for OTTER_ERR_IMG_MAGIC and _MERGED), into out (cap bytes with the NUL,
+ * ending "..." if it had to be cut). Returns the full length. */
+size_t otter_image_explain(const otter_image_t *ctx, int err, char *out, size_t cap);
 
 /* The fields learnt so far (points into ctx). */
 const otter_image_info_t *otter_image_info(const otter_image_t *ctx);

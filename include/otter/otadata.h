@@ -11,6 +11,7 @@
 #ifndef OTTER_OTADATA_H
 #define OTTER_OTADATA_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stdint.h>
 
 #include "otter/flash.h"

@@ -9,6 +9,7 @@
 #ifndef OTTER_PARTITION_H
 #define OTTER_PARTITION_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stddef.h>
 #include <stdint.h>
 

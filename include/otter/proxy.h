@@ -19,6 +19,7 @@
 #ifndef OTTER_PROXY_H
 #define OTTER_PROXY_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stddef.h>
 #include <stdint.h>
 

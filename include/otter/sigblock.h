@@ -12,6 +12,7 @@
 #ifndef OTTER_SIGBLOCK_H
 #define OTTER_SIGBLOCK_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stddef.h>
 #include <stdint.h>
 

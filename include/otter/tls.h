@@ -28,6 +28,7 @@
 #ifndef OTTER_TLS_H
 #define OTTER_TLS_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -9,6 +9,7 @@
 #ifndef OTTER_TRANSPORT_H
 #define OTTER_TRANSPORT_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stddef.h>
 #include <stdint.h>
 

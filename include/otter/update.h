@@ -52,6 +52,7 @@
 #ifndef OTTER_UPDATE_H
 #define OTTER_UPDATE_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -13,6 +13,7 @@
 #ifndef OTTER_UPDATE_JOURNAL_H
 #define OTTER_UPDATE_JOURNAL_H
 
+#include "otter/error.h" /* the OTTER_ERR_* codes its functions return */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -12,7 +12,8 @@ P="$T/pki"
 "$OTTER" pki demo "$P" >/dev/null
 mkdir -p "$T/www" "$T/img"
 chmod 755 "$T" "$T/www"
-"$OTTER" keygen --type ecdsa-p256 --out "$T/key.pem" >/dev/null
+"$OTTER" keygen --type ecdsa-p256 --out "$T/key.pem" >"$T/keygen.txt"
+KEY_DIGEST=$(sed -n 's/^key digest: //p' "$T/keygen.txt")
 "$OTTER" keygen --type ecdsa-p256 --out "$T/other.pem" >/dev/null
 
 # mkimg NAME VERSION [image make options]: $T/img/NAME.bin
@@ -91,6 +92,16 @@ bad() {
         -- --flash "$T/bad.flash" --url "$url" "$@"
     [ "$(keep "$T/bad.flash")" = "$before" ] || fail "$name: running slot or otadata changed"
 }
+# refused NAME ERROR URL [ARGS]: as bad, and decided before anything was
+# erased (the summary's erases is 0).
+refused() {
+    name="$1"; err="$2"; url="$3"; shift 3
+    newflash bad
+    before=$(keep "$T/bad.flash")
+    dev "$name (before any erase)" 1 outcome=failed error="$err" erases=0 running_version=1.0.0 \
+        running_slot=ota_0 -- --flash "$T/bad.flash" --url "$url" "$@"
+    [ "$(keep "$T/bad.flash")" = "$before" ] || fail "$name: running slot or otadata changed"
+}
 
 run_scenarios() {
     pub="--pub $T/key.pub.pem"
@@ -103,21 +114,44 @@ run_scenarios() {
     # shellcheck disable=SC2086
     dev "same version: up to date" 3 outcome=up_to_date running_version=1.1.0 \
         -- --flash "$T/a.flash" --url "$BASE/app.bin" $pub
-    bad "older version" UPD_OLDER "$BASE/old.bin" $pub
+    # --json as documented: up to date has a detail and no error
+    grep -q '"error":' "$T/out.json" && fail "up to date: JSON has an error"
+    grep -q '"detail":"up to date' "$T/out.json" || fail "up to date: JSON has no detail"
+    grep -q '"whole_slot_erase_ms":' "$T/out.json" || fail "no whole_slot_erase_ms"
+    refused "older version" UPD_OLDER "$BASE/old.bin" $pub
     bad "unsigned while a key is provisioned" UPD_UNSIGNED "$BASE/unsigned.bin" $pub
     bad "signed by another key" SIG_UNTRUSTED "$BASE/wrongkey.bin" $pub
-    bad "wrong chip" IMG_CHIP_MISMATCH "$BASE/c3.bin" $pub
-    bad "lower secure_version" UPD_SECURE_VERSION "$BASE/sv.bin" $pub --secure-version 2
-    bad "HTML page (text/html)" UPD_CONTENT_TYPE "$BASE/login.html" $pub
-    bad "HTML page (as .bin)" IMG_HTML "$BASE/login.bin" $pub
-    bad "larger than the slot" UPD_TOO_LARGE "$BASE/big.bin" $pub
+    refused "wrong chip" IMG_CHIP_MISMATCH "$BASE/c3.bin" $pub
+    refused "lower secure_version" UPD_SECURE_VERSION "$BASE/sv.bin" $pub --secure-version 2
+    refused "another project" UPD_PROJECT "$BASE/app.bin" $pub --project someone-else
+    refused "HTML page (text/html)" UPD_CONTENT_TYPE "$BASE/login.html" $pub
+    refused "HTML page (as .bin)" IMG_HTML "$BASE/login.bin" $pub
+    refused "larger than the slot" UPD_TOO_LARGE "$BASE/big.bin" $pub
     bad "truncated file" IMG_TRUNCATED "$BASE/trunc.bin" $pub
-    bad "404" HTTP_STATUS "$BASE/missing.bin" $pub
+    refused "404" HTTP_STATUS "$BASE/missing.bin" $pub
     "$OTTER" pki demo "$T/pki2" >/dev/null
     DEV_CA="$T/pki2/ca.pem"
     bad "server certificate from an untrusted CA" TLS_TRUST "$BASE/app.bin" $pub
     unset DEV_CA
     grep -qF "tls (failed): " "$T/err.txt" || fail "untrusted CA: no TLS explanation"
+
+    # The README's options: each changes what the device does.
+    newflash g
+    dev "--allow-downgrade installs an older version" 0 outcome=updated running_version=0.9.0 \
+        -- --flash "$T/g.flash" --url "$BASE/old.bin" $pub --allow-downgrade
+    dev "without --allow-same the same version is up to date" 3 outcome=up_to_date erases=0 running_version=0.9.0 \
+        -- --flash "$T/g.flash" --url "$BASE/old.bin" $pub
+    dev "--allow-same installs the same version again" 0 outcome=updated running_version=0.9.0 running_slot=ota_0 \
+        -- --flash "$T/g.flash" --url "$BASE/old.bin" $pub --allow-same
+    newflash k
+    dev "--key-digest: the eFuse digest instead of the key" 0 outcome=updated running_version=1.1.0 \
+        -- --flash "$T/k.flash" --url "$BASE/app.bin" --key-digest "$KEY_DIGEST"
+    bad "--key-digest: an unsigned image" UPD_UNSIGNED "$BASE/unsigned.bin" --key-digest "$KEY_DIGEST"
+    newflash m
+    dev "--flash-model max" 0 outcome=updated -- --flash "$T/m.flash" --url "$BASE/app.bin" $pub --flash-model max
+    lsm_max=$(field longest_step_ms)
+    # worst-case 4 KB erase is 400 ms, typical 45 ms
+    awk "BEGIN { exit !($lsm_max >= 400 && $lsm <= 50) }" || fail "--flash-model max: longest step $lsm_max ms (typ $lsm)"
 
     # Power cut mid-download, then resume from the journal with Range/If-Range.
     newflash c
@@ -126,12 +160,21 @@ run_scenarios() {
     dev "power cut during the download" 1 outcome=failed error=FLASH_POWER_LOSS running_version=1.0.0 \
         -- --flash "$T/c.flash" --url "$BASE/app.bin" $pub --power-cut-after 40
     d1=$(field bytes_downloaded)
+    again=$(field bytes_to_download_again)
     [ "$(keep "$T/c.flash")" = "$before" ] || fail "power cut: running slot or otadata changed"
     # shellcheck disable=SC2086
     dev "resume after the power cut" 0 outcome=updated running_version=1.1.0 resumed_from_journal=true \
         -- --flash "$T/c.flash" --url "$BASE/app.bin" $pub
     d2=$(field bytes_downloaded)
     [ $((d1 + d2)) -le $((APP_LEN + 4096)) ] || fail "resume re-downloaded $((d1 + d2 - APP_LEN)) bytes (> 4096)"
+    # the counters tell the truth: what was downloaded twice is what the cut
+    # run said it would be, and what the rerun counts again
+    [ $((d1 + d2)) -eq $((APP_LEN + again)) ] || fail "power cut: $d1 + $d2 bytes for $APP_LEN, cut run said $again again"
+    # (the rerun finds them in flash: the programmed bytes after the journal,
+    # up to the last one that is not 0xFF)
+    redl=$(field bytes_redownloaded)
+    [ "$again" -gt 0 ] && [ "$redl" -le "$again" ] && [ "$redl" -gt $((again - 256)) ] ||
+        fail "power cut: rerun counts $redl again, $again were downloaded twice"
 
     # The file changes on the server between the cut and the resume.
     newflash e

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Every ```c snippet in README.md compiles as written against the public
+# headers: #include lines stay at file scope, the rest goes into a function
+# body; what the snippet assumes of the firmware around it (its flash,
+# transports, callbacks) is declared in tests/support/readme_context.h, and
+# each snippet must name its own otter header.
+set -eu
+SRC="${OTTER_SRC:?}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/otter-readme-c.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+awk -v dir="$T" '
+    /^```c[ \t]*$/ { n++; inside = 1; f = sprintf("%s/snippet%d.txt", dir, n); next }
+    /^```/ { inside = 0; next }
+    inside { print > f }
+' "$SRC/README.md"
+count=$(ls "$T"/snippet*.txt 2>/dev/null | wc -l)
+[ "$count" -ge 2 ] || { echo "FAIL: found $count C snippets in README.md, expected at least 2"; exit 1; }
+fails=0
+for s in "$T"/snippet*.txt; do
+    c="${s%.txt}.c"
+    # The snippet's own includes first: a header that does not include what
+    # its API names fails here.
+    { grep '^#include' "$s"
+      echo '#include "readme_context.h"'
+      echo 'void readme_snippet(void);'
+      echo 'void readme_snippet(void)'
+      echo '{'
+      echo '    uint8_t chunk[512];'
+      echo '    int n;'
+      grep -v '^#include' "$s"
+      echo '}'
+    } > "$c"
+    grep -q '^#include "otter/' "$s" || { echo "FAIL: $(basename "$s"): names no otter header"; fails=$((fails + 1)); continue; }
+    if cc -std=c11 -Wall -Wextra -Werror -Wno-unused-variable -Wno-unused-but-set-variable -c \
+        -I"$SRC/include" -I"$SRC/tests/support" "$c" -o "${c%.c}.o" 2>"$T/cc.err"; then
+        echo "ok: README snippet $(basename "$s" .txt) ($(head -1 "$s")) compiles"
+    else
+        echo "FAIL: README snippet $(basename "$s" .txt) does not compile:"
+        sed 's/^/    | /' "$T/cc.err" | head -20
+        nl -ba "$c" | sed 's/^/    | /' | head -60
+        fails=$((fails + 1))
+    fi
+done
+[ "$fails" -eq 0 ]
