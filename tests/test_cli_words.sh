@@ -85,6 +85,8 @@ kd=$(sed -n 's/^key digest: //p' "$T/kg")
 "$OTTER" sign --key "$T/k.pem" "$T/app.bin" --out "$T/app.signed" >/dev/null
 want 0 "OK: signed by a trusted key" verify --key-digest "$kd" "$T/app.signed"
 want 0 "OK: signed by a trusted key" verify --digest "$kd" "$T/app.signed"
+# With keys, the simulated bootloader boots only a signed app: run a signed one.
+"$OTTER" flash write "$T/f.bin" --slot ota_0 "$T/app.signed" --valid >/dev/null
 for opt in --key-digest --digest; do
     want 1 "127.0.0.1" device --flash "$T/f.bin" --url http://127.0.0.1:9/a.bin $opt "$kd"
     want 1 "TCP" doctor http://127.0.0.1:9/a.bin $opt "$kd"
