@@ -28,7 +28,8 @@ static const char PKI_HELP[] =
     "      byte: with that certificate's key and another issuer it makes a\n"
     "      cross-signed certificate.\n"
     "  DN       mbedTLS name string, e.g. \"CN=Demo Root,O=Example,C=DE\"\n"
-    "  LIST     subjectAltName entries: DNS:localhost,IP:127.0.0.1,IP:::1\n"
+    "  LIST     subjectAltName entries: DNS:localhost,IP:127.0.0.1,IP:::1;\n"
+    "           --san may be repeated (--san IP:192.168.1.10 --san IP:::1 --san DNS:x)\n"
     "  DATE     YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, now, now+30d, -2d\n"
     "           Default validity: now-1d .. now+365d (or notBefore + --days).\n"
     "  --key-usage  comma list of digitalSignature, nonRepudiation,\n"
@@ -95,13 +96,23 @@ static int parse_key_usage(const char *s, unsigned *out)
     return 0;
 }
 
+/* Repeated --san options add up: "--san IP:::1 --san DNS:x" is "IP:::1,DNS:x". */
+static int san_append(char *list, size_t cap, const char *v)
+{
+    size_t n = strlen(list);
+    int w = snprintf(list + n, cap - n, "%s%s", n ? "," : "", v);
+    return w < 0 || (size_t)w >= cap - n ? -1 : 0;
+}
+
 static int cmd_demo(int argc, char **argv)
 {
-    const char *dir = NULL, *san = NULL, *v;
+    const char *dir = NULL, *v;
+    char list[1024] = "";
     for (int i = 1; i < argc; i++) {
-        if ((v = cli_opt(argc, argv, &i, "--san")))
-            san = v;
-        else if (argv[i][0] == '-')
+        if ((v = cli_opt(argc, argv, &i, "--san"))) {
+            if (san_append(list, sizeof list, v))
+                return cli_usage_err("pki demo: --san list too long");
+        } else if (argv[i][0] == '-')
             return cli_usage_err("pki demo: unknown option %s", argv[i]);
         else if (!dir)
             dir = argv[i];
@@ -110,6 +121,7 @@ static int cmd_demo(int argc, char **argv)
     }
     if (!dir)
         return cli_usage_err("pki demo: which directory?");
+    const char *san = list[0] ? list : NULL;
     otter_pki_t pki;
     otter_pki_init(&pki);
     int r = otter_pki_demo(&pki, dir, san, (int64_t)time(NULL));
@@ -163,7 +175,8 @@ static int cmd_key(int argc, char **argv)
 
 struct cert_args {
     const char *subject, *subject_from, *key, *key_out, *issuer_cert, *issuer_key;
-    const char *san, *eku, *not_before, *not_after, *out;
+    const char *eku, *not_before, *not_after, *out;
+    char san[1024]; /* --san values joined with commas */
     otter_pki_keytype_t key_type;
     unsigned long bits, days;
     int ca, pathlen, no_bc;
@@ -194,9 +207,10 @@ static int cert_parse_one(struct cert_args *a, int argc, char **argv, int *i)
         a->issuer_cert = v;
     else if ((v = cli_opt(argc, argv, i, "--issuer-key")))
         a->issuer_key = v;
-    else if ((v = cli_opt(argc, argv, i, "--san")))
-        a->san = v;
-    else if ((v = cli_opt(argc, argv, i, "--eku")))
+    else if ((v = cli_opt(argc, argv, i, "--san"))) {
+        if (san_append(a->san, sizeof a->san, v))
+            return cli_usage_err("pki cert: --san list too long");
+    } else if ((v = cli_opt(argc, argv, i, "--eku")))
         a->eku = v;
     else if ((v = cli_opt(argc, argv, i, "--not-before")))
         a->not_before = v;
@@ -279,7 +293,7 @@ static int cert_make(struct cert_objs *o, const struct cert_args *a)
     s.pathlen = a->pathlen;
     s.basic_constraints = !a->no_bc;
     s.key_usage = a->key_usage;
-    s.san = a->san;
+    s.san = a->san[0] ? a->san : NULL;
     s.eku = a->eku;
     s.serial = a->serial;
     r = otter_pki_cert_make(&o->pki, &s, o->pem, sizeof o->pem, NULL);
