@@ -1,5 +1,5 @@
-/* otter host: Secure Boot V2 signing keys and signing (host only; uses
- * mbedTLS directly and allocates).
+/* otter host: Secure Boot V2 signing keys and signing (host only;
+ * allocates; the crypto is host/hostcrypto.h's).
  *
  * Keys are PEM files as espsecure.py writes them: "RSA PRIVATE KEY" (PKCS#1)
  * or "EC PRIVATE KEY" (SEC1), public keys as "PUBLIC KEY" (SubjectPublicKeyInfo);
@@ -13,12 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mbedtls/pk.h>
-
+#include "hostcrypto.h"
 #include "otter/sigblock.h"
 
 typedef struct otter_signkey {
-    mbedtls_pk_context pk;
+    otter_hkey_t *key;         /* NULL until a key is loaded or generated */
     otter_sig_scheme_t scheme; /* NONE until a key is loaded or generated */
     bool has_private;
 } otter_signkey_t;
@@ -37,7 +36,8 @@ int otter_sign_scheme_from_name(const char *name, otter_sig_scheme_t *out);
 int otter_signkey_generate(otter_signkey_t *k, otter_sig_scheme_t scheme);
 
 /* Load a private or public key from PEM text (len bytes, NUL not needed) or
- * from a file. Only RSA-3072 and ECDSA P-192/P-256/P-384 keys are accepted.
+ * from a file. Only RSA-3072 and ECDSA P-192/P-256/P-384 keys are accepted
+ * (P-192 only where the crypto library still has it: not mbedTLS 4.0).
  * 0, OTTER_ERR_SIG_KEY (unreadable or wrong type/size), OTTER_ERR_FILE. */
 int otter_signkey_parse_pem(otter_signkey_t *k, const char *pem, size_t len);
 int otter_signkey_load(otter_signkey_t *k, const char *path);

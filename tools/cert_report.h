@@ -76,7 +76,7 @@ void cert_notes_json(FILE *f, const cert_notes_t *notes);
 
 /* Short name of a certificate (CN, else O, else OU), from the TLS module's
  * description, into out[cap]. */
-void cert_short_name(const mbedtls_x509_crt *crt, char *out, size_t cap);
+void cert_short_name(const otter_cert_t *crt, char *out, size_t cap);
 
 /* Parse a date for --at, as otter_pki_parse_time does: "YYYY-MM-DD",
  * "YYYY-MM-DDTHH:MM:SS[Z]", "now", "now+30d" / "now-2d". 0 or -1. */

@@ -96,7 +96,7 @@ static int parse_args(int argc, char **argv, struct cert_args *a)
 }
 
 /* The certificates --format writes, into v (at most cap). */
-static size_t pick(const cert_report_t *r, const char *which, const mbedtls_x509_crt **v, size_t cap)
+static size_t pick(const cert_report_t *r, const char *which, const otter_cert_t **v, size_t cap)
 {
     size_t n = 0;
     if (!strcmp(which, "pin")) {
@@ -108,7 +108,7 @@ static size_t pick(const cert_report_t *r, const char *which, const mbedtls_x509
     } else {
         char *end;
         unsigned long k = strtoul(which, &end, 10);
-        const mbedtls_x509_crt *c = (*which && !*end) ? otter_certset_get(&r->chain, k) : NULL;
+        const otter_cert_t *c = (*which && !*end) ? otter_certset_get(&r->chain, k) : NULL;
         if (c && n < cap)
             v[n++] = c;
     }
@@ -117,7 +117,7 @@ static size_t pick(const cert_report_t *r, const char *which, const mbedtls_x509
 
 static int write_material(const cert_report_t *r, const struct cert_args *a, otter_certfmt_t fmt)
 {
-    const mbedtls_x509_crt *v[OTTER_CERTPATH_MAX];
+    const otter_cert_t *v[OTTER_CERTPATH_MAX];
     size_t n = pick(r, a->which, v, OTTER_CERTPATH_MAX);
     if (n == 0)
         return cli_err("cert: nothing to write for --cert %s%s", a->which,

@@ -1,4 +1,4 @@
-/* otter pki: make keys and certificates with mbedTLS (host/pki.h), so the
+/* otter pki: make keys and certificates (host/pki.h), so the
  * demo and the tests of certificate handling need no other tool. */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +27,8 @@ static const char PKI_HELP[] =
     "      it is self-signed. --subject-from copies a certificate's subject byte for\n"
     "      byte: with that certificate's key and another issuer it makes a\n"
     "      cross-signed certificate.\n"
-    "  DN       mbedTLS name string, e.g. \"CN=Demo Root,O=Example,C=DE\"\n"
+    "  DN       name string, e.g. \"CN=Demo Root,O=Example,C=DE\" (CN, C, O, OU, L, ST,\n"
+    "           serialNumber, title, emailAddress, DC)\n"
     "  LIST     subjectAltName entries: DNS:localhost,IP:127.0.0.1,IP:::1;\n"
     "           --san may be repeated (--san IP:192.168.1.10 --san IP:::1 --san DNS:x)\n"
     "  DATE     YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, now, now+30d, -2d\n"
@@ -64,13 +65,13 @@ static int parse_key_usage(const char *s, unsigned *out)
         const char *name;
         unsigned bit;
     } names[] = {
-        {"digitalSignature", MBEDTLS_X509_KU_DIGITAL_SIGNATURE},
-        {"nonRepudiation", MBEDTLS_X509_KU_NON_REPUDIATION},
-        {"keyEncipherment", MBEDTLS_X509_KU_KEY_ENCIPHERMENT},
-        {"dataEncipherment", MBEDTLS_X509_KU_DATA_ENCIPHERMENT},
-        {"keyAgreement", MBEDTLS_X509_KU_KEY_AGREEMENT},
-        {"keyCertSign", MBEDTLS_X509_KU_KEY_CERT_SIGN},
-        {"cRLSign", MBEDTLS_X509_KU_CRL_SIGN},
+        {"digitalSignature", OTTER_KU_DIGITAL_SIGNATURE},
+        {"nonRepudiation", OTTER_KU_NON_REPUDIATION},
+        {"keyEncipherment", OTTER_KU_KEY_ENCIPHERMENT},
+        {"dataEncipherment", OTTER_KU_DATA_ENCIPHERMENT},
+        {"keyAgreement", OTTER_KU_KEY_AGREEMENT},
+        {"keyCertSign", OTTER_KU_KEY_CERT_SIGN},
+        {"cRLSign", OTTER_KU_CRL_SIGN},
     };
     if (!strcmp(s, "none")) {
         *out = OTTER_PKI_KU_NONE;
@@ -160,15 +161,14 @@ static int cmd_key(int argc, char **argv)
     if (!out)
         return cli_usage_err("pki key: --out KEY is required");
     otter_pki_t pki;
-    mbedtls_pk_context key;
+    otter_hkey_t *key = NULL;
     otter_pki_init(&pki);
-    mbedtls_pk_init(&key);
     int r = otter_pki_key_generate(&pki, &key, type, (unsigned)bits);
     if (!r)
-        r = otter_pki_key_save(&pki, &key, out);
+        r = otter_pki_key_save(&pki, key, out);
     if (r)
         r = pki_fail(&pki, r);
-    mbedtls_pk_free(&key);
+    otter_hkey_free(key);
     otter_pki_free(&pki);
     return r;
 }
@@ -255,8 +255,8 @@ static int cert_check_args(const struct cert_args *a)
 
 struct cert_objs {
     otter_pki_t pki;
-    mbedtls_pk_context key, issuer_key;
-    mbedtls_x509_crt issuer, subject_from;
+    otter_hkey_t *key, *issuer_key;
+    otter_cert_t *issuer, *subject_from;
     char pem[8192];
 };
 
@@ -285,10 +285,10 @@ static int cert_make(struct cert_objs *o, const struct cert_args *a)
     if (r)
         return pki_fail(&o->pki, r);
     s.subject = a->subject;
-    s.subject_from = a->subject_from ? &o->subject_from : NULL;
-    s.key = &o->key;
-    s.issuer_cert = a->issuer_cert ? &o->issuer : NULL;
-    s.issuer_key = a->issuer_key ? &o->issuer_key : NULL;
+    s.subject_from = o->subject_from;
+    s.key = o->key;
+    s.issuer_cert = o->issuer;
+    s.issuer_key = o->issuer_key;
     s.ca = a->ca;
     s.pathlen = a->pathlen;
     s.basic_constraints = !a->no_bc;
@@ -298,7 +298,7 @@ static int cert_make(struct cert_objs *o, const struct cert_args *a)
     s.serial = a->serial;
     r = otter_pki_cert_make(&o->pki, &s, o->pem, sizeof o->pem, NULL);
     if (!r && a->key_out)
-        r = otter_pki_key_save(&o->pki, &o->key, a->key_out);
+        r = otter_pki_key_save(&o->pki, o->key, a->key_out);
     if (r)
         return pki_fail(&o->pki, r);
     return cli_write_file(a->out, o->pem, strlen(o->pem)) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
@@ -321,15 +321,11 @@ static int cmd_cert(int argc, char **argv)
     if (!o)
         return cli_err("out of memory");
     otter_pki_init(&o->pki);
-    mbedtls_pk_init(&o->key);
-    mbedtls_pk_init(&o->issuer_key);
-    mbedtls_x509_crt_init(&o->issuer);
-    mbedtls_x509_crt_init(&o->subject_from);
     r = cert_make(o, &a);
-    mbedtls_pk_free(&o->key);
-    mbedtls_pk_free(&o->issuer_key);
-    mbedtls_x509_crt_free(&o->issuer);
-    mbedtls_x509_crt_free(&o->subject_from);
+    otter_hkey_free(o->key);
+    otter_hkey_free(o->issuer_key);
+    otter_cert_free(o->issuer);
+    otter_cert_free(o->subject_from);
     otter_pki_free(&o->pki);
     free(o);
     return r;
