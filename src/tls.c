@@ -14,8 +14,8 @@
 #include "otter/tls.h"
 #include "tls_mbedtls.h"
 
-_Static_assert(sizeof(otter_tls_mbed_t) <= OTTER_TLS_MBEDTLS_SIZE,
-               "OTTER_TLS_MBEDTLS_SIZE too small for this mbedTLS build");
+_Static_assert(sizeof(otter_tls_mbed_t) <= OTTER_TLS_BACKEND_SIZE,
+               "OTTER_TLS_BACKEND_SIZE too small for this mbedTLS build");
 _Static_assert(OTTER_TLS_VF_EXPIRED == MBEDTLS_X509_BADCERT_EXPIRED, "flag value");
 _Static_assert(OTTER_TLS_VF_HOSTNAME == MBEDTLS_X509_BADCERT_CN_MISMATCH, "flag value");
 _Static_assert(OTTER_TLS_VF_NOT_TRUSTED == MBEDTLS_X509_BADCERT_NOT_TRUSTED, "flag value");
@@ -279,8 +279,8 @@ static int parse_ca(otter_tls_t *tls, const otter_tls_config_t *cfg)
     size_t pos = 0, der_len = 0;
     int r;
     while ((r = otter_tls_pem_next(cfg->ca, cfg->ca_len, &pos, cfg->work, cfg->work_len, &der_len)) == 1) {
-        tls->last_mbedtls_err = mbedtls_x509_crt_parse_der(&m->ca, cfg->work, der_len);
-        if (tls->last_mbedtls_err != 0) {
+        tls->last_backend_err = mbedtls_x509_crt_parse_der(&m->ca, cfg->work, der_len);
+        if (tls->last_backend_err != 0) {
             tls->bad_ca_index = tls->ca_count;
             return OTTER_ERR_TLS_CONFIG;
         }
@@ -351,6 +351,8 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
     tls->flags = cfg->flags;
     tls->entropy = cfg->entropy;
     tls->entropy_ctx = cfg->entropy_ctx;
+    tls->collect = cfg->collect;
+    tls->collect_ctx = cfg->collect_ctx;
     tls->max_fragment_len = cfg->max_fragment_len;
     for (size_t i = 0; i < cfg->pin_count; i++) {
         memcpy(tls->pins[i], cfg->pins[i], 32);
@@ -453,7 +455,7 @@ static void report_end(otter_tls_t *tls, int result, int ret, int alert)
         return;
     }
     r->result = result;
-    r->mbedtls_err = ret;
+    r->backend_err = ret;
     r->alert = alert;
     r->verified = tls->verify_ran;
     r->resumed = tls->resumed;
@@ -519,7 +521,7 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
     if (err == OTTER_OK) {
         ret = mbedtls_ssl_handshake(&MBED(tls)->ssl);
         alert = alert_received(&MBED(tls)->ssl, ret);
-        tls->last_mbedtls_err = ret;
+        tls->last_backend_err = ret;
         tls->resumed = ret == 0 && !tls->verify_ran;
         err = ret == 0 ? OTTER_OK : handshake_error(tls, ret, alert);
     }
@@ -536,7 +538,7 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
 /* The otter error for a failed read or write. */
 static int io_error(otter_tls_t *tls, int ret)
 {
-    tls->last_mbedtls_err = ret;
+    tls->last_backend_err = ret;
     if (tls->io_err) {
         return tls->io_err;
     }

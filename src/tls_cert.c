@@ -166,7 +166,7 @@ void otter_tls_cert_describe(const mbedtls_x509_crt *crt, otter_tls_cert_info_t 
 }
 
 int otter_tls_cert_info_der(const uint8_t *der, size_t len, otter_tls_cert_info_t *info,
-                            int *mbedtls_err)
+                            int *backend_err)
 {
     if (!der || !info) {
         return OTTER_ERR_INVAL;
@@ -174,8 +174,8 @@ int otter_tls_cert_info_der(const uint8_t *der, size_t len, otter_tls_cert_info_
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
     int ret = mbedtls_x509_crt_parse_der(&crt, der, len);
-    if (mbedtls_err) {
-        *mbedtls_err = ret;
+    if (backend_err) {
+        *backend_err = ret;
     }
     if (ret == 0) {
         otter_tls_cert_describe(&crt, info);

@@ -125,13 +125,13 @@ static const errinfo_t *err_find(int code)
     return NULL;
 }
 
-const char *otter_tls_mbedtls_errname(int code)
+const char *otter_tls_backend_errname(int code)
 {
     const errinfo_t *e = err_find(code);
     return e ? e->name : "UNKNOWN";
 }
 
-const char *otter_tls_mbedtls_errtext(int code)
+const char *otter_tls_backend_errtext(int code)
 {
     const errinfo_t *e = err_find(code);
     return e ? e->text : "unknown mbedTLS error";
@@ -442,7 +442,7 @@ static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
     if (r->result == OTTER_ERR_TLS_VERSION) {
         otter_sb_put(sb, "The server does not offer TLS 1.2 or newer, which this device requires; "
                          "the server must enable TLS 1.2.\n");
-    } else if (r->max_fragment_len && r->mbedtls_err == -0x7080) {
+    } else if (r->max_fragment_len && r->backend_err == -0x7080) {
         otter_sb_put(sb, "The server split a handshake message into records of at most ");
         otter_sb_dec(sb, r->max_fragment_len);
         otter_sb_put(sb, " bytes, as the requested max fragment length asks, and mbedTLS cannot "
@@ -450,9 +450,9 @@ static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
                          "(above the size of the server's certificate chain) or none.\n");
     } else {
         otter_sb_put(sb, "The TLS handshake failed");
-        if (r->mbedtls_err) {
+        if (r->backend_err) {
             otter_sb_put(sb, ": ");
-            otter_sb_put(sb, otter_tls_mbedtls_errtext(r->mbedtls_err));
+            otter_sb_put(sb, otter_tls_backend_errtext(r->backend_err));
         }
         otter_sb_put(sb, ".\n");
     }
@@ -488,11 +488,11 @@ void otter_tls_explain_sb(otter_sb_t *sb, const otter_tls_report_t *r)
     } else {
         explain_other(sb, r);
     }
-    if (r->result != OTTER_OK && r->mbedtls_err) {
+    if (r->result != OTTER_OK && r->backend_err) {
         otter_sb_put(sb, "(mbedTLS ");
-        put_hexcode(sb, r->mbedtls_err);
+        put_hexcode(sb, r->backend_err);
         otter_sb_put(sb, " ");
-        otter_sb_put(sb, otter_tls_mbedtls_errname(r->mbedtls_err));
+        otter_sb_put(sb, otter_tls_backend_errname(r->backend_err));
         if (r->flags) {
             otter_sb_put(sb, ", verify flags ");
             otter_sb_put(sb, "0x");

@@ -192,7 +192,7 @@ static void test_describe_forum_cert(void **state)
 
 /* ---- words ----------------------------------------------------------------- */
 
-#define NAME_IS(m) assert_string_equal(otter_tls_mbedtls_errname(MBEDTLS_ERR_##m), #m)
+#define NAME_IS(m) assert_string_equal(otter_tls_backend_errname(MBEDTLS_ERR_##m), #m)
 
 static void test_mbedtls_names(void **state)
 {
@@ -224,11 +224,11 @@ static void test_mbedtls_names(void **state)
     NAME_IS(ECP_VERIFY_FAILED);
     NAME_IS(PK_KEY_INVALID_FORMAT);
     /* high-level + low-level: named by the high part */
-    assert_string_equal(otter_tls_mbedtls_errname(MBEDTLS_ERR_X509_INVALID_FORMAT + MBEDTLS_ERR_ASN1_UNEXPECTED_TAG),
+    assert_string_equal(otter_tls_backend_errname(MBEDTLS_ERR_X509_INVALID_FORMAT + MBEDTLS_ERR_ASN1_UNEXPECTED_TAG),
                         "X509_INVALID_FORMAT");
-    assert_string_equal(otter_tls_mbedtls_errname(-0x1000), "UNKNOWN");
-    assert_string_equal(otter_tls_mbedtls_errname(0), "UNKNOWN");
-    assert_string_equal(otter_tls_mbedtls_errtext(-0x2700),
+    assert_string_equal(otter_tls_backend_errname(-0x1000), "UNKNOWN");
+    assert_string_equal(otter_tls_backend_errname(0), "UNKNOWN");
+    assert_string_equal(otter_tls_backend_errtext(-0x2700),
                         "the server's certificate chain failed verification (the verify flags say why)");
     assert_string_equal(otter_tls_alert_name(40), "handshake_failure");
     assert_string_equal(otter_tls_alert_name(112), "unrecognized_name");
@@ -450,9 +450,9 @@ static void test_scripted_failures(void **state)
                                "(mbedTLS -0x6800 SSL_TIMEOUT)\n");
 
     assert_int_equal(scripted_n(&f, NULL, 0, OTTER_ERR_CLOSED), OTTER_ERR_CLOSED);
-    assert_int_equal(f.report.mbedtls_err, MBEDTLS_ERR_SSL_CONN_EOF);
+    assert_int_equal(f.report.backend_err, MBEDTLS_ERR_SSL_CONN_EOF);
     assert_int_equal(scripted_n(&f, NULL, 0, OTTER_ERR_NET_IO), OTTER_ERR_NET_IO);
-    assert_int_equal(f.report.mbedtls_err, MBEDTLS_ERR_NET_RECV_FAILED);
+    assert_int_equal(f.report.backend_err, MBEDTLS_ERR_NET_RECV_FAILED);
 
     /* plain HTTP on a TLS port */
     assert_int_equal(scripted(&f, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", OTTER_ERR_CLOSED),
@@ -464,7 +464,7 @@ static void test_scripted_failures(void **state)
     /* a fatal handshake_failure alert (TLS 1.2 record, alert 2/40) */
     assert_int_equal(scripted(&f, "\x15\x03\x03\x00\x02\x02\x28", OTTER_ERR_CLOSED), OTTER_ERR_TLS_HANDSHAKE);
     assert_int_equal(f.report.alert, 40);
-    assert_int_equal(f.report.mbedtls_err, MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE);
+    assert_int_equal(f.report.backend_err, MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE);
     otter_tls_explain(&f.report, words, sizeof words);
     assert_non_null(strstr(words, "The server sent the fatal alert 40 (handshake_failure)."));
     /* protocol_version alert */
@@ -475,7 +475,7 @@ static void test_sizes(void **state)
 {
     (void)state;
     print_message("sizeof otter_tls_t %zu (mbedTLS part %zu), otter_tls_report_t %zu, cert info %zu\n",
-                  sizeof(otter_tls_t), (size_t)OTTER_TLS_MBEDTLS_SIZE, sizeof(otter_tls_report_t),
+                  sizeof(otter_tls_t), (size_t)OTTER_TLS_BACKEND_SIZE, sizeof(otter_tls_report_t),
                   sizeof(otter_tls_cert_info_t));
     print_message("mbedTLS record buffers: IN %d OUT %d content bytes\n", MBEDTLS_SSL_IN_CONTENT_LEN,
                   MBEDTLS_SSL_OUT_CONTENT_LEN);

@@ -240,7 +240,7 @@ static int pin_file_certs(cert_report_t *r)
                            "device that pins one fails its handshake with -0x%04X (%s) once the server "
                            "moves to the next one, or once it expires.",
                            in.name, in.name, life, 0x2700u,
-                           otter_tls_mbedtls_errname(-0x2700));
+                           otter_tls_backend_errname(-0x2700));
         else if (in.self_signed)
             cert_notes_add(&r->pin, CERT_NOTE_WARN,
                            "%s is a self-signed server certificate: a device can pin it, but must be "

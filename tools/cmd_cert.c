@@ -151,7 +151,7 @@ static int collect(cert_report_t *r, const struct cert_args *a)
     int ret = otter_certfetch_chain(r->host, r->port, a->sni, a->timeout_ms, &r->chain, &fr);
     if (ret < 0 && fr.mbedtls_err)
         return cli_err("cert: %s: %s: %s (%s)", a->target, fr.why,
-                       otter_tls_mbedtls_errname(fr.mbedtls_err), otter_tls_mbedtls_errtext(fr.mbedtls_err));
+                       otter_tls_backend_errname(fr.mbedtls_err), otter_tls_backend_errtext(fr.mbedtls_err));
     if (ret < 0)
         return cli_err("cert: %s: %s", a->target, fr.why);
     snprintf(r->version, sizeof r->version, "%s", fr.version);

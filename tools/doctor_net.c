@@ -332,10 +332,10 @@ static int step_tls(doctor_t *d)
                        rc == OTTER_ERR_TLS_NOT_YET_VALID || rc == OTTER_ERR_TLS_HOSTNAME ||
                        rc == OTTER_ERR_TLS_CLOCK_UNSET;
     doctor_step_t *s;
-    if (r->mbedtls_err)
+    if (r->backend_err)
         s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "mbedtls_ssl_handshake returned -0x%04X: %s: %s",
-                       (unsigned)-r->mbedtls_err, otter_tls_mbedtls_errname(r->mbedtls_err),
-                       otter_tls_mbedtls_errtext(r->mbedtls_err));
+                       (unsigned)-r->backend_err, otter_tls_backend_errname(r->backend_err),
+                       otter_tls_backend_errtext(r->backend_err));
     else
         s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "%s", otter_strerror(rc));
     if (cert_problem) {
