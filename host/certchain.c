@@ -13,7 +13,7 @@
 #include <mbedtls/sha256.h>
 
 #include "otter/error.h"
-#include "tls_mbedtls.h"
+#include "otter/tls.h"
 
 void otter_certset_init(otter_certset_t *s)
 {
@@ -137,12 +137,14 @@ const char *otter_certstore_default(void)
 
 int64_t otter_cert_not_before(const mbedtls_x509_crt *crt)
 {
-    return otter_tls_x509_time(&crt->valid_from);
+    otter_tls_cert_info_t in;
+    return otter_tls_cert_info_der(crt->raw.p, crt->raw.len, &in, NULL) == 0 ? in.not_before : 0;
 }
 
 int64_t otter_cert_not_after(const mbedtls_x509_crt *crt)
 {
-    return otter_tls_x509_time(&crt->valid_to);
+    otter_tls_cert_info_t in;
+    return otter_tls_cert_info_der(crt->raw.p, crt->raw.len, &in, NULL) == 0 ? in.not_after : 0;
 }
 
 int otter_cert_valid_at(const mbedtls_x509_crt *crt, int64_t now)

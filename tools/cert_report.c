@@ -12,7 +12,7 @@
 #include "pki.h"
 #include "otter/error.h"
 #include "otter/tls_report.h"
-#include "tls_mbedtls.h"
+#include "otter/tls.h"
 
 #define DAY 86400
 
@@ -83,10 +83,17 @@ void cert_notes_json(FILE *f, const cert_notes_t *notes)
     fputc(']', f);
 }
 
+/* The device's description of a certificate, through the public API. */
+static void cert_describe(const mbedtls_x509_crt *crt, otter_tls_cert_info_t *info)
+{
+    if (otter_tls_cert_info_der(crt->raw.p, crt->raw.len, info, NULL) != 0)
+        memset(info, 0, sizeof *info);
+}
+
 void cert_short_name(const mbedtls_x509_crt *crt, char *out, size_t cap)
 {
     otter_tls_cert_info_t info;
-    otter_tls_cert_describe(crt, &info);
+    cert_describe(crt, &info);
     snprintf(out, cap, "%s", info.name);
 }
 
@@ -142,7 +149,7 @@ static int cross_signed_root(const cert_report_t *r, const mbedtls_x509_crt *crt
 static void what_one(cert_report_t *r, const mbedtls_x509_crt *crt, const char *lead)
 {
     otter_tls_cert_info_t in;
-    otter_tls_cert_describe(crt, &in);
+    cert_describe(crt, &in);
     char org[64], from[11], to[11], state[96];
     otter_cert_org(crt, org, sizeof org);
     otter_tls_date(in.not_before, from);
@@ -171,7 +178,7 @@ static void what_one(cert_report_t *r, const mbedtls_x509_crt *crt, const char *
     char names[OTTER_TLS_HOST_MAX + 8] = "";
     if (!in.is_ca) {
         char alt[OTTER_TLS_HOST_MAX];
-        otter_tls_cert_altnames(crt, alt, sizeof alt);
+        (void)otter_tls_cert_names_der(crt->raw.p, crt->raw.len, alt, sizeof alt);
         if (alt[0])
             snprintf(names, sizeof names, " for %s", alt);
     }
@@ -195,7 +202,7 @@ static void what_path(cert_report_t *r)
                            where(r, p->origin[p->len - 1]), v);
     } else {
         otter_tls_cert_info_t in;
-        otter_tls_cert_describe(top, &in);
+        cert_describe(top, &in);
         char store[400];
         if (r->store.count)
             snprintf(store, sizeof store, "the trust store %s (%zu certificate%s)", r->store.source,
@@ -212,7 +219,7 @@ static void what_path(cert_report_t *r)
         if (!otter_cert_same_entity(c, p->crt[p->cross_at]) || otter_cert_equal(c, p->crt[p->cross_at]))
             continue;
         otter_tls_cert_info_t in;
-        otter_tls_cert_describe(c, &in);
+        cert_describe(c, &in);
         cert_notes_add(&r->what, CERT_NOTE_INFO,
                        "The server also sent '%s' cross-signed by '%s'; the trust store holds '%s' "
                        "itself (self-signed), which ends the path.",
@@ -228,7 +235,7 @@ static int pin_file_certs(cert_report_t *r)
     int bad = 0;
     for (const mbedtls_x509_crt *c = &r->chain.certs; c && c->raw.p; c = c->next) {
         otter_tls_cert_info_t in;
-        otter_tls_cert_describe(c, &in);
+        cert_describe(c, &in);
         long life = (long)((in.not_after - in.not_before) / DAY);
         if ((in.self_signed && in.is_ca) || cross_signed_root(r, c))
             continue;
@@ -332,7 +339,7 @@ static void pin_advice(cert_report_t *r, int file_bad)
             pin_successor(r);
     } else {
         otter_tls_cert_info_t in;
-        otter_tls_cert_describe(a->top, &in);
+        cert_describe(a->top, &in);
         cert_short_name(a->top, top, sizeof top);
         cert_notes_add(&r->pin, CERT_NOTE_BAD, "No root found: %s leads to no root %s.",
                        r->live ? "the server's chain" : "this file",
@@ -366,7 +373,7 @@ static void pin_not_these(cert_report_t *r)
     const otter_certpath_t *p = &r->path;
     for (size_t i = 0; i < p->len; i++) {
         otter_tls_cert_info_t in;
-        otter_tls_cert_describe(p->crt[i], &in);
+        cert_describe(p->crt[i], &in);
         if (in.self_signed)
             continue;
         long life = (long)((in.not_after - in.not_before) / DAY);
@@ -413,7 +420,7 @@ static const char *key_name(uint8_t t)
 static void text_cert(FILE *f, const cert_report_t *r, const mbedtls_x509_crt *crt, const char *label)
 {
     otter_tls_cert_info_t in;
-    otter_tls_cert_describe(crt, &in);
+    cert_describe(crt, &in);
     char from[11], to[11];
     otter_tls_date(in.not_before, from);
     otter_tls_date(in.not_after, to);
@@ -449,7 +456,7 @@ static void text_path(FILE *f, const cert_report_t *r)
         fputs(" (root)\n", f);
     } else {
         otter_tls_cert_info_t in;
-        otter_tls_cert_describe(p->crt[p->len - 1], &in);
+        cert_describe(p->crt[p->len - 1], &in);
         fprintf(f, " <- '%s' (not found)\n", in.issuer_name);
     }
 }
@@ -491,7 +498,7 @@ void cert_report_text(FILE *f, const cert_report_t *r)
 static void json_cert(FILE *f, const cert_report_t *r, const mbedtls_x509_crt *crt)
 {
     otter_tls_cert_info_t in;
-    otter_tls_cert_describe(crt, &in);
+    cert_describe(crt, &in);
     char from[11], to[11];
     otter_tls_date(in.not_before, from);
     otter_tls_date(in.not_after, to);

@@ -143,6 +143,13 @@ typedef struct otter_tls {
     uint8_t resumed;
     uint8_t path_len;
     uint8_t hostname_mismatch; /* last check: the leaf does not name the host */
+    uint8_t rec_hdr[5];      /* BIO: the record header being read */
+    uint8_t rec_hdr_n;
+    uint8_t alert_n;         /* BIO: bytes of a plaintext alert record seen */
+    uint8_t alert_body[2];
+    uint16_t rec_left;       /* BIO: body bytes left in the current record */
+    int16_t last_alert;      /* fatal alert seen in a plaintext record, -1 none */
+    const char *cur_host;    /* during otter_tls_connect: the host checked */
     uint32_t path_flags[OTTER_TLS_MAX_PATH];
     const void *path_crt[OTTER_TLS_MAX_PATH];
     const char *alpn[2];
