@@ -47,11 +47,11 @@
 
 /* Bytes reserved for the TLS library's contexts (ssl, config, RNG, CA
  * chain, saved session) inside otter_tls_t. src/mbedtls/tls.c checks it at
- * compile time; raise it for a build with larger contexts. On x86-64:
- * mbedTLS 2.28 (Debian) needs 2320 bytes, 3.6 and 4.0 with their default
- * configurations need more (see docs/PORTING.md). */
+ * compile time; raise it for a build with larger contexts. Needed with the
+ * default configurations: x86-64 2320 (2.28), 2544 (3.6), 2712 (4.0);
+ * Cortex-M4 1576 (2.28), 1760 (3.6), 1960 (4.0). */
 #ifndef OTTER_TLS_BACKEND_SIZE
-#define OTTER_TLS_BACKEND_SIZE (sizeof(void *) >= 8 ? 2560 : 2048)
+#define OTTER_TLS_BACKEND_SIZE (sizeof(void *) >= 8 ? 2816 : 2048)
 #endif
 /* Most SPKI pins a context keeps. */
 #ifndef OTTER_TLS_MAX_PINS
