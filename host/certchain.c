@@ -145,7 +145,7 @@ int otter_cert_signed_by(const otter_cert_t *child, const otter_cert_t *parent)
         return 0;
     if (child == parent)
         return child->self_signed;
-    return otter_x509_signed_by(&child->x, &parent->x);
+    return otter_crt_signed_by(&child->x, &parent->x);
 }
 
 int otter_cert_self_signed(const otter_cert_t *crt)
@@ -276,7 +276,7 @@ const otter_cert_t *otter_certpath_root(const otter_certpath_t *p)
 static otter_der_t org_of(const otter_cert_t *crt)
 {
     otter_der_t o = {NULL, 0};
-    if (otter_x509_name_attr(&crt->x.subject, OTTER_OID_AT_O, OTTER_OID_LEN(OTTER_OID_AT_O), &o) != 0)
+    if (otter_crt_name_attr(&crt->x.subject, OTTER_OID_AT_O, OTTER_OID_LEN(OTTER_OID_AT_O), &o) != 0)
         o.p = NULL, o.len = 0;
     return o;
 }

@@ -80,7 +80,7 @@ static int parse_time(otter_der_t *in, int64_t *out)
     return 0;
 }
 
-static void sig_algorithm(otter_x509_t *x, otter_der_t params)
+static void sig_algorithm(otter_crt_t *x, otter_der_t params)
 {
     static const struct {
         const char *oid;
@@ -125,7 +125,7 @@ static void sig_algorithm(otter_x509_t *x, otter_der_t params)
     }
 }
 
-static int extension(otter_x509_t *x, otter_der_t ext)
+static int extension(otter_crt_t *x, otter_der_t ext)
 {
     otter_der_t oid, val, v, b;
     uint8_t tag;
@@ -170,7 +170,7 @@ static int extension(otter_x509_t *x, otter_der_t ext)
     return 0;
 }
 
-static int tbs_parse(otter_x509_t *x, otter_der_t tbs)
+static int tbs_parse(otter_crt_t *x, otter_der_t tbs)
 {
     otter_der_t v, alg, validity, exts, ext;
     uint8_t tag;
@@ -202,7 +202,7 @@ static int tbs_parse(otter_x509_t *x, otter_der_t tbs)
     return 0;
 }
 
-int otter_x509_parse(const uint8_t *der, size_t len, otter_x509_t *x)
+int otter_crt_parse(const uint8_t *der, size_t len, otter_crt_t *x)
 {
     otter_der_t in = {der, len}, cert, tbs, alg, bits;
     uint8_t tag;
@@ -219,7 +219,7 @@ int otter_x509_parse(const uint8_t *der, size_t len, otter_x509_t *x)
     return tbs_parse(x, tbs);
 }
 
-int otter_x509_name_attr(const otter_der_t *name, const char *oid, size_t oid_len, otter_der_t *val)
+int otter_crt_name_attr(const otter_der_t *name, const char *oid, size_t oid_len, otter_der_t *val)
 {
     otter_der_t in = *name, rdns, set, atv, o;
     uint8_t tag;
@@ -233,7 +233,7 @@ int otter_x509_name_attr(const otter_der_t *name, const char *oid, size_t oid_le
     return -1;
 }
 
-int otter_x509_san_next(otter_der_t *it, int *type, otter_der_t *val)
+int otter_crt_san_next(otter_der_t *it, int *type, otter_der_t *val)
 {
     uint8_t tag;
     if (!it->len || otter_der_next(it, &tag, val, NULL))
@@ -242,7 +242,7 @@ int otter_x509_san_next(otter_der_t *it, int *type, otter_der_t *val)
     return 1;
 }
 
-void otter_x509_altnames(const otter_x509_t *x, char *out, size_t cap)
+void otter_crt_altnames(const otter_crt_t *x, char *out, size_t cap)
 {
     otter_der_t it = x->san, v;
     int type;
@@ -250,7 +250,7 @@ void otter_x509_altnames(const otter_x509_t *x, char *out, size_t cap)
     if (!cap)
         return;
     out[0] = 0;
-    while (n < cap && otter_x509_san_next(&it, &type, &v)) {
+    while (n < cap && otter_crt_san_next(&it, &type, &v)) {
         char item[300];
         char ip[INET6_ADDRSTRLEN];
         if (type == 2) {
@@ -300,7 +300,7 @@ static int ecdsa_raw(otter_der_t sig, size_t n, uint8_t *out)
     return 0;
 }
 
-int otter_x509_signed_by(const otter_x509_t *child, const otter_x509_t *parent)
+int otter_crt_signed_by(const otter_crt_t *child, const otter_crt_t *parent)
 {
     uint8_t hash[64], raw[2 * 66];
     otter_spki_t k;
@@ -333,11 +333,11 @@ int otter_cert_new(otter_cert_t **out, const uint8_t *der, size_t len)
     memcpy(copy, der, len);
     c->der = copy;
     c->der_len = len;
-    if (otter_x509_parse(copy, len, &c->x) != 0 || otter_tls_cert_info_der(copy, len, &c->info, NULL) != 0) {
+    if (otter_crt_parse(copy, len, &c->x) != 0 || otter_tls_cert_info_der(copy, len, &c->info, NULL) != 0) {
         otter_cert_free(c);
         return OTTER_ERR_CERT_NONE;
     }
-    c->self_signed = otter_der_eq(&c->x.subject, c->x.issuer.p, c->x.issuer.len) && otter_x509_signed_by(&c->x, &c->x);
+    c->self_signed = otter_der_eq(&c->x.subject, c->x.issuer.p, c->x.issuer.len) && otter_crt_signed_by(&c->x, &c->x);
     *out = c;
     return 0;
 }

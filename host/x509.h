@@ -1,7 +1,7 @@
 /* host/x509: X.509 certificates and public keys read from their DER, the
  * same on every crypto library (host only).
  *
- * otter_x509_parse() splits a certificate into the parts the host tools
+ * otter_crt_parse() splits a certificate into the parts the host tools
  * reason about (names, validity, basicConstraints, keyUsage, SANs, the
  * public key, the signature); otter_cert_t is a parsed certificate that
  * owns its bytes, also described by the TLS module exactly as a device
@@ -71,7 +71,7 @@ typedef struct otter_spki {
 int otter_spki_parse(const uint8_t *der, size_t len, otter_spki_t *out);
 
 /* The parts of a certificate; spans point into the DER given. */
-typedef struct otter_x509 {
+typedef struct otter_crt {
     otter_der_t raw;       /* the whole certificate */
     otter_der_t tbs;       /* TBSCertificate, whole element (what is signed) */
     int version;           /* 1, 2 or 3 */
@@ -94,33 +94,33 @@ typedef struct otter_x509 {
     otter_hash_alg_t sig_hash;
     otter_der_t sig_oid;   /* signatureAlgorithm OID content */
     otter_der_t sig;       /* signatureValue without the unused-bits byte */
-} otter_x509_t;
+} otter_crt_t;
 
 /* Parse a DER certificate. 0 or -1 (not a certificate this parser reads). */
-int otter_x509_parse(const uint8_t *der, size_t len, otter_x509_t *out);
+int otter_crt_parse(const uint8_t *der, size_t len, otter_crt_t *out);
 
 /* The first value of attribute oid (e.g. OTTER_OID_AT_CN) in a Name. 0 and
  * *val (its string content), or -1 when the name has none. */
-int otter_x509_name_attr(const otter_der_t *name, const char *oid, size_t oid_len, otter_der_t *val);
+int otter_crt_name_attr(const otter_der_t *name, const char *oid, size_t oid_len, otter_der_t *val);
 
 /* Iterate over subjectAltName entries: *it starts as the certificate's
  * san. 1 and the entry's tag number (2 dNSName, 7 iPAddress, ...) and
  * content, or 0 at the end (or on malformed input). */
-int otter_x509_san_next(otter_der_t *it, int *type, otter_der_t *val);
+int otter_crt_san_next(otter_der_t *it, int *type, otter_der_t *val);
 
 /* The subjectAltNames as text, ", "-separated: "DNS:localhost, IP:127.0.0.1,
  * IP:::1" (other kinds as "other:N"). "" when there are none. */
-void otter_x509_altnames(const otter_x509_t *x, char *out, size_t cap);
+void otter_crt_altnames(const otter_crt_t *x, char *out, size_t cap);
 
 /* Does child's signature verify with parent's public key? 1 or 0. Issuer
  * and subject names are not compared here. */
-int otter_x509_signed_by(const otter_x509_t *child, const otter_x509_t *parent);
+int otter_crt_signed_by(const otter_crt_t *child, const otter_crt_t *parent);
 
 /* A parsed certificate that owns its DER. */
 typedef struct otter_cert {
     uint8_t *der;
     size_t der_len;
-    otter_x509_t x;              /* spans into der */
+    otter_crt_t x;              /* spans into der */
     otter_tls_cert_info_t info;  /* as the device's TLS module describes it */
     int self_signed;             /* subject == issuer and its own key verifies it */
 } otter_cert_t;

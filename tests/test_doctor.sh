@@ -102,8 +102,9 @@ doctor "untrusted root" 1 "✗ trust" "The server's chain ends at 'Otter Untrust
     "would: fail at trust" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 
 # 5. and 6. with `otter serve`: redirects, headers, chunked, Range, sizes.
+# An address is matched against iPAddress subjectAltNames only (RFC 9525), never the CN.
 cat "$P/leaf.crt" "$P/int.crt" > "$T/a-chain.pem"
-"$OTTER_BIN" pki cert --subject CN=127.0.0.1 --key-out "$T/b.key" --issuer-cert "$P/evil-root.crt" \
+"$OTTER_BIN" pki cert --subject CN=127.0.0.1 --san IP:127.0.0.1 --key-out "$T/b.key" --issuer-cert "$P/evil-root.crt" \
     --issuer-key "$P/evil-root.key" --not-before 2024-01-01 --not-after 2034-01-01 --out "$T/b.crt" > /dev/null
 cat "$T/b.crt" "$P/evil-root.crt" > "$T/b-chain.pem"
 oserve other "$W" --cert "$T/b-chain.pem" --key "$T/b.key"; POTHER=$PORT

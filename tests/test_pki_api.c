@@ -212,19 +212,19 @@ static void test_leaf_and_cross(void **state)
     /* SAN: one dNSName then three iPAddress entries, in order */
     otter_der_t it = c->x.san, v;
     int type;
-    assert_int_equal(otter_x509_san_next(&it, &type, &v), 1);
+    assert_int_equal(otter_crt_san_next(&it, &type, &v), 1);
     assert_int_equal(type, 2);
     assert_true(otter_der_eq(&v, "localhost", 9));
-    assert_int_equal(otter_x509_san_next(&it, &type, &v), 1);
+    assert_int_equal(otter_crt_san_next(&it, &type, &v), 1);
     assert_int_equal(type, 7);
     assert_true(otter_der_eq(&v, "\x7f\x00\x00\x01", 4));
-    assert_int_equal(otter_x509_san_next(&it, &type, &v), 1);
+    assert_int_equal(otter_crt_san_next(&it, &type, &v), 1);
     assert_int_equal(v.len, 16);
     assert_int_equal(v.p[15], 1);
-    assert_int_equal(otter_x509_san_next(&it, &type, &v), 1);
+    assert_int_equal(otter_crt_san_next(&it, &type, &v), 1);
     assert_true(otter_der_eq(&v, "\xc0\xa8\x01\x0a", 4));
-    assert_int_equal(otter_x509_san_next(&it, &type, &v), 0);
-    otter_x509_altnames(&c->x, alt, sizeof alt);
+    assert_int_equal(otter_crt_san_next(&it, &type, &v), 0);
+    otter_crt_altnames(&c->x, alt, sizeof alt);
     assert_string_equal(alt, "DNS:localhost, IP:127.0.0.1, IP:::1, IP:192.168.1.10");
     openssl(f, "x509 -in leaf.pem -noout -ext subjectAltName | tail -1 | sed 's/^ *//'", line, sizeof line);
     assert_string_equal(line, "DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:192.168.1.10");

@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "pki.h"
 #include "otter/error.h"
+#include "otter/tls.h"
+#include "otter/tls_collect.h"
 #include "otter/tls_report.h"
 
 #define DAY 86400
@@ -170,7 +172,7 @@ static void what_one(cert_report_t *r, const otter_cert_t *crt, const char *lead
     char names[OTTER_TLS_HOST_MAX + 8] = "";
     if (!in.is_ca) {
         char alt[OTTER_TLS_HOST_MAX];
-        otter_x509_altnames(&crt->x, alt, sizeof alt);
+        (void)otter_tls_cert_names_der(crt->der, crt->der_len, alt, sizeof alt);
         if (alt[0])
             snprintf(names, sizeof names, " for %s", alt);
     }
@@ -238,7 +240,7 @@ static int pin_file_certs(cert_report_t *r)
                            "device that pins one fails its handshake with -0x%04X (%s) once the server "
                            "moves to the next one, or once it expires.",
                            in.name, in.name, life, 0x2700u,
-                           otter_tls_mbedtls_errname(-0x2700));
+                           otter_tls_backend_errname(-0x2700));
         else if (in.self_signed)
             cert_notes_add(&r->pin, CERT_NOTE_WARN,
                            "%s is a self-signed server certificate: a device can pin it, but must be "

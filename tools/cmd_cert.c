@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "cert_report.h"
-#include "certfetch.h"
+#include "cert_fetch.h"
 #include "cli.h"
 #include "otter/error.h"
 #include "otter/tls_report.h"
@@ -147,15 +147,21 @@ static int collect(cert_report_t *r, const struct cert_args *a)
         return cli_usage_err("cert: cannot read a host and port in '%s'", a->target);
     r->live = 1;
     snprintf(r->target, sizeof r->target, "%s", a->target);
-    otter_certfetch_t fr;
-    int ret = otter_certfetch_chain(r->host, r->port, a->sni, a->timeout_ms, &r->chain, &fr);
-    if (ret < 0 && fr.mbedtls_err)
-        return cli_err("cert: %s: %s: %s (%s)", a->target, fr.why,
-                       otter_tls_mbedtls_errname(fr.mbedtls_err), otter_tls_mbedtls_errtext(fr.mbedtls_err));
+    otter_tls_report_t tr;
+    int ret = cert_fetch_chain(r->host, r->port, a->sni, a->timeout_ms, &r->chain, &tr);
+    if (ret < 0 && tr.backend_err)
+        return cli_err("cert: %s: TLS handshake failed (mbedTLS -0x%04x): %s (%s)", a->target,
+                       (unsigned)-tr.backend_err, otter_tls_backend_errname(tr.backend_err),
+                       otter_tls_backend_errtext(tr.backend_err));
+    if (ret == OTTER_ERR_DNS)
+        return cli_err("cert: %s: %s did not resolve", a->target, r->host);
+    if (ret < 0 && ret != OTTER_ERR_CERT_NONE)
+        return cli_err("cert: %s: cannot connect to %s port %u: %s", a->target, r->host, (unsigned)r->port,
+                       otter_strerror(ret));
     if (ret < 0)
-        return cli_err("cert: %s: %s", a->target, fr.why);
-    snprintf(r->version, sizeof r->version, "%s", fr.version);
-    snprintf(r->cipher, sizeof r->cipher, "%s", fr.cipher);
+        return cli_err("cert: %s: the server sent no certificate", a->target);
+    snprintf(r->version, sizeof r->version, "%s", tr.version);
+    snprintf(r->cipher, sizeof r->cipher, "%s", tr.cipher);
     return 0;
 }
 

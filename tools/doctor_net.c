@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "cert_report.h"
-#include "certfetch.h"
+#include "cert_fetch.h"
 #include "cli.h"
 #include "doctor.h"
 #include "otter/error.h"
@@ -209,9 +209,8 @@ static void cert_advice(doctor_t *d, doctor_step_t *s, const char *host, uint16_
     snprintf(cr->host, sizeof cr->host, "%s", host);
     cr->port = port;
     snprintf(cr->target, sizeof cr->target, "%s:%u", host, (unsigned)port);
-    otter_certfetch_t fr;
     if (cert_report_load_store(cr, d->store) == 0 &&
-        otter_certfetch_chain(host, port, NULL, d->timeout_ms, &cr->chain, &fr) == 0) {
+        cert_fetch_chain(host, port, NULL, d->timeout_ms, &cr->chain, NULL) == 0) {
         cert_report_analyse(cr);
         for (size_t i = 0; i < cr->pin.n; i++)
             if (cr->pin.kind[i] == CERT_NOTE_OK || cr->pin.kind[i] == CERT_NOTE_DO ||
@@ -332,10 +331,10 @@ static int step_tls(doctor_t *d)
                        rc == OTTER_ERR_TLS_NOT_YET_VALID || rc == OTTER_ERR_TLS_HOSTNAME ||
                        rc == OTTER_ERR_TLS_CLOCK_UNSET;
     doctor_step_t *s;
-    if (r->mbedtls_err)
+    if (r->backend_err)
         s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "mbedtls_ssl_handshake returned -0x%04X: %s: %s",
-                       (unsigned)-r->mbedtls_err, otter_tls_mbedtls_errname(r->mbedtls_err),
-                       otter_tls_mbedtls_errtext(r->mbedtls_err));
+                       (unsigned)-r->backend_err, otter_tls_backend_errname(r->backend_err),
+                       otter_tls_backend_errtext(r->backend_err));
     else
         s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "%s", otter_strerror(rc));
     if (cert_problem) {
