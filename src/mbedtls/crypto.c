@@ -256,6 +256,12 @@ int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const ui
         return OTTER_ERR_SIG_KEY;
     }
     mbedtls_svc_key_id_t key = MBEDTLS_SVC_KEY_ID_INIT;
+    /* PSA_ALG_RSA_PSS verifies only the salt length it signs with, the hash
+     * length (32 for SHA-256 with keys of 528 bits and more): exactly the
+     * ESP ROM's rule. mbedTLS 2.28.0 and 3.2.0 fixed its verification to
+     * follow that (before, any salt was accepted; PSA_ALG_RSA_PSS_ANY_SALT is
+     * that behaviour now). tests/test_sigblock.c and test_sign_openssl.sh
+     * check salts of 0, 20, 31, 33, 64 and the maximum on every version. */
     psa_algorithm_t alg = PSA_ALG_RSA_PSS(PSA_ALG_SHA_256);
     size_t pub_len = rsa_pub_der(pub, n_le, n_len, e);
     int ret = import_public(PSA_KEY_TYPE_RSA_PUBLIC_KEY, 8 * n_len, alg, pub, pub_len, &key);
@@ -268,6 +274,34 @@ int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const ui
     otter_wipe(sig_be, sizeof sig_be);
     otter_wipe(pub, sizeof pub);
     return ret;
+}
+
+/* The curves of this build's PSA configuration (2.28 derives PSA_WANT_*
+ * from the legacy configuration; 3.6 and 4.0 set them). */
+#if defined(PSA_WANT_ECC_SECP_R1_192)
+#define HAVE_P192 1
+#else
+#define HAVE_P192 0
+#endif
+#if defined(PSA_WANT_ECC_SECP_R1_256)
+#define HAVE_P256 1
+#else
+#define HAVE_P256 0
+#endif
+#if defined(PSA_WANT_ECC_SECP_R1_384)
+#define HAVE_P384 1
+#else
+#define HAVE_P384 0
+#endif
+
+int otter_ecdsa_curve_supported(int curve)
+{
+    switch (curve) {
+    case OTTER_EC_P192: return HAVE_P192;
+    case OTTER_EC_P256: return HAVE_P256;
+    case OTTER_EC_P384: return HAVE_P384;
+    default: return 0;
+    }
 }
 
 int otter_ecdsa_verify(int curve, const uint8_t *point_le, const uint8_t *hash, size_t hash_len, const uint8_t *sig_le)
