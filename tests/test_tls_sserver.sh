@@ -6,7 +6,7 @@
 
 # --- a good server: leaf + intermediate -------------------------------------
 sserver good -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
-expect "root CA" 0 "result: OK" "protocol: TLSv1.2" "trusted through 'Otter Test Root'" \
+expect "root CA" 0 "result: OK" "protocol: $BEST " "trusted through 'Otter Test Root'" \
     "[1]  subject: CN=Otter Test Intermediate, O=Otter Tests" "CA (pathlen 0)" \
     "[trusted CA]  subject: CN=Otter Test Root, O=Otter Tests" "RSA 2048 bits" \
     -- --port "$PORT" --ca "$P/root.crt" --at 2026-06-01
@@ -41,7 +41,7 @@ expect "wrong host name" 148 "result: TLS_HOSTNAME" \
     -- --port "$PORT" --ca "$P/root.crt" --host other.example
 expect "pin does not skip the host name check" 148 "result: TLS_HOSTNAME" \
     -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")" --host other.example
-expect "json" 0 '"result":0' '"cipher":"TLS-ECDHE' '"name":"Otter Test Intermediate"' '"self_signed":true' \
+expect "json" 0 '"result":0' "\"version\":\"$BEST\"" '"cipher":"TLS' '"name":"Otter Test Intermediate"' '"self_signed":true' \
     -- --port "$PORT" --ca "$P/root.crt" --json
 
 if command -v python3 >/dev/null 2>&1; then
@@ -117,6 +117,29 @@ else
 fi
 
 # --- protocol ---------------------------------------------------------------
+# Each version forced by the server: 1.2 everywhere; 1.3 where the build has
+# it, else refused as a version mismatch. The session resumes on both.
+sserver tls12 -tls1_2 -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
+expect "TLS 1.2 forced" 0 "result: OK" "protocol: TLSv1.2 TLS-ECDHE-" "session resumed" \
+    -- --port "$PORT" --ca "$P/root.crt" --get / --reconnect
+sserver tls13 -tls1_3 -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
+if [ "$TLS13" = 1 ]; then
+    expect "TLS 1.3 forced" 0 "result: OK" "protocol: TLSv1.3 TLS1-3-" "session resumed" \
+        "response: HTTP/1.0 200 ok" -- --port "$PORT" --ca "$P/root.crt" --get / --reconnect
+else
+    expect "TLS 1.3-only server refused (no TLS 1.3 in this build)" 149 "result: TLS_VERSION" \
+        -- --port "$PORT" --ca "$P/root.crt"
+fi
+# The forum case on each version: the same error, code and words.
+for v in 1_2 1_3; do
+    [ $v = 1_3 ] && [ "$TLS13" != 1 ] && continue
+    sserver forum$v -tls$v -cert "$P/forum.crt" -cert_chain "$P/r3-new.crt" -key "$P/forum.key"
+    expect "forum case over TLS ${v%_*}.${v#*_}" 146 "result: TLS_EXPIRED" \
+        "-0x2700 X509_CERT_VERIFY_FAILED" \
+        "The trusted (pinned) certificate 'Otter R3' (issuer 'Otter Old Root X3') expired on 2021-09-29" \
+        "The server's chain ends at 'Otter New Root X1', which is not trusted" \
+        -- --port "$PORT" --ca "$P/r3-old.crt" --at 2026-06-01
+done
 sserver tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
 expect "TLS 1.0-only server refused" 149 "result: TLS_VERSION" "does not offer TLS 1.2" \
     -- --port "$PORT" --ca "$P/root.crt"

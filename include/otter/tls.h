@@ -109,7 +109,9 @@ typedef struct otter_tls_config {
     void *collect_ctx;
     /* Ask the server for a maximum fragment length (RFC 6066): 0 (off), 512,
      * 1024, 2048 or 4096. Lets a device use smaller record buffers, if the
-     * server honours it (many do not: nginx/OpenSSL ignore it). */
+     * server honours it (nginx / OpenSSL do, many do not). The extension is
+     * TLS 1.2's: asking for it limits the connection to TLS 1.2 (mbedTLS's
+     * TLS 1.3 client refuses it when a TLS 1.3 server echoes it). */
     uint16_t max_fragment_len;
 } otter_tls_config_t;
 
@@ -206,6 +208,19 @@ void otter_tls_close(otter_tls_t *tls);
 
 /* Forget the saved session (next connect does a full handshake). */
 void otter_tls_forget_session(otter_tls_t *tls);
+
+/* What the TLS library of this build can do, for diagnostics and tests. */
+typedef struct otter_tls_caps {
+    const char *backend;   /* its name and version, e.g. "Mbed TLS 3.6.6" (static) */
+    uint8_t tls12;         /* TLS 1.2 offered */
+    uint8_t tls13;         /* TLS 1.3 offered (and preferred) */
+    uint8_t hs_reassembly; /* handshake messages split over several records are
+                            * reassembled (a server honouring max_fragment_len
+                            * 512 splits its Certificate message) */
+} otter_tls_caps_t;
+
+/* Fill caps. Cannot fail. */
+void otter_tls_caps(otter_tls_caps_t *caps);
 
 /* Index (0-based) of the CA bundle certificate that made setup fail with
  * OTTER_ERR_TLS_CONFIG, or -1. */

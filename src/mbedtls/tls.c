@@ -40,12 +40,40 @@ _Static_assert(OTTER_TLS_VF_BAD_KEY == MBEDTLS_X509_BADCERT_BAD_KEY, "flag value
 #define ERR_VERSION MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION
 #endif
 
-/* TLS 1.3 (3.6, 4.0): a session ticket arrived instead of data; read on. */
-#ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+/* TLS 1.3 (3.6, 4.0): a NewSessionTicket arrived instead of data; the
+ * session is saved again (it now holds the ticket) and the read goes on.
+ * 3.6 signals tickets only when asked to (else it drops them, and TLS 1.3
+ * sessions never resume); 4.0 signals them whenever tickets are enabled. */
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) && defined(MBEDTLS_SSL_PROTO_TLS1_3) && \
+    defined(MBEDTLS_SSL_SESSION_TICKETS)
+#define HAVE_TLS13_TICKETS 1
 #define ERR_NEW_TICKET MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
 #else
+#define HAVE_TLS13_TICKETS 0
 #define ERR_NEW_TICKET MBEDTLS_ERR_SSL_WANT_READ
 #endif
+#if HAVE_TLS13_TICKETS && defined(MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+#define signal_tickets(conf) \
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+#else
+#define signal_tickets(conf) ((void)(conf))
+#endif
+
+/* What this build can do (otter_tls_caps). mbedTLS reassembles handshake
+ * messages split over several records since 3.6.3 (needed when a server
+ * honours a small max_fragment_len); there is no configuration symbol for
+ * it, so the version decides. */
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define HAVE_TLS13 1
+#else
+#define HAVE_TLS13 0
+#endif
+#if defined(MBEDTLS_SSL_PROTO_TLS1_2)
+#define HAVE_TLS12 1
+#else
+#define HAVE_TLS12 0
+#endif
+#define HAVE_HS_REASSEMBLY (MBEDTLS_VERSION_NUMBER >= 0x03060300)
 
 #define MBED(tls) ((otter_tls_mbed_t *)(void *)(tls)->opaque)
 #define DATE_FLAGS (OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_FUTURE)
@@ -412,15 +440,25 @@ static int rng_setup(otter_tls_t *tls)
 #endif
 
 /* TLS 1.2 at least; 1.3 is offered where the build has it (the default
- * maximum). mbedTLS 3.2 replaced the (major, minor) call. */
-static void min_version(mbedtls_ssl_config *conf)
-{
+ * maximum), except with a max fragment length: that extension is TLS 1.2's,
+ * and mbedTLS's TLS 1.3 client refuses it when a TLS 1.3 server (OpenSSL,
+ * nginx) echoes it (-0x7500 SSL_UNSUPPORTED_EXTENSION), so asking for it
+ * means TLS 1.2. mbedTLS 3.2 replaced the (major, minor) calls. */
 #if MBEDTLS_VERSION_NUMBER >= 0x03020000
+static void versions(mbedtls_ssl_config *conf, int tls12_only)
+{
     mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
-#else
-    mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-#endif
+    if (tls12_only && HAVE_TLS12) {
+        mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    }
 }
+#else
+static void versions(mbedtls_ssl_config *conf, int tls12_only)
+{
+    (void)tls12_only; /* 2.28 has no TLS 1.3 client */
+    mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+}
+#endif
 
 static int parse_ca(otter_tls_t *tls, const otter_tls_config_t *cfg)
 {
@@ -481,8 +519,9 @@ static int configure(otter_tls_t *tls, unsigned char mfl)
      * a CA chain; an empty one simply trusts nothing. */
     mbedtls_ssl_conf_ca_chain(&m->conf, &m->ca, NULL);
     mbedtls_ssl_conf_verify(&m->conf, verify_cb, tls);
-    min_version(&m->conf);
+    versions(&m->conf, mfl != MBEDTLS_SSL_MAX_FRAG_LEN_NONE);
     mbedtls_ssl_conf_session_tickets(&m->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+    signal_tickets(&m->conf);
     tls->alpn[0] = "http/1.1";
     tls->alpn[1] = NULL;
     if (mbedtls_ssl_conf_alpn_protocols(&m->conf, tls->alpn) != 0 ||
@@ -644,16 +683,24 @@ static void report_end(otter_tls_t *tls, int result, int ret, int alert)
     }
 }
 
-/* After a full handshake, keep the session for the next connect. */
-static void save_session(otter_tls_t *tls, const char *host, uint16_t port)
+/* Keep the current session for the next connect (replacing the last one). */
+static void keep_session(otter_tls_t *tls)
 {
     otter_tls_mbed_t *m = MBED(tls);
-    if (tls->resumed) {
-        return;
-    }
     mbedtls_ssl_session_free(&m->session);
     mbedtls_ssl_session_init(&m->session);
     tls->have_session = mbedtls_ssl_get_session(&m->ssl, &m->session) == 0;
+}
+
+/* After a full handshake, keep the session for the next connect. With TLS
+ * 1.3 it holds no ticket yet: tickets come after the handshake, and each
+ * one replaces it (otter_tls_read). */
+static void save_session(otter_tls_t *tls, const char *host, uint16_t port)
+{
+    if (tls->resumed) {
+        return;
+    }
+    keep_session(tls);
     copy_str(tls->session_host, sizeof tls->session_host, host);
     tls->session_port = port;
 }
@@ -760,9 +807,13 @@ int otter_tls_read(otter_tls_t *tls, uint8_t *buf, size_t len, uint32_t timeout_
         if (ret > 0) {
             return ret;
         }
+        if (HAVE_TLS13_TICKETS && ret == ERR_NEW_TICKET) {
+            keep_session(tls); /* a TLS 1.3 ticket for the next connect */
+            continue;
+        }
         /* WANT_READ: a record without application data (e.g. a
          * HelloRequest we ignore); keep reading until the deadline. */
-        if ((ret == MBEDTLS_ERR_SSL_WANT_READ || ret == ERR_NEW_TICKET) && remaining_ms(tls) > 0) {
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ && remaining_ms(tls) > 0) {
             continue;
         }
         if (ret == MBEDTLS_ERR_SSL_WANT_READ) {
@@ -805,6 +856,15 @@ void otter_tls_forget_session(otter_tls_t *tls)
     mbedtls_ssl_session_free(&m->session);
     mbedtls_ssl_session_init(&m->session);
     tls->have_session = 0;
+}
+
+void otter_tls_caps(otter_tls_caps_t *caps)
+{
+    memset(caps, 0, sizeof *caps);
+    caps->backend = MBEDTLS_VERSION_STRING_FULL;
+    caps->tls12 = HAVE_TLS12;
+    caps->tls13 = HAVE_TLS13;
+    caps->hs_reassembly = HAVE_HS_REASSEMBLY;
 }
 
 int otter_tls_bad_ca_index(const otter_tls_t *tls)
