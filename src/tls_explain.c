@@ -186,6 +186,16 @@ static void explain_untrusted(otter_sb_t *sb, const otter_tls_report_t *r, int a
     otter_sb_put(sb, "The server's chain ends at ");
     put_quoted(sb, r->chain_end);
     otter_sb_put(sb, r->chain_end_self_signed ? " (self-signed, sent by the server)" : "");
+    if (r->chain_end_in_bundle && r->trust_ca_for_pins && (r->flags & OTTER_TLS_VF_NO_PIN)) {
+        otter_sb_put(sb, ", which is in the device's trust store; with pins the store only completes "
+                         "the path, and the ");
+        otter_sb_dec(sb, r->trust_pin_count);
+        otter_sb_put(sb, r->trust_pin_count == 1 ? " pin matches" : " pins match");
+        otter_sb_put(sb, " no certificate of that path.\nFix: pin the root the path leads to (`otter cert ");
+        put_host_port(sb, r);
+        otter_sb_put(sb, " --format pin` prints its pin).\n");
+        return;
+    }
     if (r->chain_end_in_bundle) {
         otter_sb_put(sb, ", which is in the CA bundle.\n");
         return;
@@ -290,7 +300,11 @@ static void explain_ok(otter_sb_t *sb, const otter_tls_report_t *r)
         otter_sb_put(sb, " is valid until ");
         put_date(sb, r->chain[0].not_after);
     }
-    if (r->has_anchor) {
+    if (r->has_anchor && r->trust_ca_for_pins) {
+        otter_sb_put(sb, ", trusted through a pin on the path to ");
+        put_quoted(sb, r->anchor.name);
+        otter_sb_put(sb, r->anchor.pinned ? " (the root is pinned)" : "");
+    } else if (r->has_anchor) {
         otter_sb_put(sb, ", trusted through ");
         put_quoted(sb, r->anchor.name);
     } else if (r->pin_matched) {

@@ -239,6 +239,7 @@ size_t otter_tls_report_json(const otter_tls_report_t *r, char *buf, size_t len)
     json_kv_bool(&sb, "chain_end_in_bundle", r->chain_end_in_bundle);
     json_kv_int(&sb, "trust_ca_count", r->trust_ca_count);
     json_kv_int(&sb, "trust_pin_count", r->trust_pin_count);
+    json_kv_bool(&sb, "trust_ca_for_pins", r->trust_ca_for_pins);
     json_explain(&sb, r);
     otter_sb_putc(&sb, '}');
     return sb.len;

@@ -22,6 +22,16 @@ expect "pin of the intermediate only" 0 "trusted through a pin" "matches a pin" 
     -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")"
 expect "pin of the leaf, colon form" 0 "result: OK" \
     -- --port "$PORT" --pin "$(spki_pin "$P/leaf.crt" | sed 's/../&:/g; s/:$//')"
+expect "pin of the root, not sent, no store" 142 "result: TLS_PIN" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/root.crt")"
+expect "pin of the root, reached through the store" 0 "result: OK" \
+    "trusted through a pin on the path to 'Otter Test Root' (the root is pinned)" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/root.crt")" --ca "$P/bundle.pem" --ca-for-pins
+expect "pin of the intermediate, store for pins" 0 "result: OK" "trusted through a pin on the path to 'Otter Test Root'" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")" --ca "$P/bundle.pem" --ca-for-pins
+expect "store for pins: a root in the store without a pin is not enough" 142 "result: TLS_PIN" \
+    "which is in the device's trust store; with pins the store only completes the path, and the 1 pin matches no certificate of that path" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/evil-root.crt")" --ca "$P/bundle.pem" --ca-for-pins
 expect "wrong pin only" 142 "result: TLS_PIN" "1 pin, which matches no certificate the server sent" \
     -- --port "$PORT" --pin "$(spki_pin "$P/evil-root.crt")"
 expect "wrong pin, right CA" 0 "result: OK" \
@@ -60,6 +70,23 @@ expect "intermediate not sent" 140 "The server's chain ends at 'Otter Test Inter
     -- --port "$PORT" --ca "$P/root.crt"
 expect "intermediate in the bundle instead" 0 "trusted through 'Otter Test Intermediate'" \
     -- --port "$PORT" --ca "$P/int.crt"
+
+# --- pins match the verified path only ---------------------------------------
+# A pinned intermediate sent next to a leaf it did not sign is no path: an
+# attacker can send a copy of any public certificate.
+sserver offpath -cert "$P/selfsigned.crt" -key "$P/selfsigned.key" -cert_chain "$P/int.crt"
+expect "pinned intermediate sent beside a self-signed leaf" 142 "result: TLS_PIN" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")"
+# A leaf whose issuer name is the intermediate's but whose signature is not.
+"$OTTER_BIN" pki cert --subject-from "$P/int.crt" --key-out "$P/fake-int.key" --ca --out "$P/fake-int.crt" >/dev/null
+"$OTTER_BIN" pki cert --subject CN=localhost --san DNS:localhost --key-out "$P/forged.key" \
+    --issuer-cert "$P/fake-int.crt" --issuer-key "$P/fake-int.key" --out "$P/forged.crt" >/dev/null
+sserver forged -cert "$P/forged.crt" -key "$P/forged.key" -cert_chain "$P/int.crt"
+expect "pinned intermediate above a forged signature" 142 "result: TLS_PIN" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")"
+expect "pinned root above a forged signature" 142 "result: TLS_PIN" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/root.crt")" --ca "$P/root.crt" --ca-for-pins
+expect "forged signature, CA only" 140 "result: TLS_TRUST" -- --port "$PORT" --ca "$P/root.crt"
 
 # --- certificate failures ---------------------------------------------------
 sserver expired -cert "$P/expired.crt" -cert_chain "$P/int.crt" -key "$P/expired.key"

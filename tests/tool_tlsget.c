@@ -2,14 +2,15 @@
  * print the handshake report. Used by tests/test_tls_*.sh.
  *
  *   tool_tlsget --port P [--host NAME] [--connect ADDR] [--ca FILE]...
- *               [--pin PIN]... [--at YYYY-MM-DD|none] [--skip-hostname]
+ *               [--pin PIN]... [--ca-for-pins] [--at YYYY-MM-DD|none] [--skip-hostname]
  *               [--json] [--get PATH [--out FILE]] [--reconnect] [--mfl N]
  *               [--timeout MS]
  *   tool_tlsget --free-port
  *   tool_tlsget --caps
  *   tool_tlsget --serve silent|close|http SECONDS
  *
- * --host is the name sent as SNI and checked (default localhost); the TCP
+ * --ca-for-pins: the --ca files only complete paths for the pins
+ * (OTTER_TLS_CA_FOR_PINS). --host is the name sent as SNI and checked (default localhost); the TCP
  * connection always goes to --connect (default 127.0.0.1). --at replaces
  * the wall clock used for certificate dates ("none": no wall clock).
  * Prints the report as text, then the explanation (or one JSON object with
@@ -270,6 +271,8 @@ int main(int argc, char **argv)
             json = 1;
         } else if (strcmp(a, "--reconnect") == 0) {
             reconnect = 1;
+        } else if (strcmp(a, "--ca-for-pins") == 0) {
+            flags |= OTTER_TLS_CA_FOR_PINS;
         } else if (strcmp(a, "--skip-hostname") == 0) {
             flags |= OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK;
         } else if (!v) {

@@ -12,10 +12,14 @@
  *   otter_tls_free(&tls);
  *
  * Trust: a CA bundle (PEM, many certificates, or one DER certificate) and/or
- * SPKI SHA-256 pins. A pin matches any certificate of the verified path,
- * the trust anchor from the bundle included, and any certificate the server
- * sends; the connection is trusted when the chain leads to a bundle CA or a
- * pin matches. Verification is always on: chain, dates, host name (SNI is
+ * SPKI SHA-256 pins. A pin matches a certificate of the verified path, the
+ * trust anchor from the bundle included, when every signature from the leaf
+ * up to that certificate verifies (a pinned certificate the server merely
+ * sends alongside, off the path, matches nothing); the connection is trusted
+ * when the chain leads to a bundle CA or a pin matches. With
+ * OTTER_TLS_CA_FOR_PINS the bundle (say, the system's roots) only completes
+ * paths, so that a pin of a root the server does not send can match it:
+ * then only a pin makes a chain trusted. Verification is always on: chain, dates, host name (SNI is
  * sent for DNS names; the name or IP literal is checked by otter's own
  * server-identity function, otter_tls_cert_check_host in
  * include/otter/tls_collect.h, the same on every mbedTLS version). Dates are checked against cfg.clock's wall time, not the host's
@@ -67,6 +71,13 @@
  * sent. Every report says the check was skipped (hostname_check_skipped) and
  * every explanation says so loudly. For lab setups only. */
 #define OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK 0x1u
+
+/* The CA bundle only completes the verified path for the pins (needs at
+ * least one pin): a chain that leads to a bundle CA is trusted only when a
+ * pin matches a certificate of its path. For a device that pins a root and
+ * keeps a store of roots for reaching it (servers send leaf + intermediate,
+ * not the root). */
+#define OTTER_TLS_CA_FOR_PINS 0x4u
 
 /* Entropy source: fill buf with len bytes of true randomness (hardware RNG on
  * a device, getrandom() on POSIX: ports/posix/posix_rng.h). Returns 0, or a
@@ -169,7 +180,8 @@ void otter_tls_init(otter_tls_t *tls);
  * with (the platform's, or MBEDTLS_PSA_DRIVER_GET_ENTROPY on a device), and
  * cfg->entropy is checked but not called.
  * Errors: OTTER_ERR_INVAL (missing lower/clock/entropy, too many pins, bad
- * max_fragment_len, no CA and no pin outside collecting mode), OTTER_ERR_TLS_CONFIG (a bundle
+ * max_fragment_len, no CA and no pin outside collecting mode,
+ * OTTER_TLS_CA_FOR_PINS without a pin), OTTER_ERR_TLS_CONFIG (a bundle
  * certificate does not parse: its index is otter_tls_bad_ca_index()),
  * OTTER_ERR_BUF_TOO_SMALL (work too small for a certificate),
  * OTTER_ERR_CRYPTO (RNG / PSA / TLS library setup failed). */

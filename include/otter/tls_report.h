@@ -99,7 +99,7 @@ typedef struct otter_tls_report {
     uint8_t verified;                  /* the certificate check ran (chain below valid) */
     uint8_t resumed;                   /* session resumed: no certificate was sent */
     uint8_t hostname_check_skipped;    /* OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK was on */
-    uint8_t pin_matched;               /* some certificate matched a pin */
+    uint8_t pin_matched;               /* a pin matched a certificate of the verified path */
     uint8_t hostname_mismatch;         /* the leaf names neither the host nor its address */
     uint8_t collected;                 /* OTTER_TLS_COLLECT: a verdict, the handshake went on */
     char version[16];                  /* "TLSv1.2" when negotiated */
@@ -117,6 +117,7 @@ typedef struct otter_tls_report {
     /* What the device trusts. */
     uint16_t trust_ca_count;           /* certificates in the CA bundle */
     uint16_t trust_pin_count;
+    uint8_t trust_ca_for_pins;         /* the bundle only completes paths for pins (OTTER_TLS_CA_FOR_PINS) */
     char trust_first[OTTER_TLS_NAME_MAX]; /* name of the bundle's first cert */
     char leaf_names[OTTER_TLS_HOST_MAX];  /* the leaf's subjectAltNames, "IP:a, DNS:b" */
     /* Where the chain the server sent ends: the last certificate's name if

@@ -335,18 +335,32 @@ static void collect(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
     }
 }
 
+/* A pin matches a certificate of the verified path (the bundle's anchor
+ * included) reached from the leaf through good signatures only. mbedTLS
+ * marks a certificate NOT_TRUSTED when its parent's signature on it does
+ * not verify or when it has no parent; a pinned certificate above such a
+ * link vouches for nothing below it. Certificates the server sends that
+ * are not on the path are never pin-matched: anyone can send a copy of a
+ * public intermediate or root next to their own leaf. */
+static int path_pinned(const otter_tls_t *tls)
+{
+    for (size_t d = 0; d < tls->path_len; d++) {
+        if (crt_pinned(tls, tls->path_crt[d])) {
+            return 1;
+        }
+        if (tls->path_flags[d] & OTTER_TLS_VF_NOT_TRUSTED) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
 /* Called with the leaf (depth 0) last: decide for the whole path. */
 static uint32_t verify_decide(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
 {
     int64_t now = wall_now(tls);
     int clock_ok = now >= OTTER_TLS_CLOCK_MIN;
-    int pinned = 0;
-    for (const mbedtls_x509_crt *c = leaf; c && c->raw.p; c = c->next) {
-        pinned |= crt_pinned(tls, c);
-    }
-    for (size_t d = 0; d < tls->path_len; d++) { /* the anchor from the bundle too */
-        pinned |= crt_pinned(tls, tls->path_crt[d]);
-    }
+    int pinned = path_pinned(tls);
     uint32_t total = 0;
     for (size_t d = 0; d < tls->path_len; d++) {
         uint32_t f = tls->path_flags[d];
@@ -366,7 +380,7 @@ static uint32_t verify_decide(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
         tls->path_flags[0] |= OTTER_TLS_VF_CLOCK_UNSET;
         total |= OTTER_TLS_VF_CLOCK_UNSET;
     }
-    if (tls->pin_count && !tls->ca_count && !pinned) {
+    if (tls->pin_count && (!tls->ca_count || (tls->flags & OTTER_TLS_CA_FOR_PINS)) && !pinned) {
         total |= OTTER_TLS_VF_NO_PIN;
     }
     tls->vflags = total;
@@ -539,7 +553,8 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
     if (!tls || !cfg || !cfg->lower || !cfg->lower->connect || !cfg->lower->read ||
         !cfg->lower->write || !cfg->lower->close || !cfg->clock || !cfg->clock->now_ms ||
         !cfg->entropy || cfg->pin_count > OTTER_TLS_MAX_PINS || (cfg->pin_count && !cfg->pins) ||
-        (!cfg->pin_count && (!cfg->ca || !cfg->ca_len) && !(cfg->flags & OTTER_TLS_COLLECT)) || tls->ready ||
+        (!cfg->pin_count && (!cfg->ca || !cfg->ca_len) && !(cfg->flags & OTTER_TLS_COLLECT)) ||
+        (!cfg->pin_count && (cfg->flags & OTTER_TLS_CA_FOR_PINS)) || tls->ready ||
         mfl_code(cfg->max_fragment_len, &mfl) != OTTER_OK) {
         return OTTER_ERR_INVAL;
     }
@@ -653,6 +668,7 @@ static void report_begin(otter_tls_t *tls, const char *host, uint16_t port)
     r->max_fragment_len = tls->max_fragment_len;
     r->trust_ca_count = tls->ca_count;
     r->trust_pin_count = tls->pin_count;
+    r->trust_ca_for_pins = (tls->flags & OTTER_TLS_CA_FOR_PINS) && tls->ca_count ? 1 : 0;
     if (tls->ca_count) {
         otter_x509_dn_name((otter_der_t){MBED(tls)->ca.subject_raw.p, MBED(tls)->ca.subject_raw.len},
                            r->trust_first, sizeof r->trust_first);
