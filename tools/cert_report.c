@@ -299,6 +299,20 @@ static void pin_successor(cert_report_t *r)
                        sn, where(r, OTTER_CERTPATH_CHAIN));
 }
 
+/* The recommended root comes from the store, not from the server: a pin of
+ * it works only where the device can reach it from its own store. */
+static void store_root_note(cert_report_t *r, const char *rn)
+{
+    cert_notes_add(&r->pin, CERT_NOTE_INFO,
+                   "The server does not send '%s': a pin of it matches only on a device whose trust "
+                   "store holds it (otter device --pin completes the path from --store FILE, default "
+                   "the system CA bundle). A device without it in its store: give the root itself "
+                   "as --ca (--format pem, or --format c as server_certificate). A pin of a "
+                   "certificate the server sends needs no store but breaks when the server renews "
+                   "(leaf) or its CA rotates (intermediate).",
+                   rn);
+}
+
 static void pin_advice(cert_report_t *r, int file_bad)
 {
     const otter_certadvice_t *a = &r->advice;
@@ -357,6 +371,8 @@ static void pin_advice(cert_report_t *r, int file_bad)
                        "Get it with: otter cert %s --format c (a C string to paste as "
                        "server_certificate), --format pem, or --format pin (SPKI SHA-256 for --pin).",
                        r->target);
+    if (r->live && a->pin_count && a->root && a->root_valid && a->root_from_store)
+        store_root_note(r, rn);
 }
 
 /* Live: say which certificates of the path are not to be pinned. */
