@@ -40,6 +40,8 @@ enum { K_P256, K_P256B, K_P192, K_P384, K_RSA, N_KEYS };
 
 static otter_signkey_t key[N_KEYS];
 static uint8_t key_digest[N_KEYS][32];
+/* ECDSA P-192 is gone from mbedTLS 4.0: its cases are skipped there. */
+static int have[N_KEYS];
 
 static void hex(const char *s, uint8_t *out, size_t n)
 {
@@ -58,9 +60,16 @@ static int setup(void **state)
         char path[512];
         snprintf(path, sizeof path, "%s/tests/keys/%s", src ? src : ".", keys[i].file);
         otter_signkey_init(&key[i]);
-        if (otter_signkey_load(&key[i], path) != OTTER_OK)
-            return -1;
+        int r = otter_signkey_load(&key[i], path);
         hex(keys[i].digest_hex, key_digest[i], 32);
+        have[i] = r == OTTER_OK;
+        if (r == OTTER_ERR_UNSUPPORTED && !otter_sign_scheme_available(keys[i].scheme)) {
+            fprintf(stderr, "test_sigblock: %s: scheme not in this crypto library, its cases skipped\n",
+                    keys[i].file);
+            continue;
+        }
+        if (r != OTTER_OK)
+            return -1;
     }
     return 0;
 }
@@ -118,6 +127,8 @@ static void test_key_digests(void **state)
     (void)state;
     for (int i = 0; i < N_KEYS; i++) {
         uint8_t d[32];
+        if (!have[i])
+            continue;
         assert_int_equal(key[i].scheme, keys[i].scheme);
         assert_true(key[i].has_private);
         assert_int_equal(otter_signkey_digest(&key[i], d), 0);
@@ -146,6 +157,8 @@ static void test_sign_verify_each_scheme(void **state)
     uint8_t *img = make_image(7, &n);
     for (int k = 0; k < N_KEYS; k++) {
         size_t sn;
+        if (!have[k])
+            continue;
         uint8_t *s = sign(k, img, n, false, &sn);
         size_t padded = (n + 4095) & ~(size_t)4095;
         assert_int_equal(sn, padded + 4096);
@@ -234,6 +247,8 @@ static void test_malformed_blocks(void **state)
     uint8_t *img = make_image(9, &n);
     for (int k = 0; k < N_KEYS; k++) {
         size_t sn;
+        if (!have[k])
+            continue;
         uint8_t *s = sign(k, img, n, false, &sn);
         bool rsa = k == K_RSA, p384 = k == K_P384;
         size_t key_at = rsa ? 100 : p384 ? 60 : 40, sig_at = rsa ? 900 : p384 ? 160 : 110;
@@ -317,7 +332,8 @@ static void test_append(void **state)
     uint8_t *out;
     size_t out_len;
     unsigned blocks;
-    assert_int_equal(otter_sign_data(&key[K_P192], s3, s3n, true, &out, &out_len, &blocks), OTTER_ERR_SIG_FULL);
+    int kx = have[K_P192] ? K_P192 : K_P384; /* a fourth key */
+    assert_int_equal(otter_sign_data(&key[kx], s3, s3n, true, &out, &out_len, &blocks), OTTER_ERR_SIG_FULL);
     /* trust only the RSA key: one verified, two untrusted, none malformed */
     otter_sigblock_report_t rep;
     assert_int_equal(engine_verify(s3, s3n, (const uint8_t(*)[32])key_digest[K_RSA], 1, &rep), 0);
@@ -332,12 +348,12 @@ static void test_append(void **state)
     assert_int_equal(engine_verify(s3, s3n, (const uint8_t(*)[32])key_digest[K_RSA], 1, &rep), OTTER_ERR_SIG_VERIFY);
     assert_int_equal(rep.block[1].status, 0);
     /* without append, a signed input is re-signed afresh */
-    assert_int_equal(otter_sign_data(&key[K_P192], s2, s2n, false, &out, &out_len, &blocks), 0);
+    assert_int_equal(otter_sign_data(&key[kx], s2, s2n, false, &out, &out_len, &blocks), 0);
     assert_int_equal(blocks, 1);
     assert_int_equal(out_len, s2n);
     assert_int_equal(otter_sigblock_count(out + out_len - 4096), 1);
     assert_int_equal(otter_sigblock_key_digest(out + out_len - 4096, rep.block[0].key_digest),
-                     OTTER_SIG_SCHEME_ECDSA_P192);
+                     (int)keys[kx].scheme);
     free(out);
     free(s1);
     free(s2);
