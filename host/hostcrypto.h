@@ -67,6 +67,10 @@ int otter_hkey_parse(otter_hkey_t **out, const uint8_t *buf, size_t len);
 /* Release (private parts are wiped). NULL is fine. */
 void otter_hkey_free(otter_hkey_t *k);
 
+/* 1 when the library can use EC keys on the P-curve of bits (mbedTLS 4.0
+ * dropped curves below 250 bits: P-192 there gives 0), else 0. */
+int otter_hkey_ec_available(unsigned bits);
+
 otter_hkey_type_t otter_hkey_type(const otter_hkey_t *k);
 /* RSA modulus bits, or the curve's bits. */
 unsigned otter_hkey_bits(const otter_hkey_t *k);

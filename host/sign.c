@@ -8,10 +8,11 @@
 #include <string.h>
 
 #include "der.h"
-#include "le.h"
+#include "bytes.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
 #include "otter/image.h"
+#include "pem.h"
 #include "sign.h"
 #include "x509.h"
 
@@ -82,6 +83,40 @@ int otter_signkey_generate(otter_signkey_t *k, otter_sig_scheme_t scheme)
     return r;
 }
 
+int otter_sign_scheme_available(otter_sig_scheme_t scheme)
+{
+    switch (scheme) {
+    case OTTER_SIG_SCHEME_RSA3072:
+        return 1;
+    case OTTER_SIG_SCHEME_ECDSA_P192:
+        return otter_hkey_ec_available(192);
+    case OTTER_SIG_SCHEME_ECDSA_P256:
+        return otter_hkey_ec_available(256);
+    case OTTER_SIG_SCHEME_ECDSA_P384:
+        return otter_hkey_ec_available(384);
+    default:
+        return 0;
+    }
+}
+
+/* Does a key file that the library refused name the P-192 curve (by its
+ * OID, in the PEM block's DER)? */
+static int names_p192(const char *pem, size_t len)
+{
+    static const char *const labels[] = {"EC PRIVATE KEY", "PRIVATE KEY", "PUBLIC KEY"};
+    int found = 0;
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0] && !found; i++) {
+        size_t pos = 0, n;
+        uint8_t *der;
+        if (otter_pem_next(pem, len, labels[i], &pos, &der, &n) != 1)
+            continue;
+        found = memmem(der, n, OTTER_OID_SECP192R1, OTTER_OID_LEN(OTTER_OID_SECP192R1)) != NULL;
+        otter_wipe(der, n);
+        free(der);
+    }
+    return found;
+}
+
 int otter_signkey_parse_pem(otter_signkey_t *k, const char *pem, size_t len)
 {
     otter_signkey_free(k);
@@ -90,6 +125,8 @@ int otter_signkey_parse_pem(otter_signkey_t *k, const char *pem, size_t len)
         r = classify(k);
     if (r != OTTER_OK) {
         otter_signkey_free(k);
+        if (names_p192(pem, len) && !otter_sign_scheme_available(OTTER_SIG_SCHEME_ECDSA_P192))
+            return OTTER_ERR_UNSUPPORTED;
         return OTTER_ERR_SIG_KEY;
     }
     return OTTER_OK;
@@ -188,14 +225,14 @@ static int rsa_block_key(otter_signkey_t *k, uint8_t *out)
         return OTTER_ERR_CRYPTO;
     uint32_t nl[RSA_LIMBS], rl[RSA_LIMBS];
     for (int i = 0; i < RSA_LIMBS; i++)
-        nl[i] = otter_le32(out + 4 * i);
+        nl[i] = otter_host_le32(out + 4 * i);
     rsa_rinv(nl, rl);
     for (int i = 0; i < RSA_LIMBS; i++)
-        otter_put_le32(out + 388 + 4 * i, rl[i]);
+        otter_host_put_le32(out + 388 + 4 * i, rl[i]);
     uint32_t n0 = nl[0], x = n0;
     for (int i = 0; i < 4; i++)
         x *= 2u - n0 * x;
-    otter_put_le32(out + 772, 0u - x);
+    otter_host_put_le32(out + 772, 0u - x);
     return OTTER_OK;
 }
 

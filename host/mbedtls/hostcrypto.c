@@ -391,6 +391,26 @@ int otter_hkey_generate(otter_hkey_t **out, otter_hkey_type_t type, unsigned bit
     return OTTER_OK;
 }
 
+int otter_hkey_ec_available(unsigned bits)
+{
+    /* Asking PSA to import a valid scalar is the one question every
+     * version answers the same way (PSA_WANT_* macros differ in where they
+     * are defined). */
+    uint8_t d[66] = {0};
+    const struct curve *c = curve_by_bits(bits);
+    if (!c || otter_hostcrypto_init() != OTTER_OK)
+        return 0;
+    d[(bits + 7) / 8 - 1] = 1;
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&a, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
+    psa_set_key_bits(&a, c->bits);
+    mbedtls_svc_key_id_t id;
+    if (psa_import_key(&a, d, (bits + 7) / 8, &id) != PSA_SUCCESS)
+        return 0;
+    psa_destroy_key(id);
+    return 1;
+}
+
 int otter_spki_verify(const uint8_t *spki, size_t spki_len, otter_hsig_t scheme,
                       otter_hash_alg_t hash, const uint8_t *digest, size_t digest_len,
                       const uint8_t *sig, size_t sig_len)
