@@ -148,6 +148,27 @@ static void put_now(otter_sb_t *sb, const otter_tls_report_t *r)
     otter_sb_put(sb, ")");
 }
 
+/* The rest of the host name sentence, after the certificate's name. */
+static void put_host_mismatch(otter_sb_t *sb, const otter_tls_report_t *r)
+{
+    otter_sb_put(sb, " is not valid for the host ");
+    put_quoted(sb, r->host);
+    otter_sb_put(sb, "; it names ");
+    otter_sb_put(sb, r->leaf_names[0] ? r->leaf_names : "no DNS names, only its CN");
+}
+
+size_t otter_tls_explain_host(const otter_tls_report_t *r, char *buf, size_t len)
+{
+    otter_sb_t sb;
+    otter_sb_init(&sb, buf, len);
+    if (r->hostname_mismatch && r->chain_count) {
+        put_cert(&sb, r, &r->chain[0], 1);
+        put_host_mismatch(&sb, r);
+        otter_sb_putc(&sb, '.');
+    }
+    return sb.len;
+}
+
 /* One sentence per problem flag of one certificate. */
 static void explain_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otter_tls_cert_info_t *c)
 {
@@ -166,10 +187,7 @@ static void explain_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otte
             put_date(sb, c->not_before);
             put_now(sb, r);
         } else if (bit == OTTER_TLS_VF_HOSTNAME) {
-            otter_sb_put(sb, " is not valid for the host ");
-            put_quoted(sb, r->host);
-            otter_sb_put(sb, "; it names ");
-            otter_sb_put(sb, r->leaf_names[0] ? r->leaf_names : "no DNS names, only its CN");
+            put_host_mismatch(sb, r);
         } else {
             otter_sb_putc(sb, ' ');
             otter_sb_put(sb, otter_tls_flag_text(bit));

@@ -85,7 +85,7 @@ doctor "cross-signed: explained with A only" 1 "✗ trust" "'Otter Root A'" \
 
 # 3. Wrong host name, expired, not yet valid, self-signed, untrusted root.
 sserver wronghost -cert "$P/wronghost.crt" -cert_chain "$P/int.crt" -key "$P/wronghost.key" -WWW
-doctor "wrong host name" 1 "✗ hostname       the certificate is not valid for localhost: it names DNS:wrong.example" \
+doctor "wrong host name" 1 "✗ hostname       The server's certificate 'wrong.example' (issuer 'Otter Test Intermediate') is not valid for the host 'localhost'; it names DNS:wrong.example." \
     "would: fail at hostname" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver expired -cert "$P/expired.crt" -cert_chain "$P/int.crt" -key "$P/expired.key" -WWW
 doctor "expired leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): has expired (X509_BADCERT_EXPIRED)" \

@@ -104,7 +104,16 @@ bad mixed mixed "$MIXED"
 expect "mixed: --skip-hostname lets a mismatch through, loudly" 0 "WARNING: the host name check is OFF" \
     -- --port "$PORT" --host 127.0.0.2 --ca "$N/root.pem" --skip-hostname
 
-# otter cert on the address: the same names, IP SANs included
+# otter cert and otter doctor on an address: the same names, IP SANs
+# included, and a mismatch in the device's words
 check_run "otter cert 127.0.0.1 lists the IP SANs" 0 "$OTTER" \
-    "DNS:updates.otter.test, IP:127.0.0.1, IP:::1" -- cert "127.0.0.1:$PORT" --store "$N/root.pem"
+    "DNS:updates.otter.test, IP:127.0.0.1, IP:::1" NOT:TLS_HOSTNAME -- cert "127.0.0.1:$PORT" --store "$N/root.pem"
+serve dns
+SAID="The server's certificate 'ignored.example' (issuer 'Otter Names Root') is not valid for the host '127.0.0.1'; it names DNS:localhost."
+expect "device words for a DNS-only certificate by address" 148 "$SAID" \
+    -- --port "$PORT" --host 127.0.0.1 --ca "$N/root.pem"
+check_run "otter cert: the same words" 0 "$OTTER" "$SAID" "refuses it (TLS_HOSTNAME)" \
+    -- cert "127.0.0.1:$PORT" --store "$N/root.pem"
+check_run "otter doctor: the same words" 1 "$OTTER" "✗ hostname       $SAID" \
+    -- doctor "https://127.0.0.1:$PORT/fw.bin" --ca "$N/root.pem"
 finish

@@ -405,6 +405,9 @@ void cert_report_analyse(cert_report_t *r)
     otter_certadvice_make(&r->advice, &r->path, &r->chain, &r->store, r->now);
     if (r->live) {
         what_one(r, r->chain.certs[0], "The server sent");
+        if (r->host_mismatch[0])
+            cert_notes_add(&r->what, CERT_NOTE_BAD, "%s A device connecting to this URL refuses it "
+                           "(TLS_HOSTNAME).", r->host_mismatch);
     } else {
         const char *lead = "This is";
         for (size_t ci = 0; ci < r->chain.count; ci++) {

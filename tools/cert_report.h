@@ -39,6 +39,7 @@ typedef struct cert_report {
     uint16_t port;
     char version[16];        /* TLS version and suite of the collecting handshake */
     char cipher[64];
+    char host_mismatch[600]; /* the device's words when the leaf does not name the host, else "" */
     int64_t now;             /* dates are checked against this */
     int now_given;           /* --at was used */
     char store_note[300];    /* why the store is empty, "" when loaded */

@@ -162,6 +162,7 @@ static int collect(cert_report_t *r, const struct cert_args *a)
         return cli_err("cert: %s: the server sent no certificate", a->target);
     snprintf(r->version, sizeof r->version, "%s", tr.version);
     snprintf(r->cipher, sizeof r->cipher, "%s", tr.cipher);
+    otter_tls_explain_host(&tr, r->host_mismatch, sizeof r->host_mismatch);
     return 0;
 }
 

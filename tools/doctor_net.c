@@ -254,8 +254,9 @@ void doctor_trust_steps(doctor_t *d, const otter_tls_report_t *r, int rc)
                      r->anchor.name);
     }
     if (f & OTTER_TLS_VF_HOSTNAME) {
-        doctor_step_t *s = doctor_add(d, "hostname", DOCTOR_FAIL, "the certificate is not valid for %s: it names %s",
-                                      r->host, r->leaf_names[0] ? r->leaf_names : "no DNS names");
+        char why[600]; /* the device's own words, as otter cert and the device say it */
+        otter_tls_explain_host(r, why, sizeof why);
+        doctor_step_t *s = doctor_add(d, "hostname", DOCTOR_FAIL, "%s", why);
         doctor_fix(s, "use a host name the certificate lists in the URL, or give the server a "
                       "certificate for %s",
                       r->host);

@@ -157,6 +157,13 @@ const char *otter_tls_flag_text(uint32_t flag);
  * it was truncated. buf may be NULL when len is 0. */
 size_t otter_tls_explain(const otter_tls_report_t *r, char *buf, size_t len);
 
+/* The sentence explaining a host name mismatch, the same words everywhere
+ * (device, `otter cert`, `otter doctor`): "The server's certificate 'x'
+ * (issuer 'y') is not valid for the host 'h'; it names IP:..., DNS:...."
+ * (no newline), or "" when the leaf names the host (r->hostname_mismatch 0
+ * or no certificate). Same buffer contract as otter_tls_explain. */
+size_t otter_tls_explain_host(const otter_tls_report_t *r, char *buf, size_t len);
+
 /* The report as human-readable text: handshake line, then one block per
  * certificate (subject, issuer, validity, key, SPKI SHA-256, CA/leaf,
  * self-signed, flags). Same buffer contract as otter_tls_explain. */
