@@ -45,6 +45,12 @@ dev "--insecure-skip-hostname-check" 0 outcome=updated running_version=1.1.0 \
 grep -q "host name check is OFF\|hostname check is OFF\|host name check" "$T/err.txt" || fail "no warning that the host name check is off"
 
 pub="--pub $T/key.pub.pem"
+# By address: the demo certificate lists IP:127.0.0.1 (and IP:::1); the
+# device matches the URL's address against those, and sends no SNI.
+newflash ip
+# shellcheck disable=SC2086
+dev "whole update by https://127.0.0.1:PORT" 0 outcome=updated running_version=1.1.0 running_slot=ota_1 \
+    -- --flash "$T/ip.flash" --url "https://127.0.0.1:$PORT/app.bin" $pub
 serve cuts --cut-after 70000 --fault-times 3
 newflash n
 # shellcheck disable=SC2086
