@@ -39,7 +39,7 @@ check_run "cert: the root comes from the store, what a device needs" 0 "$OTTER" 
 # dev NAME RC WORDS... -- ARGS: otter device on a fresh flash running 1.0.0
 dev() {
     name="$1"; want="$2"; shift 2
-    "$OTTER" flash init --out "$T/dev.bin" --size 4M --layout min_spiffs >/dev/null
+    "$OTTER" flash init --force --out "$T/dev.bin" --size 4M --layout min_spiffs >/dev/null
     "$OTTER" flash write "$T/dev.bin" --slot ota_0 "$T/v1.bin" --valid >/dev/null
     check_run "$name" "$want" "$OTTER" "$@"
 }
