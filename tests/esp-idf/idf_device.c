@@ -15,7 +15,7 @@
  *
  * Options (after the arguments): cut=N (power cut after N fail_after
  * units, exit 42), record=FILE (log every write/erase), expect=SLOT (the
- * boot must choose SLOT), running=SLOT (the port is told this slot runs).
+ * boot must choose SLOT).
  * Prints "key=value" lines for the shell tests. Exit 0 on success, 10 "up
  * to date", 1 failure, 3 the boot chose an app that does not verify. */
 #include <stdio.h>
@@ -163,8 +163,6 @@ static int cmd_update(const char *url, const char *ca_path)
     cfg.on_done = on_done;
     /* x86-64 frames are larger than Xtensa's: more than the 8 KB default */
     cfg.task_stack = 65536;
-    if (opt("running"))
-        cfg.running = slot(opt("running"));
     if (opt("record"))
         idf_host_record_ops(opt("record"));
     if (opt("cut"))
@@ -172,7 +170,7 @@ static int cmd_update(const char *url, const char *ca_path)
     esp_err_t e = otter_esp_ota_start_task(&ota, &cfg);
     if (e != ESP_OK) {
         char buf[256];
-        printf("start=%s otter_err=%s\nexplain=%s\n", esp_err_to_name(e), otter_errname(otter_esp_ota_otter_err(&ota)),
+        printf("start=%s otter_err=%s\nexplain=%s\n", otter_esp_err_to_name(e), otter_errname(otter_esp_ota_otter_err(&ota)),
                otter_esp_ota_explain(&ota, buf, sizeof buf));
         return 1;
     }
@@ -183,7 +181,7 @@ static int cmd_update(const char *url, const char *ca_path)
     const otter_update_status_t *st = done_res.status;
     printf("result=%s otter_err=%s outcome=%s target=%s done=%u total=%u resumed=%d redownloaded=%llu erases=%u "
            "longest_step_ms=%u\n",
-           esp_err_to_name(done_res.err), otter_errname(done_res.otter_err), otter_update_outcome_name(done_res.outcome),
+           otter_esp_err_to_name(done_res.err), otter_errname(done_res.otter_err), otter_update_outcome_name(done_res.outcome),
            ota.target ? ota.target->label : "?", (unsigned)st->done, (unsigned)st->total, st->resumed_from_journal,
            (unsigned long long)st->redownloaded, (unsigned)st->erases, (unsigned)st->longest_step_ms);
     if (done_res.err != ESP_OK) {

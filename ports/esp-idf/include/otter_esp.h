@@ -86,9 +86,6 @@ typedef struct otter_esp_ota_config {
      * digests, rollback rule). running_version NULL: read from the running
      * slot. */
     otter_update_policy_t policy;
-    /* The running app's partition; NULL: esp_ota_get_running_partition().
-     * Never guessed from otadata. */
-    const esp_partition_t *running;
     uint32_t connect_timeout_ms, read_timeout_ms; /* 0: Kconfig defaults */
     const char *extra_header; /* e.g. "Authorization: Bearer ..." */
     /* Reports: every engine event (progress, TLS report, decision, ...) and
@@ -195,6 +192,9 @@ void otter_esp_ota_free(otter_esp_ota_t *ota);
 
 /* esp_err_t for an otter_err_t (the mapping the calls above use). */
 esp_err_t otter_esp_err(int otter_err);
+
+/* esp_err_to_name() that also knows OTTER_ESP_ERR_* ("OTTER_ESP_ERR_TLS_TRUST"). */
+const char *otter_esp_err_to_name(esp_err_t err);
 
 /* The running app confirms itself (otadata PENDING_VERIFY -> VALID), with
  * otter's otadata code, through this port; the same effect as

@@ -96,6 +96,24 @@ esp_err_t otter_esp_err(int e)
     return ESP_FAIL;
 }
 
+const char *otter_esp_err_to_name(esp_err_t err)
+{
+    switch (err) {
+    case OTTER_ESP_ERR_IN_PROGRESS:
+        return "OTTER_ESP_ERR_IN_PROGRESS";
+    case OTTER_ESP_ERR_NETWORK:
+        return "OTTER_ESP_ERR_NETWORK";
+    case OTTER_ESP_ERR_TLS_TRUST:
+        return "OTTER_ESP_ERR_TLS_TRUST";
+    case OTTER_ESP_ERR_POLICY:
+        return "OTTER_ESP_ERR_POLICY";
+    case OTTER_ESP_ERR_ABORTED:
+        return "OTTER_ESP_ERR_ABORTED";
+    default:
+        return esp_err_to_name(err);
+    }
+}
+
 int otter_esp_overlaps(const esp_partition_t *a, const esp_partition_t *b)
 {
     return a->flash_chip == b->flash_chip && a->address < b->address + b->size && b->address < a->address + a->size;

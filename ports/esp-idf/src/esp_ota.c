@@ -77,7 +77,9 @@ static esp_err_t bind_device(otter_esp_ota_t *ota)
         ota->otter_err = oerr;
         return ota->result = e;
     }
-    ota->running = ota->cfg.running ? ota->cfg.running : esp_ota_get_running_partition();
+    /* where the code runs from (the cache MMU's answer), never a guess from
+     * otadata: after a rollback otadata may name another slot */
+    ota->running = esp_ota_get_running_partition();
     if (!ota->running || ota->running->type != ESP_PARTITION_TYPE_APP)
         return ota->result = ESP_ERR_NOT_FOUND;
     ota->target = esp_ota_get_next_update_partition(ota->running);
