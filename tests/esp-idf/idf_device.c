@@ -163,10 +163,6 @@ static int cmd_update(const char *url, const char *ca_path)
     cfg.on_done = on_done;
     /* x86-64 frames are larger than Xtensa's: more than the 8 KB default */
     cfg.task_stack = 65536;
-    if (opt("record"))
-        idf_host_record_ops(opt("record"));
-    if (opt("cut"))
-        idf_host_cut_after((size_t)strtoull(opt("cut"), NULL, 0));
     esp_err_t e = otter_esp_ota_start_task(&ota, &cfg);
     if (e != ESP_OK) {
         char buf[256];
@@ -224,6 +220,11 @@ static int run(int argc, const char **argv)
     }
     const esp_partition_t *running = esp_ota_get_running_partition();
     printf("running=%s\n", running ? running->label : "none");
+    /* armed after the boot: only the command's own flash work counts */
+    if (opt("record"))
+        idf_host_record_ops(opt("record"));
+    if (opt("cut"))
+        idf_host_cut_after((size_t)strtoull(opt("cut"), NULL, 0));
     esp_err_t e = ESP_OK;
     int oerr = 0;
     if (!strcmp(cmd, "boot"))

@@ -144,6 +144,7 @@ void idf_host_cut_after(size_t units)
 void idf_host_record_ops(const char *path)
 {
     oplog = fopen(path, "w");
+    units_total = 0;
 }
 
 static void after_op(char kind, const esp_partition_t *p, size_t off, size_t len, size_t units, esp_err_t r)
