@@ -53,29 +53,34 @@ done
 echo "powercut-update: $cuts cuts, every boot verified, $resumed resumed from the journal, $after_switch already switched, $bad failed"
 [ $bad = 0 ] && echo "ok: power cut during an update ($cuts points)" || FAILS=$((FAILS + bad))
 
-# Rollback: 2.0.0 installed, first boot (PENDING_VERIFY), the app rejects
-# itself with otter; cut at every unit of that.
-cp "$T/rec.bin" "$T/rb.bin"
-"$DEV" rollback-otter "$T/rb.bin" record="$T/rbops.txt" > "$T/rb.txt" 2>&1 || true
-grep -q "rollback-otter=ESP_OK" "$T/rb.txt" || { echo "FAIL: clean rollback"; cat "$T/rb.txt"; exit 1; }
-first=0
-last=$(tail -1 "$T/rbops.txt" | cut -d' ' -f5)
-rbad=0; rcuts=0
-u=$((first + 1))
-while [ "$u" -le "$last" ]; do
-    cp "$T/rec.bin" "$T/rc.bin"
-    set +e
-    "$DEV" rollback-otter "$T/rc.bin" cut="$u" > "$T/r1.txt" 2>&1; r1=$?
-    "$DEV" boot "$T/rc.bin" > "$T/r2.txt" 2>&1; r2=$?
-    set -e
-    rcuts=$((rcuts + 1))
-    if [ $r1 != 42 ] || [ $r2 != 0 ]; then
-        echo "FAIL: rollback cut at unit $u: rc $r1, boot rc $r2"
-        cat "$T/r1.txt" "$T/r2.txt" | grep -v "Starting scheduler" | sed 's/^/    | /'
-        rbad=$((rbad + 1))
-    fi
-    u=$((u + 1))
-done
-echo "powercut-rollback: $rcuts cuts (units $((first + 1))..$last of otter_esp_mark_app_invalid), every boot verified, $rbad failed"
-[ $rbad = 0 ] && echo "ok: power cut during a rollback ($rcuts points)" || FAILS=$((FAILS + rbad))
+# App-side otadata writes on the first boot of 2.0.0 (PENDING_VERIFY):
+# otter's rollback and confirm, and ESP-IDF's confirm; cut at every unit.
+sweep_app_side() {
+    cmd="$1"
+    cp "$T/rec.bin" "$T/rb.bin"
+    "$DEV" "$cmd" "$T/rb.bin" record="$T/rbops.txt" > "$T/rb.txt" 2>&1 || true
+    grep -q "$cmd=ESP_OK" "$T/rb.txt" || { echo "FAIL: clean $cmd"; cat "$T/rb.txt"; FAILS=$((FAILS + 1)); return 0; }
+    last=$(tail -1 "$T/rbops.txt" | cut -d' ' -f5)
+    rbad=0; rcuts=0; u=1; seen=""
+    while [ "$u" -le "$last" ]; do
+        cp "$T/rec.bin" "$T/rc.bin"
+        set +e
+        "$DEV" "$cmd" "$T/rc.bin" cut="$u" > "$T/r1.txt" 2>&1; r1=$?
+        "$DEV" boot "$T/rc.bin" > "$T/r2.txt" 2>&1; r2=$?
+        set -e
+        rcuts=$((rcuts + 1))
+        seen="$seen $(sed -n 's/^booted=\([^ ]*\).* version=\(.*\)/\1:\2/p' "$T/r2.txt")"
+        if [ $r1 != 42 ] || [ $r2 != 0 ]; then
+            echo "FAIL: $cmd cut at unit $u: rc $r1, boot rc $r2"
+            cat "$T/r1.txt" "$T/r2.txt" | grep -v "Starting scheduler" | sed 's/^/    | /'
+            rbad=$((rbad + 1))
+        fi
+        u=$((u + 1))
+    done
+    echo "powercut-$cmd: $rcuts cuts (every unit), boots after them:$seen; $rbad failed"
+    [ $rbad = 0 ] && echo "ok: power cut during $cmd ($rcuts points)" || FAILS=$((FAILS + rbad))
+}
+sweep_app_side rollback-otter
+sweep_app_side confirm-otter
+sweep_app_side confirm-idf
 finish
