@@ -2,6 +2,7 @@
  * one boot. The simulated bootloader runs first (idf_host_boot), then the
  * command, as "the app", in FreeRTOS tasks (POSIX port):
  *
+ *   ptable TABLE.bin             otter_esp_ptable_load() on a new flash
  *   init TABLE.bin FLASH IMAGE   new flash; IMAGE raw-written to ota_0,
  *                                esp_ota_set_boot_partition(ota_0) and
  *                                esp_ota_mark_app_valid_cancel_rollback()
@@ -117,6 +118,25 @@ static int cmd_init(const char *table, const char *out, const char *image)
     return rc;
 }
 
+/* The port's view of a table: otter_esp_ptable_load() over ESP-IDF's list. */
+static int cmd_ptable(const char *table)
+{
+    if (!idf_host_flash_new(table, 0))
+        return 1;
+    unsigned n = 0;
+    esp_partition_iterator_t it = esp_partition_find(ESP_PARTITION_TYPE_ANY, ESP_PARTITION_SUBTYPE_ANY, NULL);
+    for (; it; it = esp_partition_next(it))
+        n++;
+    static otter_ptable_t pt;
+    int oerr = 0;
+    esp_err_t e = otter_esp_ptable_load(&pt, &oerr);
+    printf("ptable=%s otter_err=%s count=%u esp_partitions=%u\n", esp_err_to_name(e), otter_errname(oerr),
+           (unsigned)pt.count, n);
+    esp_partition_get_file_mmap_ctrl_input()->remove_dump = true;
+    esp_partition_file_munmap();
+    return e == ESP_OK ? 0 : 1;
+}
+
 /* --- the update ---------------------------------------------------------- */
 
 static otter_esp_ota_t ota;
@@ -203,6 +223,8 @@ static int run(int argc, const char **argv)
     const char *cmd = argc > 1 ? argv[1] : "";
     if (!strcmp(cmd, "init") && argc >= 5)
         return cmd_init(argv[2], argv[3], argv[4]);
+    if (!strcmp(cmd, "ptable") && argc >= 3)
+        return cmd_ptable(argv[2]);
     if (argc < 3 || idf_host_flash_open(argv[2]) != 0) {
         fprintf(stderr, "usage: see tests/esp-idf/idf_device.c\n");
         return 2;

@@ -23,7 +23,7 @@ const char *idf_host_flash_new(const char *table_bin, size_t flash_size)
     snprintf(in->partition_file_name, sizeof in->partition_file_name, "%s", table_bin);
     in->flash_file_size = flash_size;
     in->remove_dump = true;
-    if (!esp_partition_find_first(ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_ANY, NULL))
+    if (!esp_partition_find_first(ESP_PARTITION_TYPE_ANY, ESP_PARTITION_SUBTYPE_ANY, NULL))
         return NULL;
     snprintf(flash_path, sizeof flash_path, "%s", esp_partition_get_file_mmap_ctrl_act()->flash_file_name);
     return flash_path;
