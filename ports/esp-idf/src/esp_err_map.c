@@ -1,5 +1,6 @@
 /* otter ESP-IDF port: otter_err_t -> esp_err_t, and the app-side otadata
  * calls (confirm, reject) through the port. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "esp_ota_ops.h"
@@ -162,12 +163,14 @@ static esp_err_t app_side_bind(app_side_t *s, int *oerr)
 static esp_err_t app_side(int (*op)(otter_boot_t *), int *otter_err)
 {
     int oerr = 0;
-    app_side_t s; /* about 2 KB of stack */
-    esp_err_t e = app_side_bind(&s, &oerr);
+    /* about 4 KB with ESP-IDF's 95-entry table: not on the caller's stack */
+    app_side_t *s = malloc(sizeof *s);
+    esp_err_t e = s ? app_side_bind(s, &oerr) : ESP_ERR_NO_MEM;
     if (e == ESP_OK) {
-        oerr = op(&s.boot);
+        oerr = op(&s->boot);
         e = otter_esp_err(oerr);
     }
+    free(s);
     if (otter_err)
         *otter_err = oerr;
     return e;
