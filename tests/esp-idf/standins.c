@@ -107,8 +107,8 @@ esp_err_t bootloader_flash_read(size_t src_addr, void *dest, size_t size, bool a
     return ESP_OK;
 }
 
-/* Called by bootloader_sha.c / esp_image_format.c on a hash mismatch; its
- * home (bootloader_utility.c) is bootloader-only. */
+/* Called by ESP-IDF's bootloader_sha.c / esp_image_format.c on a hash
+ * mismatch; its home (ESP-IDF's bootloader_utility.c) is bootloader-only. */
 void bootloader_debug_buffer(const void *buffer, size_t length, const char *label);
 void bootloader_debug_buffer(const void *buffer, size_t length, const char *label)
 {

@@ -6,7 +6,7 @@
  *   BOOTLOADER_APP_ROLLBACK_ENABLE  NEW / PENDING_VERIFY / VALID states
  *   ESP_PARTITION_ENABLE_STATS      esp_partition_fail_after() and counters
  * OTTER_IDF_MAJOR (5 or 6) is set by tests/esp-idf/CMakeLists.txt.
- * Deliberately absent: CONFIG_APP_BUILD_TYPE_RAM (bootloader_sha.c would use
+ * Deliberately absent: CONFIG_APP_BUILD_TYPE_RAM (ESP-IDF's bootloader_sha.c would use
  * the ROM SHA engine) and CONFIG_PARTITION_TABLE_MD5 (not allowed on linux). */
 #pragma once
 

@@ -1,5 +1,5 @@
 /* Stand-in for ESP-IDF v5's esp_flash_internal.h (tests only). The real one
- * pulls in chip registers; esp_ota_ops.c only needs this declaration. */
+ * pulls in chip registers; ESP-IDF's esp_ota_ops.c only needs this declaration. */
 #pragma once
 #include <stdbool.h>
 #include "esp_err.h"

@@ -2,7 +2,7 @@
  * (tests only). Values are the ESP32's SOC_* address ranges. The IROM/DROM
  * ranges decide which image segments count as mapped from flash (their
  * flash offset must equal their address modulo 64 KB); the others only let
- * the inline helpers of bootloader_memory_utils.h compile. */
+ * the inline helpers of ESP-IDF's bootloader_memory_utils.h compile. */
 #pragma once
 
 #define SOC_IROM_LOW 0x400D0000
