@@ -12,6 +12,7 @@
  *                                esp_ota_get_state_partition()
  *   confirm-idf | confirm-otter FLASH      mark the running app valid
  *   rollback-idf | rollback-otter FLASH    mark it invalid (and reboot)
+ *   guard FLASH                  the port's flash refuses the running slot
  *   setboot-idf FLASH SLOT       esp_ota_set_boot_partition(SLOT)
  *
  * Options (after the arguments): cut=N (power cut after N fail_after
@@ -218,6 +219,31 @@ static int cmd_update(const char *url, const char *ca_path)
     return done_res.outcome == OTTER_UPDATE_OUTCOME_UP_TO_DATE ? 10 : 0;
 }
 
+/* The flash port as an update sets it up (otadata and the update slot
+ * writable, app slots readable): erasing or programming the running slot
+ * is refused and changes nothing. */
+static int cmd_guard(const esp_partition_t *running)
+{
+    static otter_esp_flash_t f;
+    otter_esp_flash_init(&f);
+    const esp_partition_t *next = esp_ota_get_next_update_partition(running);
+    otter_esp_flash_allow(&f, running, false);
+    otter_esp_flash_allow(&f, next, true);
+    otter_esp_flash_allow(&f, esp_partition_find_first(ESP_PARTITION_TYPE_DATA, ESP_PARTITION_SUBTYPE_DATA_OTA, NULL),
+                          true);
+    const otter_flash_t *fl = otter_esp_flash_port(&f);
+    uint8_t before[16], after[16], zero[16] = {0};
+    int r0 = fl->read(fl->ctx, running->address, before, sizeof before);
+    int r1 = fl->erase(fl->ctx, running->address, 4096);
+    int r2 = fl->program(fl->ctx, running->address + 4096, zero, sizeof zero);
+    int r3 = fl->read(fl->ctx, running->address, after, sizeof after);
+    int r4 = fl->erase(fl->ctx, next->address, 4096);
+    printf("guard: read=%s erase_running=%s program_running=%s unchanged=%d erase_next=%s refused=%u\n",
+           otter_errname(r0), otter_errname(r1), otter_errname(r2), r3 == 0 && !memcmp(before, after, sizeof before),
+           otter_errname(r4), (unsigned)f.refused);
+    return r1 == OTTER_ERR_FLASH_RANGE && r2 == OTTER_ERR_FLASH_RANGE && r4 == 0 ? 0 : 1;
+}
+
 static int run(int argc, const char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -257,6 +283,8 @@ static int run(int argc, const char **argv)
     }
     if (!strcmp(cmd, "update") && argc >= 5)
         return cmd_update(argv[3], argv[4]);
+    if (!strcmp(cmd, "guard"))
+        return cmd_guard(running);
     if (!strcmp(cmd, "confirm-idf"))
         e = esp_ota_mark_app_valid_cancel_rollback();
     else if (!strcmp(cmd, "confirm-otter"))

@@ -39,6 +39,10 @@ dev "never confirmed: next boot rolls back to ota_0 (ABORTED)" 0 "booted=ota_0" 
     -- state "$T/c.bin"
 
 fresh "$T/d.bin" "$T/v1.bin"
+dev "the port's flash refuses to erase or program the running slot (ota_0), writes ota_1" 0 \
+    "guard: read=OK erase_running=FLASH_RANGE program_running=FLASH_RANGE unchanged=1 erase_next=OK refused=2" \
+    -- guard "$T/d.bin"
+fresh "$T/d.bin" "$T/v1.bin"
 dev "untrusted server (wrong CA): refused, explained, nothing switched" 1 \
     "result=OTTER_ESP_ERR_TLS_TRUST" "otter_err=TLS_TRUST" "explain=" "NOT:boot=ota_1" \
     -- update "$T/d.bin" "$URL_BASE/fw.bin" "$OTTER_VECTORS/tls/forum-pinned-r3-by-dst-root-x3.pem"
