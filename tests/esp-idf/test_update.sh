@@ -44,6 +44,6 @@ dev "the port's flash refuses to erase or program the running slot (ota_0), writ
     -- guard "$T/d.bin"
 fresh "$T/d.bin" "$T/v1.bin"
 dev "untrusted server (wrong CA): refused, explained, nothing switched" 1 \
-    "result=OTTER_ESP_ERR_TLS_TRUST" "otter_err=TLS_TRUST" "explain=" "NOT:boot=ota_1" \
+    "result=OTTER_ESP_ERR_TLS_TRUST" "otter_err=TLS_TRUST" "explain=" "unchanged" "NOT:boot=ota_1" \
     -- update "$T/d.bin" "$URL_BASE/fw.bin" "$OTTER_VECTORS/tls/forum-pinned-r3-by-dst-root-x3.pem"
 finish

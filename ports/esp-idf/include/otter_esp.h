@@ -127,6 +127,7 @@ typedef struct otter_esp_ota {
     int otter_err;
     esp_err_t result;
     bool ready;
+    bool engine_set; /* the engine was set up: its detail can be explained */
     bool tls_ready;
     volatile bool abort_req;
     void *task;

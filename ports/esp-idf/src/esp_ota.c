@@ -142,6 +142,7 @@ esp_err_t otter_esp_ota_init(otter_esp_ota_t *ota, const otter_esp_ota_config_t 
     uc.extra_header = cfg->extra_header;
     otter_update_init(&ota->up, &uc);
     ota->ready = true;
+    ota->engine_set = true;
     ota->otter_err = 0;
     ota->result = ESP_OK;
     return ESP_OK;
@@ -223,7 +224,9 @@ const char *otter_esp_ota_explain(const otter_esp_ota_t *ota, char *buf, size_t 
 {
     if (len == 0)
         return buf;
-    if (ota->ready)
+    /* the engine's words stay valid after otter_esp_ota_free() (the update
+     * task frees it when it ends) */
+    if (ota->engine_set)
         return otter_update_diagnose(&ota->up, buf, len);
     /* set-up failed before the engine existed */
     snprintf(buf, len, "update not started: %s (%s)%s", otter_strerror(ota->otter_err), esp_err_to_name(ota->result),
