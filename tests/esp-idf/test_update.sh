@@ -4,6 +4,7 @@
 # ESP-IDF's own code makes of it: esp_image_verify() of the slot,
 # esp_ota_get_boot_partition() and the NEW state, a simulated bootloader
 # pass (PENDING_VERIFY), and confirming with ESP-IDF's call and with otter's.
+# The same update from nginx (HTTPS, otter's demo PKI).
 . "$OTTER_SRC/tests/esp-idf/idf_lib.sh"
 
 img v1.bin 1.0.0 200000
@@ -46,4 +47,31 @@ fresh "$T/d.bin" "$T/v1.bin"
 dev "untrusted server (wrong CA): refused, explained, nothing switched" 1 \
     "result=OTTER_ESP_ERR_TLS_TRUST" "otter_err=TLS_TRUST" "explain=" "unchanged" "NOT:boot=ota_1" \
     -- update "$T/d.bin" "$URL_BASE/fw.bin" "$OTTER_VECTORS/tls/forum-pinned-r3-by-dst-root-x3.pem"
+
+# nginx, as a production server would be (Range, ETag), with a demo PKI.
+: "${OTTER_TOOL_TLSGET:?}"
+PORT_TOOL="$OTTER_TOOL_TLSGET"
+P="$T/pki"
+"$OTTER" pki demo "$P" > /dev/null
+mkdir -p "$T/ngxwww" && cp "$VEC" "$T/ngxwww/fw.bin"
+# nginx workers may run as another user (nobody when started by root)
+chmod 755 "$T" "$T/ngxwww" && chmod 644 "$T/ngxwww/fw.bin"
+cat > "$T/server.tmpl" <<NGX
+default_type application/octet-stream;
+server {
+    listen 127.0.0.1:@PORT@ ssl;
+    server_name localhost;
+    ssl_certificate $P/chain.pem;
+    ssl_certificate_key $P/server.key;
+    root $T/ngxwww;
+}
+NGX
+ready() { "$OTTER_TOOL_TLSGET" --port "$PORT" --ca "$P/ca.pem" > /dev/null 2>&1; }
+nginx_start "$T/ngx" "$T/server.tmpl" ready 300
+fresh "$T/n.bin" "$T/v1.bin"
+dev "update from nginx over TLS, ESP-IDF verifies it" 0 "result=ESP_OK" "outcome=updated" "target=ota_1" \
+    "esp_image_verify=ESP_OK image_len=1117568 segments=6" "boot=ota_1" "state_ota_1=NEW" \
+    -- update "$T/n.bin" "https://localhost:$PORT/fw.bin" "$P/ca.pem"
+dev "first boot from nginx's image, confirmed by ESP-IDF" 0 "booted=ota_1" "confirm-idf=ESP_OK" \
+    "state_ota_1=VALID" -- confirm-idf "$T/n.bin"
 finish
