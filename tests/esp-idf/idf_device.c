@@ -15,7 +15,7 @@
  *   guard FLASH                  the port's flash refuses the running slot
  *   setboot-idf FLASH SLOT       esp_ota_set_boot_partition(SLOT)
  *
- * Options (after the arguments): cut=N (power cut after N fail_after
+ * Options (after the arguments): pin=SPKI (with CA "-": pins only), cut=N (power cut after N fail_after
  * units, exit 42), record=FILE (log every write/erase), expect=SLOT (the
  * boot must choose SLOT).
  * Prints "key=value" lines for the shell tests. Exit 0 on success, 10 "up
@@ -174,12 +174,16 @@ static void on_done(void *ctx, const otter_esp_ota_result_t *r)
 
 static int cmd_update(const char *url, const char *ca_path)
 {
-    char *ca = read_file(ca_path, NULL);
-    if (!ca)
+    /* "-": no CA, trust by pin=... only */
+    char *ca = strcmp(ca_path, "-") ? read_file(ca_path, NULL) : NULL;
+    if (!ca && strcmp(ca_path, "-"))
         return 1;
+    static const char *pins[2];
+    pins[0] = opt("pin");
     otter_esp_ota_config_t cfg = OTTER_ESP_OTA_CONFIG_DEFAULT();
     cfg.url = url;
     cfg.ca_pem = ca;
+    cfg.pins = pins;
     cfg.on_event = on_event;
     cfg.on_done = on_done;
     /* x86-64 frames are larger than Xtensa's: more than the 8 KB default */

@@ -48,6 +48,16 @@ dev "untrusted server (wrong CA): refused, explained, nothing switched" 1 \
     "result=OTTER_ESP_ERR_TLS_TRUST" "otter_err=TLS_TRUST" "explain=" "unchanged" "NOT:boot=ota_1" \
     -- update "$T/d.bin" "$URL_BASE/fw.bin" "$OTTER_VECTORS/tls/forum-pinned-r3-by-dst-root-x3.pem"
 
+# Trust by SPKI pin only (no CA): the right pin, then a wrong one.
+PIN=$("$OTTER" cert --explain "$CA" --format pin 2> /dev/null | tail -1)
+fresh "$T/p.bin" "$T/v1.bin"
+dev "trust by SPKI pin only" 0 "result=ESP_OK" "outcome=updated" "esp_image_verify=ESP_OK" \
+    -- update "$T/p.bin" "$URL_BASE/fw.bin" - "pin=$PIN"
+fresh "$T/p.bin" "$T/v1.bin"
+dev "a pin that matches nothing: refused, nothing switched" 1 "result=OTTER_ESP_ERR_TLS_TRUST" "otter_err=TLS_PIN" \
+    "NOT:boot=ota_1" -- update "$T/p.bin" "$URL_BASE/fw.bin" - \
+    "pin=0000000000000000000000000000000000000000000000000000000000000000"
+
 # nginx, as a production server would be (Range, ETag), with a demo PKI.
 : "${OTTER_TOOL_TLSGET:?}"
 PORT_TOOL="$OTTER_TOOL_TLSGET"
