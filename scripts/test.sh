@@ -51,9 +51,11 @@ leg $leg: FAILED to build (see $dir/build.log)"
     if [ $rc -ne 0 ]; then cat "$log"; else grep -E 'Test +#|^check-skips' "$log"; fi
     total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
     nfail=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
-    nskip=$(grep -c '\*\*\*Skipped\|Not Run' "$log" || true)
+    nskip=$(grep '\*\*\*Skipped\|Not Run' "$log" | grep -vc '_sources_missing' || true)
+    nsrc=$(grep '\*\*\*Skipped' "$log" | grep -c '_sources_missing' || true)
     total=${total:-0}; nfail=${nfail:-?}
     line="leg $leg: mbedTLS $ver: $total tests, $nfail failed, $nskip skipped"
+    [ "$nsrc" != 0 ] && line="$line ($nsrc more skipped: third-party sources not found, set OTTER_DEPS)"
     if [ $rc -ne 0 ] || [ "$nskip" != 0 ] || [ "$total" = 0 ]; then
         line="$line  <- FAILED"
         failed=1
