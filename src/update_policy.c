@@ -306,8 +306,8 @@ static int load_rolled_back(otter_update_t *u)
     otter_otadata_t od;
     unsigned n = otter_ptable_ota_count(u->cfg.ptable);
     unsigned slot = (unsigned)(u->target->subtype - OTTER_PT_SUBTYPE_OTA_0);
-    u->carry_installs = 0;
-    u->carry_version[0] = 0;
+    u->pol.carry_installs = 0;
+    u->pol.carry_version[0] = 0;
     if (p->rolled_back == OTTER_UPDATE_REFUSE_NONE || otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable) < 0 ||
         !n)
         return 0;
@@ -331,9 +331,9 @@ static int load_rolled_back(otter_update_t *u)
     uint8_t installs = have_journal ? j.installs : 1;
     uint8_t tries = p->unconfirmed_tries ? p->unconfirmed_tries : DEFAULT_UNCONFIRMED_TRIES;
     if (invalid || p->rolled_back == OTTER_UPDATE_REFUSE_UNCONFIRMED || installs >= tries)
-        return read_version(u, u->target->offset, u->rolled_back_version);
-    u->carry_installs = installs;
-    return read_version(u, u->target->offset, u->carry_version);
+        return read_version(u, u->target->offset, u->pol.rolled_back_version);
+    u->pol.carry_installs = installs;
+    return read_version(u, u->target->offset, u->pol.carry_version);
 }
 
 bool upd_policy_slot_newer(otter_update_t *u)
@@ -436,13 +436,18 @@ int upd_policy_decide(otter_update_t *u)
     u->st.have_app = info->has_app_desc;
     if (info->has_app_desc)
         u->st.app = info->app;
-    v = otter_update_decide(&u->cfg.policy, info, u->st.running_version, u->rolled_back_version, &u->detail);
+    v = otter_update_decide(&u->cfg.policy, info, u->st.running_version, u->pol.rolled_back_version, &u->detail);
     otter_update_event_t ev = {
         .kind = OTTER_UPDATE_EV_DECISION, .err = v < 0 ? v : 0, .app = u->st.have_app ? &u->st.app : NULL};
     upd_event(u, &ev);
     if (v == 0)
-        u->decided = true;
+        u->pol.decided = true;
     return v;
+}
+
+void upd_policy_reset(otter_update_t *u)
+{
+    u->pol.decided = false;
 }
 
 /* ---- words --------------------------------------------------------------- */
@@ -546,7 +551,7 @@ static void diagnose_failure(const otter_update_t *u, sb_t *b)
         if (b->pos && b->buf[b->pos - 1] != ' ')
             sb_put(b, " ");
     }
-    if (u->open_length && (upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_RESOURCE_CHANGED))
+    if (u->net.open_length && (upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_RESOURCE_CHANGED))
         sb_put(b, "The server sent no Content-Length: a cut download can resume only where the server honours "
                   "Range. ");
     sb_put(b, "The running app and otadata are unchanged");
