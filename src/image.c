@@ -6,7 +6,6 @@
 #include "le.h"
 #include "otter/error.h"
 #include "otter/image.h"
-#include "otter/sigblock.h"
 
 enum {
     ST_HEADER,   /* collecting the 24-byte header */
@@ -649,31 +648,5 @@ out:
     if (out)
         *out = img.info;
     otter_image_free(&img);
-    return ret;
-}
-
-int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t offset, uint32_t size)
-{
-    const otter_image_boot_cfg_t *cfg = ctx;
-    uint8_t stack_buf[256];
-    uint8_t *work = stack_buf;
-    size_t work_len = sizeof stack_buf;
-    uint16_t chip = OTTER_CHIP_ANY;
-    otter_image_info_t info;
-    if (cfg) {
-        chip = cfg->chip_id;
-        if (cfg->work && cfg->work_len) {
-            work = cfg->work;
-            work_len = cfg->work_len;
-        }
-    }
-    int ret;
-    if (cfg && cfg->n_trusted)
-        ret =
-            otter_sigblock_verify_flash(flash, offset, size, cfg->trusted, cfg->n_trusted, &info, NULL, work, work_len);
-    else
-        ret = otter_image_validate_flash(flash, offset, size, &info, work, work_len);
-    if (ret == OTTER_OK && chip != OTTER_CHIP_ANY && info.chip_id != chip)
-        ret = OTTER_ERR_IMG_CHIP_MISMATCH;
     return ret;
 }
