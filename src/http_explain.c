@@ -193,7 +193,7 @@ static void explain(otter_sb_t *o, const otter_http_t *h, int err)
         otter_sb_put(o, " body bytes so far");
         return;
     }
-    if (err <= -140 && err >= -159) {
+    if (OTTER_ERR_IS_TLS(err)) {
         otter_sb_put(o, "TLS with ");
         put_host(o, d);
         otter_sb_put(o, " failed: ");

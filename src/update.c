@@ -36,7 +36,7 @@ void otter_update_init(otter_update_t *u, const otter_update_config_t *cfg)
 
 static bool image_error(int err)
 {
-    return (err <= -60 && err >= -119) || err == OTTER_ERR_UPD_UNSIGNED;
+    return OTTER_ERR_IS_IMAGE(err) || OTTER_ERR_IS_SIG(err) || err == OTTER_ERR_UPD_UNSIGNED;
 }
 
 static int fail(otter_update_t *u, int err)

@@ -295,7 +295,7 @@ int upd_net_connect_step(otter_update_t *u)
         return accept_head(u);
     u->net.in_request = false;
     u->detail.http_status = otter_http_detail(&u->net.http)->status;
-    if (ret <= -140 && ret >= -159 && u->cfg.tls_report) {
+    if (OTTER_ERR_IS_TLS(ret) && u->cfg.tls_report) {
         /* The handshake failed: its report says why, in words. */
         otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_TLS, .err = ret, .tls_report = u->cfg.tls_report};
         upd_event(u, &ev);

@@ -516,14 +516,14 @@ static void diagnose_failure(const otter_update_t *u, otter_sb_t *b)
         otter_sb_put(b, " s was required)");
     }
     otter_sb_put(b, ". ");
-    if (d->err <= -60 && d->err >= -89 && otter_image_fix(d->err)) {
+    if (OTTER_ERR_IS_IMAGE(d->err) && otter_image_fix(d->err)) {
         char why[384];
         (void)otter_image_explain(&u->img, d->err, why, sizeof why);
         why[0] = (char)(why[0] - 'a' + 'A'); /* "First bytes: ..." or "Fix: ..." */
         otter_sb_put(b, why);
         otter_sb_put(b, " ");
     }
-    if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report && b->len + 1 < b->cap) {
+    if (OTTER_ERR_IS_TLS(d->err) && u->cfg.tls_report && b->len + 1 < b->cap) {
         /* written in place: no copy of a text whose length has no bound here */
         size_t start = b->len, room = b->cap - b->len;
         size_t need = otter_tls_explain(u->cfg.tls_report, b->buf + start, room);
