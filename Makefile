@@ -5,7 +5,7 @@ JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD     ?= build
 ASAN      ?= build-asan
 BUILD_DEPS = cmake gcc make pkg-config libmbedtls-dev libcmocka-dev
-TEST_DEPS  = $(BUILD_DEPS) nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi xxd bc
+TEST_DEPS  = $(BUILD_DEPS) python3-jinja2 python3-jsonschema nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi xxd bc
 BENCH_DEPS = $(TEST_DEPS) curl valgrind gcc-riscv64-unknown-elf gcc-xtensa-lx106
 
 PREFIX    ?= /usr/local
@@ -29,13 +29,11 @@ build-asan: deps-build
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DOTTER_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 
-# Every test, then every test again under AddressSanitizer + UBSan,
-# then the core built freestanding for Cortex-M4.
-test: deps-test build build-asan
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-results.xml
-	@scripts/check-skips.sh $(BUILD)
-	@cd $(ASAN) && ctest --output-on-failure -j $(JOBS) --output-junit ctest-results.xml
-	@scripts/check-skips.sh $(ASAN)
+# Every test against the system's mbedTLS (2.28), again under AddressSanitizer
+# + UBSan, then against mbedTLS 3.6.6 and 4.0.0 (built once into .deps/), one
+# summary line per leg; then the core built freestanding for Cortex-M4.
+test: deps-test
+	@scripts/test.sh
 	@scripts/cross.sh arm-m4
 	@echo "== figures from the sweeps (plain build)"
 	@grep -hE '^(powerloss|powerloss-update|powerloss-refused|powerloss-wrap|network-cut|network-lie|watchdog):' $(BUILD)/Testing/Temporary/LastTest.log || true
@@ -64,4 +62,4 @@ install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) build-fuzz
+	rm -rf $(BUILD) $(ASAN) build-fuzz build-mbedtls3.6 build-mbedtls4.0

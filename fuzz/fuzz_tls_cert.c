@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(rep.host, "fuzz.example", 13);
     rep.port = 443;
     rep.flags = rd32(data + 2);
-    rep.mbedtls_err = (int)rd32(data + 6);
+    rep.backend_err = (int)rd32(data + 6);
     rep.alert = (int16_t)(data[10] | data[11] << 8);
     rep.result = (int)rd32(data + 12);
     rep.now = 1780272000;

@@ -6,77 +6,66 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mbedtls/base64.h>
-#include <mbedtls/md.h>
-#include <mbedtls/oid.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/sha256.h>
-
+#include "otter/crypto.h"
 #include "otter/error.h"
-#include "tls_mbedtls.h"
+#include "pem.h"
 
 void otter_certset_init(otter_certset_t *s)
 {
     memset(s, 0, sizeof *s);
-    mbedtls_x509_crt_init(&s->certs);
 }
 
 void otter_certset_free(otter_certset_t *s)
 {
-    mbedtls_x509_crt_free(&s->certs);
+    for (size_t i = 0; i < s->count; i++)
+        otter_cert_free(s->certs[i]);
+    free(s->certs);
     otter_certset_init(s);
 }
 
-static size_t list_count(const mbedtls_x509_crt *c)
+static int push(otter_certset_t *s, otter_cert_t *c)
 {
-    size_t n = 0;
-    for (; c && c->raw.p; c = c->next)
-        n++;
-    return n;
+    if (s->count == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        otter_cert_t **n = realloc(s->certs, cap * sizeof *n);
+        if (!n)
+            return -1;
+        s->certs = n;
+        s->cap = cap;
+    }
+    s->certs[s->count++] = c;
+    return 0;
 }
 
 int otter_certset_add_der(otter_certset_t *s, const uint8_t *der, size_t len)
 {
-    size_t before = list_count(&s->certs);
-    if (mbedtls_x509_crt_parse_der(&s->certs, der, len) != 0) {
+    otter_cert_t *c;
+    if (otter_cert_new(&c, der, len) != 0 || push(s, c) != 0) {
         s->unparsed++;
         return OTTER_ERR_CERT_NONE;
     }
-    s->count = list_count(&s->certs);
-    return s->count > before ? 0 : OTTER_ERR_CERT_NONE;
-}
-
-/* Number of PEM certificate blocks in a NUL-terminated text. */
-static size_t pem_blocks(const char *text)
-{
-    size_t n = 0;
-    for (const char *p = text; (p = strstr(p, "-----BEGIN CERTIFICATE-----")) != NULL; p++)
-        n++;
-    return n;
+    return 0;
 }
 
 int otter_certset_add(otter_certset_t *s, const uint8_t *buf, size_t len)
 {
-    size_t before = list_count(&s->certs);
+    size_t before = s->count, pos = 0;
+    uint8_t *der;
+    size_t der_len;
+    int got, blocks = 0;
     if (len == 0)
         return OTTER_ERR_CERT_NONE;
-    char *text = malloc(len + 1);
-    if (!text)
-        return OTTER_ERR_CERT_NONE;
-    memcpy(text, buf, len);
-    text[len] = '\0';
-    size_t blocks = pem_blocks(text);
-    if (blocks > 0) {
-        /* mbedTLS wants the NUL counted in the PEM buffer's length. */
-        (void)mbedtls_x509_crt_parse(&s->certs, (const unsigned char *)text, len + 1);
-    } else {
-        (void)mbedtls_x509_crt_parse_der(&s->certs, buf, len);
-        blocks = 1;
+    while ((got = otter_pem_next((const char *)buf, len, "CERTIFICATE", &pos, &der, &der_len)) != 0) {
+        blocks++;
+        if (got < 0)
+            s->unparsed++;
+        else
+            (void)otter_certset_add_der(s, der, der_len);
+        free(der);
     }
-    free(text);
-    s->count = list_count(&s->certs);
+    if (!blocks)
+        (void)otter_certset_add_der(s, buf, len);
     size_t added = s->count - before;
-    s->unparsed += blocks > added ? blocks - added : 0;
     return added ? (int)added : OTTER_ERR_CERT_NONE;
 }
 
@@ -112,21 +101,16 @@ int otter_certset_load(otter_certset_t *s, const char *path)
     return ret;
 }
 
-const mbedtls_x509_crt *otter_certset_get(const otter_certset_t *s, size_t i)
+const otter_cert_t *otter_certset_get(const otter_certset_t *s, size_t i)
 {
-    const mbedtls_x509_crt *c = &s->certs;
-    for (; c && c->raw.p; c = c->next, i--)
-        if (i == 0)
-            return c;
-    return NULL;
+    return i < s->count ? s->certs[i] : NULL;
 }
 
-int otter_certset_index(const otter_certset_t *s, const mbedtls_x509_crt *crt)
+int otter_certset_index(const otter_certset_t *s, const otter_cert_t *crt)
 {
-    int i = 0;
-    for (const mbedtls_x509_crt *c = &s->certs; c && c->raw.p; c = c->next, i++)
-        if (c == crt)
-            return i;
+    for (size_t i = 0; i < s->count; i++)
+        if (s->certs[i] == crt)
+            return (int)i;
     return -1;
 }
 
@@ -135,60 +119,56 @@ const char *otter_certstore_default(void)
     return access(OTTER_CERTSTORE_SYSTEM, R_OK) == 0 ? OTTER_CERTSTORE_SYSTEM : NULL;
 }
 
-int64_t otter_cert_not_before(const mbedtls_x509_crt *crt)
+int64_t otter_cert_not_before(const otter_cert_t *crt)
 {
-    return otter_tls_x509_time(&crt->valid_from);
+    return crt->x.not_before;
 }
 
-int64_t otter_cert_not_after(const mbedtls_x509_crt *crt)
+int64_t otter_cert_not_after(const otter_cert_t *crt)
 {
-    return otter_tls_x509_time(&crt->valid_to);
+    return crt->x.not_after;
 }
 
-int otter_cert_valid_at(const mbedtls_x509_crt *crt, int64_t now)
+int otter_cert_valid_at(const otter_cert_t *crt, int64_t now)
 {
     return now >= otter_cert_not_before(crt) && now <= otter_cert_not_after(crt);
 }
 
-static int buf_eq(const mbedtls_x509_buf *a, const mbedtls_x509_buf *b)
+static int span_eq(const otter_der_t *a, const otter_der_t *b)
 {
-    return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+    return otter_der_eq(a, b->p, b->len);
 }
 
-int otter_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
+int otter_cert_signed_by(const otter_cert_t *child, const otter_cert_t *parent)
 {
-    if (!buf_eq(&child->issuer_raw, &parent->subject_raw))
+    if (!span_eq(&child->x.issuer, &parent->x.subject))
         return 0;
-    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(child->sig_md);
-    unsigned char hash[MBEDTLS_MD_MAX_SIZE];
-    if (!md || mbedtls_md(md, child->tbs.p, child->tbs.len, hash) != 0)
-        return 0;
-    mbedtls_pk_context *pk = (mbedtls_pk_context *)&parent->pk;
-    return mbedtls_pk_verify_ext(child->sig_pk, child->sig_opts, pk, child->sig_md, hash,
-                                 mbedtls_md_get_size(md), child->sig.p, child->sig.len) == 0;
+    if (child == parent)
+        return child->self_signed;
+    return otter_crt_signed_by(&child->x, &parent->x);
 }
 
-int otter_cert_self_signed(const mbedtls_x509_crt *crt)
+int otter_cert_self_signed(const otter_cert_t *crt)
 {
-    return otter_cert_signed_by(crt, crt);
+    return crt->self_signed;
 }
 
-int otter_cert_same_entity(const mbedtls_x509_crt *a, const mbedtls_x509_crt *b)
+int otter_cert_same_entity(const otter_cert_t *a, const otter_cert_t *b)
 {
-    return buf_eq(&a->subject_raw, &b->subject_raw) && buf_eq(&a->pk_raw, &b->pk_raw);
+    return span_eq(&a->x.subject, &b->x.subject) && span_eq(&a->x.spki, &b->x.spki);
 }
 
-int otter_cert_equal(const mbedtls_x509_crt *a, const mbedtls_x509_crt *b)
+int otter_cert_equal(const otter_cert_t *a, const otter_cert_t *b)
 {
-    return buf_eq(&a->raw, &b->raw);
+    return a->der_len == b->der_len && memcmp(a->der, b->der, a->der_len) == 0;
 }
 
-int otter_cert_spki_sha256(const mbedtls_x509_crt *crt, uint8_t out[32])
+int otter_cert_spki_sha256(const otter_cert_t *crt, uint8_t out[32])
 {
-    return mbedtls_sha256_ret(crt->pk_raw.p, crt->pk_raw.len, out, 0) == 0 ? 0 : OTTER_ERR_CRYPTO;
+    return otter_sha256(crt->x.spki.p, crt->x.spki.len, out) == 0 ? 0 : OTTER_ERR_CRYPTO;
 }
 
-static int on_path(const otter_certpath_t *p, const mbedtls_x509_crt *c)
+static int on_path(const otter_certpath_t *p, const otter_cert_t *c)
 {
     for (size_t i = 0; i < p->len; i++)
         if (p->crt[i] == c || otter_cert_equal(p->crt[i], c))
@@ -198,7 +178,7 @@ static int on_path(const otter_certpath_t *p, const mbedtls_x509_crt *c)
 
 /* Rank of a store certificate as the issuer of a path step: higher is
  * better, 0 means not an issuer. */
-static int store_rank(const mbedtls_x509_crt *cand, const mbedtls_x509_crt *child, int64_t now)
+static int store_rank(const otter_cert_t *cand, const otter_cert_t *child, int64_t now)
 {
     if (!otter_cert_signed_by(child, cand))
         return 0;
@@ -207,13 +187,14 @@ static int store_rank(const mbedtls_x509_crt *cand, const mbedtls_x509_crt *chil
     return 1 + (self ? 2 : 0) + (valid ? 1 : 0);
 }
 
-static const mbedtls_x509_crt *best_store_issuer(const otter_certpath_t *p,
-                                                 const mbedtls_x509_crt *child,
+static const otter_cert_t *best_store_issuer(const otter_certpath_t *p,
+                                                 const otter_cert_t *child,
                                                  const otter_certset_t *store, int64_t now)
 {
-    const mbedtls_x509_crt *best = NULL;
+    const otter_cert_t *best = NULL;
     int best_rank = 0;
-    for (const mbedtls_x509_crt *c = store ? &store->certs : NULL; c && c->raw.p; c = c->next) {
+    for (size_t i = 0; store && i < store->count; i++) {
+        const otter_cert_t *c = store->certs[i];
         if (on_path(p, c))
             continue;
         int r = store_rank(c, child, now);
@@ -223,13 +204,13 @@ static const mbedtls_x509_crt *best_store_issuer(const otter_certpath_t *p,
     return best;
 }
 
-static const mbedtls_x509_crt *chain_issuer(const otter_certpath_t *p,
-                                            const mbedtls_x509_crt *child,
+static const otter_cert_t *chain_issuer(const otter_certpath_t *p,
+                                            const otter_cert_t *child,
                                             const otter_certset_t *chain)
 {
-    for (const mbedtls_x509_crt *c = &chain->certs; c && c->raw.p; c = c->next)
-        if (!on_path(p, c) && otter_cert_signed_by(child, c))
-            return c;
+    for (size_t i = 0; i < chain->count; i++)
+        if (!on_path(p, chain->certs[i]) && otter_cert_signed_by(child, chain->certs[i]))
+            return chain->certs[i];
     return NULL;
 }
 
@@ -240,8 +221,9 @@ static int find_cross(const otter_certpath_t *p, const otter_certset_t *chain)
     for (size_t i = 1; i < p->len; i++) {
         if (p->origin[i] != OTTER_CERTPATH_STORE)
             continue;
-        for (const mbedtls_x509_crt *c = &chain->certs; c && c->raw.p; c = c->next)
-            if (otter_cert_same_entity(c, p->crt[i]) && !otter_cert_equal(c, p->crt[i]))
+        for (size_t k = 0; k < chain->count; k++)
+            if (otter_cert_same_entity(chain->certs[k], p->crt[i]) &&
+                !otter_cert_equal(chain->certs[k], p->crt[i]))
                 return (int)i;
     }
     return -1;
@@ -254,16 +236,16 @@ int otter_certpath_build(otter_certpath_t *p, const otter_certset_t *chain,
     p->cross_at = -1;
     if (!chain || chain->count == 0)
         return OTTER_ERR_CERT_NONE;
-    p->crt[0] = &chain->certs;
+    p->crt[0] = chain->certs[0];
     p->origin[0] = OTTER_CERTPATH_CHAIN;
     p->len = 1;
     while (p->len < OTTER_CERTPATH_MAX) {
-        const mbedtls_x509_crt *cur = p->crt[p->len - 1];
+        const otter_cert_t *cur = p->crt[p->len - 1];
         if (otter_cert_self_signed(cur)) {
             p->complete = 1;
             break;
         }
-        const mbedtls_x509_crt *next = best_store_issuer(p, cur, store, now);
+        const otter_cert_t *next = best_store_issuer(p, cur, store, now);
         uint8_t origin = OTTER_CERTPATH_STORE;
         if (!next) {
             next = chain_issuer(p, cur, chain);
@@ -285,24 +267,23 @@ int otter_certpath_build(otter_certpath_t *p, const otter_certset_t *chain,
     return 0;
 }
 
-const mbedtls_x509_crt *otter_certpath_root(const otter_certpath_t *p)
+const otter_cert_t *otter_certpath_root(const otter_certpath_t *p)
 {
     return p->complete && p->len ? p->crt[p->len - 1] : NULL;
 }
 
-/* The O= value of a subject, or an empty buffer. */
-static mbedtls_x509_buf org_of(const mbedtls_x509_crt *crt)
+/* The O= value of a subject, or an empty span. */
+static otter_der_t org_of(const otter_cert_t *crt)
 {
-    mbedtls_x509_buf none = {0, 0, NULL};
-    for (const mbedtls_x509_name *n = &crt->subject; n && n->oid.p; n = n->next)
-        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_ORGANIZATION, &n->oid) == 0)
-            return n->val;
-    return none;
+    otter_der_t o = {NULL, 0};
+    if (otter_crt_name_attr(&crt->x.subject, OTTER_OID_AT_O, OTTER_OID_LEN(OTTER_OID_AT_O), &o) != 0)
+        o.p = NULL, o.len = 0;
+    return o;
 }
 
-void otter_cert_org(const mbedtls_x509_crt *crt, char *out, size_t cap)
+void otter_cert_org(const otter_cert_t *crt, char *out, size_t cap)
 {
-    mbedtls_x509_buf o = org_of(crt);
+    otter_der_t o = org_of(crt);
     size_t n = 0;
     if (!cap)
         return;
@@ -314,32 +295,34 @@ void otter_cert_org(const mbedtls_x509_crt *crt, char *out, size_t cap)
 /* Is cand, a self-signed CA in the store, a root that old cross-signed
  * (some certificate in sets has cand's subject and key and old's
  * signature)? */
-static int cross_signed_by(const mbedtls_x509_crt *cand, const mbedtls_x509_crt *old,
+static int cross_signed_by(const otter_cert_t *cand, const otter_cert_t *old,
                            const otter_certset_t *a, const otter_certset_t *b)
 {
     const otter_certset_t *sets[2] = {a, b};
     for (int s = 0; s < 2; s++)
-        for (const mbedtls_x509_crt *c = sets[s] ? &sets[s]->certs : NULL; c && c->raw.p;
-             c = c->next)
+        for (size_t i = 0; sets[s] && i < sets[s]->count; i++) {
+            const otter_cert_t *c = sets[s]->certs[i];
             if (otter_cert_same_entity(c, cand) && otter_cert_signed_by(c, old) &&
                 !otter_cert_same_entity(c, old))
                 return 1;
+        }
     return 0;
 }
 
-const mbedtls_x509_crt *otter_cert_find_successor(const mbedtls_x509_crt *root,
+const otter_cert_t *otter_cert_find_successor(const otter_cert_t *root,
                                                   const otter_certset_t *store,
                                                   const otter_certset_t *extra, int64_t now,
                                                   otter_successor_reason_t *why)
 {
-    const mbedtls_x509_crt *best = NULL;
+    const otter_cert_t *best = NULL;
     otter_successor_reason_t best_why = OTTER_SUCCESSOR_NONE;
-    mbedtls_x509_buf org = org_of(root);
+    otter_der_t org = org_of(root);
     *why = OTTER_SUCCESSOR_NONE;
     if (!store)
         return NULL;
-    for (const mbedtls_x509_crt *c = &store->certs; c && c->raw.p; c = c->next) {
-        if (otter_cert_same_entity(c, root) || buf_eq(&c->pk_raw, &root->pk_raw) || !c->ca_istrue ||
+    for (size_t i = 0; i < store->count; i++) {
+        const otter_cert_t *c = store->certs[i];
+        if (otter_cert_same_entity(c, root) || span_eq(&c->x.spki, &root->x.spki) || !c->x.is_ca ||
             !otter_cert_valid_at(c, now) || !otter_cert_self_signed(c) ||
             otter_cert_not_after(c) <= otter_cert_not_after(root))
             continue;
@@ -347,8 +330,8 @@ const mbedtls_x509_crt *otter_cert_find_successor(const mbedtls_x509_crt *root,
         if (cross_signed_by(c, root, store, extra))
             r = OTTER_SUCCESSOR_CROSS_SIGNED;
         else {
-            mbedtls_x509_buf o = org_of(c);
-            if (org.p && o.p && buf_eq(&o, &org))
+            otter_der_t o = org_of(c);
+            if (org.p && o.p && span_eq(&o, &org))
                 r = OTTER_SUCCESSOR_SAME_OWNER;
         }
         if (r == OTTER_SUCCESSOR_NONE)
@@ -360,13 +343,14 @@ const mbedtls_x509_crt *otter_cert_find_successor(const mbedtls_x509_crt *root,
             best_why = r;
         }
     }
-    for (const mbedtls_x509_crt *c = extra ? &extra->certs : NULL; !best && c && c->raw.p;
-         c = c->next)
-        if (c->ca_istrue && !otter_cert_same_entity(c, root) && otter_cert_signed_by(c, root) &&
+    for (size_t i = 0; extra && !best && i < extra->count; i++) {
+        const otter_cert_t *c = extra->certs[i];
+        if (c->x.is_ca && !otter_cert_same_entity(c, root) && otter_cert_signed_by(c, root) &&
             otter_cert_valid_at(c, now)) {
             best = c;
             best_why = OTTER_SUCCESSOR_CROSS_SIGNED;
         }
+    }
     *why = best_why;
     return best;
 }
@@ -414,21 +398,16 @@ int otter_certfmt_parse(const char *name, otter_certfmt_t *fmt)
 }
 
 /* Base64 of a certificate's DER in malloc'd memory (NUL-terminated). */
-static char *der_base64(const mbedtls_x509_crt *crt, size_t *olen)
+static char *der_base64(const otter_cert_t *crt, size_t *olen)
 {
-    size_t cap = 4 * ((crt->raw.len + 2) / 3) + 1;
-    unsigned char *b64 = malloc(cap);
-    if (!b64)
-        return NULL;
-    if (mbedtls_base64_encode(b64, cap, olen, crt->raw.p, crt->raw.len) != 0) {
-        free(b64);
-        return NULL;
-    }
-    return (char *)b64;
+    char *b64 = malloc(4 * ((crt->der_len + 2) / 3) + 1);
+    if (b64)
+        *olen = otter_base64_encode(crt->der, crt->der_len, b64);
+    return b64;
 }
 
 /* The PEM lines of one certificate, each handed to emit without newline. */
-static int pem_lines(const mbedtls_x509_crt *crt, int (*emit)(void *, const char *, size_t),
+static int pem_lines(const otter_cert_t *crt, int (*emit)(void *, const char *, size_t),
                      void *ctx)
 {
     size_t n;
@@ -469,11 +448,11 @@ static int emit_c(void *ctx, const char *s, size_t n)
     return r < 0 ? OTTER_ERR_IO : 0;
 }
 
-static int write_c(FILE *f, const mbedtls_x509_crt *const *crts, size_t n, const char *var)
+static int write_c(FILE *f, const otter_cert_t *const *crts, size_t n, const char *var)
 {
     struct c_writer w = {f, 0, 0};
     for (size_t i = 0; i < n; i++)
-        w.lines_left += 2 + (4 * ((crts[i]->raw.len + 2) / 3) + 63) / 64;
+        w.lines_left += 2 + (4 * ((crts[i]->der_len + 2) / 3) + 63) / 64;
     int r = fprintf(f, "static const char *%s = ", var ? var : "server_certificate");
     if (r < 0)
         return OTTER_ERR_IO;
@@ -486,7 +465,7 @@ static int write_c(FILE *f, const mbedtls_x509_crt *const *crts, size_t n, const
     return 0;
 }
 
-int otter_cert_write(FILE *f, otter_certfmt_t fmt, const mbedtls_x509_crt *const *crts, size_t n,
+int otter_cert_write(FILE *f, otter_certfmt_t fmt, const otter_cert_t *const *crts, size_t n,
                      const char *var)
 {
     if (!f || (!crts && n))
@@ -499,8 +478,7 @@ int otter_cert_write(FILE *f, otter_certfmt_t fmt, const mbedtls_x509_crt *const
             ret = pem_lines(crts[i], emit_pem, f);
             break;
         case OTTER_CERTFMT_DER:
-            ret = fwrite(crts[i]->raw.p, 1, crts[i]->raw.len, f) == crts[i]->raw.len ? 0
-                                                                                    : OTTER_ERR_IO;
+            ret = fwrite(crts[i]->der, 1, crts[i]->der_len, f) == crts[i]->der_len ? 0 : OTTER_ERR_IO;
             break;
         case OTTER_CERTFMT_PIN:
             ret = otter_cert_spki_sha256(crts[i], pin);

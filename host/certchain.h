@@ -8,11 +8,13 @@
  * a C string literal like an Arduino sketch's `server_certificate`, SPKI
  * SHA-256 pins).
  *
- * Host-side only (allocates through mbedTLS, reads files, uses stdio). Every
- * statement it makes comes from the certificates given and the store: no
- * names or dates are built in. Describing one certificate in words (names,
- * dates, key, SPKI SHA-256) is the TLS module's job
- * (otter_tls_cert_describe); this module only relates certificates. */
+ * Host-side only (allocates, reads files, uses stdio). Certificates are
+ * otter_cert_t (host/x509.h): read from their DER here, and accepted only
+ * when the device's mbedTLS accepts them too. Every statement it makes
+ * comes from the certificates given and the store: no names or dates are
+ * built in. Describing one certificate in words (names, dates, key, SPKI
+ * SHA-256) is the TLS module's job (otter_cert_t.info, from
+ * otter_tls_cert_info_der); this module only relates certificates. */
 #ifndef OTTER_HOST_CERTCHAIN_H
 #define OTTER_HOST_CERTCHAIN_H
 
@@ -20,7 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <mbedtls/x509_crt.h>
+#include "x509.h"
 
 /* The system trust store on Debian/Ubuntu (and Alpine, Arch). */
 #define OTTER_CERTSTORE_SYSTEM "/etc/ssl/certs/ca-certificates.crt"
@@ -35,9 +37,10 @@
 /* A set of parsed certificates: a trust store, a chain the server sent, or
  * the certificates of a file. */
 typedef struct otter_certset {
-    mbedtls_x509_crt certs; /* mbedTLS list; empty when count == 0 */
+    otter_cert_t **certs;   /* count certificates, in the order added */
     size_t count;           /* certificates parsed */
-    size_t unparsed;        /* certificates found but refused by mbedTLS */
+    size_t cap;
+    size_t unparsed;        /* certificates found but refused (by mbedTLS or the DER reader) */
     char source[256];       /* file it came from, or a label ("server") */
 } otter_certset_t;
 
@@ -46,7 +49,7 @@ void otter_certset_init(otter_certset_t *s);
 
 /* Add the certificates of buf[0..len): PEM text with any number of
  * CERTIFICATE blocks (other text ignored), or one DER certificate. Blocks
- * mbedTLS cannot parse are counted in s->unparsed and skipped.
+ * that cannot be parsed are counted in s->unparsed and skipped.
  * Returns the number of certificates added (>= 1), or
  * OTTER_ERR_CERT_NONE when no certificate could be parsed. */
 int otter_certset_add(otter_certset_t *s, const uint8_t *buf, size_t len);
@@ -60,10 +63,10 @@ int otter_certset_add_der(otter_certset_t *s, const uint8_t *der, size_t len);
 int otter_certset_load(otter_certset_t *s, const char *path);
 
 /* The i-th certificate (0-based, in the order added) or NULL. */
-const mbedtls_x509_crt *otter_certset_get(const otter_certset_t *s, size_t i);
+const otter_cert_t *otter_certset_get(const otter_certset_t *s, size_t i);
 
 /* Index of crt in s, or -1 when crt is not one of s's certificates. */
-int otter_certset_index(const otter_certset_t *s, const mbedtls_x509_crt *crt);
+int otter_certset_index(const otter_certset_t *s, const otter_cert_t *crt);
 
 /* Release everything; s is empty and reusable afterwards. */
 void otter_certset_free(otter_certset_t *s);
@@ -73,33 +76,33 @@ void otter_certset_free(otter_certset_t *s);
 const char *otter_certstore_default(void);
 
 /* Seconds since 1970-01-01 UTC of a certificate's notBefore / notAfter. */
-int64_t otter_cert_not_before(const mbedtls_x509_crt *crt);
-int64_t otter_cert_not_after(const mbedtls_x509_crt *crt);
+int64_t otter_cert_not_before(const otter_cert_t *crt);
+int64_t otter_cert_not_after(const otter_cert_t *crt);
 
 /* 1 when now lies within [notBefore, notAfter], else 0. */
-int otter_cert_valid_at(const mbedtls_x509_crt *crt, int64_t now);
+int otter_cert_valid_at(const otter_cert_t *crt, int64_t now);
 
 /* 1 when child's issuer name equals parent's subject and parent's key
  * verifies child's signature; else 0. */
-int otter_cert_signed_by(const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent);
+int otter_cert_signed_by(const otter_cert_t *child, const otter_cert_t *parent);
 
 /* 1 when crt is self-signed (subject == issuer, own key verifies it). */
-int otter_cert_self_signed(const mbedtls_x509_crt *crt);
+int otter_cert_self_signed(const otter_cert_t *crt);
 
 /* 1 when a and b have the same subject and the same public key (two
  * versions of one CA, e.g. a self-signed root and its cross-signed copy). */
-int otter_cert_same_entity(const mbedtls_x509_crt *a, const mbedtls_x509_crt *b);
+int otter_cert_same_entity(const otter_cert_t *a, const otter_cert_t *b);
 
 /* 1 when a and b are byte-identical certificates. */
-int otter_cert_equal(const mbedtls_x509_crt *a, const mbedtls_x509_crt *b);
+int otter_cert_equal(const otter_cert_t *a, const otter_cert_t *b);
 
 /* The subject's organisation (O=) into out[cap] (printable ASCII, others as
  * '?', truncated to fit); "" when the subject has none. */
-void otter_cert_org(const mbedtls_x509_crt *crt, char *out, size_t cap);
+void otter_cert_org(const otter_cert_t *crt, char *out, size_t cap);
 
 /* SHA-256 of crt's SubjectPublicKeyInfo (the SPKI pin). 0 or
  * OTTER_ERR_CRYPTO. */
-int otter_cert_spki_sha256(const mbedtls_x509_crt *crt, uint8_t out[32]);
+int otter_cert_spki_sha256(const otter_cert_t *crt, uint8_t out[32]);
 
 /* Where a certificate of a path came from. */
 typedef enum otter_certpath_origin {
@@ -109,7 +112,7 @@ typedef enum otter_certpath_origin {
 
 /* The path from a chain's first certificate towards its root. */
 typedef struct otter_certpath {
-    const mbedtls_x509_crt *crt[OTTER_CERTPATH_MAX]; /* [0] is the chain's first */
+    const otter_cert_t *crt[OTTER_CERTPATH_MAX]; /* [0] is the chain's first */
     uint8_t origin[OTTER_CERTPATH_MAX];             /* otter_certpath_origin_t */
     size_t len;
     /* The last certificate is self-signed: the path reaches a root. */
@@ -135,7 +138,7 @@ int otter_certpath_build(otter_certpath_t *p, const otter_certset_t *chain,
                          const otter_certset_t *store, int64_t now);
 
 /* The root of a complete path, else NULL. */
-const mbedtls_x509_crt *otter_certpath_root(const otter_certpath_t *p);
+const otter_cert_t *otter_certpath_root(const otter_certpath_t *p);
 
 /* Why a successor root was chosen. */
 typedef enum otter_successor_reason {
@@ -153,7 +156,7 @@ typedef enum otter_successor_reason {
  * of extra valid at now that root cross-signed is returned (a device can
  * trust it as a CA: mbedTLS checks a trusted CA's own dates only).
  * Returns the certificate or NULL; *why says which rule matched. */
-const mbedtls_x509_crt *otter_cert_find_successor(const mbedtls_x509_crt *root,
+const otter_cert_t *otter_cert_find_successor(const otter_cert_t *root,
                                                   const otter_certset_t *store,
                                                   const otter_certset_t *extra, int64_t now,
                                                   otter_successor_reason_t *why);
@@ -162,20 +165,20 @@ const mbedtls_x509_crt *otter_cert_find_successor(const mbedtls_x509_crt *root,
 typedef struct otter_certadvice {
     /* The root the path reaches (NULL when it does not reach one) and the
      * last certificate of the path (the root, or where it stops). */
-    const mbedtls_x509_crt *root;
-    const mbedtls_x509_crt *top;
+    const otter_cert_t *root;
+    const otter_cert_t *top;
     int root_from_store; /* the root came from the trust store */
     int root_valid;      /* valid at now */
     int root_expiring;   /* valid, but expires within OTTER_CERT_ROOT_WARN_SECONDS */
     /* The root that takes over (see otter_cert_find_successor), when the
      * root expired or expires soon; NULL when none is known. */
-    const mbedtls_x509_crt *successor;
+    const otter_cert_t *successor;
     otter_successor_reason_t successor_why;
     int successor_from_store; /* 0: the cross-signed copy the server sent */
     /* What to pin, best first: the root (and its successor when the root
      * expires soon), or the successor alone when the root expired; empty
      * when nothing the chain leads to is fit to pin. */
-    const mbedtls_x509_crt *pin[2];
+    const otter_cert_t *pin[2];
     size_t pin_count;
 } otter_certadvice_t;
 
@@ -203,7 +206,7 @@ int otter_certfmt_parse(const char *name, otter_certfmt_t *fmt);
  * (several certificates follow one another in the one literal, each END
  * line but the last keeping its "\n"). Returns 0, OTTER_ERR_INVAL or
  * OTTER_ERR_IO. */
-int otter_cert_write(FILE *f, otter_certfmt_t fmt, const mbedtls_x509_crt *const *crts, size_t n,
+int otter_cert_write(FILE *f, otter_certfmt_t fmt, const otter_cert_t *const *crts, size_t n,
                      const char *var);
 
 #endif

@@ -1,7 +1,8 @@
-/* otter host PKI maker: keys and X.509 certificates made with mbedTLS.
+/* otter host PKI maker: keys and X.509 certificates, written as DER here and
+ * signed through host/hostcrypto.h.
  *
  * Host-side only (tests, `otter pki`, `otter serve --self-signed-for`): it
- * allocates through mbedTLS and reads/writes files. It builds whatever a
+ * allocates and reads/writes files. It builds whatever a
  * test of certificate handling needs: self-signed roots, intermediates with
  * or without a path length, leaves with DNS/IP subject alternative names,
  * any validity window (past, future, expired), and cross-signed
@@ -10,7 +11,7 @@
  * Every function returns 0 (OTTER_OK) or a negative otter_err_t:
  *   OTTER_ERR_INVAL          bad argument or bad syntax (subject, SAN, date)
  *   OTTER_ERR_IO             a file could not be read or written
- *   OTTER_ERR_CRYPTO         mbedTLS refused (raw code in pki->mbedtls_err)
+ *   OTTER_ERR_CRYPTO         the crypto library refused (raw code in pki->crypto_err)
  *   OTTER_ERR_BUF_TOO_SMALL  the output buffer is too small
  * and leaves a sentence saying why in pki->why. */
 #ifndef OTTER_HOST_PKI_H
@@ -19,19 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/x509_crt.h>
+#include "hostcrypto.h"
+#include "x509.h"
 
-/* Maker context: the random generator and the last error. Opaque; the
- * caller owns it (it may live on the stack). */
+/* Maker context: the last error. The caller owns it (it may live on the
+ * stack). */
 typedef struct otter_pki {
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context drbg;
-    int seeded;      /* drbg seeded (done lazily on first use) */
-    int mbedtls_err; /* raw mbedTLS code of the last failure, 0 if none */
-    char why[200];   /* the last failure in words, "" if none */
+    int crypto_err; /* raw crypto library code of the last failure, 0 if none */
+    char why[200];  /* the last failure in words, "" if none */
 } otter_pki_t;
 
 /* Key types. */
@@ -47,18 +43,20 @@ typedef enum otter_pki_keytype {
 /* What to certify. Fill with otter_pki_cert_spec_init() first, then set
  * fields. Pointers are borrowed for the duration of otter_pki_cert_make(). */
 struct otter_pki_cert_spec {
-    /* Subject as an mbedTLS name string ("CN=otter demo,O=otter,C=DE").
-     * Ignored when subject_from is set. */
+    /* Subject as a name string ("CN=otter demo,O=otter,C=DE": CN, C, O,
+     * OU, L, ST, serialNumber, title, emailAddress, DC; in this order in
+     * the certificate; "\," escapes a comma). Ignored when subject_from is
+     * set. */
     const char *subject;
     /* Copy the subject name byte for byte (string types kept) from this
      * certificate instead: how a cross-sign keeps the exact same name. */
-    const mbedtls_x509_crt *subject_from;
+    const otter_cert_t *subject_from;
     /* Key whose public half is certified. Required. */
-    mbedtls_pk_context *key;
+    const otter_hkey_t *key;
     /* Issuer certificate (its subject becomes our issuer name, copied byte
      * for byte) and its private key. Both NULL: self-signed by key. */
-    const mbedtls_x509_crt *issuer_cert;
-    mbedtls_pk_context *issuer_key;
+    const otter_cert_t *issuer_cert;
+    const otter_hkey_t *issuer_key;
     /* Validity, seconds since 1970-01-01 UTC. Years 1950..9999. */
     int64_t not_before;
     int64_t not_after;
@@ -67,7 +65,7 @@ struct otter_pki_cert_spec {
     int basic_constraints; /* default 1 */
     int ca;                /* default 0 */
     int pathlen;           /* default -1 */
-    /* MBEDTLS_X509_KU_* bits; 0 picks by role (CA: keyCertSign|cRLSign|
+    /* OTTER_KU_* bits (host/x509.h); 0 picks by role (CA: keyCertSign|cRLSign|
      * digitalSignature; leaf: digitalSignature, plus keyEncipherment for
      * RSA); OTTER_PKI_KU_NONE omits the extension. */
     unsigned key_usage;
@@ -81,7 +79,7 @@ struct otter_pki_cert_spec {
 };
 typedef struct otter_pki_cert_spec otter_pki_cert_spec_t;
 
-/* Prepare pki. Cannot fail; the generator is seeded on first use. */
+/* Prepare pki. Cannot fail. */
 void otter_pki_init(otter_pki_t *pki);
 /* Release and wipe pki. Safe on any initialised context. */
 void otter_pki_free(otter_pki_t *pki);
@@ -91,16 +89,17 @@ void otter_pki_free(otter_pki_t *pki);
  * no SAN, random serial. */
 void otter_pki_cert_spec_init(otter_pki_cert_spec_t *spec);
 
-/* Generate a fresh key into key (which must be mbedtls_pk_init'ed and
- * empty). rsa_bits is used for RSA only (0 means 2048; 1024..8192). */
-int otter_pki_key_generate(otter_pki_t *pki, mbedtls_pk_context *key, otter_pki_keytype_t type,
+/* Generate a fresh key into *key (free it with otter_hkey_free). rsa_bits
+ * is used for RSA only (0 means 2048; 1024..4096). */
+int otter_pki_key_generate(otter_pki_t *pki, otter_hkey_t **key, otter_pki_keytype_t type,
                            unsigned rsa_bits);
-/* Load an unencrypted private key (PEM or DER, PKCS#1/SEC1/PKCS#8). */
-int otter_pki_key_load(otter_pki_t *pki, mbedtls_pk_context *key, const char *path);
+/* Load an unencrypted private key (PEM or DER, PKCS#1/SEC1/PKCS#8) into *key. */
+int otter_pki_key_load(otter_pki_t *pki, otter_hkey_t **key, const char *path);
 /* Save key as PEM to path, mode 0600, replacing it. */
-int otter_pki_key_save(otter_pki_t *pki, mbedtls_pk_context *key, const char *path);
-/* Load every certificate of a PEM or DER file into crt (mbedtls_x509_crt_init'ed). */
-int otter_pki_cert_load(otter_pki_t *pki, mbedtls_x509_crt *crt, const char *path);
+int otter_pki_key_save(otter_pki_t *pki, const otter_hkey_t *key, const char *path);
+/* Load the first certificate of a PEM or DER file into *crt (free it with
+ * otter_cert_free); every certificate of the file must parse. */
+int otter_pki_cert_load(otter_pki_t *pki, otter_cert_t **crt, const char *path);
 
 /* Make and sign one certificate as spec says. Writes a NUL-terminated PEM
  * into pem (4096 bytes is enough for any EC or RSA-4096 certificate with a

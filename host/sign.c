@@ -1,61 +1,32 @@
 /* Secure Boot V2 signing on the host (host/sign.h). Block layout from
  * docs/FORMATS.md; every block made here is checked by the portable verifier
- * (src/sigblock.c) before it is handed out. */
+ * (src/sigblock.c) before it is handed out. Keys and signatures go through
+ * host/hostcrypto.h; the block's key fields are computed here from the
+ * public key's DER. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/asn1.h>
-#include <mbedtls/base64.h>
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/ecdsa.h>
-#include <mbedtls/ecp.h>
-#include <mbedtls/entropy.h>
-#include <mbedtls/rsa.h>
-#include <mbedtls/sha512.h>
-
-#include "le.h"
+#include "der.h"
+#include "bytes.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
 #include "otter/image.h"
+#include "pem.h"
 #include "sign.h"
-
-/* A DRBG seeded from the system entropy source, one per operation. */
-typedef struct rng {
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context drbg;
-} rng_t;
-
-static int rng_start(rng_t *r)
-{
-    static const char pers[] = "otter-sign";
-    mbedtls_entropy_init(&r->entropy);
-    mbedtls_ctr_drbg_init(&r->drbg);
-    return mbedtls_ctr_drbg_seed(&r->drbg, mbedtls_entropy_func, &r->entropy, (const unsigned char *)pers,
-                                 sizeof pers - 1) == 0
-               ? OTTER_OK
-               : OTTER_ERR_CRYPTO;
-}
-
-static void rng_stop(rng_t *r)
-{
-    mbedtls_ctr_drbg_free(&r->drbg);
-    mbedtls_entropy_free(&r->entropy);
-}
+#include "x509.h"
 
 void otter_signkey_init(otter_signkey_t *k)
 {
-    mbedtls_pk_init(&k->pk);
+    k->key = NULL;
     k->scheme = OTTER_SIG_SCHEME_NONE;
     k->has_private = false;
 }
 
 void otter_signkey_free(otter_signkey_t *k)
 {
-    mbedtls_pk_free(&k->pk);
-    mbedtls_pk_init(&k->pk);
-    k->scheme = OTTER_SIG_SCHEME_NONE;
-    k->has_private = false;
+    otter_hkey_free(k->key);
+    otter_signkey_init(k);
 }
 
 int otter_sign_scheme_from_name(const char *name, otter_sig_scheme_t *out)
@@ -80,85 +51,85 @@ int otter_sign_scheme_from_name(const char *name, otter_sig_scheme_t *out)
 /* Decide the scheme of a parsed key; refuse other sizes and curves. */
 static int classify(otter_signkey_t *k)
 {
-    mbedtls_pk_type_t t = mbedtls_pk_get_type(&k->pk);
-    if (t == MBEDTLS_PK_RSA) {
-        if (mbedtls_pk_get_bitlen(&k->pk) != 3072)
-            return OTTER_ERR_SIG_KEY;
+    unsigned bits = otter_hkey_bits(k->key);
+    k->has_private = otter_hkey_has_private(k->key) != 0;
+    if (otter_hkey_type(k->key) == OTTER_HKEY_RSA && bits == 3072)
         k->scheme = OTTER_SIG_SCHEME_RSA3072;
-        return OTTER_OK;
-    }
-    if (t != MBEDTLS_PK_ECKEY && t != MBEDTLS_PK_ECDSA)
-        return OTTER_ERR_SIG_KEY;
-    switch (mbedtls_pk_ec(k->pk)->grp.id) {
-    case MBEDTLS_ECP_DP_SECP192R1:
+    else if (otter_hkey_type(k->key) == OTTER_HKEY_EC && bits == 192)
         k->scheme = OTTER_SIG_SCHEME_ECDSA_P192;
-        return OTTER_OK;
-    case MBEDTLS_ECP_DP_SECP256R1:
+    else if (otter_hkey_type(k->key) == OTTER_HKEY_EC && bits == 256)
         k->scheme = OTTER_SIG_SCHEME_ECDSA_P256;
-        return OTTER_OK;
-    case MBEDTLS_ECP_DP_SECP384R1:
+    else if (otter_hkey_type(k->key) == OTTER_HKEY_EC && bits == 384)
         k->scheme = OTTER_SIG_SCHEME_ECDSA_P384;
-        return OTTER_OK;
-    default:
+    else
         return OTTER_ERR_SIG_KEY;
-    }
+    return OTTER_OK;
 }
 
 int otter_signkey_generate(otter_signkey_t *k, otter_sig_scheme_t scheme)
 {
-    rng_t r;
-    int ret = OTTER_ERR_CRYPTO;
     otter_signkey_free(k);
-    if (scheme != OTTER_SIG_SCHEME_RSA3072 && scheme != OTTER_SIG_SCHEME_ECDSA_P256 &&
-        scheme != OTTER_SIG_SCHEME_ECDSA_P384)
+    int r;
+    if (scheme == OTTER_SIG_SCHEME_RSA3072)
+        r = otter_hkey_generate(&k->key, OTTER_HKEY_RSA, 3072);
+    else if (scheme == OTTER_SIG_SCHEME_ECDSA_P256 || scheme == OTTER_SIG_SCHEME_ECDSA_P384)
+        r = otter_hkey_generate(&k->key, OTTER_HKEY_EC, scheme == OTTER_SIG_SCHEME_ECDSA_P256 ? 256 : 384);
+    else
         return OTTER_ERR_SIG_KEY;
-    if (rng_start(&r) != OTTER_OK)
-        goto out;
-    if (scheme == OTTER_SIG_SCHEME_RSA3072) {
-        if (mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) != 0 ||
-            mbedtls_rsa_gen_key(mbedtls_pk_rsa(k->pk), mbedtls_ctr_drbg_random, &r.drbg, 3072, 65537) != 0)
-            goto out;
-    } else {
-        mbedtls_ecp_group_id gid =
-            scheme == OTTER_SIG_SCHEME_ECDSA_P256 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP384R1;
-        if (mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
-            mbedtls_ecp_gen_key(gid, mbedtls_pk_ec(k->pk), mbedtls_ctr_drbg_random, &r.drbg) != 0)
-            goto out;
-    }
-    k->has_private = true;
-    ret = classify(k);
-out:
-    rng_stop(&r);
-    if (ret != OTTER_OK)
+    if (r == OTTER_OK)
+        r = classify(k);
+    if (r != OTTER_OK)
         otter_signkey_free(k);
-    return ret;
+    return r;
+}
+
+int otter_sign_scheme_available(otter_sig_scheme_t scheme)
+{
+    switch (scheme) {
+    case OTTER_SIG_SCHEME_RSA3072:
+        return 1;
+    case OTTER_SIG_SCHEME_ECDSA_P192:
+        return otter_hkey_ec_available(192);
+    case OTTER_SIG_SCHEME_ECDSA_P256:
+        return otter_hkey_ec_available(256);
+    case OTTER_SIG_SCHEME_ECDSA_P384:
+        return otter_hkey_ec_available(384);
+    default:
+        return 0;
+    }
+}
+
+/* Does a key file that the library refused name the P-192 curve (by its
+ * OID, in the PEM block's DER)? */
+static int names_p192(const char *pem, size_t len)
+{
+    static const char *const labels[] = {"EC PRIVATE KEY", "PRIVATE KEY", "PUBLIC KEY"};
+    int found = 0;
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0] && !found; i++) {
+        size_t pos = 0, n;
+        uint8_t *der;
+        if (otter_pem_next(pem, len, labels[i], &pos, &der, &n) != 1)
+            continue;
+        found = memmem(der, n, OTTER_OID_SECP192R1, OTTER_OID_LEN(OTTER_OID_SECP192R1)) != NULL;
+        otter_wipe(der, n);
+        free(der);
+    }
+    return found;
 }
 
 int otter_signkey_parse_pem(otter_signkey_t *k, const char *pem, size_t len)
 {
-    /* mbedTLS wants PEM text NUL-terminated, with the NUL counted. */
-    char *z = malloc(len + 1);
-    int ret = OTTER_ERR_SIG_KEY;
-    if (!z)
-        return OTTER_ERR_CRYPTO;
-    memcpy(z, pem, len);
-    z[len] = 0;
     otter_signkey_free(k);
-    if (mbedtls_pk_parse_key(&k->pk, (const unsigned char *)z, len + 1, NULL, 0) == 0) {
-        k->has_private = true;
-    } else {
-        mbedtls_pk_free(&k->pk);
-        mbedtls_pk_init(&k->pk);
-        if (mbedtls_pk_parse_public_key(&k->pk, (const unsigned char *)z, len + 1) != 0)
-            goto out;
-    }
-    ret = classify(k);
-out:
-    otter_wipe(z, len);
-    free(z);
-    if (ret != OTTER_OK)
+    int r = otter_hkey_parse(&k->key, (const uint8_t *)pem, len);
+    if (r == OTTER_OK)
+        r = classify(k);
+    if (r != OTTER_OK) {
         otter_signkey_free(k);
-    return ret;
+        if (names_p192(pem, len) && !otter_sign_scheme_available(OTTER_SIG_SCHEME_ECDSA_P192))
+            return OTTER_ERR_UNSUPPORTED;
+        return OTTER_ERR_SIG_KEY;
+    }
+    return OTTER_OK;
 }
 
 int otter_signkey_load(otter_signkey_t *k, const char *path)
@@ -179,42 +150,90 @@ int otter_signkey_write_pem(otter_signkey_t *k, bool priv, char *buf, size_t cap
 {
     if (k->scheme == OTTER_SIG_SCHEME_NONE || (priv && !k->has_private))
         return OTTER_ERR_SIG_KEY;
-    int r = priv ? mbedtls_pk_write_key_pem(&k->pk, (unsigned char *)buf, cap)
-                 : mbedtls_pk_write_pubkey_pem(&k->pk, (unsigned char *)buf, cap);
-    if (r == MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL || r == MBEDTLS_ERR_ASN1_BUF_TOO_SMALL)
-        return OTTER_ERR_BUF_TOO_SMALL;
-    return r == 0 ? OTTER_OK : OTTER_ERR_CRYPTO;
+    return otter_hkey_write_pem(k->key, priv, buf, cap);
+}
+
+/* The public key's DER (RSAPublicKey, or the uncompressed EC point) from
+ * its SubjectPublicKeyInfo; spki holds the bytes key points into. */
+static int public_key(otter_signkey_t *k, uint8_t *spki, size_t cap, otter_spki_t *key)
+{
+    size_t n;
+    if (k->scheme == OTTER_SIG_SCHEME_NONE || otter_hkey_spki(k->key, spki, cap, &n) != OTTER_OK ||
+        otter_spki_parse(spki, n, key) != 0)
+        return OTTER_ERR_SIG_KEY;
+    return OTTER_OK;
+}
+
+#define RSA_LIMBS (3072 / 32)
+
+/* 2^6144 mod n for a 3072-bit n given as little-endian 32-bit limbs, by
+ * doubling 6144 times (r < n before each step, so 2r < 2n). */
+static void rsa_rinv(const uint32_t n[RSA_LIMBS], uint32_t r[RSA_LIMBS])
+{
+    memset(r, 0, RSA_LIMBS * sizeof r[0]);
+    r[0] = 1;
+    for (int step = 0; step < 2 * 3072; step++) {
+        uint32_t carry = 0;
+        for (int i = 0; i < RSA_LIMBS; i++) {
+            uint32_t top = r[i] >> 31;
+            r[i] = (r[i] << 1) | carry;
+            carry = top;
+        }
+        int ge = carry;
+        for (int i = RSA_LIMBS; !ge && i-- > 0;) {
+            if (r[i] != n[i]) {
+                ge = r[i] > n[i];
+                break;
+            }
+            if (i == 0)
+                ge = 1; /* equal */
+        }
+        if (ge) {
+            uint64_t borrow = 0;
+            for (int i = 0; i < RSA_LIMBS; i++) {
+                uint64_t d = (uint64_t)r[i] - n[i] - borrow;
+                r[i] = (uint32_t)d;
+                borrow = (d >> 63) & 1;
+            }
+        }
+    }
+}
+
+/* Big-endian unsigned bytes into a little-endian field of len bytes. */
+static int be_to_le(otter_der_t v, uint8_t *out, size_t len)
+{
+    v = otter_der_uint(v);
+    if (v.len > len)
+        return -1;
+    memset(out, 0, len);
+    for (size_t i = 0; i < v.len; i++)
+        out[i] = v.p[v.len - 1 - i];
+    return 0;
 }
 
 /* RSA: n LE (384), e (u32), rinv = 2^6144 mod n LE (384), mdash = -n^-1 mod 2^32. */
-static int rsa_block_key(mbedtls_rsa_context *rsa, uint8_t *out)
+static int rsa_block_key(otter_signkey_t *k, uint8_t *out)
 {
-    mbedtls_mpi n, e, rr;
-    int ret = OTTER_ERR_CRYPTO;
-    mbedtls_mpi_init(&n);
-    mbedtls_mpi_init(&e);
-    mbedtls_mpi_init(&rr);
-    if (mbedtls_rsa_export(rsa, &n, NULL, NULL, NULL, &e) != 0 || mbedtls_mpi_bitlen(&e) > 32)
-        goto out;
-    if (mbedtls_mpi_write_binary_le(&n, out, 384) != 0)
-        goto out;
-    uint8_t ebuf[4];
-    if (mbedtls_mpi_write_binary_le(&e, ebuf, 4) != 0)
-        goto out;
-    memcpy(out + 384, ebuf, 4);
-    if (mbedtls_mpi_lset(&rr, 1) != 0 || mbedtls_mpi_shift_l(&rr, 2 * 3072) != 0 ||
-        mbedtls_mpi_mod_mpi(&rr, &rr, &n) != 0 || mbedtls_mpi_write_binary_le(&rr, out + 388, 384) != 0)
-        goto out;
-    uint32_t n0 = otter_le32(out), x = n0;
+    uint8_t spki[1024];
+    otter_spki_t key;
+    otter_der_t in, seq, n, e;
+    if (public_key(k, spki, sizeof spki, &key) != OTTER_OK)
+        return OTTER_ERR_SIG_KEY;
+    in = key.key;
+    if (otter_der_expect(&in, OTTER_DER_SEQUENCE, &seq) || otter_der_expect(&seq, OTTER_DER_INTEGER, &n) ||
+        otter_der_expect(&seq, OTTER_DER_INTEGER, &e) || be_to_le(n, out, 384) || be_to_le(e, out + 384, 4))
+        return OTTER_ERR_CRYPTO;
+    uint32_t nl[RSA_LIMBS], rl[RSA_LIMBS];
+    for (int i = 0; i < RSA_LIMBS; i++)
+        nl[i] = otter_host_le32(out + 4 * i);
+    rsa_rinv(nl, rl);
+    for (int i = 0; i < RSA_LIMBS; i++)
+        otter_host_put_le32(out + 388 + 4 * i, rl[i]);
+    uint32_t n0 = nl[0], x = n0;
     for (int i = 0; i < 4; i++)
         x *= 2u - n0 * x;
-    otter_put_le32(out + 772, 0u - x);
-    ret = OTTER_OK;
-out:
-    mbedtls_mpi_free(&n);
-    mbedtls_mpi_free(&e);
-    mbedtls_mpi_free(&rr);
-    return ret;
+    otter_host_put_le32(out + 772, 0u - x);
+    return OTTER_OK;
 }
 
 static size_t coord_len(otter_sig_scheme_t s)
@@ -227,19 +246,22 @@ int otter_signkey_block_key(otter_signkey_t *k, uint8_t out[OTTER_SIG_MAX_KEY_LE
     memset(out, 0, OTTER_SIG_MAX_KEY_LEN);
     if (k->scheme == OTTER_SIG_SCHEME_RSA3072) {
         *len = OTTER_SIG_RSA_KEY_LEN;
-        return rsa_block_key(mbedtls_pk_rsa(k->pk), out);
+        return rsa_block_key(k, out);
     }
-    if (k->scheme == OTTER_SIG_SCHEME_NONE)
+    uint8_t spki[256];
+    otter_spki_t key;
+    if (public_key(k, spki, sizeof spki, &key) != OTTER_OK)
         return OTTER_ERR_SIG_KEY;
-    const mbedtls_ecp_keypair *ec = mbedtls_pk_ec(k->pk);
     size_t cl = coord_len(k->scheme);
+    if (key.key.len != 1 + 2 * cl || key.key.p[0] != 0x04) /* uncompressed point */
+        return OTTER_ERR_CRYPTO;
     out[0] = k->scheme == OTTER_SIG_SCHEME_ECDSA_P384   ? OTTER_EC_P384
              : k->scheme == OTTER_SIG_SCHEME_ECDSA_P256 ? OTTER_EC_P256
                                                         : OTTER_EC_P192;
     /* P-192 keeps the 64-byte point field: X, Y, then 16 zero bytes. */
     *len = k->scheme == OTTER_SIG_SCHEME_ECDSA_P384 ? 97 : 65;
-    if (mbedtls_mpi_write_binary_le(&ec->Q.X, out + 1, cl) != 0 ||
-        mbedtls_mpi_write_binary_le(&ec->Q.Y, out + 1 + cl, cl) != 0)
+    otter_der_t x = {key.key.p + 1, cl}, y = {key.key.p + 1 + cl, cl};
+    if (be_to_le(x, out + 1, cl) || be_to_le(y, out + 1 + cl, cl))
         return OTTER_ERR_CRYPTO;
     return OTTER_OK;
 }
@@ -262,53 +284,39 @@ static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n)
 
 static int sign_rsa(otter_signkey_t *k, const uint8_t *digest, uint8_t *b)
 {
-    rng_t r;
     uint8_t sig[384];
-    int ret = OTTER_ERR_CRYPTO;
-    mbedtls_rsa_context *rsa = mbedtls_pk_rsa(k->pk);
+    size_t len;
     b[1] = OTTER_SIG_VERSION_RSA;
     memcpy(b + 4, digest, 32);
-    if (rsa_block_key(rsa, b + 36) != OTTER_OK || rng_start(&r) != OTTER_OK)
+    if (rsa_block_key(k, b + 36) != OTTER_OK ||
+        otter_hkey_sign(k->key, OTTER_HSIG_RSA_PSS, OTTER_HASH_SHA256, digest, 32, sig, sizeof sig, &len) !=
+            OTTER_OK ||
+        len != sizeof sig)
         return OTTER_ERR_CRYPTO;
-    mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
-    if (mbedtls_rsa_rsassa_pss_sign_ext(rsa, mbedtls_ctr_drbg_random, &r.drbg, MBEDTLS_MD_SHA256, 32, digest, 32,
-                                        sig) == 0) {
-        reverse_copy(b + 812, sig, 384);
-        ret = OTTER_OK;
-    }
-    rng_stop(&r);
-    return ret;
+    reverse_copy(b + 812, sig, 384);
+    return OTTER_OK;
 }
 
 static int sign_ecdsa(otter_signkey_t *k, const uint8_t *digest, size_t dlen, uint8_t *b)
 {
-    rng_t r;
-    mbedtls_mpi sr, ss;
-    int ret = OTTER_ERR_CRYPTO;
-    mbedtls_ecp_keypair *ec = mbedtls_pk_ec(k->pk);
     bool p384 = k->scheme == OTTER_SIG_SCHEME_ECDSA_P384;
-    size_t cl = coord_len(k->scheme), key_len;
+    size_t cl = coord_len(k->scheme), key_len, sig_len;
     size_t key_off = p384 ? 52 : 36, sig_off = key_off + 1 + (p384 ? 96 : 64);
+    uint8_t key[OTTER_SIG_MAX_KEY_LEN], sig[96];
     b[1] = OTTER_SIG_VERSION_ECDSA;
     b[2] = p384 ? 1 : 0;
     memcpy(b + 4, digest, dlen);
-    uint8_t key[OTTER_SIG_MAX_KEY_LEN];
     if (otter_signkey_block_key(k, key, &key_len) != OTTER_OK)
         return OTTER_ERR_CRYPTO;
     memcpy(b + key_off, key, key_len);
-    mbedtls_mpi_init(&sr);
-    mbedtls_mpi_init(&ss);
-    if (rng_start(&r) == OTTER_OK &&
-        mbedtls_ecdsa_sign_det_ext(&ec->grp, &sr, &ss, &ec->d, digest, dlen,
-                                   p384 ? MBEDTLS_MD_SHA384 : MBEDTLS_MD_SHA256, mbedtls_ctr_drbg_random,
-                                   &r.drbg) == 0 &&
-        mbedtls_mpi_write_binary_le(&sr, b + sig_off, cl) == 0 &&
-        mbedtls_mpi_write_binary_le(&ss, b + sig_off + cl, cl) == 0)
-        ret = OTTER_OK;
-    rng_stop(&r);
-    mbedtls_mpi_free(&sr);
-    mbedtls_mpi_free(&ss);
-    return ret;
+    if (otter_hkey_sign(k->key, OTTER_HSIG_ECDSA, p384 ? OTTER_HASH_SHA384 : OTTER_HASH_SHA256, digest, dlen, sig,
+                        sizeof sig, &sig_len) != OTTER_OK ||
+        sig_len != 2 * cl)
+        return OTTER_ERR_CRYPTO;
+    /* r and s, big-endian from the library, little-endian in the block. */
+    reverse_copy(b + sig_off, sig, cl);
+    reverse_copy(b + sig_off + cl, sig + cl, cl);
+    return OTTER_OK;
 }
 
 int otter_sign_block(otter_signkey_t *k, const uint8_t *digest, size_t digest_len, uint8_t block[OTTER_SIG_BLOCK_LEN])
@@ -336,11 +344,7 @@ int otter_sign_block(otter_signkey_t *k, const uint8_t *digest, size_t digest_le
 
 int otter_host_sha384(const void *data, size_t len, uint8_t out[48])
 {
-    uint8_t full[64];
-    if (mbedtls_sha512_ret(data, len, full, 1) != 0)
-        return OTTER_ERR_CRYPTO;
-    memcpy(out, full, 48);
-    return OTTER_OK;
+    return otter_host_hash(OTTER_HASH_SHA384, data, len, out);
 }
 
 int otter_sign_data(otter_signkey_t *k, const uint8_t *in, size_t in_len, bool append, uint8_t **out, size_t *out_len,

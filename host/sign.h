@@ -1,5 +1,5 @@
-/* otter host: Secure Boot V2 signing keys and signing (host only; uses
- * mbedTLS directly and allocates).
+/* otter host: Secure Boot V2 signing keys and signing (host only;
+ * allocates; the crypto is host/hostcrypto.h's).
  *
  * Keys are PEM files as espsecure.py writes them: "RSA PRIVATE KEY" (PKCS#1)
  * or "EC PRIVATE KEY" (SEC1), public keys as "PUBLIC KEY" (SubjectPublicKeyInfo);
@@ -13,12 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mbedtls/pk.h>
-
+#include "hostcrypto.h"
 #include "otter/sigblock.h"
 
 typedef struct otter_signkey {
-    mbedtls_pk_context pk;
+    otter_hkey_t *key;         /* NULL until a key is loaded or generated */
     otter_sig_scheme_t scheme; /* NONE until a key is loaded or generated */
     bool has_private;
 } otter_signkey_t;
@@ -32,13 +31,19 @@ void otter_signkey_free(otter_signkey_t *k);
  * "ecdsa384". 0 or OTTER_ERR_SIG_KEY. */
 int otter_sign_scheme_from_name(const char *name, otter_sig_scheme_t *out);
 
+/* 1 when keys of scheme can be loaded and used with this build's crypto
+ * library (ECDSA P-192 is gone from mbedTLS 4.0), else 0. */
+int otter_sign_scheme_available(otter_sig_scheme_t scheme);
+
 /* Generate a fresh key (RSA-3072 with e = 65537, ECDSA P-256 or P-384) from
  * the system entropy source. 0, OTTER_ERR_SIG_KEY (scheme), OTTER_ERR_CRYPTO. */
 int otter_signkey_generate(otter_signkey_t *k, otter_sig_scheme_t scheme);
 
 /* Load a private or public key from PEM text (len bytes, NUL not needed) or
- * from a file. Only RSA-3072 and ECDSA P-192/P-256/P-384 keys are accepted.
- * 0, OTTER_ERR_SIG_KEY (unreadable or wrong type/size), OTTER_ERR_FILE. */
+ * from a file. Only RSA-3072 and ECDSA P-192/P-256/P-384 keys are accepted
+ * (P-192 only where the crypto library still has it: not mbedTLS 4.0).
+ * 0, OTTER_ERR_SIG_KEY (unreadable or wrong type/size), OTTER_ERR_UNSUPPORTED
+ * (a P-192 key where the library lacks the curve), OTTER_ERR_FILE. */
 int otter_signkey_parse_pem(otter_signkey_t *k, const char *pem, size_t len);
 int otter_signkey_load(otter_signkey_t *k, const char *path);
 

@@ -33,6 +33,39 @@ core_files() {
 }
 ALLOWED_UNDEF='^(memcpy|memset|memmove|memcmp|memchr|strlen|strnlen|strcmp|strncmp|strchr|strrchr|strstr|__aeabi_(uidiv|idiv|uidivmod|idivmod|uldivmod|ldivmod|llsl|llsr|lasr|lmul|lcmp|ulcmp|memcpy[48]?|memmove[48]?|memset[48]?|memclr[48]?)|__(u?(div|mod|mul|cmp)|ashl|ashr|lshr|neg|bswap|clz|ctz|ffs|popcount|parity)[sdt]i[23])$'
 
+# The TLS glue and crypto shim (the files the core check above leaves out)
+# against mbedTLS 3.6's headers, with the target's C library: they are not
+# freestanding (mbedTLS's headers include <stdio.h>, <time.h>), so they build
+# only where Debian ships a C library for the target (newlib for Cortex-M4,
+# picolibc for RV32IMC; none for Xtensa lx106, which is said and skipped).
+# Their objects go to $dir/glue/, outside the core's size table.
+glue_files() {
+    gname="$1"; gcc_="$2"; shift 2
+    files=$(for f in src/*.c src/*/*.c; do [ -f "$f" ] && echo "$f"; done | grep -Fxv "$(core_files)" || true)
+    [ -z "$files" ] && return 0
+    if ! prefix=$(scripts/mbedtls.sh 3.6 2>/dev/null); then
+        echo "cross $gname: TLS glue skipped: mbedTLS 3.6 sources not found (set OTTER_DEPS)"
+        return 0
+    fi
+    libc=""
+    case "$gname" in
+        rv32imc) libc="--specs=picolibc.specs" ;;
+        xtensa) echo "cross $gname: TLS glue skipped: Debian's gcc-xtensa-lx106 has no C library for mbedTLS's headers"; return 0 ;;
+    esac
+    mkdir -p "$dir/glue"
+    for f in $files; do
+        o="$dir/glue/$(basename "$f" .c).o"
+        if ! "$gcc_" "$@" $libc -std=c11 -Os -ffunction-sections -fdata-sections -Wall -Wextra -Werror \
+            -Iinclude -Isrc -isystem "$prefix/include" -c "$f" -o "$o"; then
+            echo "cross: $gname: $f does not build against mbedTLS 3.6's headers" >&2
+            return 1
+        fi
+    done
+    gsize="${gcc_%gcc}size"
+    echo "cross $gname: TLS glue against mbedTLS 3.6: $(echo "$files" | wc -l) files, text/data/bss:" \
+         "$("$gsize" -t "$dir"/glue/*.o | tail -1 | awk '{print $1"/"$2"/"$3}') bytes"
+}
+
 build_target() {
     name="$1"; pkg="$2"; cc="$3"; shift 3
     if ! command -v "$cc" >/dev/null 2>&1; then
@@ -72,6 +105,7 @@ build_target() {
         echo "$globals" >&2
         return 1
     fi
+    glue_files "$name" "$cc" "$@" || return 1
     "$size_tool" -t "$dir"/*.o > "$dir/size.txt"
     awk 'NR > 1 && $6 !~ /TOTALS/ { n = $6; sub(".*/", "", n); sub("\\.o$", "", n); print n "\t" $1 "\t" $2 "\t" $3 }' \
         "$dir/size.txt" > "$dir/size.tsv"

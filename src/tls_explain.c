@@ -1,141 +1,13 @@
-/* Words for TLS failures: mbedTLS error names, alerts, verify flags, and the
- * explanation of a handshake report. No mbedTLS headers, no allocation: the
- * numeric codes are those of mbedTLS 2.28 (tests/test_tls_explain.c checks
- * them against the headers). Everything said about a certificate comes from
- * the report, never from names written here. */
+/* Words for TLS failures: alerts, verify flags, and the explanation of a
+ * handshake report. No TLS library headers, no allocation (the names of the
+ * library's error codes come from src/mbedtls/tls_errors.c, built from its
+ * headers). Everything said about a certificate comes from the report,
+ * never from names written here. */
 #include <string.h>
 
 #include "otter/error.h"
 #include "otter/tls_report.h"
 #include "tls_priv.h"
-
-typedef struct {
-    int code;
-    const char *name;
-    const char *text;
-} errinfo_t;
-
-static const errinfo_t MBED_ERRS[] = {
-    {-0x2700, "X509_CERT_VERIFY_FAILED", "the server's certificate chain failed verification (the verify flags say why)"},
-    {-0x2080, "X509_FEATURE_UNAVAILABLE", "a certificate uses a feature this mbedTLS build lacks"},
-    {-0x2100, "X509_UNKNOWN_OID", "a certificate contains an unknown OID"},
-    {-0x2180, "X509_INVALID_FORMAT", "a certificate is not valid DER (corrupt or not a certificate)"},
-    {-0x2200, "X509_INVALID_VERSION", "a certificate has an invalid version"},
-    {-0x2280, "X509_INVALID_SERIAL", "a certificate has an invalid serial number"},
-    {-0x2300, "X509_INVALID_ALG", "a certificate names an invalid algorithm"},
-    {-0x2380, "X509_INVALID_NAME", "a certificate has an invalid name"},
-    {-0x2400, "X509_INVALID_DATE", "a certificate has an invalid date"},
-    {-0x2480, "X509_INVALID_SIGNATURE", "a certificate's signature field is malformed"},
-    {-0x2500, "X509_INVALID_EXTENSIONS", "a certificate has malformed extensions"},
-    {-0x2580, "X509_UNKNOWN_VERSION", "a certificate has an unsupported version"},
-    {-0x2600, "X509_UNKNOWN_SIG_ALG", "a certificate is signed with an unsupported algorithm"},
-    {-0x2680, "X509_SIG_MISMATCH", "a certificate's two signature algorithm fields differ"},
-    {-0x2780, "X509_CERT_UNKNOWN_FORMAT", "the certificate data is neither PEM nor DER"},
-    {-0x2800, "X509_BAD_INPUT_DATA", "bad input to an X.509 function"},
-    {-0x2880, "X509_ALLOC_FAILED", "out of memory while parsing a certificate"},
-    {-0x2900, "X509_FILE_IO_ERROR", "certificate file could not be read"},
-    {-0x2980, "X509_BUFFER_TOO_SMALL", "buffer too small for X.509 output"},
-    {-0x3000, "X509_FATAL_ERROR", "fatal X.509 error"},
-    {-0x7080, "SSL_FEATURE_UNAVAILABLE", "the server needs a TLS feature this mbedTLS build lacks"},
-    {-0x7100, "SSL_BAD_INPUT_DATA", "bad input to a TLS function"},
-    {-0x7180, "SSL_INVALID_MAC", "a record failed its integrity check (corrupted or tampered data)"},
-    {-0x7200, "SSL_INVALID_RECORD", "the server sent something that is not a TLS record (plain HTTP on a TLS port?)"},
-    {-0x7280, "SSL_CONN_EOF", "the connection was closed in the middle of the TLS exchange"},
-    {-0x7300, "SSL_UNKNOWN_CIPHER", "unknown cipher"},
-    {-0x7380, "SSL_NO_CIPHER_CHOSEN", "no cipher suite in common with the server"},
-    {-0x7400, "SSL_NO_RNG", "no random number generator configured"},
-    {-0x7480, "SSL_NO_CLIENT_CERTIFICATE", "the server asked for a client certificate and none was sent"},
-    {-0x7500, "SSL_CERTIFICATE_TOO_LARGE", "a certificate is larger than the record buffer"},
-    {-0x7580, "SSL_CERTIFICATE_REQUIRED", "the server requires a client certificate"},
-    {-0x7600, "SSL_PRIVATE_KEY_REQUIRED", "a private key is required"},
-    {-0x7680, "SSL_CA_CHAIN_REQUIRED", "no CA chain configured"},
-    {-0x7700, "SSL_UNEXPECTED_MESSAGE", "the server sent a message out of order"},
-    {-0x7780, "SSL_FATAL_ALERT_MESSAGE", "the server refused the handshake with a fatal alert"},
-    {-0x7800, "SSL_PEER_VERIFY_FAILED", "verification of the peer failed"},
-    {-0x7880, "SSL_PEER_CLOSE_NOTIFY", "the server closed the connection (close_notify)"},
-    {-0x7900, "SSL_BAD_HS_CLIENT_HELLO", "bad ClientHello"},
-    {-0x7980, "SSL_BAD_HS_SERVER_HELLO", "the server's ServerHello could not be parsed"},
-    {-0x7A00, "SSL_BAD_HS_CERTIFICATE", "the server's Certificate message could not be parsed"},
-    {-0x7A80, "SSL_BAD_HS_CERTIFICATE_REQUEST", "bad CertificateRequest from the server"},
-    {-0x7B00, "SSL_BAD_HS_SERVER_KEY_EXCHANGE", "the server's key exchange failed (bad signature or parameters)"},
-    {-0x7B80, "SSL_BAD_HS_SERVER_HELLO_DONE", "bad ServerHelloDone"},
-    {-0x7C00, "SSL_BAD_HS_CLIENT_KEY_EXCHANGE", "bad ClientKeyExchange"},
-    {-0x7C80, "SSL_BAD_HS_CLIENT_KEY_EXCHANGE_RP", "bad ClientKeyExchange (public value)"},
-    {-0x7D00, "SSL_BAD_HS_CLIENT_KEY_EXCHANGE_CS", "bad ClientKeyExchange (secret)"},
-    {-0x7D80, "SSL_BAD_HS_CERTIFICATE_VERIFY", "bad CertificateVerify"},
-    {-0x7E00, "SSL_BAD_HS_CHANGE_CIPHER_SPEC", "bad ChangeCipherSpec"},
-    {-0x7E80, "SSL_BAD_HS_FINISHED", "the Finished message did not verify"},
-    {-0x7F00, "SSL_ALLOC_FAILED", "out of memory for the TLS buffers (about 2 x MBEDTLS_SSL_IN_CONTENT_LEN needed)"},
-    {-0x7F80, "SSL_HW_ACCEL_FAILED", "hardware acceleration failed"},
-    {-0x6F80, "SSL_HW_ACCEL_FALLTHROUGH", "hardware acceleration fell through"},
-    {-0x6F00, "SSL_COMPRESSION_FAILED", "compression failed"},
-    {-0x6E80, "SSL_BAD_HS_PROTOCOL_VERSION", "no TLS version in common with the server (this client needs TLS 1.2)"},
-    {-0x6E00, "SSL_BAD_HS_NEW_SESSION_TICKET", "bad NewSessionTicket from the server"},
-    {-0x6D80, "SSL_SESSION_TICKET_EXPIRED", "session ticket expired"},
-    {-0x6D00, "SSL_PK_TYPE_MISMATCH", "key type does not match"},
-    {-0x6C80, "SSL_UNKNOWN_IDENTITY", "unknown PSK identity"},
-    {-0x6C00, "SSL_INTERNAL_ERROR", "internal error in mbedTLS"},
-    {-0x6B80, "SSL_COUNTER_WRAPPING", "record counter would wrap"},
-    {-0x6B00, "SSL_WAITING_SERVER_HELLO_RENEGO", "unexpected message while waiting for renegotiation"},
-    {-0x6A80, "SSL_HELLO_VERIFY_REQUIRED", "DTLS hello verify required"},
-    {-0x6A00, "SSL_BUFFER_TOO_SMALL", "buffer too small"},
-    {-0x6980, "SSL_NO_USABLE_CIPHERSUITE", "no usable cipher suite"},
-    {-0x6900, "SSL_WANT_READ", "waiting for data from the network"},
-    {-0x6880, "SSL_WANT_WRITE", "waiting to send to the network"},
-    {-0x6800, "SSL_TIMEOUT", "the server did not answer in time"},
-    {-0x6780, "SSL_CLIENT_RECONNECT", "client reconnect"},
-    {-0x6700, "SSL_UNEXPECTED_RECORD", "unexpected record"},
-    {-0x6680, "SSL_NON_FATAL", "non-fatal alert"},
-    {-0x6600, "SSL_INVALID_VERIFY_HASH", "invalid verify hash"},
-    {-0x6580, "SSL_CONTINUE_PROCESSING", "continue processing"},
-    {-0x6500, "SSL_ASYNC_IN_PROGRESS", "asynchronous operation in progress"},
-    {-0x6480, "SSL_EARLY_MESSAGE", "early message"},
-    {-0x6000, "SSL_UNEXPECTED_CID", "unexpected connection id"},
-    {-0x5F00, "SSL_VERSION_MISMATCH", "record version mismatch"},
-    {-0x7000, "SSL_CRYPTO_IN_PROGRESS", "crypto operation in progress"},
-    {-0x5E80, "SSL_BAD_CONFIG", "invalid TLS configuration"},
-    {-0x004C, "NET_RECV_FAILED", "reading from the network failed"},
-    {-0x004E, "NET_SEND_FAILED", "sending to the network failed"},
-    {-0x0050, "NET_CONN_RESET", "the connection was reset by the server"},
-    {-0x0034, "CTR_DRBG_ENTROPY_SOURCE_FAILED", "the entropy source (RNG) failed"},
-    {-0x3D00, "PK_KEY_INVALID_FORMAT", "a key is malformed"},
-    {-0x3F80, "PK_ALLOC_FAILED", "out of memory for a key"},
-    {-0x4380, "RSA_VERIFY_FAILED", "an RSA signature did not verify"},
-    {-0x4E00, "ECP_VERIFY_FAILED", "an ECDSA signature did not verify"},
-    {-0x0060, "ASN1_OUT_OF_DATA", "DER data ends too early"},
-    {-0x0062, "ASN1_UNEXPECTED_TAG", "DER data has an unexpected tag"},
-    {-0x0064, "ASN1_INVALID_LENGTH", "DER data has an invalid length"},
-    {-0x0066, "ASN1_LENGTH_MISMATCH", "DER lengths do not match"},
-};
-
-static const errinfo_t *err_find(int code)
-{
-    for (size_t i = 0; i < sizeof MBED_ERRS / sizeof MBED_ERRS[0]; i++) {
-        if (MBED_ERRS[i].code == code) {
-            return &MBED_ERRS[i];
-        }
-    }
-    if (code < 0 && code > -0x10000) {
-        /* high-level (module) part + low-level part: name the high part */
-        int high = -((-code) & 0xFF80);
-        if (high != code && high != 0) {
-            return err_find(high);
-        }
-    }
-    return NULL;
-}
-
-const char *otter_tls_mbedtls_errname(int code)
-{
-    const errinfo_t *e = err_find(code);
-    return e ? e->name : "UNKNOWN";
-}
-
-const char *otter_tls_mbedtls_errtext(int code)
-{
-    const errinfo_t *e = err_find(code);
-    return e ? e->text : "unknown mbedTLS error";
-}
 
 const char *otter_tls_alert_name(int alert)
 {
@@ -276,6 +148,27 @@ static void put_now(otter_sb_t *sb, const otter_tls_report_t *r)
     otter_sb_put(sb, ")");
 }
 
+/* The rest of the host name sentence, after the certificate's name. */
+static void put_host_mismatch(otter_sb_t *sb, const otter_tls_report_t *r)
+{
+    otter_sb_put(sb, " is not valid for the host ");
+    put_quoted(sb, r->host);
+    otter_sb_put(sb, "; it names ");
+    otter_sb_put(sb, r->leaf_names[0] ? r->leaf_names : "no DNS names, only its CN");
+}
+
+size_t otter_tls_explain_host(const otter_tls_report_t *r, char *buf, size_t len)
+{
+    otter_sb_t sb;
+    otter_sb_init(&sb, buf, len);
+    if (r->hostname_mismatch && r->chain_count) {
+        put_cert(&sb, r, &r->chain[0], 1);
+        put_host_mismatch(&sb, r);
+        otter_sb_putc(&sb, '.');
+    }
+    return sb.len;
+}
+
 /* One sentence per problem flag of one certificate. */
 static void explain_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otter_tls_cert_info_t *c)
 {
@@ -294,10 +187,7 @@ static void explain_cert(otter_sb_t *sb, const otter_tls_report_t *r, const otte
             put_date(sb, c->not_before);
             put_now(sb, r);
         } else if (bit == OTTER_TLS_VF_HOSTNAME) {
-            otter_sb_put(sb, " is not valid for the host ");
-            put_quoted(sb, r->host);
-            otter_sb_put(sb, "; it names ");
-            otter_sb_put(sb, r->leaf_names[0] ? r->leaf_names : "no DNS names, only its CN");
+            put_host_mismatch(sb, r);
         } else {
             otter_sb_putc(sb, ' ');
             otter_sb_put(sb, otter_tls_flag_text(bit));
@@ -314,6 +204,16 @@ static void explain_untrusted(otter_sb_t *sb, const otter_tls_report_t *r, int a
     otter_sb_put(sb, "The server's chain ends at ");
     put_quoted(sb, r->chain_end);
     otter_sb_put(sb, r->chain_end_self_signed ? " (self-signed, sent by the server)" : "");
+    if (r->chain_end_in_bundle && r->trust_ca_for_pins && (r->flags & OTTER_TLS_VF_NO_PIN)) {
+        otter_sb_put(sb, ", which is in the device's trust store; with pins the store only completes "
+                         "the path, and the ");
+        otter_sb_dec(sb, r->trust_pin_count);
+        otter_sb_put(sb, r->trust_pin_count == 1 ? " pin matches" : " pins match");
+        otter_sb_put(sb, " no certificate of that path.\nFix: pin the root the path leads to (`otter cert ");
+        put_host_port(sb, r);
+        otter_sb_put(sb, " --format pin` prints its pin).\n");
+        return;
+    }
     if (r->chain_end_in_bundle) {
         otter_sb_put(sb, ", which is in the CA bundle.\n");
         return;
@@ -418,7 +318,11 @@ static void explain_ok(otter_sb_t *sb, const otter_tls_report_t *r)
         otter_sb_put(sb, " is valid until ");
         put_date(sb, r->chain[0].not_after);
     }
-    if (r->has_anchor) {
+    if (r->has_anchor && r->trust_ca_for_pins) {
+        otter_sb_put(sb, ", trusted through a pin on the path to ");
+        put_quoted(sb, r->anchor.name);
+        otter_sb_put(sb, r->anchor.pinned ? " (the root is pinned)" : "");
+    } else if (r->has_anchor) {
         otter_sb_put(sb, ", trusted through ");
         put_quoted(sb, r->anchor.name);
     } else if (r->pin_matched) {
@@ -442,7 +346,7 @@ static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
     if (r->result == OTTER_ERR_TLS_VERSION) {
         otter_sb_put(sb, "The server does not offer TLS 1.2 or newer, which this device requires; "
                          "the server must enable TLS 1.2.\n");
-    } else if (r->max_fragment_len && r->mbedtls_err == -0x7080) {
+    } else if (r->max_fragment_len && r->backend_err == -0x7080) {
         otter_sb_put(sb, "The server split a handshake message into records of at most ");
         otter_sb_dec(sb, r->max_fragment_len);
         otter_sb_put(sb, " bytes, as the requested max fragment length asks, and mbedTLS cannot "
@@ -450,9 +354,9 @@ static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
                          "(above the size of the server's certificate chain) or none.\n");
     } else {
         otter_sb_put(sb, "The TLS handshake failed");
-        if (r->mbedtls_err) {
+        if (r->backend_err) {
             otter_sb_put(sb, ": ");
-            otter_sb_put(sb, otter_tls_mbedtls_errtext(r->mbedtls_err));
+            otter_sb_put(sb, otter_tls_backend_errtext(r->backend_err));
         }
         otter_sb_put(sb, ".\n");
     }
@@ -488,11 +392,11 @@ void otter_tls_explain_sb(otter_sb_t *sb, const otter_tls_report_t *r)
     } else {
         explain_other(sb, r);
     }
-    if (r->result != OTTER_OK && r->mbedtls_err) {
+    if (r->result != OTTER_OK && r->backend_err) {
         otter_sb_put(sb, "(mbedTLS ");
-        put_hexcode(sb, r->mbedtls_err);
+        put_hexcode(sb, r->backend_err);
         otter_sb_put(sb, " ");
-        otter_sb_put(sb, otter_tls_mbedtls_errname(r->mbedtls_err));
+        otter_sb_put(sb, otter_tls_backend_errname(r->backend_err));
         if (r->flags) {
             otter_sb_put(sb, ", verify flags ");
             otter_sb_put(sb, "0x");

@@ -208,8 +208,8 @@ size_t otter_tls_report_json(const otter_tls_report_t *r, char *buf, size_t len)
     json_kv_int(&sb, "port", r->port);
     json_kv_int(&sb, "result", r->result);
     json_kv_str(&sb, "error", otter_errname(r->result));
-    json_kv_int(&sb, "mbedtls_err", r->mbedtls_err);
-    json_kv_str(&sb, "mbedtls_name", r->mbedtls_err ? otter_tls_mbedtls_errname(r->mbedtls_err) : "");
+    json_kv_int(&sb, "backend_err", r->backend_err);
+    json_kv_str(&sb, "backend_err_name", r->backend_err ? otter_tls_backend_errname(r->backend_err) : "");
     json_kv_int(&sb, "alert", r->alert);
     json_kv_int(&sb, "flags", r->flags);
     json_kv_bool(&sb, "verified", r->verified);
@@ -239,6 +239,7 @@ size_t otter_tls_report_json(const otter_tls_report_t *r, char *buf, size_t len)
     json_kv_bool(&sb, "chain_end_in_bundle", r->chain_end_in_bundle);
     json_kv_int(&sb, "trust_ca_count", r->trust_ca_count);
     json_kv_int(&sb, "trust_pin_count", r->trust_pin_count);
+    json_kv_bool(&sb, "trust_ca_for_pins", r->trust_ca_for_pins);
     json_explain(&sb, r);
     otter_sb_putc(&sb, '}');
     return sb.len;

@@ -34,7 +34,7 @@ run "test R3 with its expired root in the store" 0 \
 # --- live: the forum server (leaf + R3 by the new root) --------------------
 sserver forum -cert "$P/forum.crt" -cert_chain "$P/r3-new.crt" -key "$P/forum.key"
 run "forum server: root found in the store" 0 \
-    "localhost:$PORT: the server sent 2 certificates (TLSv1.2" \
+    "localhost:$PORT: the server sent 2 certificates ($BEST" \
     "path: 'localhost' <- 'Otter R3' <- 'Otter New Root X1' (trust store) (root)" \
     "The chain leads to the root 'Otter New Root X1' (in the trust store), valid until 2035-06-04 (3290 days left)." \
     "✓ Pin the root 'Otter New Root X1' (in the trust store), valid until 2035-06-04 (3290 days left)." \
@@ -73,7 +73,7 @@ same "--format c compiles to the root's PEM" "$T/want.pem" "$T/lit.pem"
 same "--cert path --out FILE writes leaf, R3, root" "$T/want-path.pem" "$T/path.pem"
 run "--cert 1 writes the intermediate" 0 "$(openssl x509 -in "$P/r3-new.crt" | sed -n 2p)" \
     -- cert "localhost:$PORT" --store "$P/new-root.crt" --format pem --cert 1 --name x
-run "report as JSON" 0 '"live":true' '"version":"TLSv1.2"' '"path_complete":true' \
+run "report as JSON" 0 '"live":true' "\"version\":\"$BEST\"" '"path_complete":true' \
     '"root":{"name":"Otter New Root X1"' '"days_left":3290' '"kind":"ok","text":"Pin the root' \
     -- cert "localhost:$PORT" --store "$P/new-root.crt" --at $AT --json
 

@@ -28,7 +28,7 @@ enum { ROOT, INT, LEAF, A, B, BX, CINT, CLEAF, R1, R2, R3, R2X, N_CERTS };
 
 struct fixture {
     otter_pki_t pki;
-    mbedtls_pk_context key[N_CERTS];
+    otter_hkey_t *key[N_CERTS];
     otter_certset_t one[N_CERTS]; /* each certificate alone */
     char pem[N_CERTS][4096];
 };
@@ -45,10 +45,10 @@ static void make(struct fixture *f, int i, const char *subject, int k, int iss, 
     s.subject = subject;
     if (!subject)
         s.subject_from = otter_certset_get(&f->one[k], 0);
-    s.key = &f->key[k];
+    s.key = f->key[k];
     if (iss >= 0) {
         s.issuer_cert = otter_certset_get(&f->one[iss], 0);
-        s.issuer_key = &f->key[iss];
+        s.issuer_key = f->key[iss];
     }
     s.not_before = nb;
     s.not_after = na;
@@ -64,7 +64,6 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof *f);
     otter_pki_init(&f->pki);
     for (int i = 0; i < N_CERTS; i++) {
-        mbedtls_pk_init(&f->key[i]);
         otter_certset_init(&f->one[i]);
     }
     make(f, ROOT, "CN=Test Root,O=Test Org", ROOT, -1, Y2020, Y2040, 1);
@@ -89,7 +88,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     for (int i = 0; i < N_CERTS; i++) {
-        mbedtls_pk_free(&f->key[i]);
+        otter_hkey_free(f->key[i]);
         otter_certset_free(&f->one[i]);
     }
     otter_pki_free(&f->pki);
@@ -97,7 +96,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static const mbedtls_x509_crt *C(struct fixture *f, int i)
+static const otter_cert_t *C(struct fixture *f, int i)
 {
     return otter_certset_get(&f->one[i], 0);
 }
@@ -109,7 +108,7 @@ static void set_of(struct fixture *f, otter_certset_t *s, ...)
     va_start(ap, s);
     otter_certset_init(s);
     for (int i = va_arg(ap, int); i >= 0; i = va_arg(ap, int))
-        assert_int_equal(otter_certset_add_der(s, C(f, i)->raw.p, C(f, i)->raw.len), 0);
+        assert_int_equal(otter_certset_add_der(s, C(f, i)->der, C(f, i)->der_len), 0);
     va_end(ap);
 }
 
@@ -137,8 +136,8 @@ static void test_load_bad_input(void **state)
     assert_int_equal(otter_certset_index(&s, otter_certset_get(&s, 1)), 1);
     assert_int_equal(otter_certset_index(&s, C(f, LEAF)), -1);
     /* DER, and DER cut short. */
-    assert_int_equal(otter_certset_add(&s, C(f, INT)->raw.p, C(f, INT)->raw.len), 1);
-    assert_int_equal(otter_certset_add(&s, C(f, INT)->raw.p, C(f, INT)->raw.len - 1), OTTER_ERR_CERT_NONE);
+    assert_int_equal(otter_certset_add(&s, C(f, INT)->der, C(f, INT)->der_len), 1);
+    assert_int_equal(otter_certset_add(&s, C(f, INT)->der, C(f, INT)->der_len - 1), OTTER_ERR_CERT_NONE);
     assert_int_equal(s.count, 3);
     assert_int_equal(otter_certset_load(&s, "/nonexistent/file.pem"), OTTER_ERR_FILE);
     otter_certset_free(&s);
@@ -291,7 +290,7 @@ static void test_successors(void **state)
 }
 
 /* Run otter_cert_write into a string. */
-static char *write_str(otter_certfmt_t fmt, const mbedtls_x509_crt *const *v, size_t n, const char *var,
+static char *write_str(otter_certfmt_t fmt, const otter_cert_t *const *v, size_t n, const char *var,
                        size_t *len)
 {
     char *buf = NULL;
@@ -312,7 +311,7 @@ static void test_formats(void **state)
     assert_int_equal(fmt, OTTER_CERTFMT_PIN);
     assert_int_equal(otter_certfmt_parse("PEM", &fmt), OTTER_ERR_USAGE);
     assert_int_equal(otter_cert_write(NULL, OTTER_CERTFMT_PEM, NULL, 0, NULL), OTTER_ERR_INVAL);
-    const mbedtls_x509_crt *v[2] = {C(f, ROOT), C(f, INT)};
+    const otter_cert_t *v[2] = {C(f, ROOT), C(f, INT)};
     size_t len;
     /* PEM is what the PKI maker (mbedTLS's PEM writer) wrote. */
     char *pem = write_str(OTTER_CERTFMT_PEM, v, 2, NULL, &len);
@@ -321,8 +320,8 @@ static void test_formats(void **state)
     assert_string_equal(pem, want);
     free(pem);
     char *der = write_str(OTTER_CERTFMT_DER, v, 1, NULL, &len);
-    assert_int_equal(len, C(f, ROOT)->raw.len);
-    assert_memory_equal(der, C(f, ROOT)->raw.p, len);
+    assert_int_equal(len, C(f, ROOT)->der_len);
+    assert_memory_equal(der, C(f, ROOT)->der, len);
     free(der);
     uint8_t spki[32];
     assert_int_equal(otter_cert_spki_sha256(C(f, ROOT), spki), 0);

@@ -36,15 +36,21 @@ rm -f "$T/othername.port"
     --self-signed-for other.example --cert-out "$T/other-name.pem" > "$T/othername.log" 2>&1 &
 PIDS="$PIDS $!"
 poll 200 port_file "$T/othername.port" || { echo "FAIL: otter serve othername did not start"; cat "$T/othername.log"; exit 1; }
-PORT=$FILE_PORT
+OPORT=$FILE_PORT
 newflash o
 dev "certificate for another host name" 1 error=TLS_HOSTNAME erases=0 \
-    -- --flash "$T/o.flash" --url "https://localhost:$PORT/app.bin" --ca "$T/other-name.pem"
+    -- --flash "$T/o.flash" --url "https://localhost:$OPORT/app.bin" --ca "$T/other-name.pem"
 dev "--insecure-skip-hostname-check" 0 outcome=updated running_version=1.1.0 \
-    -- --flash "$T/o.flash" --url "https://localhost:$PORT/app.bin" --ca "$T/other-name.pem" --insecure-skip-hostname-check
+    -- --flash "$T/o.flash" --url "https://localhost:$OPORT/app.bin" --ca "$T/other-name.pem" --insecure-skip-hostname-check
 grep -q "host name check is OFF\|hostname check is OFF\|host name check" "$T/err.txt" || fail "no warning that the host name check is off"
 
 pub="--pub $T/key.pub.pem"
+# By address: the demo certificate lists IP:127.0.0.1 (and IP:::1); the
+# device matches the URL's address against those, and sends no SNI.
+newflash ip
+# shellcheck disable=SC2086
+dev "whole update by https://127.0.0.1:PORT" 0 outcome=updated running_version=1.1.0 running_slot=ota_1 \
+    -- --flash "$T/ip.flash" --url "https://127.0.0.1:$PORT/app.bin" $pub
 serve cuts --cut-after 70000 --fault-times 3
 newflash n
 # shellcheck disable=SC2086

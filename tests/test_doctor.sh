@@ -86,7 +86,7 @@ doctor "cross-signed: explained with A only" 1 "✗ trust" "'Otter Root A'" \
 
 # 3. Wrong host name, expired, not yet valid, self-signed, untrusted root.
 sserver wronghost -cert "$P/wronghost.crt" -cert_chain "$P/int.crt" -key "$P/wronghost.key" -WWW
-doctor "wrong host name" 1 "✗ hostname       the certificate is not valid for localhost: it names DNS:wrong.example" \
+doctor "wrong host name" 1 "✗ hostname       The server's certificate 'wrong.example' (issuer 'Otter Test Intermediate') is not valid for the host 'localhost'; it names DNS:wrong.example." \
     "would: fail at hostname" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 sserver expired -cert "$P/expired.crt" -cert_chain "$P/int.crt" -key "$P/expired.key" -WWW
 doctor "expired leaf" 1 "✗ dates          as of 2026-06-01: the server's certificate 'localhost' (issuer 'Otter Test Intermediate'): has expired (X509_BADCERT_EXPIRED)" \
@@ -103,8 +103,9 @@ doctor "untrusted root" 1 "✗ trust" "The server's chain ends at 'Otter Untrust
     "would: fail at trust" -- doctor "https://localhost:$PORT/fw.bin" --ca "$P/root.crt" --at $AT
 
 # 5. and 6. with `otter serve`: redirects, headers, chunked, Range, sizes.
+# An address is matched against iPAddress subjectAltNames only (RFC 9525), never the CN.
 cat "$P/leaf.crt" "$P/int.crt" > "$T/a-chain.pem"
-"$OTTER_BIN" pki cert --subject CN=127.0.0.1 --key-out "$T/b.key" --issuer-cert "$P/evil-root.crt" \
+"$OTTER_BIN" pki cert --subject CN=127.0.0.1 --san IP:127.0.0.1 --key-out "$T/b.key" --issuer-cert "$P/evil-root.crt" \
     --issuer-key "$P/evil-root.key" --not-before 2024-01-01 --not-after 2034-01-01 --out "$T/b.crt" > /dev/null
 cat "$T/b.crt" "$P/evil-root.crt" > "$T/b-chain.pem"
 oserve other "$W" --cert "$T/b-chain.pem" --key "$T/b.key"; POTHER=$PORT

@@ -25,11 +25,12 @@ fail() { echo "FAIL: $1"; FAILS=$((FAILS + 1)); sed 's/^/    | /' "$T/out.txt" |
 
 san=""
 grep -q '^OTTER_SANITIZE:BOOL=ON' "$OTTER_BUILD/CMakeCache.txt" 2>/dev/null && san="-fsanitize=address,undefined"
+# the mbedTLS this build uses (OTTER_MBEDTLS), not necessarily the system's
 # shellcheck disable=SC2086
 cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $san -I"$OTTER_SRC/include" -I"$OTTER_SRC/ports/posix" -I"$OTTER_SRC/host" \
     -o "$T/sketch" "$OTTER_SRC"/examples/arduino-style/*.c \
     "$OTTER_BUILD/libotter_host.a" "$OTTER_BUILD/libotter_posix.a" "$OTTER_BUILD/libotter_core.a" \
-    -lmbedtls -lmbedx509 -lmbedcrypto -lm
+    ${OTTER_MBEDTLS_LIBS:--lmbedtls -lmbedx509 -lmbedcrypto} -lm
 echo "ok: the sketch compiles"
 
 "$OTTER" pki demo "$T/pki" >/dev/null

@@ -45,6 +45,18 @@ check "demo chain = server + ca" sh -c 'cat demo/server.pem demo/ca.pem | cmp -s
 ok pki demo demo2 --san DNS:ota.example.com,IP:10.1.2.3
 check "demo extra SAN" has demo2/server.pem "DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:ota.example.com, IP Address:10.1.2.3"
 
+# --- IP-address SANs (IPv4 and IPv6), repeated --san, mixed with DNS -------------
+"$OTTER" pki cert --subject "CN=lan server" --key-out ip.key --issuer-cert demo/ca.pem --issuer-key demo/ca.key \
+    --san IP:192.168.1.10 --san IP:::1 --san DNS:x --out ip.pem
+check "IP SANs in order" sh -c "openssl x509 -in ip.pem -noout -ext subjectAltName | grep -q 'IP Address:192.168.1.10, IP Address:0:0:0:0:0:0:0:1, DNS:x'"
+check "IPv4 SAN matches" sh -c "openssl x509 -in ip.pem -noout -checkip 192.168.1.10 | grep -q 'does match'"
+check "IPv6 SAN matches" sh -c "openssl x509 -in ip.pem -noout -checkip ::1 | grep -q 'does match'"
+check "other IPv4 does not" sh -c "openssl x509 -in ip.pem -noout -checkip 192.168.1.11 | grep -q 'does NOT match'"
+check "DNS SAN matches" sh -c "openssl x509 -in ip.pem -noout -checkhost x | grep -q 'does match'"
+check "IP SAN leaf verifies" sh -c "openssl verify -CAfile demo/ca.pem ip.pem >/dev/null"
+"$OTTER" pki cert --subject "CN=v6" --key ip.key --san IP:fe80::1:2 --san IP:2001:db8::7 --out ip6.pem
+check "two IPv6 SANs" sh -c "openssl x509 -in ip6.pem -noout -ext subjectAltName | grep -q 'IP Address:FE80:0:0:0:0:0:1:2, IP Address:2001:DB8:0:0:0:0:0:7'"
+
 # --- a root with dates in the past (the forum user's case: expired root) ---------
 ok pki cert --subject "CN=Old Root X1,O=Test Trust,C=US" --key-out old.key --ca \
     --not-before 2000-09-30T21:12:19Z --not-after 2021-09-30T14:01:15Z --serial 0x44afb080 --out old.pem
@@ -135,6 +147,8 @@ bad 2 --subject CN=x --key-out x.key --not-before 2021-02-30
 bad 2 --subject CN=x --key-out x.key --not-after yesterday
 bad 1 --subject CN=x --key-out x.key --san FOO:bar
 bad 1 --subject CN=x --key-out x.key --san IP:300.1.1.1
+bad 1 --subject CN=x --key-out x.key --san IP:192.168.1.10 --san IP:1::2::3
+bad 1 --subject CN=x --key-out x.key --san IP:[::1]
 bad 1 --subject CN=x --key-out x.key --not-before 2030-01-01 --not-after 2029-01-01
 bad 1 --subject CN=x --key k.pem --issuer-cert old.pem --issuer-key new.key
 bad 2 --subject CN=x --key-out x.key --pathlen 1

@@ -61,8 +61,9 @@ sed -i '/status="notrun"/,/<\/testcase>/d' "$T/b/ctest-results.xml"
     fail "check-skips.sh fails when every test ran"
 "$SRC/scripts/check-skips.sh" "$T/nonexistent" >/dev/null 2>&1 && fail "check-skips.sh passes without results" ||
     ok "check-skips.sh fails without results"
-grep -q 'scripts/check-skips.sh $(BUILD)' "$SRC/Makefile" && grep -q 'scripts/check-skips.sh $(ASAN)' "$SRC/Makefile" &&
-    ok "make test runs check-skips.sh for both builds" || fail "make test does not run check-skips.sh"
+grep -q '^test:' "$SRC/Makefile" && grep -q 'scripts/test.sh' "$SRC/Makefile" &&
+    grep -q 'scripts/check-skips.sh "$dir"' "$SRC/scripts/test.sh" &&
+    ok "make test runs check-skips.sh for every leg" || fail "make test does not run check-skips.sh"
 
 # 4. scripts/fuzz.sh with no fuzz binary fails instead of fuzzing nothing.
 mkdir -p "$T/nofuzz"

@@ -8,7 +8,7 @@ command -v python3 >/dev/null 2>&1 || { echo "SKIP: python3 not installed"; exit
 
 # --- a good server: leaf + intermediate -------------------------------------
 sserver good -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
-expect "root CA" 0 "result: OK" "protocol: TLSv1.2" "trusted through 'Otter Test Root'" \
+expect "root CA" 0 "result: OK" "protocol: $BEST " "trusted through 'Otter Test Root'" \
     "[1]  subject: CN=Otter Test Intermediate, O=Otter Tests" "CA (pathlen 0)" \
     "[trusted CA]  subject: CN=Otter Test Root, O=Otter Tests" "RSA 2048 bits" \
     -- --port "$PORT" --ca "$P/root.crt" --at 2026-06-01
@@ -24,6 +24,16 @@ expect "pin of the intermediate only" 0 "trusted through a pin" "matches a pin" 
     -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")"
 expect "pin of the leaf, colon form" 0 "result: OK" \
     -- --port "$PORT" --pin "$(spki_pin "$P/leaf.crt" | sed 's/../&:/g; s/:$//')"
+expect "pin of the root, not sent, no store" 142 "result: TLS_PIN" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/root.crt")"
+expect "pin of the root, reached through the store" 0 "result: OK" \
+    "trusted through a pin on the path to 'Otter Test Root' (the root is pinned)" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/root.crt")" --ca "$P/bundle.pem" --ca-for-pins
+expect "pin of the intermediate, store for pins" 0 "result: OK" "trusted through a pin on the path to 'Otter Test Root'" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")" --ca "$P/bundle.pem" --ca-for-pins
+expect "store for pins: a root in the store without a pin is not enough" 142 "result: TLS_PIN" \
+    "which is in the device's trust store; with pins the store only completes the path, and the 1 pin matches no certificate of that path" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/evil-root.crt")" --ca "$P/bundle.pem" --ca-for-pins
 expect "wrong pin only" 142 "result: TLS_PIN" "1 pin, which matches no certificate the server sent" \
     -- --port "$PORT" --pin "$(spki_pin "$P/evil-root.crt")"
 expect "wrong pin, right CA" 0 "result: OK" \
@@ -43,7 +53,7 @@ expect "wrong host name" 148 "result: TLS_HOSTNAME" \
     -- --port "$PORT" --ca "$P/root.crt" --host other.example
 expect "pin does not skip the host name check" 148 "result: TLS_HOSTNAME" \
     -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")" --host other.example
-expect "json" 0 '"result":0' '"cipher":"TLS-ECDHE' '"name":"Otter Test Intermediate"' '"self_signed":true' \
+expect "json" 0 '"result":0' "\"version\":\"$BEST\"" '"cipher":"TLS' '"name":"Otter Test Intermediate"' '"self_signed":true' \
     -- --port "$PORT" --ca "$P/root.crt" --json
 
 for a in "--ca $P/root.crt" "--ca $P/r3-old.crt --at 2026-06-01" "--ca $P/root.crt --at 1970-01-01"; do
@@ -60,6 +70,23 @@ expect "intermediate not sent" 140 "The server's chain ends at 'Otter Test Inter
     -- --port "$PORT" --ca "$P/root.crt"
 expect "intermediate in the bundle instead" 0 "trusted through 'Otter Test Intermediate'" \
     -- --port "$PORT" --ca "$P/int.crt"
+
+# --- pins match the verified path only ---------------------------------------
+# A pinned intermediate sent next to a leaf it did not sign is no path: an
+# attacker can send a copy of any public certificate.
+sserver offpath -cert "$P/selfsigned.crt" -key "$P/selfsigned.key" -cert_chain "$P/int.crt"
+expect "pinned intermediate sent beside a self-signed leaf" 142 "result: TLS_PIN" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")"
+# A leaf whose issuer name is the intermediate's but whose signature is not.
+"$OTTER_BIN" pki cert --subject-from "$P/int.crt" --key-out "$P/fake-int.key" --ca --out "$P/fake-int.crt" >/dev/null
+"$OTTER_BIN" pki cert --subject CN=localhost --san DNS:localhost --key-out "$P/forged.key" \
+    --issuer-cert "$P/fake-int.crt" --issuer-key "$P/fake-int.key" --out "$P/forged.crt" >/dev/null
+sserver forged -cert "$P/forged.crt" -key "$P/forged.key" -cert_chain "$P/int.crt"
+expect "pinned intermediate above a forged signature" 142 "result: TLS_PIN" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/int.crt")"
+expect "pinned root above a forged signature" 142 "result: TLS_PIN" \
+    -- --port "$PORT" --pin "$(spki_pin "$P/root.crt")" --ca "$P/root.crt" --ca-for-pins
+expect "forged signature, CA only" 140 "result: TLS_TRUST" -- --port "$PORT" --ca "$P/root.crt"
 
 # --- certificate failures ---------------------------------------------------
 sserver expired -cert "$P/expired.crt" -cert_chain "$P/int.crt" -key "$P/expired.key"
@@ -117,6 +144,29 @@ else
 fi
 
 # --- protocol ---------------------------------------------------------------
+# Each version forced by the server: 1.2 everywhere; 1.3 where the build has
+# it, else refused as a version mismatch. The session resumes on both.
+sserver tls12 -tls1_2 -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
+expect "TLS 1.2 forced" 0 "result: OK" "protocol: TLSv1.2 TLS-ECDHE-" "session resumed" \
+    -- --port "$PORT" --ca "$P/root.crt" --get / --reconnect
+sserver tls13 -tls1_3 -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
+if [ "$TLS13" = 1 ]; then
+    expect "TLS 1.3 forced" 0 "result: OK" "protocol: TLSv1.3 TLS1-3-" "session resumed" \
+        "response: HTTP/1.0 200 ok" -- --port "$PORT" --ca "$P/root.crt" --get / --reconnect
+else
+    expect "TLS 1.3-only server refused (no TLS 1.3 in this build)" 149 "result: TLS_VERSION" \
+        -- --port "$PORT" --ca "$P/root.crt"
+fi
+# The forum case on each version: the same error, code and words.
+for v in 1_2 1_3; do
+    [ $v = 1_3 ] && [ "$TLS13" != 1 ] && continue
+    sserver forum$v -tls$v -cert "$P/forum.crt" -cert_chain "$P/r3-new.crt" -key "$P/forum.key"
+    expect "forum case over TLS ${v%_*}.${v#*_}" 146 "result: TLS_EXPIRED" \
+        "-0x2700 X509_CERT_VERIFY_FAILED" \
+        "The trusted (pinned) certificate 'Otter R3' (issuer 'Otter Old Root X3') expired on 2021-09-29" \
+        "The server's chain ends at 'Otter New Root X1', which is not trusted" \
+        -- --port "$PORT" --ca "$P/r3-old.crt" --at 2026-06-01
+done
 sserver tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0' -cert "$P/leaf.crt" -cert_chain "$P/int.crt" -key "$P/leaf.key"
 expect "TLS 1.0-only server refused" 149 "result: TLS_VERSION" "does not offer TLS 1.2" \
     -- --port "$PORT" --ca "$P/root.crt"

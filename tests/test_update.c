@@ -198,7 +198,7 @@ static void test_diagnose_never_cut(void **state)
     memset(&r, 0, sizeof r);
     memset(r.host, 'h', sizeof r.host - 1);
     r.result = OTTER_ERR_TLS_TRUST;
-    r.mbedtls_err = -0x2700;
+    r.backend_err = -0x2700;
     r.alert = -1;
     r.now = 1780272000; /* 2026-06-01 */
     r.verified = 1;

@@ -2,17 +2,21 @@
  * print the handshake report. Used by tests/test_tls_*.sh.
  *
  *   tool_tlsget --port P [--host NAME] [--connect ADDR] [--ca FILE]...
- *               [--pin PIN]... [--at YYYY-MM-DD|none] [--skip-hostname]
+ *               [--pin PIN]... [--ca-for-pins] [--at YYYY-MM-DD|none] [--skip-hostname]
  *               [--json] [--get PATH [--out FILE]] [--reconnect] [--mfl N]
  *               [--timeout MS]
  *   tool_tlsget --free-port
+ *   tool_tlsget --caps
  *   tool_tlsget --serve silent|close|http SECONDS
  *
- * --host is the name sent as SNI and checked (default localhost); the TCP
+ * --ca-for-pins: the --ca files only complete paths for the pins
+ * (OTTER_TLS_CA_FOR_PINS). --host is the name sent as SNI and checked (default localhost); the TCP
  * connection always goes to --connect (default 127.0.0.1). --at replaces
  * the wall clock used for certificate dates ("none": no wall clock).
  * Prints the report as text, then the explanation (or one JSON object with
- * --json). Exit status: 0, or minus the otter error code (e.g. 146). */
+ * --json). Exit status: 0, or minus the otter error code (e.g. 146).
+ * --caps prints what this build's TLS library can do (otter_tls_caps), one
+ * "name: value" line each, for tests whose expectations depend on it. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -255,12 +259,20 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--free-port") == 0) {
             return free_port();
+        } else if (strcmp(a, "--caps") == 0) {
+            otter_tls_caps_t caps;
+            otter_tls_caps(&caps);
+            printf("backend: %s\ntls1.2: %d\ntls1.3: %d\nhs_reassembly: %d\n", caps.backend, caps.tls12,
+                   caps.tls13, caps.hs_reassembly);
+            return 0;
         } else if (strcmp(a, "--serve") == 0 && i + 2 < argc) {
             return serve(argv[i + 1], atoi(argv[i + 2]));
         } else if (strcmp(a, "--json") == 0) {
             json = 1;
         } else if (strcmp(a, "--reconnect") == 0) {
             reconnect = 1;
+        } else if (strcmp(a, "--ca-for-pins") == 0) {
+            flags |= OTTER_TLS_CA_FOR_PINS;
         } else if (strcmp(a, "--skip-hostname") == 0) {
             flags |= OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK;
         } else if (!v) {

@@ -11,8 +11,9 @@
 #include "cli.h"
 #include "pki.h"
 #include "otter/error.h"
+#include "otter/tls.h"
+#include "otter/tls_collect.h"
 #include "otter/tls_report.h"
-#include "tls_mbedtls.h"
 
 #define DAY 86400
 
@@ -83,10 +84,9 @@ void cert_notes_json(FILE *f, const cert_notes_t *notes)
     fputc(']', f);
 }
 
-void cert_short_name(const mbedtls_x509_crt *crt, char *out, size_t cap)
+void cert_short_name(const otter_cert_t *crt, char *out, size_t cap)
 {
-    otter_tls_cert_info_t info;
-    otter_tls_cert_describe(crt, &info);
+    const otter_tls_cert_info_t info = (crt)->info;
     snprintf(out, cap, "%s", info.name);
 }
 
@@ -98,7 +98,7 @@ static long days_between(int64_t now, int64_t t)
 
 /* "valid until 2036-01-01 (3325 days left)" / "expired on ... (N days ago)" /
  * "not valid before ... (in N days)" into out. */
-static void validity_words(const mbedtls_x509_crt *crt, int64_t now, char *out, size_t cap)
+static void validity_words(const otter_cert_t *crt, int64_t now, char *out, size_t cap)
 {
     char from[11], to[11];
     otter_tls_date(otter_cert_not_before(crt), from);
@@ -122,27 +122,28 @@ static const char *where(const cert_report_t *r, int origin)
 /* Is crt a root's cross-signed copy: a CA that is not self-signed, with a
  * self-signed version (same subject and key) in the store or the chain, or
  * the successor the advice found for an expired root? */
-static int cross_signed_root(const cert_report_t *r, const mbedtls_x509_crt *crt)
+static int cross_signed_root(const cert_report_t *r, const otter_cert_t *crt)
 {
-    if (!crt->ca_istrue || otter_cert_self_signed(crt))
+    if (!crt->x.is_ca || otter_cert_self_signed(crt))
         return 0;
     if (r->advice.successor == crt)
         return 1;
     const otter_certset_t *sets[2] = {&r->store, &r->chain};
     for (int i = 0; i < 2; i++)
-        for (const mbedtls_x509_crt *c = &sets[i]->certs; c && c->raw.p; c = c->next)
+        for (size_t ci = 0; ci < sets[i]->count; ci++) {
+            const otter_cert_t *c = sets[i]->certs[ci];
             if (c != crt && otter_cert_same_entity(c, crt) && otter_cert_self_signed(c))
                 return 1;
+        }
     return 0;
 }
 
 /* "This is Let's Encrypt's intermediate R3 (a CA, pathlen 0), issued by
  * DST Root CA X3, valid 2020-10-07 to 2021-09-29, expired on 2021-09-29,
  * 1882 days ago." */
-static void what_one(cert_report_t *r, const mbedtls_x509_crt *crt, const char *lead)
+static void what_one(cert_report_t *r, const otter_cert_t *crt, const char *lead)
 {
-    otter_tls_cert_info_t in;
-    otter_tls_cert_describe(crt, &in);
+    const otter_tls_cert_info_t in = (crt)->info;
     char org[64], from[11], to[11], state[96];
     otter_cert_org(crt, org, sizeof org);
     otter_tls_date(in.not_before, from);
@@ -171,7 +172,7 @@ static void what_one(cert_report_t *r, const mbedtls_x509_crt *crt, const char *
     char names[OTTER_TLS_HOST_MAX + 8] = "";
     if (!in.is_ca) {
         char alt[OTTER_TLS_HOST_MAX];
-        otter_tls_cert_altnames(crt, alt, sizeof alt);
+        (void)otter_tls_cert_names_der(crt->der, crt->der_len, alt, sizeof alt);
         if (alt[0])
             snprintf(names, sizeof names, " for %s", alt);
     }
@@ -186,7 +187,7 @@ static void what_path(cert_report_t *r)
 {
     const otter_certpath_t *p = &r->path;
     char name[64], v[96];
-    const mbedtls_x509_crt *top = p->crt[p->len - 1];
+    const otter_cert_t *top = p->crt[p->len - 1];
     cert_short_name(top, name, sizeof name);
     if (p->complete) {
         validity_words(top, r->now, v, sizeof v);
@@ -194,8 +195,7 @@ static void what_path(cert_report_t *r)
             cert_notes_add(&r->what, CERT_NOTE_INFO, "The chain leads to the root '%s' (%s), %s.", name,
                            where(r, p->origin[p->len - 1]), v);
     } else {
-        otter_tls_cert_info_t in;
-        otter_tls_cert_describe(top, &in);
+        const otter_tls_cert_info_t in = (top)->info;
         char store[400];
         if (r->store.count)
             snprintf(store, sizeof store, "the trust store %s (%zu certificate%s)", r->store.source,
@@ -208,11 +208,11 @@ static void what_path(cert_report_t *r)
     }
     if (p->cross_at < 0)
         return;
-    for (const mbedtls_x509_crt *c = &r->chain.certs; c && c->raw.p; c = c->next) {
+    for (size_t ci = 0; ci < r->chain.count; ci++) {
+        const otter_cert_t *c = r->chain.certs[ci];
         if (!otter_cert_same_entity(c, p->crt[p->cross_at]) || otter_cert_equal(c, p->crt[p->cross_at]))
             continue;
-        otter_tls_cert_info_t in;
-        otter_tls_cert_describe(c, &in);
+        const otter_tls_cert_info_t in = (c)->info;
         cert_notes_add(&r->what, CERT_NOTE_INFO,
                        "The server also sent '%s' cross-signed by '%s'; the trust store holds '%s' "
                        "itself (self-signed), which ends the path.",
@@ -226,9 +226,9 @@ static void what_path(cert_report_t *r)
 static int pin_file_certs(cert_report_t *r)
 {
     int bad = 0;
-    for (const mbedtls_x509_crt *c = &r->chain.certs; c && c->raw.p; c = c->next) {
-        otter_tls_cert_info_t in;
-        otter_tls_cert_describe(c, &in);
+    for (size_t ci = 0; ci < r->chain.count; ci++) {
+        const otter_cert_t *c = r->chain.certs[ci];
+        const otter_tls_cert_info_t in = (c)->info;
         long life = (long)((in.not_after - in.not_before) / DAY);
         if ((in.self_signed && in.is_ca) || cross_signed_root(r, c))
             continue;
@@ -240,7 +240,7 @@ static int pin_file_certs(cert_report_t *r)
                            "device that pins one fails its handshake with -0x%04X (%s) once the server "
                            "moves to the next one, or once it expires.",
                            in.name, in.name, life, 0x2700u,
-                           otter_tls_mbedtls_errname(-0x2700));
+                           otter_tls_backend_errname(-0x2700));
         else if (in.self_signed)
             cert_notes_add(&r->pin, CERT_NOTE_WARN,
                            "%s is a self-signed server certificate: a device can pin it, but must be "
@@ -299,6 +299,20 @@ static void pin_successor(cert_report_t *r)
                        sn, where(r, OTTER_CERTPATH_CHAIN));
 }
 
+/* The recommended root comes from the store, not from the server: a pin of
+ * it works only where the device can reach it from its own store. */
+static void store_root_note(cert_report_t *r, const char *rn)
+{
+    cert_notes_add(&r->pin, CERT_NOTE_INFO,
+                   "The server does not send '%s': a pin of it matches only on a device whose trust "
+                   "store holds it (otter device --pin completes the path from --store FILE, default "
+                   "the system CA bundle). A device without it in its store: give the root itself "
+                   "as --ca (--format pem, or --format c as server_certificate). A pin of a "
+                   "certificate the server sends needs no store but breaks when the server renews "
+                   "(leaf) or its CA rotates (intermediate).",
+                   rn);
+}
+
 static void pin_advice(cert_report_t *r, int file_bad)
 {
     const otter_certadvice_t *a = &r->advice;
@@ -309,7 +323,7 @@ static void pin_advice(cert_report_t *r, int file_bad)
         if (!a->root_valid)
             cert_notes_add(&r->pin, CERT_NOTE_BAD, "The chain leads to the root '%s', which %s.", rn,
                            r->now > otter_cert_not_after(a->root) ? v : "is not valid yet");
-        else if (!a->root->ca_istrue)
+        else if (!a->root->x.is_ca)
             cert_notes_add(&r->pin, CERT_NOTE_WARN,
                            "'%s' is a self-signed server certificate, %s: a device can only pin it "
                            "itself, and must be updated whenever the server's certificate changes; a "
@@ -331,8 +345,7 @@ static void pin_advice(cert_report_t *r, int file_bad)
         if (!a->root_valid || a->root_expiring)
             pin_successor(r);
     } else {
-        otter_tls_cert_info_t in;
-        otter_tls_cert_describe(a->top, &in);
+        const otter_tls_cert_info_t in = (a->top)->info;
         cert_short_name(a->top, top, sizeof top);
         cert_notes_add(&r->pin, CERT_NOTE_BAD, "No root found: %s leads to no root %s.",
                        r->live ? "the server's chain" : "this file",
@@ -358,6 +371,8 @@ static void pin_advice(cert_report_t *r, int file_bad)
                        "Get it with: otter cert %s --format c (a C string to paste as "
                        "server_certificate), --format pem, or --format pin (SPKI SHA-256 for --pin).",
                        r->target);
+    if (r->live && a->pin_count && a->root && a->root_valid && a->root_from_store)
+        store_root_note(r, rn);
 }
 
 /* Live: say which certificates of the path are not to be pinned. */
@@ -365,8 +380,7 @@ static void pin_not_these(cert_report_t *r)
 {
     const otter_certpath_t *p = &r->path;
     for (size_t i = 0; i < p->len; i++) {
-        otter_tls_cert_info_t in;
-        otter_tls_cert_describe(p->crt[i], &in);
+        const otter_tls_cert_info_t in = (p->crt[i])->info;
         if (in.self_signed)
             continue;
         long life = (long)((in.not_after - in.not_before) / DAY);
@@ -390,10 +404,14 @@ void cert_report_analyse(cert_report_t *r)
         return;
     otter_certadvice_make(&r->advice, &r->path, &r->chain, &r->store, r->now);
     if (r->live) {
-        what_one(r, &r->chain.certs, "The server sent");
+        what_one(r, r->chain.certs[0], "The server sent");
+        if (r->host_mismatch[0])
+            cert_notes_add(&r->what, CERT_NOTE_BAD, "%s A device connecting to this URL refuses it "
+                           "(TLS_HOSTNAME).", r->host_mismatch);
     } else {
         const char *lead = "This is";
-        for (const mbedtls_x509_crt *c = &r->chain.certs; c && c->raw.p; c = c->next) {
+        for (size_t ci = 0; ci < r->chain.count; ci++) {
+        const otter_cert_t *c = r->chain.certs[ci];
             what_one(r, c, lead);
             lead = "Then";
         }
@@ -410,10 +428,9 @@ static const char *key_name(uint8_t t)
     return t == OTTER_TLS_KEY_RSA ? "RSA" : t == OTTER_TLS_KEY_EC ? "EC" : "unknown";
 }
 
-static void text_cert(FILE *f, const cert_report_t *r, const mbedtls_x509_crt *crt, const char *label)
+static void text_cert(FILE *f, const cert_report_t *r, const otter_cert_t *crt, const char *label)
 {
-    otter_tls_cert_info_t in;
-    otter_tls_cert_describe(crt, &in);
+    const otter_tls_cert_info_t in = (crt)->info;
     char from[11], to[11];
     otter_tls_date(in.not_before, from);
     otter_tls_date(in.not_after, to);
@@ -448,8 +465,7 @@ static void text_path(FILE *f, const cert_report_t *r)
     if (p->complete) {
         fputs(" (root)\n", f);
     } else {
-        otter_tls_cert_info_t in;
-        otter_tls_cert_describe(p->crt[p->len - 1], &in);
+        const otter_tls_cert_info_t in = (p->crt[p->len - 1])->info;
         fprintf(f, " <- '%s' (not found)\n", in.issuer_name);
     }
 }
@@ -470,7 +486,8 @@ void cert_report_text(FILE *f, const cert_report_t *r)
         fprintf(f, "trust store: %s\n", r->store_note);
     fputc('\n', f);
     int i = 0;
-    for (const mbedtls_x509_crt *c = &r->chain.certs; c && c->raw.p; c = c->next, i++) {
+    for (; i < (int)r->chain.count; i++) {
+        const otter_cert_t *c = r->chain.certs[i];
         char label[16];
         snprintf(label, sizeof label, "[%d]", i);
         text_cert(f, r, c, label);
@@ -488,10 +505,9 @@ void cert_report_text(FILE *f, const cert_report_t *r)
     cert_notes_print(f, &r->pin, 2);
 }
 
-static void json_cert(FILE *f, const cert_report_t *r, const mbedtls_x509_crt *crt)
+static void json_cert(FILE *f, const cert_report_t *r, const otter_cert_t *crt)
 {
-    otter_tls_cert_info_t in;
-    otter_tls_cert_describe(crt, &in);
+    const otter_tls_cert_info_t in = (crt)->info;
     char from[11], to[11];
     otter_tls_date(in.not_before, from);
     otter_tls_date(in.not_after, to);
@@ -510,7 +526,7 @@ static void json_cert(FILE *f, const cert_report_t *r, const mbedtls_x509_crt *c
             in.path_len, in.self_signed ? "true" : "false");
 }
 
-static void json_certs(FILE *f, const cert_report_t *r, const mbedtls_x509_crt *const *v, size_t n)
+static void json_certs(FILE *f, const cert_report_t *r, const otter_cert_t *const *v, size_t n)
 {
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
@@ -539,7 +555,8 @@ void cert_report_json(FILE *f, const cert_report_t *r)
     cli_json_str(f, r->store.count ? r->store.source : "");
     fprintf(f, ",\"count\":%zu},\"chain\":[", r->store.count);
     int i = 0;
-    for (const mbedtls_x509_crt *c = &r->chain.certs; c && c->raw.p; c = c->next, i++) {
+    for (; i < (int)r->chain.count; i++) {
+        const otter_cert_t *c = r->chain.certs[i];
         if (i)
             fputc(',', f);
         json_cert(f, r, c);

@@ -39,6 +39,7 @@ typedef struct cert_report {
     uint16_t port;
     char version[16];        /* TLS version and suite of the collecting handshake */
     char cipher[64];
+    char host_mismatch[600]; /* the device's words when the leaf does not name the host, else "" */
     int64_t now;             /* dates are checked against this */
     int now_given;           /* --at was used */
     char store_note[300];    /* why the store is empty, "" when loaded */
@@ -76,7 +77,7 @@ void cert_notes_json(FILE *f, const cert_notes_t *notes);
 
 /* Short name of a certificate (CN, else O, else OU), from the TLS module's
  * description, into out[cap]. */
-void cert_short_name(const mbedtls_x509_crt *crt, char *out, size_t cap);
+void cert_short_name(const otter_cert_t *crt, char *out, size_t cap);
 
 /* Parse a date for --at, as otter_pki_parse_time does: "YYYY-MM-DD",
  * "YYYY-MM-DDTHH:MM:SS[Z]", "now", "now+30d" / "now-2d". 0 or -1. */

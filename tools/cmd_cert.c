@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "cert_report.h"
-#include "certfetch.h"
+#include "cert_fetch.h"
 #include "cli.h"
 #include "otter/error.h"
 #include "otter/tls_report.h"
@@ -96,7 +96,7 @@ static int parse_args(int argc, char **argv, struct cert_args *a)
 }
 
 /* The certificates --format writes, into v (at most cap). */
-static size_t pick(const cert_report_t *r, const char *which, const mbedtls_x509_crt **v, size_t cap)
+static size_t pick(const cert_report_t *r, const char *which, const otter_cert_t **v, size_t cap)
 {
     size_t n = 0;
     if (!strcmp(which, "pin")) {
@@ -108,7 +108,7 @@ static size_t pick(const cert_report_t *r, const char *which, const mbedtls_x509
     } else {
         char *end;
         unsigned long k = strtoul(which, &end, 10);
-        const mbedtls_x509_crt *c = (*which && !*end) ? otter_certset_get(&r->chain, k) : NULL;
+        const otter_cert_t *c = (*which && !*end) ? otter_certset_get(&r->chain, k) : NULL;
         if (c && n < cap)
             v[n++] = c;
     }
@@ -117,7 +117,7 @@ static size_t pick(const cert_report_t *r, const char *which, const mbedtls_x509
 
 static int write_material(const cert_report_t *r, const struct cert_args *a, otter_certfmt_t fmt)
 {
-    const mbedtls_x509_crt *v[OTTER_CERTPATH_MAX];
+    const otter_cert_t *v[OTTER_CERTPATH_MAX];
     size_t n = pick(r, a->which, v, OTTER_CERTPATH_MAX);
     if (n == 0)
         return cli_err("cert: nothing to write for --cert %s%s", a->which,
@@ -149,15 +149,22 @@ static int collect(cert_report_t *r, const struct cert_args *a)
         return cli_usage_err("cert: cannot read a host and port in '%s'", a->target);
     r->live = 1;
     snprintf(r->target, sizeof r->target, "%s", a->target);
-    otter_certfetch_t fr;
-    int ret = otter_certfetch_chain(r->host, r->port, a->sni, a->timeout_ms, &r->chain, &fr);
-    if (ret < 0 && fr.mbedtls_err)
-        return cli_err("cert: %s: %s: %s (%s)", a->target, fr.why,
-                       otter_tls_mbedtls_errname(fr.mbedtls_err), otter_tls_mbedtls_errtext(fr.mbedtls_err));
+    otter_tls_report_t tr;
+    int ret = cert_fetch_chain(r->host, r->port, a->sni, a->timeout_ms, &r->chain, &tr);
+    if (ret < 0 && tr.backend_err)
+        return cli_err("cert: %s: TLS handshake failed (mbedTLS -0x%04x): %s (%s)", a->target,
+                       (unsigned)-tr.backend_err, otter_tls_backend_errname(tr.backend_err),
+                       otter_tls_backend_errtext(tr.backend_err));
+    if (ret == OTTER_ERR_DNS)
+        return cli_err("cert: %s: %s did not resolve", a->target, r->host);
+    if (ret < 0 && ret != OTTER_ERR_CERT_NONE)
+        return cli_err("cert: %s: cannot connect to %s port %u: %s", a->target, r->host, (unsigned)r->port,
+                       otter_strerror(ret));
     if (ret < 0)
-        return cli_err("cert: %s: %s", a->target, fr.why);
-    snprintf(r->version, sizeof r->version, "%s", fr.version);
-    snprintf(r->cipher, sizeof r->cipher, "%s", fr.cipher);
+        return cli_err("cert: %s: the server sent no certificate", a->target);
+    snprintf(r->version, sizeof r->version, "%s", tr.version);
+    snprintf(r->cipher, sizeof r->cipher, "%s", tr.cipher);
+    otter_tls_explain_host(&tr, r->host_mismatch, sizeof r->host_mismatch);
     return 0;
 }
 

@@ -20,7 +20,7 @@
 
 static int usage(void)
 {
-    puts("usage: otter device --flash FILE --url URL [--ca PEM]... [--pin SHA256]...\n"
+    puts("usage: otter device --flash FILE --url URL [--ca PEM]... [--pin SHA256]... [--store PEM]\n"
          "         [--key-digest HEX | --pub PEM]... [--self-test pass|fail|hang]\n"
          "         [--power-cut-after N] [--flash-model typ|max] [--proxy URL] [--json]\n"
          "         [--chip NAME] [--project NAME] [--secure-version N] [--allow-downgrade]\n"
@@ -36,7 +36,10 @@ static int usage(void)
          "rolls back at the next reset), and prints a summary. --power-cut-after N cuts\n"
          "the power at the N-th flash erase/program of this run (run again to resume).\n"
          "Trust for https: --ca PEM files and/or --pin SPKI SHA-256 (default: the system\n"
-         "CA bundle). Signature: --key-digest / --pub make a signed image mandatory,\n"
+         "CA bundle). A pin matches any certificate of the verified path; with --pin and\n"
+         "no --ca the trust store (--store, default the system CA bundle) completes the\n"
+         "path to a pinned root the server does not send, and only a pin grants trust.\n"
+         "Signature: --key-digest / --pub make a signed image mandatory,\n"
          "and the simulated bootloader then boots only signed apps.\n"
          "Versions: the leading numbers decide (README, \"Which versions install\");\n"
          "one that cannot be compared is refused unless --allow-incomparable-version.\n"
@@ -89,6 +92,8 @@ static int parse_value_opt(dev_opts_t *o, int argc, char **argv, int *i, bool *m
         if (o->n_ca == MAX_CA)
             return cli_usage_err("at most %d --ca files", MAX_CA);
         o->ca[o->n_ca++] = v;
+    } else if ((v = cli_opt(argc, argv, i, "--store"))) {
+        o->store = v;
     } else if ((v = cli_opt(argc, argv, i, "--pin"))) {
         if (o->n_pins == MAX_PINS || otter_tls_pin_parse(v, strlen(v), o->pins[o->n_pins]))
             return cli_usage_err("--pin wants a SPKI SHA-256 (64 hex digits or base64), at most %d", MAX_PINS);

@@ -233,10 +233,10 @@ static int decode(const char *text)
     int code = (int)-v;
     int found = 0;
     if (hex || v > 259) {
-        const char *name = otter_tls_mbedtls_errname(code);
+        const char *name = otter_tls_backend_errname(code);
         if (strcmp(name, "UNKNOWN")) {
             printf("mbedTLS -0x%04X (%d): MBEDTLS_ERR_%s: %s\n", (unsigned)v, code, name,
-                   otter_tls_mbedtls_errtext(code));
+                   otter_tls_backend_errtext(code));
             found = 1;
         }
     }

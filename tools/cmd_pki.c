@@ -1,4 +1,4 @@
-/* otter pki: make keys and certificates with mbedTLS (host/pki.h), so the
+/* otter pki: make keys and certificates (host/pki.h), so the
  * demo and the tests of certificate handling need no other tool. */
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +27,10 @@ static const char PKI_HELP[] =
     "      it is self-signed. --subject-from copies a certificate's subject byte for\n"
     "      byte: with that certificate's key and another issuer it makes a\n"
     "      cross-signed certificate.\n"
-    "  DN       mbedTLS name string, e.g. \"CN=Demo Root,O=Example,C=DE\"\n"
-    "  LIST     subjectAltName entries: DNS:localhost,IP:127.0.0.1,IP:::1\n"
+    "  DN       name string, e.g. \"CN=Demo Root,O=Example,C=DE\" (CN, C, O, OU, L, ST,\n"
+    "           serialNumber, title, emailAddress, DC)\n"
+    "  LIST     subjectAltName entries: DNS:localhost,IP:127.0.0.1,IP:::1;\n"
+    "           --san may be repeated (--san IP:192.168.1.10 --san IP:::1 --san DNS:x)\n"
     "  DATE     YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, now, now+30d, -2d\n"
     "           Default validity: now-1d .. now+365d (or notBefore + --days).\n"
     "  --key-usage  comma list of digitalSignature, nonRepudiation,\n"
@@ -63,13 +65,13 @@ static int parse_key_usage(const char *s, unsigned *out)
         const char *name;
         unsigned bit;
     } names[] = {
-        {"digitalSignature", MBEDTLS_X509_KU_DIGITAL_SIGNATURE},
-        {"nonRepudiation", MBEDTLS_X509_KU_NON_REPUDIATION},
-        {"keyEncipherment", MBEDTLS_X509_KU_KEY_ENCIPHERMENT},
-        {"dataEncipherment", MBEDTLS_X509_KU_DATA_ENCIPHERMENT},
-        {"keyAgreement", MBEDTLS_X509_KU_KEY_AGREEMENT},
-        {"keyCertSign", MBEDTLS_X509_KU_KEY_CERT_SIGN},
-        {"cRLSign", MBEDTLS_X509_KU_CRL_SIGN},
+        {"digitalSignature", OTTER_KU_DIGITAL_SIGNATURE},
+        {"nonRepudiation", OTTER_KU_NON_REPUDIATION},
+        {"keyEncipherment", OTTER_KU_KEY_ENCIPHERMENT},
+        {"dataEncipherment", OTTER_KU_DATA_ENCIPHERMENT},
+        {"keyAgreement", OTTER_KU_KEY_AGREEMENT},
+        {"keyCertSign", OTTER_KU_KEY_CERT_SIGN},
+        {"cRLSign", OTTER_KU_CRL_SIGN},
     };
     if (!strcmp(s, "none")) {
         *out = OTTER_PKI_KU_NONE;
@@ -95,13 +97,23 @@ static int parse_key_usage(const char *s, unsigned *out)
     return 0;
 }
 
+/* Repeated --san options add up: "--san IP:::1 --san DNS:x" is "IP:::1,DNS:x". */
+static int san_append(char *list, size_t cap, const char *v)
+{
+    size_t n = strlen(list);
+    int w = snprintf(list + n, cap - n, "%s%s", n ? "," : "", v);
+    return w < 0 || (size_t)w >= cap - n ? -1 : 0;
+}
+
 static int cmd_demo(int argc, char **argv)
 {
-    const char *dir = NULL, *san = NULL, *v;
+    const char *dir = NULL, *v;
+    char list[1024] = "";
     for (int i = 1; i < argc; i++) {
-        if ((v = cli_opt(argc, argv, &i, "--san")))
-            san = v;
-        else if (argv[i][0] == '-')
+        if ((v = cli_opt(argc, argv, &i, "--san"))) {
+            if (san_append(list, sizeof list, v))
+                return cli_usage_err("pki demo: --san list too long");
+        } else if (argv[i][0] == '-')
             return cli_usage_err("pki demo: unknown option %s", argv[i]);
         else if (!dir)
             dir = argv[i];
@@ -110,6 +122,7 @@ static int cmd_demo(int argc, char **argv)
     }
     if (!dir)
         return cli_usage_err("pki demo: which directory?");
+    const char *san = list[0] ? list : NULL;
     otter_pki_t pki;
     otter_pki_init(&pki);
     int r = otter_pki_demo(&pki, dir, san, (int64_t)time(NULL));
@@ -159,22 +172,22 @@ static int cmd_key(int argc, char **argv)
     if (!out)
         return cli_usage_err("pki key: --out KEY is required");
     otter_pki_t pki;
-    mbedtls_pk_context key;
+    otter_hkey_t *key = NULL;
     otter_pki_init(&pki);
-    mbedtls_pk_init(&key);
     int r = otter_pki_key_generate(&pki, &key, type, (unsigned)bits);
     if (!r)
-        r = otter_pki_key_save(&pki, &key, out);
+        r = otter_pki_key_save(&pki, key, out);
     if (r)
         r = pki_fail(&pki, r);
-    mbedtls_pk_free(&key);
+    otter_hkey_free(key);
     otter_pki_free(&pki);
     return r;
 }
 
 struct cert_args {
     const char *subject, *subject_from, *key, *key_out, *issuer_cert, *issuer_key;
-    const char *san, *eku, *not_before, *not_after, *out;
+    const char *eku, *not_before, *not_after, *out;
+    char san[1024]; /* --san values joined with commas */
     otter_pki_keytype_t key_type;
     unsigned long bits, days;
     int ca, pathlen, no_bc;
@@ -207,9 +220,10 @@ static int cert_parse_one(struct cert_args *a, int argc, char **argv, int *i)
         a->issuer_cert = v;
     else if ((v = cli_opt(argc, argv, i, "--issuer-key")))
         a->issuer_key = v;
-    else if ((v = cli_opt(argc, argv, i, "--san")))
-        a->san = v;
-    else if ((v = cli_opt(argc, argv, i, "--eku")))
+    else if ((v = cli_opt(argc, argv, i, "--san"))) {
+        if (san_append(a->san, sizeof a->san, v))
+            return cli_usage_err("pki cert: --san list too long");
+    } else if ((v = cli_opt(argc, argv, i, "--eku")))
         a->eku = v;
     else if ((v = cli_opt(argc, argv, i, "--not-before")))
         a->not_before = v;
@@ -254,8 +268,8 @@ static int cert_check_args(const struct cert_args *a)
 
 struct cert_objs {
     otter_pki_t pki;
-    mbedtls_pk_context key, issuer_key;
-    mbedtls_x509_crt issuer, subject_from;
+    otter_hkey_t *key, *issuer_key;
+    otter_cert_t *issuer, *subject_from;
     char pem[8192];
 };
 
@@ -288,20 +302,20 @@ static int cert_make(struct cert_objs *o, const struct cert_args *a)
     if (r)
         return pki_fail(&o->pki, r);
     s.subject = a->subject;
-    s.subject_from = a->subject_from ? &o->subject_from : NULL;
-    s.key = &o->key;
-    s.issuer_cert = a->issuer_cert ? &o->issuer : NULL;
-    s.issuer_key = a->issuer_key ? &o->issuer_key : NULL;
+    s.subject_from = o->subject_from;
+    s.key = o->key;
+    s.issuer_cert = o->issuer;
+    s.issuer_key = o->issuer_key;
     s.ca = a->ca;
     s.pathlen = a->pathlen;
     s.basic_constraints = !a->no_bc;
     s.key_usage = a->key_usage;
-    s.san = a->san;
+    s.san = a->san[0] ? a->san : NULL;
     s.eku = a->eku;
     s.serial = a->serial;
     r = otter_pki_cert_make(&o->pki, &s, o->pem, sizeof o->pem, NULL);
     if (!r && a->key_out)
-        r = otter_pki_key_save(&o->pki, &o->key, a->key_out);
+        r = otter_pki_key_save(&o->pki, o->key, a->key_out);
     if (r)
         return pki_fail(&o->pki, r);
     return cli_write_file(a->out, o->pem, strlen(o->pem)) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
@@ -324,15 +338,11 @@ static int cmd_cert(int argc, char **argv)
     if (!o)
         return cli_err("out of memory");
     otter_pki_init(&o->pki);
-    mbedtls_pk_init(&o->key);
-    mbedtls_pk_init(&o->issuer_key);
-    mbedtls_x509_crt_init(&o->issuer);
-    mbedtls_x509_crt_init(&o->subject_from);
     r = cert_make(o, &a);
-    mbedtls_pk_free(&o->key);
-    mbedtls_pk_free(&o->issuer_key);
-    mbedtls_x509_crt_free(&o->issuer);
-    mbedtls_x509_crt_free(&o->subject_from);
+    otter_hkey_free(o->key);
+    otter_hkey_free(o->issuer_key);
+    otter_cert_free(o->issuer);
+    otter_cert_free(o->subject_from);
     otter_pki_free(&o->pki);
     free(o);
     return r;

@@ -273,7 +273,7 @@ static int self_signed(struct serve_server *s)
 {
     const char *host = s->o.self_signed_for;
     struct in6_addr a6;
-    char san[600], subject[600], pem[4096];
+    char san[600], subject[600], pem[4096], key_pem[2048], why[200];
     int is_ip = inet_pton(AF_INET, host, &a6) == 1 || inet_pton(AF_INET6, host, &a6) == 1;
     if (strlen(host) > 255 || strpbrk(host, ",=\\"))
         return cli_err("bad host name for --self-signed-for: %s", host);
@@ -281,58 +281,66 @@ static int self_signed(struct serve_server *s)
     snprintf(subject, sizeof subject, "CN=%s,O=otter serve (self-signed)", host);
     otter_pki_t pki;
     otter_pki_cert_spec_t spec;
+    otter_hkey_t *key = NULL;
     otter_pki_init(&pki);
-    int r = otter_pki_key_generate(&pki, &s->key, OTTER_PKI_KEY_EC_P256, 0);
+    int r = otter_pki_key_generate(&pki, &key, OTTER_PKI_KEY_EC_P256, 0);
     if (!r) {
         otter_pki_cert_spec_init(&spec);
         spec.subject = subject;
-        spec.key = &s->key;
+        spec.key = key;
         spec.ca = 1; /* its own trust anchor: clients pin it with --ca / --cacert */
-        spec.key_usage = MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_CERT_SIGN;
+        spec.key_usage = OTTER_KU_DIGITAL_SIGNATURE | OTTER_KU_KEY_CERT_SIGN;
         spec.san = san;
         r = otter_pki_cert_make(&pki, &spec, pem, sizeof pem, NULL);
     }
+    if (!r && otter_hkey_write_pem(key, 1, key_pem, sizeof key_pem) != 0)
+        r = -1;
+    otter_hkey_free(key);
     if (r) {
         cli_err("cannot make a self-signed certificate: %s", pki.why);
         otter_pki_free(&pki);
         return CLI_EXIT_FAIL;
     }
     otter_pki_free(&pki);
-    if (mbedtls_x509_crt_parse(&s->crt, (const unsigned char *)pem, strlen(pem) + 1))
-        return cli_err("cannot re-read the self-signed certificate");
+    r = otter_tlssrv_new(&s->tls, pem, strlen(pem), key_pem, strlen(key_pem), why, sizeof why);
+    memset(key_pem, 0, sizeof key_pem);
+    if (r)
+        return cli_err("cannot use the self-signed certificate: %s", why);
     if (s->o.cert_out && cli_write_file(s->o.cert_out, pem, strlen(pem)))
         return CLI_EXIT_FAIL;
     return 0;
 }
 
+/* Read a PEM file for --cert / --key into a malloc'd buffer. */
+static char *read_pem(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = f ? malloc(1 << 20) : NULL;
+    *len = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    return buf;
+}
+
 static int tls_setup(struct serve_server *s)
 {
-    int r = mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy,
-                                  (const unsigned char *)"otter-serve", 11);
-    if (r)
-        return cli_err("cannot seed the random generator (-0x%04x)", (unsigned)-r);
-    if (s->o.self_signed_for) {
-        if ((r = self_signed(s)) != 0)
-            return r;
-    } else {
-        if ((r = mbedtls_x509_crt_parse_file(&s->crt, s->o.cert)) != 0)
-            return cli_err("cannot load certificate %s (-0x%04x)", s->o.cert, (unsigned)-r);
-        if ((r = mbedtls_pk_parse_keyfile(&s->key, s->o.key, NULL)) != 0)
-            return cli_err("cannot load key %s (-0x%04x)", s->o.key, (unsigned)-r);
-        if (mbedtls_pk_check_pair(&s->crt.pk, &s->key) != 0)
-            return cli_err("%s is not the key of the first certificate in %s", s->o.key,
-                           s->o.cert);
-    }
-    r = mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                    MBEDTLS_SSL_PRESET_DEFAULT);
-    if (!r)
-        r = mbedtls_ssl_conf_own_cert(&s->conf, &s->crt, &s->key);
-    if (r)
-        return cli_err("TLS configuration failed (-0x%04x)", (unsigned)-r);
-    mbedtls_ssl_conf_rng(&s->conf, mbedtls_ctr_drbg_random, &s->drbg);
-    mbedtls_ssl_conf_session_cache(&s->conf, &s->cache, mbedtls_ssl_cache_get,
-                                   mbedtls_ssl_cache_set);
-    return 0;
+    if (s->o.self_signed_for)
+        return self_signed(s);
+    size_t cert_len, key_len;
+    char why[200];
+    char *cert = read_pem(s->o.cert, &cert_len), *key = read_pem(s->o.key, &key_len);
+    int r = 0;
+    if (!cert)
+        r = cli_err("cannot read certificate %s", s->o.cert);
+    else if (!key)
+        r = cli_err("cannot read key %s", s->o.key);
+    else if (otter_tlssrv_new(&s->tls, cert, cert_len, key, key_len, why, sizeof why) != 0)
+        r = cli_err("%s, %s: %s", s->o.cert, s->o.key, why);
+    if (key)
+        memset(key, 0, key_len);
+    free(cert);
+    free(key);
+    return r;
 }
 
 /* --- listening socket ---------------------------------------------------- */
@@ -545,12 +553,8 @@ static void server_free(struct serve_server *s)
         close(s->listen_fd);
     if (s->sig_fd >= 0)
         close(s->sig_fd);
-    mbedtls_ssl_config_free(&s->conf);
-    mbedtls_ssl_cache_free(&s->cache);
-    mbedtls_x509_crt_free(&s->crt);
-    mbedtls_pk_free(&s->key);
-    mbedtls_ctr_drbg_free(&s->drbg);
-    mbedtls_entropy_free(&s->entropy);
+    otter_tlssrv_free(s->tls);
+    s->tls = NULL;
 }
 
 int otter_cmd_serve(int argc, char **argv)
@@ -568,12 +572,6 @@ int otter_cmd_serve(int argc, char **argv)
         return cli_err("out of memory");
     }
     s->listen_fd = s->sig_fd = -1;
-    mbedtls_entropy_init(&s->entropy);
-    mbedtls_ctr_drbg_init(&s->drbg);
-    mbedtls_ssl_config_init(&s->conf);
-    mbedtls_ssl_cache_init(&s->cache);
-    mbedtls_x509_crt_init(&s->crt);
-    mbedtls_pk_init(&s->key);
     int r = parse_args(&s->o, argc, argv);
     struct stat st;
     if (!r && (stat(s->o.dir, &st) || !S_ISDIR(st.st_mode)))

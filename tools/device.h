@@ -78,6 +78,7 @@ typedef struct dev_opts {
     const char *flash, *url, *proxy;
     const char *ca[MAX_CA];
     int n_ca;
+    const char *store; /* --store: roots that complete paths for --pin (default the system's) */
     uint8_t pins[MAX_PINS][32];
     int n_pins;
     uint8_t keys[3][32];

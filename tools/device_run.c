@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "device.h"
@@ -34,12 +35,18 @@ static void show_boot(dev_ctx_t *c, const char *when)
         fprintf(c->out, "app: (no app description) in %s\n", slot ? slot : "?");
 }
 
-/* Concatenate the --ca files (or the system bundle) into one buffer. */
-static uint8_t *load_cas(dev_ctx_t *c, size_t *len)
+/* Concatenate the --ca files into one buffer; without them, the trust
+ * store (--store, default the system bundle): trusted as CAs without pins,
+ * path-only for the pins with them (*for_pins; a missing default store is
+ * then no error: the pins alone decide). */
+static uint8_t *load_cas(dev_ctx_t *c, size_t *len, int *for_pins)
 {
-    const char *sys[1] = {SYSTEM_CA_BUNDLE};
+    const char *sys[1] = {c->o.store ? c->o.store : SYSTEM_CA_BUNDLE};
     const char *const *files = c->o.n_ca ? c->o.ca : sys;
-    int n = c->o.n_ca ? c->o.n_ca : (c->o.n_pins ? 0 : 1);
+    int n = c->o.n_ca ? c->o.n_ca : 1;
+    *for_pins = !c->o.n_ca && c->o.n_pins;
+    if (*for_pins && !c->o.store && access(sys[0], R_OK) != 0)
+        n = 0;
     uint8_t *all = NULL;
     size_t total = 0;
     for (int i = 0; i < n; i++) {
@@ -83,7 +90,8 @@ static int setup_net(dev_ctx_t *c)
     if (strncmp(c->o.url, "https://", 8))
         return 0;
     size_t ca_len = 0;
-    uint8_t *ca = load_cas(c, &ca_len);
+    int for_pins = 0;
+    uint8_t *ca = load_cas(c, &ca_len, &for_pins);
     uint8_t *work = malloc(8192);
     if (!ca || !work) {
         free(ca);
@@ -103,6 +111,8 @@ static int setup_net(dev_ctx_t *c)
     tc.pin_count = (size_t)c->o.n_pins;
     tc.report = &c->report;
     tc.flags = c->o.skip_hostname ? OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK : 0;
+    if (for_pins && ca_len)
+        tc.flags |= OTTER_TLS_CA_FOR_PINS;
     otter_tls_init(&c->tls);
     otter_tls_report_init(&c->report);
     int ret = otter_tls_setup(&c->tls, &tc);

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 
 #include "cert_report.h"
-#include "certfetch.h"
+#include "cert_fetch.h"
 #include "cli.h"
 #include "doctor.h"
 #include "otter/error.h"
@@ -209,9 +209,8 @@ static void cert_advice(doctor_t *d, doctor_step_t *s, const char *host, uint16_
     snprintf(cr->host, sizeof cr->host, "%s", host);
     cr->port = port;
     snprintf(cr->target, sizeof cr->target, "%s:%u", host, (unsigned)port);
-    otter_certfetch_t fr;
     if (cert_report_load_store(cr, d->store) == 0 &&
-        otter_certfetch_chain(host, port, NULL, d->timeout_ms, &cr->chain, &fr) == 0) {
+        cert_fetch_chain(host, port, NULL, d->timeout_ms, &cr->chain, NULL) == 0) {
         cert_report_analyse(cr);
         for (size_t i = 0; i < cr->pin.n; i++)
             if (cr->pin.kind[i] == CERT_NOTE_OK || cr->pin.kind[i] == CERT_NOTE_DO ||
@@ -255,8 +254,9 @@ void doctor_trust_steps(doctor_t *d, const otter_tls_report_t *r, int rc)
                      r->anchor.name);
     }
     if (f & OTTER_TLS_VF_HOSTNAME) {
-        doctor_step_t *s = doctor_add(d, "hostname", DOCTOR_FAIL, "the certificate is not valid for %s: it names %s",
-                                      r->host, r->leaf_names[0] ? r->leaf_names : "no DNS names");
+        char why[600]; /* the device's own words, as otter cert and the device say it */
+        otter_tls_explain_host(r, why, sizeof why);
+        doctor_step_t *s = doctor_add(d, "hostname", DOCTOR_FAIL, "%s", why);
         doctor_fix(s, "use a host name the certificate lists in the URL, or give the server a "
                       "certificate for %s",
                       r->host);
@@ -332,10 +332,10 @@ static int step_tls(doctor_t *d)
                        rc == OTTER_ERR_TLS_NOT_YET_VALID || rc == OTTER_ERR_TLS_HOSTNAME ||
                        rc == OTTER_ERR_TLS_CLOCK_UNSET;
     doctor_step_t *s;
-    if (r->mbedtls_err)
+    if (r->backend_err)
         s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "mbedtls_ssl_handshake returned -0x%04X: %s: %s",
-                       (unsigned)-r->mbedtls_err, otter_tls_mbedtls_errname(r->mbedtls_err),
-                       otter_tls_mbedtls_errtext(r->mbedtls_err));
+                       (unsigned)-r->backend_err, otter_tls_backend_errname(r->backend_err),
+                       otter_tls_backend_errtext(r->backend_err));
     else
         s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "%s", otter_strerror(rc));
     if (cert_problem) {

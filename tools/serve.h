@@ -10,13 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
-#include <mbedtls/net_sockets.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/ssl.h>
-#include <mbedtls/ssl_cache.h>
-#include <mbedtls/x509_crt.h>
+#include "tlssrv.h"
 
 #define SERVE_REQ_MAX 8192            /* request head limit (431 above) */
 #define SERVE_BODY_CHUNK 16384        /* max body bytes per write (one TLS record) */
@@ -114,14 +108,12 @@ enum serve_state { ST_HANDSHAKE, ST_READ, ST_SEND, ST_STALL, ST_LINGER, ST_CLOSE
 struct serve_conn {
     struct serve_server *srv;
     int fd;
-    int tls;
+    otter_tlssrv_conn_t *tls; /* NULL for plain HTTP */
     enum serve_state state;
     short want;          /* poll events while blocked */
     int64_t deadline;    /* monotonic ms: timeout of the current state */
     int64_t wake;        /* monotonic ms: throttle wake-up, 0: none */
     char peer[64];
-    mbedtls_net_context net;
-    mbedtls_ssl_context ssl;
     char req[SERVE_REQ_MAX];
     size_t req_len;
     /* current response */
@@ -140,12 +132,7 @@ struct serve_server {
     int listen_fd;
     int sig_fd;
     unsigned port;
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context drbg;
-    mbedtls_ssl_config conf;
-    mbedtls_ssl_cache_context cache;
-    mbedtls_x509_crt crt;
-    mbedtls_pk_context key;
+    otter_tlssrv_t *tls;  /* NULL with --plain */
     struct serve_conn *conns[SERVE_MAX_CONNS];
     size_t nconns;
     long requests_done;

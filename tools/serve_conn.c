@@ -14,23 +14,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <mbedtls/error.h>
-
 #include "serve.h"
 
 enum { IO_AGAIN = -1, IO_EOF = -2, IO_ERR = -3 };
 
 static int tls_status(struct serve_conn *c, int r)
 {
-    if (r == MBEDTLS_ERR_SSL_WANT_READ) {
+    if (r == OTTER_TLSSRV_WANT_READ) {
         c->want = POLLIN;
         return IO_AGAIN;
     }
-    if (r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+    if (r == OTTER_TLSSRV_WANT_WRITE) {
         c->want = POLLOUT;
         return IO_AGAIN;
     }
-    if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == MBEDTLS_ERR_SSL_CONN_EOF)
+    if (r == 0 || r == OTTER_TLSSRV_EOF)
         return IO_EOF;
     return r > 0 ? r : IO_ERR;
 }
@@ -38,7 +36,7 @@ static int tls_status(struct serve_conn *c, int r)
 static int io_read(struct serve_conn *c, void *buf, size_t len)
 {
     if (c->tls)
-        return tls_status(c, mbedtls_ssl_read(&c->ssl, buf, len));
+        return tls_status(c, otter_tlssrv_read(c->tls, buf, len));
     for (;;) {
         ssize_t n = recv(c->fd, buf, len, 0);
         if (n > 0)
@@ -58,7 +56,7 @@ static int io_read(struct serve_conn *c, void *buf, size_t len)
 static int io_write(struct serve_conn *c, const void *buf, size_t len)
 {
     if (c->tls)
-        return tls_status(c, mbedtls_ssl_write(&c->ssl, buf, len));
+        return tls_status(c, otter_tlssrv_write(c->tls, buf, len));
     for (;;) {
         ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
         if (n >= 0)
@@ -104,8 +102,7 @@ void serve_conn_free(struct serve_conn *c)
     resp_release(c);
     if (c->fd >= 0)
         close(c->fd);
-    if (c->tls)
-        mbedtls_ssl_free(&c->ssl);
+    otter_tlssrv_conn_free(c->tls);
     free(c);
 }
 
@@ -153,7 +150,7 @@ static void do_linger(struct serve_conn *c)
 
 static void do_handshake(struct serve_conn *c)
 {
-    int r = mbedtls_ssl_handshake(&c->ssl);
+    int r = otter_tlssrv_handshake(c->tls);
     if (r == 0) {
         c->state = ST_READ;
         c->deadline = serve_now_ms() + c->srv->o.idle_ms;
@@ -161,14 +158,13 @@ static void do_handshake(struct serve_conn *c)
     }
     if (tls_status(c, r) == IO_AGAIN)
         return;
-    if (!c->srv->o.quiet && r == MBEDTLS_ERR_SSL_CONN_EOF) {
+    if (!c->srv->o.quiet && r == OTTER_TLSSRV_EOF) {
         fprintf(stderr, "otter serve: %s closed the connection during the TLS handshake\n",
                 c->peer);
     } else if (!c->srv->o.quiet) {
-        char msg[128];
-        mbedtls_strerror(r, msg, sizeof msg);
-        fprintf(stderr, "otter serve: TLS handshake with %s failed: -0x%04x %s\n", c->peer,
-                (unsigned)-r, msg);
+        char msg[160];
+        otter_tlssrv_conn_error(c->tls, msg, sizeof msg);
+        fprintf(stderr, "otter serve: TLS handshake with %s failed: %s\n", c->peer, msg);
     }
     set_closed(c);
 }
@@ -455,15 +451,12 @@ struct serve_conn *serve_conn_new(struct serve_server *srv, int fd, const char *
         c->state = ST_READ;
         return c;
     }
-    c->tls = 1;
     c->state = ST_HANDSHAKE;
-    mbedtls_ssl_init(&c->ssl);
-    c->net.fd = fd;
-    if (mbedtls_ssl_setup(&c->ssl, &srv->conf) != 0) {
+    c->tls = otter_tlssrv_conn_new(srv->tls, fd);
+    if (!c->tls) {
         c->fd = -1;
         serve_conn_free(c);
         return NULL;
     }
-    mbedtls_ssl_set_bio(&c->ssl, &c->net, mbedtls_net_send, mbedtls_net_recv, NULL);
     return c;
 }

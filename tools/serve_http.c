@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/sha256.h>
+#include "otter/crypto.h"
 
 #include "serve.h"
 
@@ -167,25 +167,33 @@ static void http_date(time_t t, char *out, size_t size)
 static int hash_file(int fd, char *etag, size_t size)
 {
     unsigned char buf[65536], h[32];
-    mbedtls_sha256_context sha;
-    mbedtls_sha256_init(&sha);
-    mbedtls_sha256_starts_ret(&sha, 0);
+    otter_sha256_t sha;
+    otter_sha256_init(&sha);
+    if (otter_sha256_start(&sha) != 0) {
+        otter_sha256_free(&sha);
+        return -1;
+    }
     off_t off = 0;
     for (;;) {
         ssize_t n = pread(fd, buf, sizeof buf, off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            mbedtls_sha256_free(&sha);
+            otter_sha256_free(&sha);
             return -1;
         }
         if (n == 0)
             break;
-        mbedtls_sha256_update_ret(&sha, buf, (size_t)n);
+        if (otter_sha256_update(&sha, buf, (size_t)n) != 0) {
+            otter_sha256_free(&sha);
+            return -1;
+        }
         off += n;
     }
-    mbedtls_sha256_finish_ret(&sha, h);
-    mbedtls_sha256_free(&sha);
+    int r = otter_sha256_finish(&sha, h);
+    otter_sha256_free(&sha);
+    if (r != 0)
+        return -1;
     int k = snprintf(etag, size, "\"");
     for (int i = 0; i < 16; i++)
         k += snprintf(etag + k, size - (size_t)k, "%02x", h[i]);

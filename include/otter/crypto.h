@@ -1,6 +1,6 @@
 /* otter: the crypto shim. The core hashes and checks signatures only through
- * these functions; one backend file implements them (src/crypto_mbedtls.c for
- * mbedTLS). A port may replace that file with one using the chip's SHA
+ * these functions; one backend file implements them (src/mbedtls/crypto.c, PSA
+ * on mbedTLS 2.28, 3.6 and 4.0). A port may replace that file with one using the chip's SHA
  * accelerator; the rest of the core needs no crypto headers at all. */
 #ifndef OTTER_CRYPTO_H
 #define OTTER_CRYPTO_H
@@ -56,7 +56,8 @@ int otter_md5(const void *data, size_t len, uint8_t out[16]);
 /* RSASSA-PSS verification with SHA-256, MGF1-SHA-256 and a salt of exactly
  * 32 bytes, over a 32-byte digest. n_le / sig_le: n_len bytes (384 for
  * RSA-3072). If rinv_le is not NULL it must equal 2^(2 * 8 * n_len) mod n (the
- * Montgomery constant ESP ROMs use). Returns 0, OTTER_ERR_SIG_VERIFY (bad
+ * Montgomery constant ESP ROMs use). Any other salt length is refused with
+ * OTTER_ERR_SIG_VERIFY, as the ESP ROM refuses it. Returns 0, OTTER_ERR_SIG_VERIFY (bad
  * signature), OTTER_ERR_SIG_KEY (n, e or rinv unusable) or OTTER_ERR_CRYPTO.
  * Uses no caller buffers; key material is wiped before return. */
 int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const uint8_t *rinv_le,
@@ -68,6 +69,12 @@ int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const ui
  * OTTER_ERR_SIG_VERIFY, OTTER_ERR_SIG_KEY (point not on the curve) or
  * OTTER_ERR_UNSUPPORTED (curve not built in) / OTTER_ERR_CRYPTO. */
 int otter_ecdsa_verify(int curve, const uint8_t *point_le, const uint8_t *hash, size_t hash_len, const uint8_t *sig_le);
+
+/* 1 when curve (OTTER_EC_P192/P256/P384) is built into the crypto backend,
+ * else 0. Secure Boot V2 allows P-192, but not every build has it (mbedTLS
+ * 4.0's default PSA configuration leaves PSA_WANT_ECC_SECP_R1_192 off):
+ * otter_ecdsa_verify then returns OTTER_ERR_UNSUPPORTED for it. */
+int otter_ecdsa_curve_supported(int curve);
 
 /* Constant-time comparison: 1 if the len bytes are equal, 0 if not. Time
  * depends only on len. */

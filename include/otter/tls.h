@@ -1,4 +1,6 @@
-/* otter: TLS 1.2 client (mbedTLS) as a transport layered on another one.
+/* otter: TLS client (TLS 1.3 where the TLS library has it, else 1.2) as a
+ * transport layered on another one. The backend is mbedTLS (2.28, 3.6 or
+ * 4.0: src/mbedtls/); nothing in this header names a type of it.
  *
  *   otter_tls_t tls;                       // caller-owned, may be static
  *   otter_tls_init(&tls);
@@ -10,10 +12,17 @@
  *   otter_tls_free(&tls);
  *
  * Trust: a CA bundle (PEM, many certificates, or one DER certificate) and/or
- * SPKI SHA-256 pins. A pin matches any certificate the server sends; the
- * connection is trusted when the chain leads to a bundle CA or a pin
- * matches. Verification is always on: chain, dates, host name (SNI is always
- * sent). Dates are checked against cfg.clock's wall time, not the host's
+ * SPKI SHA-256 pins. A pin matches a certificate of the verified path, the
+ * trust anchor from the bundle included, when every signature from the leaf
+ * up to that certificate verifies (a pinned certificate the server merely
+ * sends alongside, off the path, matches nothing); the connection is trusted
+ * when the chain leads to a bundle CA or a pin matches. With
+ * OTTER_TLS_CA_FOR_PINS the bundle (say, the system's roots) only completes
+ * paths, so that a pin of a root the server does not send can match it:
+ * then only a pin makes a chain trusted. Verification is always on: chain, dates, host name (SNI is
+ * sent for DNS names; the name or IP literal is checked by otter's own
+ * server-identity function, otter_tls_cert_check_host in
+ * include/otter/tls_collect.h, the same on every mbedTLS version). Dates are checked against cfg.clock's wall time, not the host's
  * time, so a caller can evaluate "as of" another date; a clock before
  * OTTER_TLS_CLOCK_MIN is reported as OTTER_ERR_TLS_CLOCK_UNSET.
  *
@@ -21,9 +30,12 @@
  * describes what the server sent and why it failed; otter_tls_explain()
  * turns it into words (include/otter/tls_report.h).
  *
- * Memory: otter's code never allocates. mbedTLS allocates internally (the
- * CA certificates, the peer chain, and the record buffers: 2 x
- * MBEDTLS_SSL_IN/OUT_CONTENT_LEN + overhead, about 33 KB with Debian's
+ * Collecting mode (OTTER_TLS_COLLECT and a collect callback, for `otter
+ * cert` / `otter doctor`): include/otter/tls_collect.h.
+ *
+ * Memory: otter's code never allocates. The TLS library allocates
+ * internally (the CA certificates, the peer chain, and the record buffers:
+ * 2 x MBEDTLS_SSL_IN/OUT_CONTENT_LEN + overhead, about 33 KB with the
  * 16384-byte default; see docs/PORTING.md "TLS and trust"). */
 #ifndef OTTER_TLS_H
 #define OTTER_TLS_H
@@ -34,15 +46,17 @@
 
 #include "otter/clock.h"
 #include "otter/config.h"
+#include "otter/tls_collect.h"
 #include "otter/tls_report.h"
 #include "otter/transport.h"
 
-/* Bytes reserved for mbedTLS's contexts (ssl, config, CTR-DRBG, CA chain,
- * saved session) inside otter_tls_t. src/tls.c checks it at compile time;
- * raise it for an mbedTLS build with larger contexts. Debian's 2.28 config
- * needs 2320 bytes on x86-64 and 1576 on Cortex-M4. */
-#ifndef OTTER_TLS_MBEDTLS_SIZE
-#define OTTER_TLS_MBEDTLS_SIZE (sizeof(void *) >= 8 ? 2560 : 2048)
+/* Bytes reserved for the TLS library's contexts (ssl, config, RNG, CA
+ * chain, saved session) inside otter_tls_t. src/mbedtls/tls.c checks it at
+ * compile time; raise it for a build with larger contexts. Needed with the
+ * default configurations: x86-64 2320 (2.28), 2544 (3.6), 2712 (4.0);
+ * Cortex-M4 1576 (2.28), 1760 (3.6), 1960 (4.0). */
+#ifndef OTTER_TLS_BACKEND_SIZE
+#define OTTER_TLS_BACKEND_SIZE (sizeof(void *) >= 8 ? 2816 : 2048)
 #endif
 /* Most SPKI pins a context keeps. */
 #ifndef OTTER_TLS_MAX_PINS
@@ -58,6 +72,13 @@
  * sent. Every report says the check was skipped (hostname_check_skipped) and
  * every explanation says so loudly. For lab setups only. */
 #define OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK 0x1u
+
+/* The CA bundle only completes the verified path for the pins (needs at
+ * least one pin): a chain that leads to a bundle CA is trusted only when a
+ * pin matches a certificate of its path. For a device that pins a root and
+ * keeps a store of roots for reaching it (servers send leaf + intermediate,
+ * not the root). */
+#define OTTER_TLS_CA_FOR_PINS 0x4u
 
 /* Entropy source: fill buf with len bytes of true randomness (hardware RNG on
  * a device, getrandom() on POSIX: ports/posix/posix_rng.h). Returns 0, or a
@@ -76,8 +97,8 @@ typedef struct otter_tls_config {
     void *entropy_ctx;
     /* CA bundle: PEM text (any number of "-----BEGIN CERTIFICATE-----"
      * blocks, other text between them ignored, NUL terminator optional) or
-     * one DER certificate. NULL / 0 for none. Parsed during setup (mbedTLS
-     * keeps its own copy): need not outlive the call. */
+     * one DER certificate. NULL / 0 for none. Parsed during setup (the TLS
+     * library keeps its own copy): need not outlive the call. */
     const uint8_t *ca;
     size_t ca_len;
     /* Scratch for decoding one PEM certificate, at least the DER size of the
@@ -92,17 +113,23 @@ typedef struct otter_tls_config {
     /* Where each handshake attempt is described; NULL for none. Kept: must
      * outlive the context. */
     otter_tls_report_t *report;
-    /* OTTER_TLS_* option flags. */
+    /* OTTER_TLS_* option flags (OTTER_TLS_COLLECT: tls_collect.h). */
     uint32_t flags;
+    /* Called once per certificate after each certificate check (see
+     * include/otter/tls_collect.h); NULL for none. */
+    otter_tls_collect_fn collect;
+    void *collect_ctx;
     /* Ask the server for a maximum fragment length (RFC 6066): 0 (off), 512,
      * 1024, 2048 or 4096. Lets a device use smaller record buffers, if the
-     * server honours it (many do not: nginx/OpenSSL ignore it). */
+     * server honours it (nginx / OpenSSL do, many do not). The extension is
+     * TLS 1.2's: asking for it limits the connection to TLS 1.2 (mbedTLS's
+     * TLS 1.3 client refuses it when a TLS 1.3 server echoes it). */
     uint16_t max_fragment_len;
 } otter_tls_config_t;
 
 /* The TLS context. Caller-owned, may be static; fields are private. Do not
- * copy or move a context after otter_tls_setup (mbedTLS keeps pointers into
- * it). */
+ * copy or move a context after otter_tls_setup (the TLS library keeps
+ * pointers into it). */
 typedef struct otter_tls {
     otter_transport_t lower;
     const otter_clock_t *clock;
@@ -110,6 +137,8 @@ typedef struct otter_tls {
     uint32_t flags;
     otter_entropy_fn entropy;
     void *entropy_ctx;
+    otter_tls_collect_fn collect;
+    void *collect_ctx;
     uint16_t max_fragment_len;
     uint8_t pins[OTTER_TLS_MAX_PINS][32];
     uint8_t pin_count;
@@ -120,30 +149,43 @@ typedef struct otter_tls {
     uint16_t session_port;
     char session_host[OTTER_TLS_HOST_MAX];
     int io_err;              /* last lower-transport error seen by the BIO */
-    int last_mbedtls_err;    /* last raw mbedTLS error */
+    int last_backend_err;    /* last raw TLS library error */
     int bad_ca_index;        /* setup: index of the bundle cert that failed, -1 */
     uint64_t deadline_ms;    /* of the current operation */
     uint32_t vflags;         /* verify result of the last handshake */
     uint8_t verify_ran;
     uint8_t resumed;
     uint8_t path_len;
+    uint8_t hostname_mismatch; /* last check: the leaf does not name the host */
+    uint8_t rec_hdr[5];      /* BIO: the record header being read */
+    uint8_t rec_hdr_n;
+    uint8_t alert_n;         /* BIO: bytes of a plaintext alert record seen */
+    uint8_t alert_body[2];
+    uint16_t rec_left;       /* BIO: body bytes left in the current record */
+    int16_t last_alert;      /* fatal alert seen in a plaintext record, -1 none */
+    const char *cur_host;    /* during otter_tls_connect: the host checked */
     uint32_t path_flags[OTTER_TLS_MAX_PATH];
     const void *path_crt[OTTER_TLS_MAX_PATH];
     const char *alpn[2];
-    _Alignas(16) unsigned char opaque[OTTER_TLS_MBEDTLS_SIZE];
+    _Alignas(16) unsigned char opaque[OTTER_TLS_BACKEND_SIZE];
 } otter_tls_t;
 
 /* Make tls safe to free. Cannot fail. */
 void otter_tls_init(otter_tls_t *tls);
 
-/* Configure: parse the CA bundle, copy the pins, seed the DRBG from
- * cfg->entropy, set TLS 1.2 minimum, ALPN "http/1.1", session tickets, the
- * optional max fragment length. Call once after init.
+/* Configure: parse the CA bundle, copy the pins, set up the RNG, TLS 1.2
+ * minimum (1.3 preferred where built in), ALPN "http/1.1", session tickets,
+ * the optional max fragment length. Call once after init.
+ * Entropy: with mbedTLS 2.28 and 3.6 cfg->entropy seeds otter's CTR-DRBG;
+ * with 4.0 the RNG is PSA's, seeded by the entropy source mbedTLS was built
+ * with (the platform's, or MBEDTLS_PSA_DRIVER_GET_ENTROPY on a device), and
+ * cfg->entropy is checked but not called.
  * Errors: OTTER_ERR_INVAL (missing lower/clock/entropy, too many pins, bad
- * max_fragment_len, no CA and no pin), OTTER_ERR_TLS_CONFIG (a bundle
+ * max_fragment_len, no CA and no pin outside collecting mode,
+ * OTTER_TLS_CA_FOR_PINS without a pin), OTTER_ERR_TLS_CONFIG (a bundle
  * certificate does not parse: its index is otter_tls_bad_ca_index()),
  * OTTER_ERR_BUF_TOO_SMALL (work too small for a certificate),
- * OTTER_ERR_CRYPTO (DRBG seeding / mbedTLS setup failed). */
+ * OTTER_ERR_CRYPTO (RNG / PSA / TLS library setup failed). */
 int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg);
 
 /* Fill t with this context as a transport (t->ctx = tls). */
@@ -157,8 +199,9 @@ void otter_tls_transport(otter_tls_t *tls, otter_transport_t *t);
  * OTTER_ERR_TLS_TRUST (chain leads to no trusted CA), OTTER_ERR_TLS_PIN
  * (pins only, none matched), OTTER_ERR_TLS_EXPIRED, OTTER_ERR_TLS_NOT_YET_VALID,
  * OTTER_ERR_TLS_CLOCK_UNSET, OTTER_ERR_TLS_HOSTNAME, OTTER_ERR_TLS_VERSION
- * (server offers no TLS 1.2), OTTER_ERR_TLS_HANDSHAKE (other failures; the
- * raw code is in the report), OTTER_ERR_STATE (not set up),
+ * (server offers neither TLS 1.2 nor 1.3), OTTER_ERR_TLS_HANDSHAKE (other
+ * failures; the raw code is in the report). host may be a DNS name or an
+ * IPv4 / IPv6 literal (brackets optional); no SNI is sent for a literal., OTTER_ERR_STATE (not set up),
  * OTTER_ERR_INVAL (host empty or too long). */
 int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_t timeout_ms);
 
@@ -179,6 +222,19 @@ void otter_tls_close(otter_tls_t *tls);
 /* Forget the saved session (next connect does a full handshake). */
 void otter_tls_forget_session(otter_tls_t *tls);
 
+/* What the TLS library of this build can do, for diagnostics and tests. */
+typedef struct otter_tls_caps {
+    const char *backend;   /* its name and version, e.g. "Mbed TLS 3.6.6" (static) */
+    uint8_t tls12;         /* TLS 1.2 offered */
+    uint8_t tls13;         /* TLS 1.3 offered (and preferred) */
+    uint8_t hs_reassembly; /* handshake messages split over several records are
+                            * reassembled (a server honouring max_fragment_len
+                            * 512 splits its Certificate message) */
+} otter_tls_caps_t;
+
+/* Fill caps. Cannot fail. */
+void otter_tls_caps(otter_tls_caps_t *caps);
+
 /* Index (0-based) of the CA bundle certificate that made setup fail with
  * OTTER_ERR_TLS_CONFIG, or -1. */
 int otter_tls_bad_ca_index(const otter_tls_t *tls);
@@ -189,11 +245,12 @@ void otter_tls_free(otter_tls_t *tls);
 
 /* Describe one DER certificate (as in a report: names, dates, key, SPKI
  * SHA-256, CA, pathlen, self-signed; flags 0). For `otter cert --explain`
- * and logs. Returns 0 or OTTER_ERR_TLS_CONFIG (not a certificate; *mbedtls_err
- * gets the raw code when mbedtls_err is not NULL). mbedTLS allocates while
- * parsing and frees before returning. */
+ * and logs. Returns 0 or OTTER_ERR_TLS_CONFIG (not a certificate;
+ * *backend_err gets the TLS library's raw code, e.g. -0x2180
+ * X509_INVALID_FORMAT, when backend_err is not NULL). The TLS library may
+ * allocate while parsing and frees before returning. */
 int otter_tls_cert_info_der(const uint8_t *der, size_t len, otter_tls_cert_info_t *info,
-                            int *mbedtls_err);
+                            int *backend_err);
 
 /* Parse a pin: 64 hex digits (colons and spaces between bytes allowed, any
  * case), or base64 of the 32 bytes (44 characters, optionally prefixed

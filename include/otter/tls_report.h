@@ -7,7 +7,7 @@
  * by `otter cert` / `otter doctor`. Strings are NUL-terminated and truncated
  * to their array size (a truncated string ends in "...").
  *
- * This header and src/tls_explain.c, src/tls_format.c need no mbedTLS
+ * This header and src/tls_explain.c, src/tls_format.c need no TLS library
  * headers and no allocation, so a device can log the explanation too. */
 #ifndef OTTER_TLS_REPORT_H
 #define OTTER_TLS_REPORT_H
@@ -41,8 +41,10 @@
 #endif
 
 /* Verify flags. The low bits have the values of mbedTLS's
- * MBEDTLS_X509_BADCERT_* (checked at compile time in src/tls.c) so that the
- * raw flags of a device log decode the same way; the high bits are otter's. */
+ * MBEDTLS_X509_BADCERT_* (checked at compile time in src/mbedtls/tls.c) so
+ * that the raw flags of a device log decode the same way; the high bits are
+ * otter's. OTTER_TLS_VF_HOSTNAME is set by otter's own server-identity check
+ * (otter_tls_cert_check_host), never by the library's. */
 #define OTTER_TLS_VF_EXPIRED 0x01u         /* now is after notAfter */
 #define OTTER_TLS_VF_REVOKED 0x02u
 #define OTTER_TLS_VF_HOSTNAME 0x04u        /* no SAN/CN matches the host */
@@ -82,7 +84,7 @@ typedef struct otter_tls_cert_info {
     int8_t path_len;                   /* basicConstraints pathLen, -1 if absent */
     uint8_t self_signed;               /* subject == issuer and own key verifies it */
     uint8_t pinned;                    /* its SPKI SHA-256 equals a configured pin */
-    uint8_t in_path;                   /* on the path mbedTLS verified */
+    uint8_t in_path;                   /* on the verified path */
 } otter_tls_cert_info_t;
 
 /* One handshake attempt. */
@@ -90,16 +92,18 @@ typedef struct otter_tls_report {
     char host[OTTER_TLS_HOST_MAX];     /* name sent as SNI and checked */
     uint16_t port;
     int result;                        /* otter_err_t of the attempt, 0 = ok */
-    int mbedtls_err;                   /* raw mbedTLS error (negative) or 0 */
+    int backend_err;                   /* raw TLS library (mbedTLS) error, negative, or 0 */
     int alert;                         /* fatal alert received from the server, -1 none */
     int64_t now;                       /* wall time dates were checked against, -1 unknown */
     uint32_t flags;                    /* union of all verify flags, 0 = verified */
     uint8_t verified;                  /* the certificate check ran (chain below valid) */
     uint8_t resumed;                   /* session resumed: no certificate was sent */
     uint8_t hostname_check_skipped;    /* OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK was on */
-    uint8_t pin_matched;               /* some certificate matched a pin */
+    uint8_t pin_matched;               /* a pin matched a certificate of the verified path */
+    uint8_t hostname_mismatch;         /* the leaf names neither the host nor its address */
+    uint8_t collected;                 /* OTTER_TLS_COLLECT: a verdict, the handshake went on */
     char version[16];                  /* "TLSv1.2" when negotiated */
-    char cipher[64];                   /* IANA-ish mbedTLS suite name */
+    char cipher[64];                   /* the TLS library's suite name */
     char alpn[16];                     /* negotiated ALPN, "" if none */
     uint16_t max_fragment_len;         /* requested, 0 = off */
     /* The chain as the server sent it, leaf first. */
@@ -113,8 +117,9 @@ typedef struct otter_tls_report {
     /* What the device trusts. */
     uint16_t trust_ca_count;           /* certificates in the CA bundle */
     uint16_t trust_pin_count;
+    uint8_t trust_ca_for_pins;         /* the bundle only completes paths for pins (OTTER_TLS_CA_FOR_PINS) */
     char trust_first[OTTER_TLS_NAME_MAX]; /* name of the bundle's first cert */
-    char leaf_names[OTTER_TLS_HOST_MAX];  /* the leaf's DNS subjectAltNames, ", "-separated */
+    char leaf_names[OTTER_TLS_HOST_MAX];  /* the leaf's subjectAltNames, "IP:a, DNS:b" */
     /* Where the chain the server sent ends: the last certificate's name if
      * it is self-signed, else its issuer's name; and whether a certificate
      * of that name is in the CA bundle. */
@@ -126,13 +131,15 @@ typedef struct otter_tls_report {
 /* Clear a report (no chain, result 0, alert -1, now -1). Cannot fail. */
 void otter_tls_report_init(otter_tls_report_t *r);
 
-/* The name of an mbedTLS error code without the MBEDTLS_ERR_ prefix
- * ("X509_CERT_VERIFY_FAILED" for -0x2700), and its meaning in words.
- * Codes that combine a high-level and a low-level part (e.g. -0x3000 - 0x0060)
- * are named by their high-level part. Never NULL: unknown codes give
- * "UNKNOWN" / "unknown mbedTLS error". Static storage. */
-const char *otter_tls_mbedtls_errname(int code);
-const char *otter_tls_mbedtls_errtext(int code);
+/* The name of a TLS library error code (backend_err: mbedTLS's codes)
+ * without the MBEDTLS_ERR_ prefix ("X509_CERT_VERIFY_FAILED" for -0x2700),
+ * and its meaning in words. Codes that combine a high-level and a low-level
+ * part (e.g. -0x3000 - 0x0060) are named by their high-level part. PSA
+ * status codes (-132 .. -151) are named too ("PSA_ERROR_INVALID_SIGNATURE").
+ * Never NULL: unknown codes give "UNKNOWN" / "unknown mbedTLS error".
+ * Static storage. */
+const char *otter_tls_backend_errname(int code);
+const char *otter_tls_backend_errtext(int code);
 
 /* Name of a TLS alert description (40 -> "handshake_failure"); "unknown"
  * otherwise. Static storage. */
@@ -149,6 +156,13 @@ const char *otter_tls_flag_text(uint32_t flag);
  * whole text needs (excluding the NUL), like snprintf: a result >= len means
  * it was truncated. buf may be NULL when len is 0. */
 size_t otter_tls_explain(const otter_tls_report_t *r, char *buf, size_t len);
+
+/* The sentence explaining a host name mismatch, the same words everywhere
+ * (device, `otter cert`, `otter doctor`): "The server's certificate 'x'
+ * (issuer 'y') is not valid for the host 'h'; it names IP:..., DNS:...."
+ * (no newline), or "" when the leaf names the host (r->hostname_mismatch 0
+ * or no certificate). Same buffer contract as otter_tls_explain. */
+size_t otter_tls_explain_host(const otter_tls_report_t *r, char *buf, size_t len);
 
 /* The report as human-readable text: handshake line, then one block per
  * certificate (subject, issuer, validity, key, SPKI SHA-256, CA/leaf,

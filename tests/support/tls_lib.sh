@@ -9,6 +9,16 @@ PORT_TOOL="$GET"
 sh "$OTTER_SRC/tests/support/mkpki.sh" "$T/pki"
 P="$T/pki"
 
+# What this build's TLS library can do (tool_tlsget --caps): TLS13=1 where
+# TLS 1.3 is built in (mbedTLS 3.6, 4.0), REASSEMBLY=1 where handshake
+# messages split over records are reassembled; BEST is the protocol
+# negotiated with a server that offers both 1.2 and 1.3.
+CAPS=$("$GET" --caps)
+TLS13=$(printf '%s\n' "$CAPS" | sed -n 's/^tls1.3: //p')
+REASSEMBLY=$(printf '%s\n' "$CAPS" | sed -n 's/^hs_reassembly: //p')
+if [ "$TLS13" = 1 ]; then BEST=TLSv1.3; else BEST=TLSv1.2; fi
+echo "ok: $(printf '%s\n' "$CAPS" | sed -n 's/^backend: //p'), TLS 1.3 $([ "$TLS13" = 1 ] && echo on || echo off)"
+
 # spki_pin CERT: the SPKI SHA-256 of a certificate, hex, computed by OpenSSL.
 spki_pin() {
     openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER |

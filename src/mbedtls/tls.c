@@ -1,10 +1,14 @@
-/* TLS 1.2 client over an otter transport, with mbedTLS. See tls.h.
+/* TLS client over an otter transport, with mbedTLS 2.28, 3.6 or 4.0: TLS 1.3
+ * where the build has it, else 1.2. See tls.h.
  *
- * Certificate checks: mbedTLS builds and verifies the chain and the host
- * name; our verify callback then replaces mbedTLS's date checks (which use
- * the host's time()) with checks against the otter clock, applies pins and
- * the hostname option, and decides once it has seen the whole path (mbedTLS
- * calls it from the top of the path down to the leaf). */
+ * Certificate checks: mbedTLS builds and verifies the chain; our verify
+ * callback then replaces mbedTLS's date checks (which use the host's time())
+ * with checks against the otter clock, replaces its host name check with
+ * otter's own (src/tls_der.c: the same answer on every version, IP
+ * addresses included), applies pins and the options, and decides once it
+ * has seen the whole path (mbedTLS calls it from the top of the path down
+ * to the leaf). No private field of mbedTLS is read: what the report says
+ * about a certificate comes from its DER. */
 #include <string.h>
 
 #include <mbedtls/net_sockets.h>
@@ -12,10 +16,12 @@
 #include "otter/crypto.h"
 #include "otter/error.h"
 #include "otter/tls.h"
+#include "tls_der.h"
 #include "tls_mbedtls.h"
 
-_Static_assert(sizeof(otter_tls_mbed_t) <= OTTER_TLS_MBEDTLS_SIZE,
-               "OTTER_TLS_MBEDTLS_SIZE too small for this mbedTLS build");
+_Static_assert(sizeof(otter_tls_mbed_t) <= OTTER_TLS_BACKEND_SIZE,
+               "OTTER_TLS_BACKEND_SIZE too small for this mbedTLS build");
+_Static_assert(_Alignof(otter_tls_mbed_t) <= 16, "otter_tls_t.opaque alignment");
 _Static_assert(OTTER_TLS_VF_EXPIRED == MBEDTLS_X509_BADCERT_EXPIRED, "flag value");
 _Static_assert(OTTER_TLS_VF_HOSTNAME == MBEDTLS_X509_BADCERT_CN_MISMATCH, "flag value");
 _Static_assert(OTTER_TLS_VF_NOT_TRUSTED == MBEDTLS_X509_BADCERT_NOT_TRUSTED, "flag value");
@@ -27,8 +33,51 @@ _Static_assert(OTTER_TLS_VF_BAD_MD == MBEDTLS_X509_BADCERT_BAD_MD, "flag value")
 _Static_assert(OTTER_TLS_VF_BAD_PK == MBEDTLS_X509_BADCERT_BAD_PK, "flag value");
 _Static_assert(OTTER_TLS_VF_BAD_KEY == MBEDTLS_X509_BADCERT_BAD_KEY, "flag value");
 
+/* mbedTLS 3.0 renamed the "no common version" error, same value. */
+#ifdef MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
+#define ERR_VERSION MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
+#else
+#define ERR_VERSION MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION
+#endif
+
+/* TLS 1.3 (3.6, 4.0): a NewSessionTicket arrived instead of data; the
+ * session is saved again (it now holds the ticket) and the read goes on.
+ * 3.6 signals tickets only when asked to (else it drops them, and TLS 1.3
+ * sessions never resume); 4.0 signals them whenever tickets are enabled. */
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) && defined(MBEDTLS_SSL_PROTO_TLS1_3) && \
+    defined(MBEDTLS_SSL_SESSION_TICKETS)
+#define HAVE_TLS13_TICKETS 1
+#define ERR_NEW_TICKET MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+#else
+#define HAVE_TLS13_TICKETS 0
+#define ERR_NEW_TICKET MBEDTLS_ERR_SSL_WANT_READ
+#endif
+#if HAVE_TLS13_TICKETS && defined(MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+#define signal_tickets(conf) \
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+#else
+#define signal_tickets(conf) ((void)(conf))
+#endif
+
+/* What this build can do (otter_tls_caps). mbedTLS reassembles handshake
+ * messages split over several records since 3.6.3 (needed when a server
+ * honours a small max_fragment_len); there is no configuration symbol for
+ * it, so the version decides. */
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+#define HAVE_TLS13 1
+#else
+#define HAVE_TLS13 0
+#endif
+#if defined(MBEDTLS_SSL_PROTO_TLS1_2)
+#define HAVE_TLS12 1
+#else
+#define HAVE_TLS12 0
+#endif
+#define HAVE_HS_REASSEMBLY (MBEDTLS_VERSION_NUMBER >= 0x03060300)
+
 #define MBED(tls) ((otter_tls_mbed_t *)(void *)(tls)->opaque)
 #define DATE_FLAGS (OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_FUTURE)
+#define REC_ALERT 21
 /* Time given to close_notify when closing. */
 #define CLOSE_TIMEOUT_MS 1000u
 
@@ -38,10 +87,13 @@ void otter_tls_init(otter_tls_t *tls)
     otter_tls_mbed_t *m = MBED(tls);
     mbedtls_ssl_init(&m->ssl);
     mbedtls_ssl_config_init(&m->conf);
+#if OTTER_TLS_OWN_DRBG
     mbedtls_ctr_drbg_init(&m->drbg);
+#endif
     mbedtls_x509_crt_init(&m->ca);
     mbedtls_ssl_session_init(&m->session);
     tls->bad_ca_index = -1;
+    tls->last_alert = -1;
 }
 
 /* ---- the lower transport as mbedTLS's BIO -------------------------------- */
@@ -86,9 +138,45 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
     return bio_io(ctx, NULL, buf, len);
 }
 
+/* Follow the record layer in what the server sends, to see a fatal alert
+ * that arrives in the clear (before encryption starts: where version,
+ * cipher and SNI failures are reported). mbedTLS 3 and 4 keep the received
+ * alert in a private field; this reads the same bytes, on every version. */
+static void sniff_records(otter_tls_t *tls, const unsigned char *p, size_t n)
+{
+    while (n) {
+        if (tls->rec_left == 0) {
+            tls->rec_hdr[tls->rec_hdr_n++] = *p++;
+            n--;
+            if (tls->rec_hdr_n == 5) {
+                tls->rec_hdr_n = 0;
+                tls->rec_left = (uint16_t)(tls->rec_hdr[3] << 8 | tls->rec_hdr[4]);
+                tls->alert_n = 0;
+            }
+            continue;
+        }
+        size_t take = n < tls->rec_left ? n : tls->rec_left;
+        if (tls->rec_hdr[0] == REC_ALERT && tls->rec_hdr[3] == 0 && tls->rec_hdr[4] == 2) {
+            for (size_t i = 0; i < take && tls->alert_n < 2; i++) {
+                tls->alert_body[tls->alert_n++] = p[i];
+            }
+            if (tls->alert_n == 2 && tls->alert_body[0] == 2) {
+                tls->last_alert = tls->alert_body[1];
+            }
+        }
+        tls->rec_left = (uint16_t)(tls->rec_left - take);
+        p += take;
+        n -= take;
+    }
+}
+
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
-    return bio_io(ctx, buf, NULL, len);
+    int n = bio_io(ctx, buf, NULL, len);
+    if (n > 0) {
+        sniff_records(ctx, buf, (size_t)n);
+    }
+    return n;
 }
 
 /* ---- certificate decision -------------------------------------------------- */
@@ -127,11 +215,15 @@ static int crt_in_bundle(otter_tls_t *tls, const mbedtls_x509_crt *crt)
 
 static uint32_t date_flags(const mbedtls_x509_crt *crt, int64_t now)
 {
+    otter_x509_t x;
     uint32_t f = 0;
-    if (now > otter_tls_x509_time(&crt->valid_to)) {
+    if (otter_x509_parse(crt->raw.p, crt->raw.len, &x) != OTTER_OK) {
+        return OTTER_TLS_VF_OTHER;
+    }
+    if (now > x.not_after) {
         f |= OTTER_TLS_VF_EXPIRED;
     }
-    if (now < otter_tls_x509_time(&crt->valid_from)) {
+    if (now < x.not_before) {
         f |= OTTER_TLS_VF_FUTURE;
     }
     return f;
@@ -146,7 +238,8 @@ static void chain_end(otter_tls_t *tls, const mbedtls_x509_crt *leaf, otter_tls_
     }
     int self = last->subject_raw.len == last->issuer_raw.len &&
                memcmp(last->subject_raw.p, last->issuer_raw.p, last->issuer_raw.len) == 0;
-    otter_tls_dn_name(&last->issuer, r->chain_end, sizeof r->chain_end);
+    otter_x509_dn_name((otter_der_t){last->issuer_raw.p, last->issuer_raw.len}, r->chain_end,
+                       sizeof r->chain_end);
     r->chain_end_self_signed = (uint8_t)self;
     r->chain_end_in_bundle = 0;
     for (const mbedtls_x509_crt *c = &MBED(tls)->ca; c && c->raw.p; c = c->next) {
@@ -183,7 +276,11 @@ static void report_chain(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
         }
     }
     if (leaf && leaf->raw.p) {
-        otter_tls_cert_altnames(leaf, r->leaf_names, sizeof r->leaf_names);
+        otter_x509_t x;
+        r->leaf_names[0] = '\0';
+        if (otter_x509_parse(leaf->raw.p, leaf->raw.len, &x) == OTTER_OK) {
+            otter_x509_names(&x, r->leaf_names, sizeof r->leaf_names);
+        }
         chain_end(tls, leaf, r);
     }
     r->has_anchor = 0;
@@ -197,23 +294,81 @@ static void report_chain(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
     }
 }
 
+/* The collect callback: every certificate sent, then the anchor. */
+static void collect_one(otter_tls_t *tls, const mbedtls_x509_crt *c, uint8_t origin, uint8_t index,
+                        uint8_t total)
+{
+    otter_tls_collected_t out;
+    memset(&out, 0, sizeof out);
+    otter_tls_cert_describe(c, &out.info);
+    out.info.pinned = (uint8_t)crt_pinned(tls, c);
+    out.depth = OTTER_TLS_NOT_IN_PATH;
+    for (size_t d = 0; d < tls->path_len; d++) {
+        if (tls->path_crt[d] == c) {
+            out.depth = (uint8_t)d;
+            out.info.in_path = 1;
+            out.info.flags = tls->path_flags[d];
+        }
+    }
+    out.der = c->raw.p;
+    out.der_len = c->raw.len;
+    out.origin = origin;
+    out.index = index;
+    out.chain_total = total;
+    tls->collect(tls->collect_ctx, &out);
+}
+
+static void collect(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
+{
+    if (!tls->collect) {
+        return;
+    }
+    uint8_t total = 0, i = 0;
+    for (const mbedtls_x509_crt *c = leaf; c && c->raw.p && total < 255; c = c->next) {
+        total++;
+    }
+    for (const mbedtls_x509_crt *c = leaf; c && c->raw.p && i < total; c = c->next) {
+        collect_one(tls, c, OTTER_TLS_ORIGIN_SERVER, i++, total);
+    }
+    if (tls->path_len && crt_in_bundle(tls, tls->path_crt[tls->path_len - 1])) {
+        collect_one(tls, tls->path_crt[tls->path_len - 1], OTTER_TLS_ORIGIN_ANCHOR, 0, total);
+    }
+}
+
+/* A pin matches a certificate of the verified path (the bundle's anchor
+ * included) reached from the leaf through good signatures only. mbedTLS
+ * marks a certificate NOT_TRUSTED when its parent's signature on it does
+ * not verify or when it has no parent; a pinned certificate above such a
+ * link vouches for nothing below it. Certificates the server sends that
+ * are not on the path are never pin-matched: anyone can send a copy of a
+ * public intermediate or root next to their own leaf. */
+static int path_pinned(const otter_tls_t *tls)
+{
+    for (size_t d = 0; d < tls->path_len; d++) {
+        if (crt_pinned(tls, tls->path_crt[d])) {
+            return 1;
+        }
+        if (tls->path_flags[d] & OTTER_TLS_VF_NOT_TRUSTED) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
 /* Called with the leaf (depth 0) last: decide for the whole path. */
 static uint32_t verify_decide(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
 {
     int64_t now = wall_now(tls);
     int clock_ok = now >= OTTER_TLS_CLOCK_MIN;
-    int pinned = 0;
-    for (const mbedtls_x509_crt *c = leaf; c && c->raw.p; c = c->next) {
-        pinned |= crt_pinned(tls, c);
-    }
+    int pinned = path_pinned(tls);
     uint32_t total = 0;
     for (size_t d = 0; d < tls->path_len; d++) {
         uint32_t f = tls->path_flags[d];
         if (clock_ok) {
             f |= date_flags(tls->path_crt[d], now);
         }
-        if (d == 0 && (tls->flags & OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK)) {
-            f &= ~OTTER_TLS_VF_HOSTNAME;
+        if (d == 0 && tls->hostname_mismatch && !(tls->flags & OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK)) {
+            f |= OTTER_TLS_VF_HOSTNAME;
         }
         if (pinned) {
             f &= ~OTTER_TLS_VF_NOT_TRUSTED;
@@ -225,7 +380,7 @@ static uint32_t verify_decide(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
         tls->path_flags[0] |= OTTER_TLS_VF_CLOCK_UNSET;
         total |= OTTER_TLS_VF_CLOCK_UNSET;
     }
-    if (tls->pin_count && !tls->ca_count && !pinned) {
+    if (tls->pin_count && (!tls->ca_count || (tls->flags & OTTER_TLS_CA_FOR_PINS)) && !pinned) {
         total |= OTTER_TLS_VF_NO_PIN;
     }
     tls->vflags = total;
@@ -233,9 +388,19 @@ static uint32_t verify_decide(otter_tls_t *tls, const mbedtls_x509_crt *leaf)
     if (tls->report) {
         tls->report->now = now;
         tls->report->pin_matched = (uint8_t)pinned;
+        tls->report->hostname_mismatch = tls->hostname_mismatch;
     }
     report_chain(tls, leaf);
+    collect(tls, leaf);
     return total;
+}
+
+/* otter's server-identity check on the leaf (mbedTLS's own is ignored). */
+static int leaf_names_host(const otter_tls_t *tls, const mbedtls_x509_crt *leaf)
+{
+    otter_x509_t x;
+    return tls->cur_host && otter_x509_parse(leaf->raw.p, leaf->raw.len, &x) == OTTER_OK &&
+           otter_x509_check_host(&x, tls->cur_host) == 1;
 }
 
 static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
@@ -245,21 +410,69 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
         return 0; /* beyond what we track: mbedTLS's own flags stand */
     }
     tls->path_crt[depth] = crt;
-    tls->path_flags[depth] = *flags & ~DATE_FLAGS;
+    tls->path_flags[depth] = *flags & ~(DATE_FLAGS | OTTER_TLS_VF_HOSTNAME);
     if ((size_t)depth + 1 > tls->path_len) {
         tls->path_len = (uint8_t)(depth + 1);
     }
+    if (depth == 0) {
+        tls->hostname_mismatch = (uint8_t)!leaf_names_host(tls, crt);
+    }
     *flags = depth > 0 ? 0 : verify_decide(tls, crt);
+    if (tls->flags & OTTER_TLS_COLLECT) {
+        *flags = 0; /* collecting: the verdict is kept in vflags, the handshake goes on */
+    }
     return 0;
 }
 
 /* ---- setup ------------------------------------------------------------------ */
 
+#if OTTER_TLS_OWN_DRBG
 static int entropy_adapter(void *ctx, unsigned char *buf, size_t len)
 {
     otter_tls_t *tls = ctx;
     return tls->entropy(tls->entropy_ctx, buf, len) == 0 ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 }
+
+/* Before 4.0: a CTR-DRBG seeded from the port's entropy. */
+static int rng_setup(otter_tls_t *tls)
+{
+    otter_tls_mbed_t *m = MBED(tls);
+    static const unsigned char pers[] = "otter-tls";
+    if (mbedtls_ctr_drbg_seed(&m->drbg, entropy_adapter, tls, pers, sizeof pers - 1) != 0) {
+        return OTTER_ERR_CRYPTO;
+    }
+    mbedtls_ssl_conf_rng(&m->conf, mbedtls_ctr_drbg_random, &m->drbg);
+    return OTTER_OK;
+}
+#else
+/* 4.0: TLS draws from PSA's RNG (psa_crypto_init, done in setup). */
+static int rng_setup(otter_tls_t *tls)
+{
+    (void)tls;
+    return OTTER_OK;
+}
+#endif
+
+/* TLS 1.2 at least; 1.3 is offered where the build has it (the default
+ * maximum), except with a max fragment length: that extension is TLS 1.2's,
+ * and mbedTLS's TLS 1.3 client refuses it when a TLS 1.3 server (OpenSSL,
+ * nginx) echoes it (-0x7500 SSL_UNSUPPORTED_EXTENSION), so asking for it
+ * means TLS 1.2. mbedTLS 3.2 replaced the (major, minor) calls. */
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
+static void versions(mbedtls_ssl_config *conf, int tls12_only)
+{
+    mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    if (tls12_only && HAVE_TLS12) {
+        mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    }
+}
+#else
+static void versions(mbedtls_ssl_config *conf, int tls12_only)
+{
+    (void)tls12_only; /* 2.28 has no TLS 1.3 client */
+    mbedtls_ssl_conf_min_version(conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+}
+#endif
 
 static int parse_ca(otter_tls_t *tls, const otter_tls_config_t *cfg)
 {
@@ -279,8 +492,8 @@ static int parse_ca(otter_tls_t *tls, const otter_tls_config_t *cfg)
     size_t pos = 0, der_len = 0;
     int r;
     while ((r = otter_tls_pem_next(cfg->ca, cfg->ca_len, &pos, cfg->work, cfg->work_len, &der_len)) == 1) {
-        tls->last_mbedtls_err = mbedtls_x509_crt_parse_der(&m->ca, cfg->work, der_len);
-        if (tls->last_mbedtls_err != 0) {
+        tls->last_backend_err = mbedtls_x509_crt_parse_der(&m->ca, cfg->work, der_len);
+        if (tls->last_backend_err != 0) {
             tls->bad_ca_index = tls->ca_count;
             return OTTER_ERR_TLS_CONFIG;
         }
@@ -310,20 +523,19 @@ static int mfl_code(uint16_t len, unsigned char *code)
 static int configure(otter_tls_t *tls, unsigned char mfl)
 {
     otter_tls_mbed_t *m = MBED(tls);
-    static const unsigned char pers[] = "otter-tls";
-    if (mbedtls_ctr_drbg_seed(&m->drbg, entropy_adapter, tls, pers, sizeof pers - 1) != 0 ||
-        mbedtls_ssl_config_defaults(&m->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
-                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
+    if (mbedtls_ssl_config_defaults(&m->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0 ||
+        rng_setup(tls) != OTTER_OK) {
         return OTTER_ERR_CRYPTO;
     }
     mbedtls_ssl_conf_authmode(&m->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
     /* Never NULL, even with pins only: mbedTLS refuses to verify without
      * a CA chain; an empty one simply trusts nothing. */
     mbedtls_ssl_conf_ca_chain(&m->conf, &m->ca, NULL);
-    mbedtls_ssl_conf_rng(&m->conf, mbedtls_ctr_drbg_random, &m->drbg);
     mbedtls_ssl_conf_verify(&m->conf, verify_cb, tls);
-    mbedtls_ssl_conf_min_version(&m->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    versions(&m->conf, mfl != MBEDTLS_SSL_MAX_FRAG_LEN_NONE);
     mbedtls_ssl_conf_session_tickets(&m->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+    signal_tickets(&m->conf);
     tls->alpn[0] = "http/1.1";
     tls->alpn[1] = NULL;
     if (mbedtls_ssl_conf_alpn_protocols(&m->conf, tls->alpn) != 0 ||
@@ -341,7 +553,8 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
     if (!tls || !cfg || !cfg->lower || !cfg->lower->connect || !cfg->lower->read ||
         !cfg->lower->write || !cfg->lower->close || !cfg->clock || !cfg->clock->now_ms ||
         !cfg->entropy || cfg->pin_count > OTTER_TLS_MAX_PINS || (cfg->pin_count && !cfg->pins) ||
-        (!cfg->pin_count && (!cfg->ca || !cfg->ca_len)) || tls->ready ||
+        (!cfg->pin_count && (!cfg->ca || !cfg->ca_len) && !(cfg->flags & OTTER_TLS_COLLECT)) ||
+        (!cfg->pin_count && (cfg->flags & OTTER_TLS_CA_FOR_PINS)) || tls->ready ||
         mfl_code(cfg->max_fragment_len, &mfl) != OTTER_OK) {
         return OTTER_ERR_INVAL;
     }
@@ -351,11 +564,16 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
     tls->flags = cfg->flags;
     tls->entropy = cfg->entropy;
     tls->entropy_ctx = cfg->entropy_ctx;
+    tls->collect = cfg->collect;
+    tls->collect_ctx = cfg->collect_ctx;
     tls->max_fragment_len = cfg->max_fragment_len;
     for (size_t i = 0; i < cfg->pin_count; i++) {
         memcpy(tls->pins[i], cfg->pins[i], 32);
     }
     tls->pin_count = (uint8_t)cfg->pin_count;
+    if (psa_crypto_init() != PSA_SUCCESS) { /* TLS 1.3 and 4.0 need it before anything */
+        return OTTER_ERR_CRYPTO;
+    }
     int r = (cfg->ca && cfg->ca_len) ? parse_ca(tls, cfg) : OTTER_OK;
     if (r == OTTER_OK) {
         r = configure(tls, mfl);
@@ -369,12 +587,41 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
 
 /* ---- connection -------------------------------------------------------------- */
 
-static int alert_received(const mbedtls_ssl_context *ssl, int ret)
+static int alert_received(const otter_tls_t *tls, int ret)
 {
-    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && ssl->in_msg) {
-        return ssl->in_msg[1];
+    return ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? tls->last_alert : -1;
+}
+
+/* The otter error for a failed handshake. */
+/* The otter error for the verify flags of the last check (0: trusted). */
+static int verdict(const otter_tls_t *tls)
+{
+    uint32_t f = tls->vflags;
+    if (!tls->verify_ran) {
+        return OTTER_ERR_TLS_HANDSHAKE;
     }
-    return -1;
+    if (!f) {
+        return OTTER_OK;
+    }
+    if (f & OTTER_TLS_VF_CLOCK_UNSET) {
+        return OTTER_ERR_TLS_CLOCK_UNSET;
+    }
+    if (f & OTTER_TLS_VF_NO_PIN) {
+        return OTTER_ERR_TLS_PIN;
+    }
+    if (f & OTTER_TLS_VF_NOT_TRUSTED) {
+        return OTTER_ERR_TLS_TRUST;
+    }
+    if (f & OTTER_TLS_VF_EXPIRED) {
+        return OTTER_ERR_TLS_EXPIRED;
+    }
+    if (f & OTTER_TLS_VF_FUTURE) {
+        return OTTER_ERR_TLS_NOT_YET_VALID;
+    }
+    if (f & OTTER_TLS_VF_HOSTNAME) {
+        return OTTER_ERR_TLS_HOSTNAME;
+    }
+    return OTTER_ERR_TLS_TRUST;
 }
 
 /* The otter error for a failed handshake. */
@@ -384,28 +631,9 @@ static int handshake_error(const otter_tls_t *tls, int ret, int alert)
         return tls->io_err;
     }
     if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && tls->verify_ran) {
-        uint32_t f = tls->vflags;
-        if (f & OTTER_TLS_VF_CLOCK_UNSET) {
-            return OTTER_ERR_TLS_CLOCK_UNSET;
-        }
-        if (f & OTTER_TLS_VF_NO_PIN) {
-            return OTTER_ERR_TLS_PIN;
-        }
-        if (f & OTTER_TLS_VF_NOT_TRUSTED) {
-            return OTTER_ERR_TLS_TRUST;
-        }
-        if (f & OTTER_TLS_VF_EXPIRED) {
-            return OTTER_ERR_TLS_EXPIRED;
-        }
-        if (f & OTTER_TLS_VF_FUTURE) {
-            return OTTER_ERR_TLS_NOT_YET_VALID;
-        }
-        if (f & OTTER_TLS_VF_HOSTNAME) {
-            return OTTER_ERR_TLS_HOSTNAME;
-        }
-        return OTTER_ERR_TLS_TRUST;
+        return verdict(tls);
     }
-    if (ret == MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION || alert == MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION) {
+    if (ret == ERR_VERSION || alert == MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION) {
         return OTTER_ERR_TLS_VERSION;
     }
     if (ret == MBEDTLS_ERR_SSL_CONN_EOF || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
@@ -440,8 +668,10 @@ static void report_begin(otter_tls_t *tls, const char *host, uint16_t port)
     r->max_fragment_len = tls->max_fragment_len;
     r->trust_ca_count = tls->ca_count;
     r->trust_pin_count = tls->pin_count;
+    r->trust_ca_for_pins = (tls->flags & OTTER_TLS_CA_FOR_PINS) && tls->ca_count ? 1 : 0;
     if (tls->ca_count) {
-        otter_tls_dn_name(&MBED(tls)->ca.subject, r->trust_first, sizeof r->trust_first);
+        otter_x509_dn_name((otter_der_t){MBED(tls)->ca.subject_raw.p, MBED(tls)->ca.subject_raw.len},
+                           r->trust_first, sizeof r->trust_first);
     }
 }
 
@@ -453,12 +683,13 @@ static void report_end(otter_tls_t *tls, int result, int ret, int alert)
         return;
     }
     r->result = result;
-    r->mbedtls_err = ret;
+    r->backend_err = ret;
+    r->collected = (tls->flags & OTTER_TLS_COLLECT) ? 1 : 0;
     r->alert = alert;
     r->verified = tls->verify_ran;
     r->resumed = tls->resumed;
     r->flags = tls->vflags;
-    if (result == OTTER_OK) {
+    if (result == OTTER_OK || (tls->flags & OTTER_TLS_COLLECT)) {
         copy_str(r->version, sizeof r->version, mbedtls_ssl_get_version(ssl));
         copy_str(r->cipher, sizeof r->cipher, mbedtls_ssl_get_ciphersuite(ssl));
         copy_str(r->alpn, sizeof r->alpn, mbedtls_ssl_get_alpn_protocol(ssl));
@@ -468,27 +699,45 @@ static void report_end(otter_tls_t *tls, int result, int ret, int alert)
     }
 }
 
-/* After a full handshake, keep the session for the next connect. */
-static void save_session(otter_tls_t *tls, const char *host, uint16_t port)
+/* Keep the current session for the next connect (replacing the last one). */
+static void keep_session(otter_tls_t *tls)
 {
     otter_tls_mbed_t *m = MBED(tls);
-    if (tls->resumed) {
-        return;
-    }
     mbedtls_ssl_session_free(&m->session);
     mbedtls_ssl_session_init(&m->session);
     tls->have_session = mbedtls_ssl_get_session(&m->ssl, &m->session) == 0;
+}
+
+/* After a full handshake, keep the session for the next connect. With TLS
+ * 1.3 it holds no ticket yet: tickets come after the handshake, and each
+ * one replaces it (otter_tls_read). */
+static void save_session(otter_tls_t *tls, const char *host, uint16_t port)
+{
+    if (tls->resumed) {
+        return;
+    }
+    keep_session(tls);
     copy_str(tls->session_host, sizeof tls->session_host, host);
     tls->session_port = port;
+}
+
+/* An IPv4 or IPv6 literal (brackets allowed): no SNI for it. */
+static int host_is_ip(const char *host)
+{
+    return host[0] == '[' || strchr(host, ':') != NULL || strspn(host, "0123456789.") == strlen(host);
 }
 
 static int prepare(otter_tls_t *tls, const char *host, uint16_t port)
 {
     otter_tls_mbed_t *m = MBED(tls);
-    if (mbedtls_ssl_session_reset(&m->ssl) != 0 || mbedtls_ssl_set_hostname(&m->ssl, host) != 0) {
+    /* SNI for a DNS name; none for an IP literal (RFC 6066). Either way the
+     * name is checked by otter (verify_cb); mbedTLS's own check, which 3.6
+     * and 4.0 insist on running when a hostname is set, is overridden. */
+    const char *sni = host_is_ip(host) ? NULL : host;
+    if (mbedtls_ssl_session_reset(&m->ssl) != 0 || mbedtls_ssl_set_hostname(&m->ssl, sni) != 0) {
         return OTTER_ERR_CRYPTO;
     }
-    if (tls->have_session && tls->session_port == port && strcmp(tls->session_host, host) == 0 &&
+    if (!(tls->flags & OTTER_TLS_COLLECT) && tls->have_session && tls->session_port == port && strcmp(tls->session_host, host) == 0 &&
         mbedtls_ssl_set_session(&m->ssl, &m->session) != 0) {
         tls->have_session = 0; /* resumption is an optimisation: go on without */
     }
@@ -509,6 +758,12 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
     tls->verify_ran = 0;
     tls->resumed = 0;
     tls->path_len = 0;
+    tls->hostname_mismatch = 0;
+    tls->rec_hdr_n = 0;
+    tls->rec_left = 0;
+    tls->alert_n = 0;
+    tls->last_alert = -1;
+    tls->cur_host = host;
     report_begin(tls, host, port);
     tls->deadline_ms = tls->clock->now_ms(tls->clock->ctx) + timeout_ms;
     int ret = 0, alert = -1;
@@ -518,13 +773,19 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
     }
     if (err == OTTER_OK) {
         ret = mbedtls_ssl_handshake(&MBED(tls)->ssl);
-        alert = alert_received(&MBED(tls)->ssl, ret);
-        tls->last_mbedtls_err = ret;
+        alert = alert_received(tls, ret);
+        tls->last_backend_err = ret;
         tls->resumed = ret == 0 && !tls->verify_ran;
         err = ret == 0 ? OTTER_OK : handshake_error(tls, ret, alert);
+        if (err == OTTER_OK && (tls->flags & OTTER_TLS_COLLECT)) {
+            err = verdict(tls); /* what a verifying device would have got */
+            ret = err == OTTER_OK ? 0 : MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
+            (void)mbedtls_ssl_close_notify(&MBED(tls)->ssl);
+        }
     }
+    tls->cur_host = NULL;
     report_end(tls, err, ret, alert);
-    if (err != OTTER_OK) {
+    if (err != OTTER_OK || (tls->flags & OTTER_TLS_COLLECT)) {
         tls->lower.close(tls->lower.ctx);
         return err;
     }
@@ -536,7 +797,7 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
 /* The otter error for a failed read or write. */
 static int io_error(otter_tls_t *tls, int ret)
 {
-    tls->last_mbedtls_err = ret;
+    tls->last_backend_err = ret;
     if (tls->io_err) {
         return tls->io_err;
     }
@@ -561,6 +822,10 @@ int otter_tls_read(otter_tls_t *tls, uint8_t *buf, size_t len, uint32_t timeout_
         int ret = mbedtls_ssl_read(&MBED(tls)->ssl, buf, want);
         if (ret > 0) {
             return ret;
+        }
+        if (HAVE_TLS13_TICKETS && ret == ERR_NEW_TICKET) {
+            keep_session(tls); /* a TLS 1.3 ticket for the next connect */
+            continue;
         }
         /* WANT_READ: a record without application data (e.g. a
          * HelloRequest we ignore); keep reading until the deadline. */
@@ -609,6 +874,15 @@ void otter_tls_forget_session(otter_tls_t *tls)
     tls->have_session = 0;
 }
 
+void otter_tls_caps(otter_tls_caps_t *caps)
+{
+    memset(caps, 0, sizeof *caps);
+    caps->backend = MBEDTLS_VERSION_STRING_FULL;
+    caps->tls12 = HAVE_TLS12;
+    caps->tls13 = HAVE_TLS13;
+    caps->hs_reassembly = HAVE_HS_REASSEMBLY;
+}
+
 int otter_tls_bad_ca_index(const otter_tls_t *tls)
 {
     return tls->bad_ca_index;
@@ -652,7 +926,9 @@ void otter_tls_free(otter_tls_t *tls)
     otter_tls_mbed_t *m = MBED(tls);
     mbedtls_ssl_free(&m->ssl);
     mbedtls_ssl_config_free(&m->conf);
+#if OTTER_TLS_OWN_DRBG
     mbedtls_ctr_drbg_free(&m->drbg);
+#endif
     mbedtls_x509_crt_free(&m->ca);
     mbedtls_ssl_session_free(&m->session);
     tls->ready = 0;
