@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "strutil.h"
+
 void otter_sb_init(otter_sb_t *sb, char *buf, size_t cap)
 {
     sb->buf = buf;
@@ -75,13 +77,7 @@ void otter_sb_putc(otter_sb_t *sb, char c)
 void otter_sb_u64(otter_sb_t *sb, uint64_t v)
 {
     char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
-    while (n)
-        otter_sb_putc(sb, tmp[--n]);
+    otter_sb_putn(sb, tmp, otter_ascii_u64(tmp, v));
 }
 
 void otter_sb_dec(otter_sb_t *sb, int64_t v)

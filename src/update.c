@@ -241,10 +241,9 @@ static int do_download(otter_update_t *u)
     return OTTER_UPDATE_MORE;
 }
 
-/* The file changed on the server (update_net.c said so): forget
- * everything and start from byte 0 with a fresh decision. The journal is
- * rewritten before the first program. */
-static int start_over(otter_update_t *u)
+/* Forget the download: a fresh image check, nothing received, erased,
+ * journalled or decided. */
+static void forget_download(otter_update_t *u)
 {
     otter_image_free(&u->img);
     otter_image_init(&u->img, u->cfg.policy.chip_id);
@@ -252,12 +251,19 @@ static int start_over(otter_update_t *u)
     upd_net_reset(u);
     upd_write_reset(u);
     upd_policy_reset(u);
-    u->st.done = 0;
-    u->st.total = 0;
+    u->st.done = u->st.total = 0;
     u->st.have_app = false;
+    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+}
+
+/* The file changed on the server (update_net.c said so): start from byte 0
+ * with a fresh decision. The journal is rewritten before the first
+ * program. */
+static int start_over(otter_update_t *u)
+{
+    forget_download(u);
     otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_RESTART};
     upd_event(u, &ev);
-    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
     return OTTER_UPDATE_MORE;
 }
 
@@ -266,18 +272,10 @@ static int start_over(otter_update_t *u)
  * it, nothing written, and download from byte 0 with a fresh decision. */
 static int give_up_journal(otter_update_t *u)
 {
-    otter_image_free(&u->img);
-    otter_image_init(&u->img, u->cfg.policy.chip_id);
-    otter_image_set_max_len(&u->img, u->target->size - upd_sector(u));
-    upd_write_reset(u);
-    upd_net_reset(u);
+    forget_download(u);
     upd_net_rewind(u, 0);
-    upd_policy_reset(u);
     u->st.resumed_from_journal = false;
-    u->st.done = u->st.total = 0;
-    u->st.have_app = false;
     memset(&u->detail, 0, sizeof u->detail);
-    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
     return OTTER_UPDATE_MORE;
 }
 

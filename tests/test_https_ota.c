@@ -40,12 +40,9 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Serve an image of version v and drive the facade to its end. */
-static otter_https_ota_status_t run(fixture_t *x, const char *v, uint32_t secure_version)
+/* The facade on the fixture's device and server. */
+static void facade(fixture_t *x)
 {
-    size_t len;
-    uint8_t *img = updfix_image(v, 200000, secure_version, OTTER_CHIP_ESP32, 1, &len);
-    memserver_init(&x->f.srv, img, len);
     otter_https_ota_port_t port;
     memset(&port, 0, sizeof port);
     port.flash = &x->f.dev.flash;
@@ -55,6 +52,15 @@ static otter_https_ota_status_t run(fixture_t *x, const char *v, uint32_t secure
     port.clock = &x->f.dev.vclock;
     port.chip_id = OTTER_CHIP_ESP32;
     otter_https_ota_init(&x->ota, &port);
+}
+
+/* Serve an image of version v and drive the facade to its end. */
+static otter_https_ota_status_t run(fixture_t *x, const char *v, uint32_t secure_version)
+{
+    size_t len;
+    uint8_t *img = updfix_image(v, 200000, secure_version, OTTER_CHIP_ESP32, 1, &len);
+    memserver_init(&x->f.srv, img, len);
+    facade(x);
     assert_int_equal(otter_https_ota_status(&x->ota), OTTER_HTTPS_OTA_IDLE);
     assert_int_equal(otter_https_ota_begin(&x->ota, URL, NULL, false), 0);
     otter_https_ota_status_t s = OTTER_HTTPS_OTA_UPDATING;
@@ -92,14 +98,7 @@ static void test_older_is_fail(void **state)
 static void test_bad_url_is_err(void **state)
 {
     fixture_t *x = *state;
-    otter_https_ota_port_t port;
-    memset(&port, 0, sizeof port);
-    port.flash = &x->f.dev.flash;
-    port.ptable = &x->f.dev.pt;
-    port.boot = &x->f.dev.boot;
-    port.tcp = &x->f.tr;
-    port.clock = &x->f.dev.vclock;
-    otter_https_ota_init(&x->ota, &port);
+    facade(x);
     assert_true(otter_https_ota_begin(&x->ota, "ftp://x/y", NULL, false) < 0);
     assert_int_equal(otter_https_ota_status(&x->ota), OTTER_HTTPS_OTA_ERR);
 }
