@@ -5,7 +5,7 @@ JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD     ?= build
 ASAN      ?= build-asan
 BUILD_DEPS = cmake gcc make pkg-config libmbedtls-dev libcmocka-dev
-TEST_DEPS  = $(BUILD_DEPS) python3-jinja2 python3-jsonschema nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi xxd bc
+TEST_DEPS  = $(BUILD_DEPS) libbsd-dev python3-jinja2 python3-jsonschema nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi xxd bc
 BENCH_DEPS = $(TEST_DEPS) curl valgrind gcc-riscv64-unknown-elf gcc-xtensa-lx106
 
 PREFIX    ?= /usr/local

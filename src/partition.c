@@ -378,8 +378,10 @@ const char *otter_ptable_subtype_name(uint8_t type, uint8_t subtype)
         {OTTER_PT_SUBTYPE_NVS_KEYS, "nvs_keys"}, {OTTER_PT_SUBTYPE_EFUSE, "efuse"},
         {OTTER_PT_SUBTYPE_UNDEFINED, "undefined"}, {OTTER_PT_SUBTYPE_ESPHTTPD, "esphttpd"},
         {OTTER_PT_SUBTYPE_FAT, "fat"},           {OTTER_PT_SUBTYPE_SPIFFS, "spiffs"},
-        {OTTER_PT_SUBTYPE_LITTLEFS, "littlefs"},
+        {OTTER_PT_SUBTYPE_LITTLEFS, "littlefs"}, {OTTER_PT_SUBTYPE_TEE_OTA, "tee_ota"},
     };
+    if (type == OTTER_PT_TYPE_APP && (subtype == OTTER_PT_SUBTYPE_TEE_0 || subtype == OTTER_PT_SUBTYPE_TEE_1))
+        return subtype == OTTER_PT_SUBTYPE_TEE_0 ? "tee_0" : "tee_1";
     if (type == OTTER_PT_TYPE_APP)
         return otter_slot_name(subtype);
     if (type == OTTER_PT_TYPE_DATA)

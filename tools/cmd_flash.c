@@ -101,23 +101,31 @@ static int dev_open(struct dev *d, const char *path, int need_table)
 
 static int load_layout(const char *layout, uint32_t size, otter_ptable_t *pt)
 {
-    unsigned line = 0;
+    otter_ptable_csv_error_t why;
     int ret;
+    memset(&why, 0, sizeof why);
     if (otter_ptable_builtin_csv(layout)) {
-        ret = otter_ptable_builtin(pt, layout, size);
+        const char *csv = otter_ptable_builtin_csv(layout);
+        ret = otter_ptable_parse_csv_explain(pt, csv, strlen(csv), size, &why);
     } else {
         size_t len;
         uint8_t *csv = cli_read_file(layout, &len);
         if (!csv)
             return CLI_EXIT_FAIL;
-        ret = otter_ptable_parse_csv(pt, (const char *)csv, len, size, &line);
+        ret = otter_ptable_parse_csv_explain(pt, (const char *)csv, len, size, &why);
         free(csv);
     }
     if (ret == 0)
         return CLI_EXIT_OK;
-    if (line)
-        return cli_err("layout %s, line %u: %s", layout, line, otter_strerror(ret));
-    return cli_err("layout %s: %s", layout, otter_strerror(ret));
+    /* the code's words, then the rule and offsets as gen_esp32part.py names
+     * them (once, when the sentence starts with the same words) */
+    const char *words = otter_strerror(ret);
+    const char *sep = ": ";
+    if (!strncmp(why.text, words, strlen(words)))
+        words = sep = "";
+    if (why.line)
+        return cli_err("layout %s, line %u: %s%s%s", layout, why.line, words, sep, why.text);
+    return cli_err("layout %s: %s%s%s", layout, words, sep, why.text);
 }
 
 static int cmd_init(int argc, char **argv)

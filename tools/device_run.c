@@ -279,10 +279,11 @@ static int run_update(dev_ctx_t *c)
         uint64_t t0 = otter_norsim_time_us(&c->d.sim);
         ret = otter_update_step(&c->up);
         track(c, t0);
-        if (otter_norsim_powered(&c->d.sim)) {
+        /* Bytes read in the step the power was lost in were downloaded too;
+         * only what the journal marked while powered is kept. */
+        received = c->up.net.received;
+        if (otter_norsim_powered(&c->d.sim))
             kept = c->up.wr.journal_live ? c->up.wr.marked * c->d.flash.sector_size : 0;
-            received = c->up.net.received;
-        }
         if (c->up.target && !c->r.target_slot[0])
             snprintf(c->r.target_slot, sizeof c->r.target_slot, "%s", otter_slot_name(c->up.target->subtype));
     } while (ret == OTTER_UPDATE_MORE);

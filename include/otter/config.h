@@ -15,9 +15,12 @@
 #define OTTER_HASH_CTX_SIZE 256
 #endif
 
-/* Largest number of partition table entries otter keeps (ESP-IDF allows 95). */
+/* Largest number of partition table entries otter keeps: ESP-IDF's limit,
+ * 95 rows in the 0xC00-byte table (94 with the MD5 row), so that any table
+ * ESP-IDF accepts is read. About 36 bytes each in otter_ptable_t; a device
+ * that knows its table may lower it. */
 #ifndef OTTER_PT_MAX_ENTRIES
-#define OTTER_PT_MAX_ENTRIES 32
+#define OTTER_PT_MAX_ENTRIES 95
 #endif
 
 /* Logging: compiled out unless OTTER_LOG is defined to a printf-like macro. */

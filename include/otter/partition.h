@@ -32,6 +32,9 @@
 #define OTTER_PT_SUBTYPE_OTA(n) ((uint8_t)(0x10u + (n)))
 #define OTTER_PT_OTA_MAX 16u
 #define OTTER_PT_SUBTYPE_TEST 0x20u
+/* ESP-TEE app slots tee_0, tee_1 (ESP-IDF 5.5+; not boot slots for otter). */
+#define OTTER_PT_SUBTYPE_TEE_0 0x30u
+#define OTTER_PT_SUBTYPE_TEE_1 0x31u
 
 /* Data subtypes. */
 #define OTTER_PT_SUBTYPE_OTADATA 0x00u
@@ -45,6 +48,7 @@
 #define OTTER_PT_SUBTYPE_FAT 0x81u
 #define OTTER_PT_SUBTYPE_SPIFFS 0x82u
 #define OTTER_PT_SUBTYPE_LITTLEFS 0x83u
+#define OTTER_PT_SUBTYPE_TEE_OTA 0x90u /* ESP-TEE's otadata */
 
 /* Flags word bits. Unknown bits are kept and written back unchanged. */
 #define OTTER_PT_FLAG_ENCRYPTED 0x1u
@@ -150,6 +154,15 @@ int otter_slot_parse(const char *name, uint8_t *slot);
 
 /* --- CSV (src/partition_csv.c) ------------------------------------------- */
 
+/* Why a CSV was refused, in the terms gen_esp32part.py uses: the rule and
+ * the offsets ("line 5: partitions overlap: 'app1' sets offset 0x100000,
+ * previous partition ends at 0x110000"). */
+typedef struct otter_ptable_csv_error {
+    int err;       /* the code returned (0: no error) */
+    unsigned line; /* 1-based line of the row concerned, 0 for the table */
+    char text[192]; /* one sentence, NUL-terminated */
+} otter_ptable_csv_error_t;
+
 /* Parse an ESP-IDF partition CSV (the format gen_esp32part.py reads: Name,
  * Type, SubType, Offset, Size, Flags; '#' comments; empty offsets placed
  * after the previous partition, apps 64 KB aligned, data 4 KB aligned,
@@ -160,10 +173,23 @@ int otter_slot_parse(const char *name, uint8_t *slot);
  * On error pt is left empty and *err_line (if not NULL) gets the 1-based line
  * number of the bad row (0 if the error is about the whole table).
  * Errors: OTTER_ERR_PT_CSV (syntax, unknown keyword, empty name/type/size,
- * $VARIABLE, overlapping explicit offset, "-END" not after the offset),
+ * $VARIABLE, "-END" not after the offset), OTTER_ERR_PT_OVERLAP (an explicit
+ * offset below the end of the previous partition or of the table sector),
  * OTTER_ERR_PT_FIELD (name longer
  * than 16), OTTER_ERR_PT_TOO_MANY, OTTER_ERR_PT_EMPTY, validation errors. */
 int otter_ptable_parse_csv(otter_ptable_t *pt, const char *csv, size_t len, uint32_t flash_size, unsigned *err_line);
+
+/* otter_ptable_parse_csv() that also says why (why may be NULL). Besides
+ * the binary table's rules it applies gen_esp32part.py's rules for CSV
+ * input, in its order: app sizes 4 KB aligned (OTTER_ERR_PT_ALIGN), an
+ * otadata or coredump partition cannot be readonly and a read/write NVS
+ * partition is at least 0x3000 bytes (OTTER_ERR_PT_FIELD), unique names,
+ * overlaps after sorting by offset (OTTER_ERR_PT_OVERLAP), one otadata and
+ * one TEE otadata of 0x2000 bytes (OTTER_ERR_PT_DUP_TYPE,
+ * OTTER_ERR_OTADATA_SIZE), and the binary table with its MD5 row shorter
+ * than 0xC00 bytes, i.e. at most 94 partitions (OTTER_ERR_PT_TOO_MANY). */
+int otter_ptable_parse_csv_explain(otter_ptable_t *pt, const char *csv, size_t len, uint32_t flash_size,
+                                   otter_ptable_csv_error_t *why);
 
 /* Built-in layouts, as CSV text (static storage), or NULL for an unknown name:
  *   "default"    Arduino-ESP32 default 4 MB: nvs, otadata, app0 (ota_0,

@@ -1,0 +1,2 @@
+/* Missing on the linux target; empty stand-in (tests only). */
+#pragma once
