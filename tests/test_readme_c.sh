@@ -18,9 +18,15 @@ count=$(ls "$T"/snippet*.txt 2>/dev/null | wc -l)
 fails=0
 for s in "$T"/snippet*.txt; do
     c="${s%.txt}.c"
+    # The ESP-IDF port's snippet needs ESP-IDF's headers: the ESP-IDF host
+    # build compiles it (tests/esp-idf/CMakeLists.txt, readme_esp_snippet).
+    if grep -q '^#include "otter_esp' "$s"; then
+        echo "ok: README snippet $(basename "$s" .txt) ($(head -1 "$s")) is compiled by the ESP-IDF host build"
+        continue
+    fi
     # The snippet's own includes first: a header that does not include what
     # its API names fails here.
-    { grep '^#include' "$s"
+    { grep '^#include' "$s" || true
       echo '#include "readme_context.h"'
       echo 'void readme_snippet(void);'
       echo 'void readme_snippet(void)'

@@ -182,6 +182,9 @@ static int cmd_update(const char *url, const char *ca_path)
     pins[0] = opt("pin");
     otter_esp_ota_config_t cfg = OTTER_ESP_OTA_CONFIG_DEFAULT();
     cfg.url = url;
+    /* The real Arduino-built app's version is a commit hash ("8cabf2c"),
+     * which the version rule cannot compare with 1.0.0: this project opts in. */
+    cfg.policy.allow_incomparable = true;
     cfg.ca_pem = ca;
     cfg.pins = pins;
     cfg.on_event = on_event;

@@ -23,7 +23,7 @@ for csv in "$IDF_TOP"/components/partition_table/partitions_*.csv; do
     if ! "$PY" "$GEN" -q --flash-size 4MB "$csv" "$T/gen.bin" 2> "$T/gen.err"; then
         echo "FAIL: $n: gen_esp32part.py refused it: $(cat "$T/gen.err")"; FAILS=$((FAILS + 1)); continue
     fi
-    if ! "$OTTER_BIN" flash init --out "$T/o.flash" --size 4M --layout "$csv" > /dev/null 2> "$T/o.err"; then
+    if ! "$OTTER_BIN" flash init --force --out "$T/o.flash" --size 4M --layout "$csv" > /dev/null 2> "$T/o.err"; then
         echo "FAIL: $n: otter refused it: $(cat "$T/o.err")"; FAILS=$((FAILS + 1)); continue
     fi
     dd if="$T/o.flash" of="$T/o.bin" bs=1024 skip=32 count=3 2> /dev/null
@@ -45,7 +45,7 @@ bad() {
     if "$PY" "$GEN" -q --flash-size 4MB "$T/bad.csv" "$T/gen.bin" > "$T/gen.err" 2>&1; then
         echo "FAIL: $name: gen_esp32part.py accepted it"; FAILS=$((FAILS + 1)); return 0
     fi
-    if "$OTTER_BIN" flash init --out "$T/o.flash" --size 4M --layout "$T/bad.csv" > /dev/null 2> "$T/o.err"; then
+    if "$OTTER_BIN" flash init --force --out "$T/o.flash" --size 4M --layout "$T/bad.csv" > /dev/null 2> "$T/o.err"; then
         echo "FAIL: $name: otter accepted it"; FAILS=$((FAILS + 1)); return 0
     fi
     if grep -qF -- "$words" "$T/o.err"; then
@@ -94,7 +94,7 @@ stricter() {
     if ! "$PY" "$GEN" -q "$T/s.csv" "$T/gen.bin" > /dev/null 2>&1; then
         echo "FAIL: $1: gen_esp32part.py now refuses it too: move it to the bad list"; FAILS=$((FAILS + 1)); return 0
     fi
-    check_run "otter is stricter: $1" 1 "$OTTER_BIN" "$2" -- flash init --out "$T/s.fl" --size 4M --layout "$T/s.csv"
+    check_run "otter is stricter: $1" 1 "$OTTER_BIN" "$2" -- flash init --force --out "$T/s.fl" --size 4M --layout "$T/s.csv"
 }
 stricter "OTA slots with a gap (otadata's seq maps onto ota_0..ota_{n-1})" "without gaps" \
     "a,app,ota_0,,64K\nb,app,ota_2,,64K\n"
@@ -107,7 +107,7 @@ stricter "an empty name" "the name field is empty" ",data,phy,,4K\n"
 i=0; rows=""; while [ $i -lt 94 ]; do rows="${rows}p$i,data,spiffs,,4K\n"; i=$((i + 1)); done
 printf '%b' "${H}${rows}" > "$T/94.csv"
 "$PY" "$GEN" -q "$T/94.csv" "$T/94.bin"
-"$OTTER_BIN" flash init --out "$T/94.flash" --size 4M --layout "$T/94.csv" > /dev/null
+"$OTTER_BIN" flash init --force --out "$T/94.flash" --size 4M --layout "$T/94.csv" > /dev/null
 dd if="$T/94.flash" of="$T/o94.bin" bs=1024 skip=32 count=3 2> /dev/null
 same "94 partitions + MD5 (the most gen_esp32part.py writes with MD5): same bytes" "$T/94.bin" "$T/o94.bin"
 check_run "otter reads the 94-partition table back" 0 "$OTTER_BIN" "p93" -- flash info "$T/94.flash"

@@ -23,7 +23,7 @@ cp "$T/base.bin" "$T/rec.bin"
 "$DEV" update "$T/rec.bin" "$URL" "$CA" record="$T/ops.txt" > "$T/rec.txt" 2>&1 || { echo "FAIL: clean update"; cat "$T/rec.txt"; exit 1; }
 nops=$(wc -l < "$T/ops.txt")
 units=$(tail -1 "$T/ops.txt" | cut -d' ' -f5)
-every=${CUT_EVERY:-$(( (nops + 59) / 60 ))}
+every=${CUT_EVERY:-$(( (nops + 24) / 25 ))}
 echo "clean update: $nops flash operations, $units fail_after units; cutting after or during every operation number 1 + ${every}*i"
 
 bad=0; cuts=0; resumed=0; after_switch=0
