@@ -26,6 +26,7 @@
 #include "otter/boot.h"
 #include "otter/image.h"
 #include "otter/partition.h"
+#include "otter/verify.h"
 
 typedef struct otter_simdev {
     otter_norsim_t sim;

@@ -3,64 +3,44 @@
 
 #include "otter/boot.h"
 #include "otter/error.h"
-#include "strutil.h"
+#include "strbuf.h"
 
 #define FACTORY_INDEX (-1)
 
-/* --- a tiny sentence builder (no snprintf in the core) ------------------- */
+/* --- sentences (the core's string builder, strbuf.h) ---------------------- */
 
-struct sb {
-    char *buf;
-    size_t cap;
-    size_t len;
-};
-
-static void sb_str(struct sb *s, const char *str)
-{
-    while (*str && s->len + 1 < s->cap)
-        s->buf[s->len++] = *str++;
-    s->buf[s->len] = 0;
-}
-
-static void sb_u32(struct sb *s, uint32_t v)
-{
-    char out[21];
-    out[otter_ascii_u64(out, v)] = 0;
-    sb_str(s, out);
-}
-
-static void sb_hex(struct sb *s, uint32_t v)
+static void sb_hex(otter_sb_t *s, uint32_t v)
 {
     static const char hex[] = "0123456789ABCDEF";
     char out[11] = "0x";
     for (int i = 0; i < 8; i++)
         out[2 + i] = hex[(v >> (28 - 4 * i)) & 0xF];
     out[10] = 0;
-    sb_str(s, out);
+    otter_sb_put(s, out);
 }
 
-static void sb_state(struct sb *s, uint32_t state)
+static void sb_state(otter_sb_t *s, uint32_t state)
 {
     const char *n = otter_ota_state_name(state);
     if (n) {
-        sb_str(s, n);
+        otter_sb_put(s, n);
     } else {
-        sb_str(s, "unknown ");
+        otter_sb_put(s, "unknown ");
         sb_hex(s, state);
-        sb_str(s, ", treated as VALID");
+        otter_sb_put(s, ", treated as VALID");
     }
 }
 
 /* "ota_1 (app1)" or "ota_1" when the label is the slot name. */
-static void sb_slot(struct sb *s, const otter_ptable_t *pt, uint8_t slot)
+static void sb_slot(otter_sb_t *s, const otter_ptable_t *pt, uint8_t slot)
 {
     const otter_partition_t *p = otter_ptable_app(pt, slot);
     const char *name = otter_slot_name(slot);
-    sb_str(s, name ? name : "?");
+    otter_sb_put(s, name ? name : "?");
     if (p && name && strcmp(p->label, name)) {
-        sb_str(s, " (");
-        sb_str(s, p->label);
-        sb_str(s, ")");
+        otter_sb_put(s, " (");
+        otter_sb_put(s, p->label);
+        otter_sb_put(s, ")");
     }
 }
 
@@ -124,7 +104,7 @@ struct choice {
     int initial; /* otadata blank, no factory: record the booted OTA slot */
     unsigned n;  /* OTA slots */
     otter_boot_result_t *res;
-    struct sb why;
+    otter_sb_t why;
 };
 
 static uint8_t index_slot(int index)
@@ -166,13 +146,13 @@ static int no_usable_copy(struct choice *c, int *start)
     if (otter_ptable_app(c->b->pt, OTTER_PT_SUBTYPE_FACTORY)) {
         *start = FACTORY_INDEX;
         c->res->reason = OTTER_BOOT_REASON_FACTORY;
-        sb_str(&c->why, c->n ? "no usable otadata copy (blank, INVALID or ABORTED)" : "no OTA app slots");
+        otter_sb_put(&c->why, c->n ? "no usable otadata copy (blank, INVALID or ABORTED)" : "no OTA app slots");
         return 0;
     }
     *start = 0;
     c->res->reason = OTTER_BOOT_REASON_FIRST_OTA;
     c->initial = !otter_ota_entry_crc_ok(&e[0]) && !otter_ota_entry_crc_ok(&e[1]);
-    sb_str(&c->why, "no usable otadata copy and no factory app");
+    otter_sb_put(&c->why, "no usable otadata copy and no factory app");
     return 0;
 }
 
@@ -185,18 +165,18 @@ static void note_rollback(struct choice *c, int active)
         return;
     c->res->rolled_back = 1;
     c->res->reason = OTTER_BOOT_REASON_ROLLBACK;
-    sb_str(&c->why, "rolled back: otadata copy ");
-    sb_u32(&c->why, (uint32_t)(1 - active));
-    sb_str(&c->why, " (seq ");
-    sb_u32(&c->why, o->seq);
+    otter_sb_put(&c->why, "rolled back: otadata copy ");
+    otter_sb_dec(&c->why, (uint32_t)(1 - active));
+    otter_sb_put(&c->why, " (seq ");
+    otter_sb_dec(&c->why, o->seq);
     if (c->n) {
-        sb_str(&c->why, ", ");
+        otter_sb_put(&c->why, ", ");
         sb_slot(&c->why, c->b->pt, OTTER_PT_SUBTYPE_OTA((o->seq - 1u) % c->n));
     }
-    sb_str(&c->why, o->state == OTTER_OTA_STATE_INVALID ? ") was rejected by its app (INVALID)"
+    otter_sb_put(&c->why, o->state == OTTER_OTA_STATE_INVALID ? ") was rejected by its app (INVALID)"
                     : c->res->aborted ? ") was never confirmed (PENDING_VERIFY at boot -> ABORTED)"
                                       : ") was never confirmed (ABORTED)");
-    sb_str(&c->why, "; ");
+    otter_sb_put(&c->why, "; ");
 }
 
 static int from_active(struct choice *c, int active, int *start)
@@ -207,20 +187,20 @@ static int from_active(struct choice *c, int active, int *start)
     c->res->seq = e->seq;
     c->res->reason = OTTER_BOOT_REASON_OTADATA;
     note_rollback(c, active);
-    sb_str(&c->why, "otadata copy ");
-    sb_u32(&c->why, (uint32_t)active);
-    sb_str(&c->why, " is active (seq ");
-    sb_u32(&c->why, e->seq);
+    otter_sb_put(&c->why, "otadata copy ");
+    otter_sb_dec(&c->why, (uint32_t)active);
+    otter_sb_put(&c->why, " is active (seq ");
+    otter_sb_dec(&c->why, e->seq);
     if (e->state == OTTER_OTA_STATE_NEW) {
         c->res->trial = 1;
         if (c->res->reason == OTTER_BOOT_REASON_OTADATA)
             c->res->reason = OTTER_BOOT_REASON_TRIAL;
-        sb_str(&c->why, ", state NEW): a new app boots on probation (NEW -> PENDING_VERIFY) until it confirms");
+        otter_sb_put(&c->why, ", state NEW): a new app boots on probation (NEW -> PENDING_VERIFY) until it confirms");
         return set_state(c, active, OTTER_OTA_STATE_PENDING_VERIFY);
     }
-    sb_str(&c->why, ", state ");
+    otter_sb_put(&c->why, ", state ");
     sb_state(&c->why, e->state);
-    sb_str(&c->why, ")");
+    otter_sb_put(&c->why, ")");
     return 0;
 }
 
@@ -231,7 +211,7 @@ static int select_start(struct choice *c, int *start)
     if (!c->have_od) {
         *start = FACTORY_INDEX;
         c->res->reason = OTTER_BOOT_REASON_NO_OTADATA;
-        sb_str(&c->why, "the partition table has no otadata partition");
+        otter_sb_put(&c->why, "the partition table has no otadata partition");
         return 0;
     }
     if ((ret = abort_pending(c)) != 0)
@@ -244,7 +224,7 @@ static int select_start(struct choice *c, int *start)
         return from_active(c, active, start);
     *start = FACTORY_INDEX;
     c->res->reason = OTTER_BOOT_REASON_FACTORY;
-    sb_str(&c->why, "no valid otadata copy (CRC mismatch)");
+    otter_sb_put(&c->why, "no valid otadata copy (CRC mismatch)");
     return 0;
 }
 
@@ -271,11 +251,11 @@ static int booted(struct choice *c, uint8_t slot, int index, int start)
     r->part = otter_ptable_app(c->b->pt, slot);
     if (index != start || slot != r->selected) {
         r->reason = OTTER_BOOT_REASON_FALLBACK;
-        sb_str(&c->why, "; but ");
+        otter_sb_put(&c->why, "; but ");
         sb_slot(&c->why, c->b->pt, r->selected);
-        sb_str(&c->why, otter_ptable_app(c->b->pt, r->selected) ? " does not hold a valid app (" : " does not exist (");
-        sb_str(&c->why, otter_strerror(r->fallback_err ? r->fallback_err : OTTER_ERR_PT_NOT_FOUND));
-        sb_str(&c->why, "): fell back");
+        otter_sb_put(&c->why, otter_ptable_app(c->b->pt, r->selected) ? " does not hold a valid app (" : " does not exist (");
+        otter_sb_put(&c->why, otter_strerror(r->fallback_err ? r->fallback_err : OTTER_ERR_PT_NOT_FOUND));
+        otter_sb_put(&c->why, "): fell back");
     }
     /* Blank otadata and no factory: the bootloader records what it booted. */
     if (c->initial && index >= 0 && c->write && c->have_od) {
@@ -316,13 +296,13 @@ static int load(struct choice *c, int start)
     otter_boot_reason_t r = c->res->reason;
     int chosen = r == OTTER_BOOT_REASON_OTADATA || r == OTTER_BOOT_REASON_TRIAL || r == OTTER_BOOT_REASON_ROLLBACK;
     c->res->reason = OTTER_BOOT_REASON_NONE;
-    sb_str(&c->why, chosen ? "; but no app slot holds a valid app (" : ", and no app slot holds a valid app (");
+    otter_sb_put(&c->why, chosen ? "; but no app slot holds a valid app (" : ", and no app slot holds a valid app (");
     sb_slot(&c->why, c->b->pt, c->res->selected);
-    sb_str(&c->why, ": ");
-    sb_str(&c->why, otter_ptable_app(c->b->pt, c->res->selected)
+    otter_sb_put(&c->why, ": ");
+    otter_sb_put(&c->why, otter_ptable_app(c->b->pt, c->res->selected)
                         ? otter_strerror(c->res->fallback_err ? c->res->fallback_err : OTTER_ERR_BOOT_NO_APP)
                         : "no such partition");
-    sb_str(&c->why, ")");
+    otter_sb_put(&c->why, ")");
     return OTTER_ERR_BOOT_NO_APP;
 }
 
@@ -331,14 +311,13 @@ static void finish_sentence(struct choice *c)
     /* Lead with the outcome: "ota_1 (app1): <why>". */
     char body[sizeof c->res->why];
     memcpy(body, c->res->why, sizeof body);
-    c->why.len = 0;
-    c->why.buf[0] = 0;
+    otter_sb_init(&c->why, c->res->why, sizeof c->res->why);
     if (c->res->found)
         sb_slot(&c->why, c->b->pt, c->res->slot);
     else
-        sb_str(&c->why, "nothing boots");
-    sb_str(&c->why, ": ");
-    sb_str(&c->why, body);
+        otter_sb_put(&c->why, "nothing boots");
+    otter_sb_put(&c->why, ": ");
+    otter_sb_put(&c->why, body);
 }
 
 static int choose(const otter_boot_t *b, const otter_otadata_t *od_override, int write, otter_boot_result_t *res)
@@ -351,8 +330,7 @@ static int choose(const otter_boot_t *b, const otter_otadata_t *od_override, int
     c.write = write;
     c.res = res;
     c.n = otter_ptable_ota_count(b->pt);
-    c.why.buf = res->why;
-    c.why.cap = sizeof res->why;
+    otter_sb_init(&c.why, res->why, sizeof res->why);
     int ret = 0, start = FACTORY_INDEX;
     if (od_override) {
         c.od = *od_override;
@@ -368,9 +346,9 @@ static int choose(const otter_boot_t *b, const otter_otadata_t *od_override, int
     if (ret == 0 || ret == OTTER_ERR_BOOT_NO_APP)
         finish_sentence(&c);
     else {
-        c.why.len = 0;
-        sb_str(&c.why, "boot failed: ");
-        sb_str(&c.why, otter_strerror(ret));
+        otter_sb_init(&c.why, res->why, sizeof res->why);
+        otter_sb_put(&c.why, "boot failed: ");
+        otter_sb_put(&c.why, otter_strerror(ret));
     }
     return ret;
 }

@@ -6,7 +6,7 @@
 #include "le.h"
 #include "otter/error.h"
 #include "otter/image.h"
-#include "otter/sigblock.h"
+#include "strbuf.h"
 
 enum {
     ST_HEADER,   /* collecting the 24-byte header */
@@ -172,13 +172,8 @@ static void die(otter_image_t *ctx, int err, uint32_t off, int *verdict)
     ctx->state = ST_DEAD;
 }
 
-static void copy_str(char *dst, const uint8_t *src, size_t n)
-{
-    size_t i = 0;
-    for (; i < n && src[i]; i++)
-        dst[i] = (char)src[i];
-    dst[i] = 0;
-}
+/* A fixed-width text field of the format (NUL-padded, maybe full). */
+#define COPY_FIELD(dst, src, n) ((void)otter_str_copy((dst), sizeof(dst), (const char *)(src), (n)))
 
 
 static int header_error(const otter_image_t *ctx, const uint8_t *h)
@@ -239,11 +234,11 @@ static void examine_desc(otter_image_t *ctx)
         in->has_app_desc = true;
         in->kind = OTTER_IMAGE_KIND_APP;
         in->app.secure_version = otter_le32(d + 4);
-        copy_str(in->app.version, d + 16, 32);
-        copy_str(in->app.project_name, d + 48, 32);
-        copy_str(in->app.time, d + 80, 16);
-        copy_str(in->app.date, d + 96, 16);
-        copy_str(in->app.idf_ver, d + 112, 32);
+        COPY_FIELD(in->app.version, d + 16, 32);
+        COPY_FIELD(in->app.project_name, d + 48, 32);
+        COPY_FIELD(in->app.time, d + 80, 16);
+        COPY_FIELD(in->app.date, d + 96, 16);
+        COPY_FIELD(in->app.idf_ver, d + 112, 32);
         memcpy(in->app.app_elf_sha256, d + 144, 32);
         in->app.min_efuse_blk_rev_full = otter_le16(d + 176);
         in->app.max_efuse_blk_rev_full = otter_le16(d + 178);
@@ -260,8 +255,8 @@ static void examine_desc(otter_image_t *ctx)
         in->kind = OTTER_IMAGE_KIND_BOOTLOADER;
         in->boot.secure_version = d[3];
         in->boot.version = otter_le32(d + 4);
-        copy_str(in->boot.idf_ver, d + 8, 32);
-        copy_str(in->boot.date_time, d + 40, 24);
+        COPY_FIELD(in->boot.idf_ver, d + 8, 32);
+        COPY_FIELD(in->boot.date_time, d + 40, 24);
     }
 }
 
@@ -649,31 +644,5 @@ out:
     if (out)
         *out = img.info;
     otter_image_free(&img);
-    return ret;
-}
-
-int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t offset, uint32_t size)
-{
-    const otter_image_boot_cfg_t *cfg = ctx;
-    uint8_t stack_buf[256];
-    uint8_t *work = stack_buf;
-    size_t work_len = sizeof stack_buf;
-    uint16_t chip = OTTER_CHIP_ANY;
-    otter_image_info_t info;
-    if (cfg) {
-        chip = cfg->chip_id;
-        if (cfg->work && cfg->work_len) {
-            work = cfg->work;
-            work_len = cfg->work_len;
-        }
-    }
-    int ret;
-    if (cfg && cfg->n_trusted)
-        ret =
-            otter_sigblock_verify_flash(flash, offset, size, cfg->trusted, cfg->n_trusted, &info, NULL, work, work_len);
-    else
-        ret = otter_image_validate_flash(flash, offset, size, &info, work, work_len);
-    if (ret == OTTER_OK && chip != OTTER_CHIP_ANY && info.chip_id != chip)
-        ret = OTTER_ERR_IMG_CHIP_MISMATCH;
     return ret;
 }

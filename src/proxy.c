@@ -4,6 +4,7 @@
 #include "otter/error.h"
 #include "otter/proxy.h"
 #include "otter/url.h"
+#include "strbuf.h"
 #include "strutil.h"
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -215,15 +216,16 @@ void otter_proxy_init(otter_proxy_t *p, const otter_transport_t *inner, otter_tr
     out->ctx = p;
 }
 
-static int copy_str(char *dst, size_t cap, const char *s, size_t n)
+/* s[0, n) into dst[cap] when it fits and has no control characters (a
+ * header line must not be split by one). */
+static int copy_field(char *dst, size_t cap, const char *s, size_t n)
 {
     if (n + 1 > cap)
         return OTTER_ERR_INVAL;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7F)
             return OTTER_ERR_INVAL;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
+    (void)otter_str_copy(dst, cap, s, n);
     return 0;
 }
 
@@ -238,9 +240,9 @@ int otter_proxy_set(otter_proxy_t *p, const char *host, uint16_t port, const cha
     p->auth[0] = '\0';
     if (host == NULL || host[0] == '\0' || port == 0)
         return OTTER_ERR_INVAL;
-    int ret = copy_str(p->host, sizeof p->host, host, strlen(host));
+    int ret = copy_field(p->host, sizeof p->host, host, strlen(host));
     if (ret == 0 && userpass != NULL)
-        ret = copy_str(p->auth, sizeof p->auth, userpass, strlen(userpass));
+        ret = copy_field(p->auth, sizeof p->auth, userpass, strlen(userpass));
     if (ret != 0) {
         p->host[0] = '\0';
         p->auth[0] = '\0';
@@ -281,7 +283,7 @@ int otter_proxy_init_url(otter_proxy_t *p, const otter_transport_t *inner, const
         return OTTER_ERR_URL;
     char host[OTTER_PROXY_HOST_MAX];
     char auth[OTTER_PROXY_AUTH_MAX];
-    int ret = copy_str(host, sizeof host, url + u.host_off, u.host_len);
+    int ret = copy_field(host, sizeof host, url + u.host_off, u.host_len);
     if (ret == 0)
         ret = copy_decoded(auth, sizeof auth, url + u.userinfo_off, u.userinfo_len);
     if (ret == 0)

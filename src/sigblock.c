@@ -8,8 +8,6 @@
 #include "otter/crc32.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
-#include "otter/flash.h"
-#include "otter/image.h"
 #include "otter/sigblock.h"
 
 /* Field offsets inside a block. */
@@ -237,23 +235,3 @@ unsigned otter_sigblock_count(const uint8_t sector[OTTER_SIG_SECTOR_LEN])
     return n;
 }
 
-int otter_sigblock_verify_flash(const struct otter_flash *flash, uint32_t offset, uint32_t max_len,
-                                const uint8_t (*trusted)[32], size_t n_trusted, struct otter_image_info *info,
-                                otter_sigblock_report_t *report, uint8_t *work, size_t work_len)
-{
-    otter_image_info_t local;
-    otter_image_info_t *in = info ? info : &local;
-    if (!flash || !work)
-        return OTTER_ERR_INVAL;
-    if (work_len < OTTER_SIG_SECTOR_LEN)
-        return OTTER_ERR_BUF_TOO_SMALL;
-    int r = otter_image_validate_flash(flash, offset, max_len, in, work, work_len);
-    if (r != OTTER_OK)
-        return r;
-    if (!in->sig_digest_ready || (uint64_t)in->signed_len + OTTER_SIG_SECTOR_LEN > max_len)
-        return OTTER_ERR_SIG_NONE;
-    r = flash->read(flash->ctx, offset + in->signed_len, work, OTTER_SIG_SECTOR_LEN);
-    if (r < 0)
-        return r;
-    return otter_sigblock_verify(work, in->sig_digest, NULL, trusted, n_trusted, report);
-}

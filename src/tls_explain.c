@@ -333,7 +333,7 @@ static void explain_ok(otter_sb_t *sb, const otter_tls_report_t *r)
 
 static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
 {
-    if (r->result <= -120 && r->result > -140) { /* transport */
+    if (OTTER_ERR_IS_TRANSPORT(r->result)) {
         otter_sb_put(sb, "Could not talk to ");
         otter_sb_put(sb, r->host);
         otter_sb_putc(sb, ':');

@@ -29,57 +29,31 @@ void otter_update_init(otter_update_t *u, const otter_update_config_t *cfg)
         u->cfg.deadline_ms = OTTER_UPDATE_DEADLINE_DEFAULT_MS;
     if (!u->cfg.rate_window_ms)
         u->cfg.rate_window_ms = DEFAULT_RATE_WINDOW_MS;
-    otter_http_config_t hc;
-    memset(&hc, 0, sizeof hc);
-    hc.tcp = u->cfg.tcp;
-    hc.tls = u->cfg.tls;
-    hc.clock = u->cfg.clock;
-    hc.connect_timeout_ms = u->cfg.connect_timeout_ms;
-    hc.read_timeout_ms = u->cfg.read_timeout_ms;
-    hc.on_event = upd_net_http_event;
-    hc.event_arg = u;
-    otter_http_init(&u->http, &hc, u->cfg.http_buf, u->cfg.http_buf_len);
+    upd_net_init(u);
     otter_image_init(&u->img, u->cfg.policy.chip_id);
     u->st.phase = OTTER_UPDATE_PHASE_IDLE;
 }
 
-uint32_t upd_sector(const otter_update_t *u)
-{
-    return u->cfg.flash->sector_size;
-}
-
-void upd_event(otter_update_t *u, otter_update_event_t *ev)
-{
-    if (!u->cfg.on_event)
-        return;
-    ev->done = u->st.done;
-    ev->total = u->open_length ? 0 : u->st.total; /* 0: not known yet */
-    u->cfg.on_event(u->cfg.event_ctx, ev);
-}
-
 static bool image_error(int err)
 {
-    return (err <= -60 && err >= -119) || err == OTTER_ERR_UPD_UNSIGNED;
+    return OTTER_ERR_IS_IMAGE(err) || OTTER_ERR_IS_SIG(err) || err == OTTER_ERR_UPD_UNSIGNED;
 }
 
-int upd_fail(otter_update_t *u, int err)
+static int fail(otter_update_t *u, int err)
 {
-    otter_http_close(&u->http);
-    u->in_request = false;
+    upd_net_close(u);
     u->st.err = err;
     u->detail.err = err;
     u->detail.phase = u->st.phase;
-    u->detail.offset = u->received;
+    u->detail.offset = u->net.received;
     if (!u->detail.http_status)
-        u->detail.http_status = otter_http_detail(&u->http)->status;
+        u->detail.http_status = otter_http_detail(&u->net.http)->status;
     /* Bad bytes must not be resumed into: give the journal up. Network and
      * flash failures keep it, so the next attempt continues. */
-    if (u->journal_live && (image_error(err) || err == OTTER_ERR_FLASH_VERIFY))
-        (void)otter_journal_mark_abandoned(u->cfg.flash, &u->journal);
-    u->journal_live = false;
+    upd_write_end(u, image_error(err) || err == OTTER_ERR_FLASH_VERIFY);
     u->st.phase = OTTER_UPDATE_PHASE_FAILED;
     u->st.outcome = OTTER_UPDATE_OUTCOME_FAILED;
-    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_ERROR, .err = err, .offset = u->received};
+    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_ERROR, .err = err, .offset = u->net.received};
     upd_event(u, &ev);
     return err;
 }
@@ -108,46 +82,19 @@ int otter_update_begin(otter_update_t *u, const char *url)
     ret = otter_sha256(url, strlen(url), u->url_hash);
     if (ret < 0)
         return ret;
-    otter_http_close(&u->http);
     otter_image_free(&u->img);
     otter_image_init(&u->img, c->policy.chip_id);
     memset(&u->st, 0, sizeof u->st);
     memset(&u->detail, 0, sizeof u->detail);
     u->url = url;
     u->target = NULL;
-    u->erased_to = u->marked = 0;
-    u->pend_off = u->pend_len = u->pend_file_off = 0;
-    u->received = u->rehash_to = u->high_water = u->skip = u->cut_redl = u->keep_to = 0;
-    u->retries = 0;
-    u->first_byte = 0;
-    u->in_request = u->journal_erased = u->journal_live = u->decided = u->whole_again = u->open_length = false;
-    u->validator[0] = 0;
-    u->rolled_back_version[0] = 0;
+    upd_net_begin(u);
+    memset(&u->wr, 0, sizeof u->wr);
+    memset(&u->pol, 0, sizeof u->pol);
     u->t_begin = u->win_start = c->clock->now_ms(c->clock->ctx);
     u->win_bytes = 0;
     u->st.phase = OTTER_UPDATE_PHASE_START;
     return 0;
-}
-
-/* Journal of a previous run for this URL and slot that can be continued. */
-static bool journal_resumable(otter_update_t *u)
-{
-    otter_journal_t *j = &u->journal;
-    const otter_partition_t *t = u->target;
-    uint32_t s = upd_sector(u);
-    memset(j, 0, sizeof *j);
-    j->sector_size = s;
-    j->addr = otter_journal_addr(t->offset, t->size, s);
-    if (otter_journal_load(u->cfg.flash, j, u->cfg.data_buf, u->cfg.data_buf_len) < 0)
-        return false;
-    /* A complete journal: the slot holds a whole verified download that is
-     * not running (the switch was lost, or the app never confirmed). Worth
-     * re-checking and switching to, without a download, only if it is newer
-     * than what runs; the policy checks it again while re-hashing. */
-    if (j->complete && !upd_policy_slot_newer(u))
-        return false;
-    return j->slot_addr == t->offset && !j->abandoned && j->sectors_done > 0 && j->validator_len > 0 &&
-           otter_ct_equal(j->url_hash, u->url_hash, 32) && j->total <= t->size - s;
 }
 
 static int do_start(otter_update_t *u)
@@ -164,25 +111,14 @@ static int do_start(otter_update_t *u)
     ret = upd_policy_load(u);
     if (ret < 0)
         return ret;
-    bool resume = journal_resumable(u); /* uses the image context as scratch */
+    bool resume = upd_write_journal_resumable(u); /* uses the image context as scratch */
     otter_image_init(&u->img, u->cfg.policy.chip_id);
     otter_image_set_max_len(&u->img, t->size - s);
     if (resume) {
-        u->journal_live = true;
+        upd_write_resume(u);
+        upd_net_resume(u, u->wr.journal.validator, u->wr.journal.validator_len);
         u->st.resumed_from_journal = true;
-        u->st.total = u->journal.total;
-        u->rehash_to = otter_journal_bytes_done(&u->journal);
-        /* A finished download is still checked against what the server
-         * offers now: its last byte is asked for with Range + If-Range (a
-         * changed file starts over with a fresh decision), and compared
-         * with flash instead of programmed. */
-        u->keep_to = u->rehash_to;
-        if (u->rehash_to >= u->st.total)
-            u->rehash_to = u->st.total - 1u;
-        u->marked = u->journal.sectors_done;
-        /* The sector after the last complete one may be half written. */
-        u->erased_to = u->journal.sectors_done * s;
-        memcpy(u->validator, u->journal.validator, u->journal.validator_len + 1u);
+        u->st.total = u->wr.journal.total;
         u->st.phase = OTTER_UPDATE_PHASE_REHASH;
         return OTTER_UPDATE_MORE;
     }
@@ -196,16 +132,16 @@ static int do_decide(otter_update_t *u)
 {
     const otter_image_t *img = &u->img;
     if (!otter_image_desc_known(img) && !otter_image_done(img)) {
-        if (u->pend_len >= u->cfg.data_buf_len || u->received >= u->st.total)
+        if (u->wr.pend_len >= u->cfg.data_buf_len || u->net.received >= u->st.total)
             return otter_image_early_verdict(img) < 0 ? otter_image_early_verdict(img) : OTTER_ERR_IMG_TRUNCATED;
-        int n = upd_net_read(u, u->cfg.data_buf + u->pend_len, u->cfg.data_buf_len - u->pend_len);
+        int n = upd_net_read(u, u->cfg.data_buf + u->wr.pend_len, u->cfg.data_buf_len - u->wr.pend_len);
         if (n == OTTER_ERR_HTTP_AGAIN)
             return OTTER_UPDATE_MORE;
         if (n == 0)
             return OTTER_ERR_HTTP_CLOSED_EARLY;
         if (n < 0)
             return upd_net_transient(n) ? upd_net_cut(u, n) : n;
-        u->pend_len += (uint32_t)n;
+        upd_write_take(u, 0, u->wr.pend_len + (uint32_t)n);
         int v = otter_image_early_verdict(img);
         if (v < 0)
             return v;
@@ -216,8 +152,7 @@ static int do_decide(otter_update_t *u)
     if (ret < 0)
         return ret;
     if (ret == OTTER_UPDATE_MORE) {
-        otter_http_close(&u->http);
-        u->in_request = false;
+        upd_net_close(u);
         u->st.phase = OTTER_UPDATE_PHASE_DONE;
         u->st.outcome = OTTER_UPDATE_OUTCOME_UP_TO_DATE;
         return 0;
@@ -233,11 +168,10 @@ static int open_body_end(otter_update_t *u)
 {
     const otter_image_info_t *in = otter_image_info(&u->img);
     bool whole = otter_image_done(&u->img) &&
-                 (u->received == in->image_len || (uint64_t)u->received == (uint64_t)in->signed_len + OTTER_SIG_SECTOR_LEN);
+                 (u->net.received == in->image_len || (uint64_t)u->net.received == (uint64_t)in->signed_len + OTTER_SIG_SECTOR_LEN);
     if (!whole)
         return upd_net_cut(u, OTTER_ERR_HTTP_CLOSED_EARLY);
-    u->st.total = u->received;
-    u->open_length = false;
+    upd_net_body_ended(u);
     return upd_write_pending(u); /* nothing pending: marks the last sector done */
 }
 
@@ -245,12 +179,11 @@ static int open_body_end(otter_update_t *u)
  * it was exactly the slot or too large. */
 static int open_body_full(otter_update_t *u)
 {
-    if (!u->in_request) {
+    if (!u->net.in_request) {
         u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
         return OTTER_UPDATE_MORE;
     }
-    uint8_t b;
-    int n = otter_http_read(&u->http, &b, 1);
+    int n = upd_net_probe(u);
     if (n == 0)
         return open_body_end(u);
     if (n == OTTER_ERR_HTTP_AGAIN)
@@ -264,54 +197,89 @@ static int open_body_full(otter_update_t *u)
  * else read once from the network and program what fits erased sectors. */
 static int do_download(otter_update_t *u)
 {
-    if (u->pend_off < u->pend_len) {
-        if (u->pend_file_off + u->pend_off >= u->erased_to)
+    if (u->wr.pend_off < u->wr.pend_len) {
+        if (u->wr.pend_file_off + u->wr.pend_off >= u->wr.erased_to)
             return upd_write_erase_next(u);
         return upd_write_pending(u);
     }
-    if (u->received >= u->st.total && u->open_length)
+    if (u->net.received >= u->st.total && u->net.open_length)
         return open_body_full(u);
-    if (u->received >= u->st.total) {
+    if (u->net.received >= u->st.total) {
         otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_FINISH};
         upd_event(u, &ev);
-        otter_http_close(&u->http);
-        u->in_request = false;
+        upd_net_close(u);
         ev.kind = OTTER_UPDATE_EV_DISCONNECTED;
         upd_event(u, &ev);
         u->st.phase = OTTER_UPDATE_PHASE_VERIFY;
         return OTTER_UPDATE_MORE;
     }
-    if (!u->in_request) {
+    if (!u->net.in_request) {
         u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
         return OTTER_UPDATE_MORE;
     }
     /* Never read past the end of the sector being filled: what a power cut
      * can lose (received, not yet journalled) stays within one sector. */
     uint32_t s = upd_sector(u);
-    uint32_t want = s - u->received % s;
-    if (want > u->st.total - u->received)
-        want = u->st.total - u->received;
+    uint32_t want = s - u->net.received % s;
+    if (want > u->st.total - u->net.received)
+        want = u->st.total - u->net.received;
     if (want > u->cfg.data_buf_len)
         want = (uint32_t)u->cfg.data_buf_len;
-    u->pend_off = u->pend_len = 0;
-    u->pend_file_off = u->received;
+    upd_write_take(u, u->net.received, 0);
     int n = upd_net_read(u, u->cfg.data_buf, want);
     if (n == OTTER_ERR_HTTP_AGAIN)
         return OTTER_UPDATE_MORE;
-    if (n == 0 && u->open_length)
+    if (n == 0 && u->net.open_length)
         return open_body_end(u);
     if (n == 0)
         n = OTTER_ERR_HTTP_CLOSED_EARLY;
     if (n < 0)
         return upd_net_transient(n) ? upd_net_cut(u, n) : n;
-    u->pend_len = (uint32_t)n;
-    u->pend_file_off = u->received - (uint32_t)n; /* after any dropped bytes */
-    if (u->pend_file_off < u->erased_to)
+    upd_write_take(u, u->net.received - (uint32_t)n, (uint32_t)n); /* after any dropped bytes */
+    if (u->wr.pend_file_off < u->wr.erased_to)
         return upd_write_pending(u);
     return OTTER_UPDATE_MORE;
 }
 
-static int dispatch(otter_update_t *u)
+/* Forget the download: a fresh image check, nothing received, erased,
+ * journalled or decided. */
+static void forget_download(otter_update_t *u)
+{
+    otter_image_free(&u->img);
+    otter_image_init(&u->img, u->cfg.policy.chip_id);
+    otter_image_set_max_len(&u->img, u->target->size - upd_sector(u));
+    upd_net_reset(u);
+    upd_write_reset(u);
+    upd_policy_reset(u);
+    u->st.done = u->st.total = 0;
+    u->st.have_app = false;
+    u->st.phase = OTTER_UPDATE_PHASE_CONNECT;
+}
+
+/* The file changed on the server (update_net.c said so): start from byte 0
+ * with a fresh decision. The journal is rewritten before the first
+ * program. */
+static int start_over(otter_update_t *u)
+{
+    forget_download(u);
+    otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_RESTART};
+    upd_event(u, &ev);
+    return OTTER_UPDATE_MORE;
+}
+
+/* The journal's download cannot be continued (update_write.c said so: its
+ * bytes fail a check, or the policy no longer wants that image): forget
+ * it, nothing written, and download from byte 0 with a fresh decision. */
+static int give_up_journal(otter_update_t *u)
+{
+    forget_download(u);
+    upd_net_rewind(u, 0);
+    u->st.resumed_from_journal = false;
+    memset(&u->detail, 0, sizeof u->detail);
+    return OTTER_UPDATE_MORE;
+}
+
+static int dispatch_phase(otter_update_t *u)
 {
     switch (u->st.phase) {
     case OTTER_UPDATE_PHASE_START:
@@ -337,6 +305,16 @@ static int dispatch(otter_update_t *u)
     default:
         return OTTER_ERR_STATE;
     }
+}
+
+static int dispatch(otter_update_t *u)
+{
+    int ret = dispatch_phase(u);
+    if (ret == UPD_RESTART)
+        return start_over(u);
+    if (ret == UPD_GIVE_UP)
+        return give_up_journal(u);
+    return ret;
 }
 
 static void time_step(otter_update_t *u, uint64_t t0)
@@ -381,7 +359,7 @@ int otter_update_step(otter_update_t *u)
     if (ret == 0)
         ret = dispatch(u);
     if (ret < 0 && u->st.phase != OTTER_UPDATE_PHASE_FAILED)
-        ret = upd_fail(u, ret);
+        ret = fail(u, ret);
     time_step(u, t0);
     if (ret > 0)
         return OTTER_UPDATE_MORE;
@@ -405,14 +383,11 @@ int otter_update_finish(otter_update_t *u)
         ret = otter_otadata_set_slot(&od, u->cfg.flash, (unsigned)(u->target->subtype - OTTER_PT_SUBTYPE_OTA_0), n,
                                      OTTER_OTA_STATE_NEW);
     if (ret < 0) {
-        ret = upd_fail(u, ret);
+        ret = fail(u, ret);
         time_step(u, t0);
         return ret;
     }
-    /* After the switch: a cut before this byte only means a later update
-     * into this slot starts over instead of resuming. */
-    (void)otter_journal_mark_installed(u->cfg.flash, &u->journal);
-    u->journal_live = false;
+    upd_write_installed(u);
     u->st.phase = OTTER_UPDATE_PHASE_DONE;
     u->st.outcome = OTTER_UPDATE_OUTCOME_UPDATED;
     otter_update_event_t ev = {.kind = OTTER_UPDATE_EV_SWITCHED, .offset = u->target->offset};
@@ -423,14 +398,13 @@ int otter_update_finish(otter_update_t *u)
 
 void otter_update_abort(otter_update_t *u)
 {
-    otter_http_close(&u->http);
-    u->in_request = false;
+    upd_net_close(u);
     if (!active(u) && u->st.phase != OTTER_UPDATE_PHASE_IDLE)
         return;
     u->st.err = OTTER_ERR_UPD_ABORTED;
     u->detail.err = OTTER_ERR_UPD_ABORTED;
     u->detail.phase = u->st.phase;
-    u->detail.offset = u->received;
+    u->detail.offset = u->net.received;
     u->st.phase = OTTER_UPDATE_PHASE_DONE;
     u->st.outcome = OTTER_UPDATE_OUTCOME_ABORTED;
 }
@@ -447,6 +421,6 @@ const otter_update_detail_t *otter_update_detail(const otter_update_t *u)
 
 void otter_update_free(otter_update_t *u)
 {
-    otter_http_free(&u->http);
+    upd_net_free(u);
     otter_image_free(&u->img);
 }

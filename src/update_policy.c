@@ -5,7 +5,7 @@
 
 #include "otter/error.h"
 #include "otter/otadata.h"
-#include "strutil.h"
+#include "strbuf.h"
 #include "update_priv.h"
 
 /* ---- versions ------------------------------------------------------------
@@ -226,51 +226,31 @@ int otter_update_version_cmp(const char *a, const char *b, bool *comparable)
     return c ? sign(c) : sign((int)la - (int)lb);
 }
 
-/* ---- a bounded string builder ------------------------------------------- */
-
-typedef struct sb {
-    char *buf;
-    size_t len, pos;
-} sb_t;
-
-static void sb_put(sb_t *b, const char *s)
-{
-    while (*s && b->pos + 1 < b->len)
-        b->buf[b->pos++] = *s++;
-    if (b->len)
-        b->buf[b->pos] = 0;
-}
+/* ---- words: the core's string builder (strbuf.h) ----------------------- */
 
 /* A text that filled the buffer (did not fit) ends "... (NAME)" after the
  * last whole word, never in the middle of one. */
-static void sb_end_cut(sb_t *b, int err)
+static void sb_end_cut(otter_sb_t *b, int err)
 {
     const char *name = otter_errname(err);
     size_t tail = 6 + strlen(name); /* "... (" + name + ")" */
-    if (b->pos + 1 < b->len || b->len < tail + 2)
+    size_t used = otter_sb_used(b);
+    if (used + 1 < b->cap || b->cap < tail + 2)
         return;
-    size_t at = b->pos < b->len - 1 - tail ? b->pos : b->len - 1 - tail;
+    size_t at = used < b->cap - 1 - tail ? used : b->cap - 1 - tail;
     while (at > 0 && b->buf[at - 1] != ' ')
         at--;
     while (at > 0 && (b->buf[at - 1] == ' ' || b->buf[at - 1] == ',' || b->buf[at - 1] == '('))
         at--;
-    b->pos = at;
-    sb_put(b, "... (");
-    sb_put(b, name);
-    sb_put(b, ")");
+    otter_sb_cut(b, at);
+    otter_sb_put(b, "... (");
+    otter_sb_put(b, name);
+    otter_sb_put(b, ")");
 }
 
-static void sb_num(sb_t *b, uint64_t v)
+static void copy_text(char *dst, size_t cap, const char *src)
 {
-    char out[24];
-    out[otter_ascii_u64(out, v)] = 0;
-    sb_put(b, out);
-}
-
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-    sb_t b = {dst, cap, 0};
-    sb_put(&b, src);
+    (void)otter_str_copy(dst, cap, src, SIZE_MAX);
 }
 
 /* ---- loading what the policy compares against ---------------------------- */
@@ -290,7 +270,7 @@ static int read_version(otter_update_t *u, uint32_t addr, char out[33])
     (void)otter_image_feed(&u->img, u->cfg.data_buf, OTTER_IMAGE_EARLY_LEN);
     const otter_image_info_t *info = otter_image_info(&u->img);
     if (info->has_app_desc)
-        copy_str(out, 33, info->app.version);
+        copy_text(out, 33, info->app.version);
     otter_image_free(&u->img);
     return 0;
 }
@@ -306,8 +286,8 @@ static int load_rolled_back(otter_update_t *u)
     otter_otadata_t od;
     unsigned n = otter_ptable_ota_count(u->cfg.ptable);
     unsigned slot = (unsigned)(u->target->subtype - OTTER_PT_SUBTYPE_OTA_0);
-    u->carry_installs = 0;
-    u->carry_version[0] = 0;
+    u->pol.carry_installs = 0;
+    u->pol.carry_version[0] = 0;
     if (p->rolled_back == OTTER_UPDATE_REFUSE_NONE || otter_otadata_read(&od, u->cfg.flash, u->cfg.ptable) < 0 ||
         !n)
         return 0;
@@ -331,9 +311,9 @@ static int load_rolled_back(otter_update_t *u)
     uint8_t installs = have_journal ? j.installs : 1;
     uint8_t tries = p->unconfirmed_tries ? p->unconfirmed_tries : DEFAULT_UNCONFIRMED_TRIES;
     if (invalid || p->rolled_back == OTTER_UPDATE_REFUSE_UNCONFIRMED || installs >= tries)
-        return read_version(u, u->target->offset, u->rolled_back_version);
-    u->carry_installs = installs;
-    return read_version(u, u->target->offset, u->carry_version);
+        return read_version(u, u->target->offset, u->pol.rolled_back_version);
+    u->pol.carry_installs = installs;
+    return read_version(u, u->target->offset, u->pol.carry_version);
 }
 
 bool upd_policy_slot_newer(otter_update_t *u)
@@ -348,7 +328,7 @@ int upd_policy_load(otter_update_t *u)
 {
     const otter_update_policy_t *p = &u->cfg.policy;
     if (p->running_version) {
-        copy_str(u->st.running_version, sizeof u->st.running_version, p->running_version);
+        copy_text(u->st.running_version, sizeof u->st.running_version, p->running_version);
     } else {
         uint8_t slot;
         int ret = otter_boot_running_slot(u->cfg.boot, &slot);
@@ -370,10 +350,11 @@ static void set_detail(otter_update_detail_t *d, const char *expected_a, const c
 {
     if (!d)
         return;
-    sb_t e = {d->expected, sizeof d->expected, 0};
-    sb_put(&e, expected_a);
-    sb_put(&e, expected_b);
-    copy_str(d->got, sizeof d->got, got);
+    otter_sb_t e;
+    otter_sb_init(&e, d->expected, sizeof d->expected);
+    otter_sb_put(&e, expected_a);
+    otter_sb_put(&e, expected_b);
+    copy_text(d->got, sizeof d->got, got);
 }
 
 static int check_version(const otter_update_policy_t *p, const char *img, const char *run, const char *rolled,
@@ -414,9 +395,11 @@ int otter_update_decide(const otter_update_policy_t *p, const otter_image_info_t
     }
     if (info->app.secure_version < p->min_secure_version) {
         char num[24], need[24];
-        sb_t nb = {num, sizeof num, 0}, b2 = {need, sizeof need, 0};
-        sb_num(&nb, info->app.secure_version);
-        sb_num(&b2, p->min_secure_version);
+        otter_sb_t nb, b2;
+        otter_sb_init(&nb, num, sizeof num);
+        otter_sb_init(&b2, need, sizeof need);
+        otter_sb_u64(&nb, info->app.secure_version);
+        otter_sb_u64(&b2, p->min_secure_version);
         set_detail(d, "secure_version >= ", need, num);
         return OTTER_ERR_UPD_SECURE_VERSION;
     }
@@ -436,13 +419,18 @@ int upd_policy_decide(otter_update_t *u)
     u->st.have_app = info->has_app_desc;
     if (info->has_app_desc)
         u->st.app = info->app;
-    v = otter_update_decide(&u->cfg.policy, info, u->st.running_version, u->rolled_back_version, &u->detail);
+    v = otter_update_decide(&u->cfg.policy, info, u->st.running_version, u->pol.rolled_back_version, &u->detail);
     otter_update_event_t ev = {
         .kind = OTTER_UPDATE_EV_DECISION, .err = v < 0 ? v : 0, .app = u->st.have_app ? &u->st.app : NULL};
     upd_event(u, &ev);
     if (v == 0)
-        u->decided = true;
+        u->pol.decided = true;
     return v;
+}
+
+void upd_policy_reset(otter_update_t *u)
+{
+    u->pol.decided = false;
 }
 
 /* ---- words --------------------------------------------------------------- */
@@ -484,83 +472,82 @@ static const char *phase_words(otter_update_phase_t p)
     }
 }
 
-static void diagnose_failure(const otter_update_t *u, sb_t *b)
+static void diagnose_failure(const otter_update_t *u, otter_sb_t *b)
 {
     const otter_update_detail_t *d = &u->detail;
-    sb_put(b, d->err == OTTER_ERR_UPD_ABORTED ? "update aborted " : "update failed ");
-    sb_put(b, phase_words(d->phase));
-    sb_put(b, ": ");
-    sb_put(b, otter_strerror(d->err));
+    otter_sb_put(b, d->err == OTTER_ERR_UPD_ABORTED ? "update aborted " : "update failed ");
+    otter_sb_put(b, phase_words(d->phase));
+    otter_sb_put(b, ": ");
+    otter_sb_put(b, otter_strerror(d->err));
     if (d->expected[0]) {
-        sb_put(b, " (required: ");
-        sb_put(b, d->expected);
-        sb_put(b, "; image has: ");
-        sb_put(b, d->got[0] ? d->got : "nothing");
-        sb_put(b, ")");
+        otter_sb_put(b, " (required: ");
+        otter_sb_put(b, d->expected);
+        otter_sb_put(b, "; image has: ");
+        otter_sb_put(b, d->got[0] ? d->got : "nothing");
+        otter_sb_put(b, ")");
     }
     if (d->err == OTTER_ERR_HTTP_STATUS && d->http_status) {
-        sb_put(b, " (HTTP ");
-        sb_num(b, d->http_status);
-        sb_put(b, ")");
+        otter_sb_put(b, " (HTTP ");
+        otter_sb_u64(b, d->http_status);
+        otter_sb_put(b, ")");
     }
     if (d->err == OTTER_ERR_UPD_TOO_LARGE) {
-        sb_put(b, " (");
-        sb_num(b, u->st.total);
-        sb_put(b, " bytes; the slot takes ");
-        sb_num(b, u->target ? u->target->size - upd_sector(u) : 0);
-        sb_put(b, ")");
+        otter_sb_put(b, " (");
+        otter_sb_u64(b, u->st.total);
+        otter_sb_put(b, " bytes; the slot takes ");
+        otter_sb_u64(b, u->target ? u->target->size - upd_sector(u) : 0);
+        otter_sb_put(b, ")");
     } else if (u->st.total && d->phase >= OTTER_UPDATE_PHASE_DECIDE) {
-        sb_put(b, " at byte ");
-        sb_num(b, d->offset);
-        sb_put(b, " of ");
-        sb_num(b, u->st.total);
+        otter_sb_put(b, " at byte ");
+        otter_sb_u64(b, d->offset);
+        otter_sb_put(b, " of ");
+        otter_sb_u64(b, u->st.total);
     }
     if (d->err == OTTER_ERR_HTTP_DEADLINE) {
-        sb_put(b, " (the update's deadline is ");
-        sb_num(b, u->cfg.deadline_ms / 1000u);
-        sb_put(b, " s)");
+        otter_sb_put(b, " (the update's deadline is ");
+        otter_sb_u64(b, u->cfg.deadline_ms / 1000u);
+        otter_sb_put(b, " s)");
     }
     if (d->err == OTTER_ERR_UPD_TOO_SLOW) {
-        sb_put(b, " (at least ");
-        sb_num(b, u->cfg.min_bytes_per_s);
-        sb_put(b, " bytes/s over ");
-        sb_num(b, u->cfg.rate_window_ms / 1000u);
-        sb_put(b, " s was required)");
+        otter_sb_put(b, " (at least ");
+        otter_sb_u64(b, u->cfg.min_bytes_per_s);
+        otter_sb_put(b, " bytes/s over ");
+        otter_sb_u64(b, u->cfg.rate_window_ms / 1000u);
+        otter_sb_put(b, " s was required)");
     }
-    sb_put(b, ". ");
-    if (d->err <= -60 && d->err >= -89 && otter_image_fix(d->err)) {
+    otter_sb_put(b, ". ");
+    if (OTTER_ERR_IS_IMAGE(d->err) && otter_image_fix(d->err)) {
         char why[384];
         (void)otter_image_explain(&u->img, d->err, why, sizeof why);
         why[0] = (char)(why[0] - 'a' + 'A'); /* "First bytes: ..." or "Fix: ..." */
-        sb_put(b, why);
-        sb_put(b, " ");
+        otter_sb_put(b, why);
+        otter_sb_put(b, " ");
     }
-    if (d->err <= -140 && d->err >= -159 && u->cfg.tls_report && b->pos + 1 < b->len) {
+    if (OTTER_ERR_IS_TLS(d->err) && u->cfg.tls_report && b->len + 1 < b->cap) {
         /* written in place: no copy of a text whose length has no bound here */
-        size_t start = b->pos, room = b->len - b->pos;
+        size_t start = b->len, room = b->cap - b->len;
         size_t need = otter_tls_explain(u->cfg.tls_report, b->buf + start, room);
-        b->pos = start + (need < room ? need : room - 1);
-        for (size_t i = start; i < b->pos; i++)
+        otter_sb_cut(b, start + (need < room ? need : room - 1));
+        for (size_t i = start; i < b->len; i++)
             if (b->buf[i] == '\n')
                 b->buf[i] = ' '; /* one paragraph */
-        if (b->pos && b->buf[b->pos - 1] != ' ')
-            sb_put(b, " ");
+        if (b->len && b->buf[b->len - 1] != ' ')
+            otter_sb_put(b, " ");
     }
-    if (u->open_length && (upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_RESOURCE_CHANGED))
-        sb_put(b, "The server sent no Content-Length: a cut download can resume only where the server honours "
+    if (u->net.open_length && (upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_RESOURCE_CHANGED))
+        otter_sb_put(b, "The server sent no Content-Length: a cut download can resume only where the server honours "
                   "Range. ");
-    sb_put(b, "The running app and otadata are unchanged");
+    otter_sb_put(b, "The running app and otadata are unchanged");
     if (d->err == OTTER_ERR_UPD_ABORTED || upd_net_transient(d->err) || d->err == OTTER_ERR_HTTP_DEADLINE ||
         d->err == OTTER_ERR_UPD_TOO_SLOW)
-        sb_put(b, "; the next attempt with the same URL resumes where this one stopped");
-    sb_put(b, ".");
+        otter_sb_put(b, "; the next attempt with the same URL resumes where this one stopped");
+    otter_sb_put(b, ".");
 }
 
 const char *otter_update_diagnose(const otter_update_t *u, char *buf, size_t len)
 {
-    sb_t b = {buf, len, 0};
-    if (len)
-        buf[0] = 0;
+    otter_sb_t b;
+    otter_sb_init(&b, buf, len);
     if (u->detail.err) {
         diagnose_failure(u, &b);
         sb_end_cut(&b, u->detail.err);
@@ -569,27 +556,27 @@ const char *otter_update_diagnose(const otter_update_t *u, char *buf, size_t len
     const char *ver = u->st.have_app ? u->st.app.version : "(unknown)";
     switch (u->st.outcome) {
     case OTTER_UPDATE_OUTCOME_UP_TO_DATE:
-        sb_put(&b, "up to date: the server has version ");
-        sb_put(&b, ver);
-        sb_put(&b, ", the running version; nothing was written.");
+        otter_sb_put(&b, "up to date: the server has version ");
+        otter_sb_put(&b, ver);
+        otter_sb_put(&b, ", the running version; nothing was written.");
         break;
     case OTTER_UPDATE_OUTCOME_UPDATED:
-        sb_put(&b, "updated: version ");
-        sb_put(&b, ver);
-        sb_put(&b, " (");
-        sb_num(&b, u->st.total);
-        sb_put(&b, " bytes) is in ");
-        sb_put(&b, otter_slot_name(u->st.target_slot) ? otter_slot_name(u->st.target_slot) : "?");
-        sb_put(&b, " and boots next, on probation: the new app must confirm itself or the device rolls back.");
+        otter_sb_put(&b, "updated: version ");
+        otter_sb_put(&b, ver);
+        otter_sb_put(&b, " (");
+        otter_sb_u64(&b, u->st.total);
+        otter_sb_put(&b, " bytes) is in ");
+        otter_sb_put(&b, otter_slot_name(u->st.target_slot) ? otter_slot_name(u->st.target_slot) : "?");
+        otter_sb_put(&b, " and boots next, on probation: the new app must confirm itself or the device rolls back.");
         break;
     default:
-        sb_put(&b, "update ");
-        sb_put(&b, otter_update_phase_name(u->st.phase));
-        sb_put(&b, ": ");
-        sb_num(&b, u->st.done);
-        sb_put(&b, " of ");
-        sb_num(&b, u->st.total);
-        sb_put(&b, " bytes.");
+        otter_sb_put(&b, "update ");
+        otter_sb_put(&b, otter_update_phase_name(u->st.phase));
+        otter_sb_put(&b, ": ");
+        otter_sb_u64(&b, u->st.done);
+        otter_sb_put(&b, " of ");
+        otter_sb_u64(&b, u->st.total);
+        otter_sb_put(&b, " bytes.");
         break;
     }
     return buf;

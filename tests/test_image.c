@@ -16,6 +16,7 @@
 #include "bytes.h"
 #include "otter/error.h"
 #include "otter/image.h"
+#include "otter/verify.h"
 
 static uint8_t *load_vector(const char *name, size_t *len)
 {

@@ -24,6 +24,7 @@
 #include "otter/error.h"
 #include "otter/image.h"
 #include "otter/otadata.h"
+#include "otter/verify.h"
 
 #define FLASH_SIZE 0x40000u
 #define NIMG 4

@@ -20,6 +20,7 @@
 #include "otter/error.h"
 #include "otter/image.h"
 #include "otter/sigblock.h"
+#include "otter/verify.h"
 #include "sign.h"
 
 struct keyinfo {

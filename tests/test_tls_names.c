@@ -17,7 +17,7 @@
 #include "otter/tls.h"
 #include "otter/tls_collect.h"
 
-/* The DER of tests/vectors/tls/names/NAME.pem into der (cap bytes). */
+/* The DER of tests/vectors/tls/names/<name>.pem into der (cap bytes). */
 static size_t load(const char *name, uint8_t *der, size_t cap)
 {
     const char *dir = getenv("OTTER_VECTORS");

@@ -14,6 +14,7 @@
 
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "otter/verify.h"
 #include "sign.h"
 #include "updfix.h"
 

@@ -30,6 +30,7 @@
 #include "otter/error.h"
 #include "otter/image.h"
 #include "otter/otadata.h"
+#include "otter/verify.h"
 #include "updfix.h"
 
 #define URL "http://updates.test/app.bin"

@@ -1,6 +1,6 @@
 /* Collecting a server's certificate chain with the device's own TLS code
  * (otter_tls in collecting mode, include/otter/tls_collect.h), for `otter
- * cert` and `otter doctor`. Replaces host/certfetch. */
+ * cert` and `otter doctor`. */
 #ifndef OTTER_TOOLS_CERT_FETCH_H
 #define OTTER_TOOLS_CERT_FETCH_H
 

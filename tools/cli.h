@@ -2,8 +2,9 @@
  *
  * Each subcommand lives in its own tools/cmd_<name>.c and defines
  * otter_cmd_<name>(argc, argv) with argv[0] being the subcommand name. It
- * returns the process exit code. main.c lists only the subcommands that are
- * linked in (weak references), so adding one needs no edit elsewhere. */
+ * returns the process exit code. Adding one takes that file and one line in
+ * OTTER_CLI_COMMANDS below: the declarations here and main.c's table of
+ * subcommands are both made from that list. */
 #ifndef OTTER_CLI_H
 #define OTTER_CLI_H
 
@@ -18,17 +19,24 @@ enum {
     CLI_EXIT_USAGE = 2, /* bad command line */
 };
 
-int otter_cmd_flash(int argc, char **argv);
-int otter_cmd_image(int argc, char **argv);
-int otter_cmd_keygen(int argc, char **argv);
-int otter_cmd_sign(int argc, char **argv);
-int otter_cmd_verify(int argc, char **argv);
-int otter_cmd_device(int argc, char **argv);
-int otter_cmd_serve(int argc, char **argv);
-int otter_cmd_pki(int argc, char **argv);
-int otter_cmd_cert(int argc, char **argv);
-int otter_cmd_doctor(int argc, char **argv);
-int otter_cmd_fetch(int argc, char **argv);
+/* The subcommands, in the order `otter --help` lists them:
+ * X(name, one-line summary). */
+#define OTTER_CLI_COMMANDS(X)                                                                        \
+    X(flash, "create, inspect and write simulated device flash images")                              \
+    X(image, "make and inspect ESP app images")                                                      \
+    X(keygen, "make a Secure Boot V2 signing key")                                                   \
+    X(sign, "sign an app image (Secure Boot V2 signature block)")                                    \
+    X(verify, "verify an image's signature blocks")                                                  \
+    X(device, "run the simulated device: boot, update, confirm or roll back")                        \
+    X(serve, "development HTTPS server with fault injection")                                        \
+    X(pki, "make a demo certificate authority and server certificate")                               \
+    X(cert, "show a server's certificates and what to pin")                                          \
+    X(doctor, "walk the update path a device would take and explain failures")                       \
+    X(fetch, "download, hash and write an image to a flash file")
+
+#define OTTER_CLI_DECLARE(name, summary) int otter_cmd_##name(int argc, char **argv);
+OTTER_CLI_COMMANDS(OTTER_CLI_DECLARE)
+#undef OTTER_CLI_DECLARE
 
 /* Print "otter: <fmt>\n" to stderr. Returns CLI_EXIT_FAIL for `return cli_err(...)`. */
 int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -250,7 +250,7 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
         rc = sink_write(s, buf, (size_t)n);
     }
     char why[512] = "";
-    if (rc <= -120 && rc >= -199) /* transport, TLS, HTTP: the client says what and where */
+    if (OTTER_ERR_IS_NET(rc)) /* transport, TLS, HTTP: the client says what and where */
         otter_http_explain(&http, rc, why, sizeof why);
     otter_http_free(&http);
     otter_tls_free(&tls);

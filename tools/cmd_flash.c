@@ -11,6 +11,7 @@
 #include "otter/image.h"
 #include "otter/otadata.h"
 #include "otter/partition.h"
+#include "otter/verify.h"
 
 static const char usage_main[] =
     "usage: otter flash <command> [options]\n\n"

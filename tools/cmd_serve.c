@@ -82,13 +82,6 @@ static const char SERVE_HELP[] =
     "\n"
     "Stops cleanly on SIGTERM or SIGINT.\n";
 
-int64_t serve_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int parse_num(const char *opt, const char *v, int64_t min, int64_t *out)
 {
     uint64_t u;

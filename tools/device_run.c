@@ -281,9 +281,9 @@ static int run_update(dev_ctx_t *c)
         track(c, t0);
         /* Bytes read in the step the power was lost in were downloaded too;
          * only what the journal marked while powered is kept. */
-        received = c->up.received;
+        received = c->up.net.received;
         if (otter_norsim_powered(&c->d.sim))
-            kept = c->up.journal_live ? c->up.marked * c->d.flash.sector_size : 0;
+            kept = c->up.wr.journal_live ? c->up.wr.marked * c->d.flash.sector_size : 0;
         if (c->up.target && !c->r.target_slot[0])
             snprintf(c->r.target_slot, sizeof c->r.target_slot, "%s", otter_slot_name(c->up.target->subtype));
     } while (ret == OTTER_UPDATE_MORE);
@@ -308,7 +308,7 @@ static int run_update(dev_ctx_t *c)
     c->r.resume_offset = kept;
     c->r.to_download_again = received > kept ? received - kept : 0;
     if (st->resumed_from_journal)
-        c->r.resume_offset = c->up.journal.sectors_done * c->d.flash.sector_size;
+        c->r.resume_offset = c->up.wr.journal.sectors_done * c->d.flash.sector_size;
     if (st->resumed_from_journal && again) {
         /* downloaded before the power cut and again now */
         c->r.redownloaded += again;

@@ -142,7 +142,7 @@ static void client_free(struct client *c)
 
 static int is_tls_error(int rc)
 {
-    return rc <= OTTER_ERR_TLS_TRUST && rc >= -159;
+    return OTTER_ERR_IS_TLS(rc);
 }
 
 /* The headers otter keeps in fixed fields, with the build limit on each. */

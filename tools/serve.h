@@ -142,6 +142,7 @@ struct serve_server {
     unsigned etag_next;
 };
 
+/* serve_conn.c */
 /* Monotonic milliseconds. */
 int64_t serve_now_ms(void);
 

@@ -35,12 +35,14 @@
 #include "otter/tls.h"
 #include "otter/update.h"
 
-/* Status, as HttpsOTAStatus_t. */
+/* Status, as HttpsOTAStatus_t. How the update ended in detail:
+ * otter_update_status(otter_https_ota_engine(ota))->outcome, and
+ * otter_update_diagnose() in words. */
 typedef enum otter_https_ota_status {
-    OTTER_HTTPS_OTA_IDLE = 0,
+    OTTER_HTTPS_OTA_IDLE = 0, /* not begun, or ended up to date (the server has the running version) */
     OTTER_HTTPS_OTA_UPDATING,
     OTTER_HTTPS_OTA_SUCCESS, /* new app installed: restart to run it */
-    OTTER_HTTPS_OTA_FAIL,    /* failed (or up to date: see otter_https_ota_outcome) */
+    OTTER_HTTPS_OTA_FAIL,    /* failed; the running app and otadata are unchanged */
     OTTER_HTTPS_OTA_ERR,     /* begin() refused its arguments */
 } otter_https_ota_status_t;
 
@@ -127,7 +129,8 @@ int otter_https_ota_begin(otter_https_ota_t *ota, const char *url, const char *s
 /* HttpsOTA.status(): while UPDATING, first runs update steps for up to
  * port.slice_ms of clock time (each step bounded; see otter/update.h), then
  * returns the status. SUCCESS: the new app boots after a restart, on
- * probation. */
+ * probation; IDLE after UPDATING: up to date, nothing written; FAIL: see
+ * otter_update_diagnose(). */
 otter_https_ota_status_t otter_https_ota_status(otter_https_ota_t *ota);
 
 /* Exactly one update step (for callers with their own scheduling). Returns

@@ -293,25 +293,5 @@ int otter_image_check_chip_rev(const otter_image_info_t *info, uint16_t chip_rev
 int otter_image_validate_flash(const otter_flash_t *flash, uint32_t offset, uint32_t max_len, otter_image_info_t *out,
                                uint8_t *work, size_t work_len);
 
-/* Options for otter_image_boot_validate(). */
-typedef struct otter_image_boot_cfg {
-    uint16_t chip_id; /* expected chip, or OTTER_CHIP_ANY */
-    uint8_t *work;    /* read buffer; NULL: a 256-byte stack buffer */
-    size_t work_len;
-    /* Secure boot: when n_trusted > 0 the image must also carry a signature
-     * sector that otter_sigblock_verify_flash() accepts with these key
-     * digests (then work must hold 4096 bytes). */
-    const uint8_t (*trusted)[32];
-    size_t n_trusted;
-} otter_image_boot_cfg_t;
-
-/* Adapter with the boot module's validate callback signature:
- * int (*validate)(void *ctx, const otter_flash_t *, uint32_t offset, uint32_t size).
- * ctx is an otter_image_boot_cfg_t * or NULL (any chip, stack buffer, no
- * signature check). Returns 0 if [offset, offset+size) holds a valid app
- * image (and, with trusted keys, a signature sector they accept), else the
- * verdict of otter_image_validate_flash() / otter_sigblock_verify_flash(),
- * or OTTER_ERR_IMG_CHIP_MISMATCH. */
-int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t offset, uint32_t size);
 
 #endif

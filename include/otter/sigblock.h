@@ -95,19 +95,6 @@ int otter_sigblock_verify(const uint8_t sector[OTTER_SIG_SECTOR_LEN], const uint
                           const uint8_t *digest384, const uint8_t (*trusted)[32], size_t n_trusted,
                           otter_sigblock_report_t *report);
 
-/* Validate the app image at flash [offset, offset + max_len) with
- * otter_image_validate_flash() and then verify the signature sector that
- * follows it (at offset + signed_len) with otter_sigblock_verify() against the
- * trusted key digests. work: caller buffer of at least 4096 bytes (the sector
- * is read into it). info / report may be NULL. Returns 0, the image verdict,
- * OTTER_ERR_SIG_NONE if the sector does not fit in max_len, the sector
- * verdict, a flash read error, or OTTER_ERR_BUF_TOO_SMALL. */
-struct otter_image_info;
-struct otter_flash;
-int otter_sigblock_verify_flash(const struct otter_flash *flash, uint32_t offset, uint32_t max_len,
-                                const uint8_t (*trusted)[32], size_t n_trusted, struct otter_image_info *info,
-                                otter_sigblock_report_t *report, uint8_t *work, size_t work_len);
-
 /* Number of leading block slots that hold a well-formed block (magic, CRC,
  * version), as espsecure counts them before appending: 0..3. */
 unsigned otter_sigblock_count(const uint8_t sector[OTTER_SIG_SECTOR_LEN]);

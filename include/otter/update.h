@@ -278,6 +278,48 @@ typedef struct otter_update_detail {
     char got[48];               /* policy: what the image had ("1.0.0") */
 } otter_update_detail_t;
 
+/* The engine's state, one part per source file of the engine (each file
+ * writes only its own part). Fields are private. */
+
+/* update_net.c: the request, the response and where the body is. */
+typedef struct otter_update_net {
+    otter_http_t http;
+    otter_http_request_t req;
+    uint32_t received;   /* file offset of the next byte to receive */
+    uint32_t high_water; /* most bytes ever received (re-download accounting) */
+    uint32_t skip;       /* body bytes to drop (server ignored Range) */
+    uint32_t cut_redl;   /* bytes received again since the last cut */
+    uint8_t retries;
+    uint8_t prev_http_phase;
+    bool in_request;                     /* an HTTP request is open */
+    bool whole_again;                    /* server ignores Range: ask for the whole file, drop `skip` bytes */
+    bool open_length;                    /* no Content-Length: total is the slot capacity until the body ends */
+    char validator[OTTER_HTTP_ETAG_MAX]; /* ETag or Last-Modified of the file */
+} otter_update_net_t;
+
+/* update_write.c: the target slot, the pending bytes and the journal. */
+typedef struct otter_update_write {
+    otter_journal_t journal;
+    uint32_t erased_to;     /* slot offset up to which sectors are erased */
+    uint32_t marked;        /* journal progress bytes written (sectors) */
+    uint32_t pend_off;      /* pending bytes in data_buf: [pend_off, pend_len) */
+    uint32_t pend_len;
+    uint32_t pend_file_off; /* file offset of data_buf[pend_off] */
+    uint32_t rehash_to;     /* REHASH: bytes to re-read */
+    uint32_t keep_to;       /* bytes at the start of the slot already in flash (re-checked, not programmed) */
+    uint8_t first_byte;     /* the image's first byte, programmed last (finish) */
+    bool journal_erased;    /* PREPARE: journal sector erased */
+    bool journal_live;      /* journal header written for this download */
+} otter_update_write_t;
+
+/* update_policy.c: what the decision compares against, and its verdict. */
+typedef struct otter_update_verdict {
+    bool decided;                 /* the policy accepted the image */
+    char rolled_back_version[33]; /* version rolled back from the target slot */
+    char carry_version[33];       /* ABORTED version still allowed in the target slot... */
+    uint8_t carry_installs;       /* ...and how often it was switched to */
+} otter_update_verdict_t;
+
 /* The engine. Caller-owned; may be static. Fields are private. */
 typedef struct otter_update {
     otter_update_config_t cfg;
@@ -285,38 +327,14 @@ typedef struct otter_update {
     otter_update_status_t st;
     otter_update_detail_t detail;
     const otter_partition_t *target;
-    otter_http_t http;
     otter_image_t img;
-    otter_journal_t journal;
     uint8_t url_hash[32];
-    uint32_t erased_to; /* slot offset up to which sectors are erased */
-    uint32_t marked;    /* journal progress bytes written (sectors) */
-    uint32_t pend_off;  /* pending bytes in data_buf: [pend_off, pend_len) */
-    uint32_t pend_len;
-    uint32_t pend_file_off; /* file offset of data_buf[pend_off] */
-    uint32_t received;      /* file offset of the next byte to receive */
-    uint32_t rehash_to;     /* REHASH: bytes to re-read */
-    uint32_t high_water;    /* most bytes ever received (re-download accounting) */
-    uint32_t skip;          /* body bytes to drop (server ignored Range) */
-    uint32_t cut_redl;      /* bytes received again since the last cut */
-    uint64_t t_begin;       /* cfg.clock at begin() */
-    uint64_t win_start;     /* rate window: start time and bytes downloaded then */
+    uint64_t t_begin;   /* cfg.clock at begin() */
+    uint64_t win_start; /* rate window: start time and bytes downloaded then */
     uint64_t win_bytes;
-    uint8_t retries;
-    uint8_t prev_http_phase;
-    uint8_t first_byte;                  /* the image's first byte, programmed last (finish) */
-    bool in_request;                     /* an HTTP request is open */
-    bool decided;                        /* the policy accepted the image */
-    bool whole_again;                    /* server ignores Range: ask for the whole file, drop `skip` bytes */
-    bool open_length;                    /* no Content-Length: total is the slot capacity until the body ends */
-    bool journal_erased;                 /* PREPARE: journal sector erased */
-    bool journal_live;                   /* journal header written for this download */
-    char validator[OTTER_HTTP_ETAG_MAX]; /* ETag or Last-Modified of the file */
-    char rolled_back_version[33];        /* version rolled back from the target slot */
-    char carry_version[33];              /* ABORTED version still allowed in the target slot... */
-    uint8_t carry_installs;              /* ...and how often it was switched to */
-    uint32_t keep_to;                    /* bytes at the start of the slot already in flash (re-checked, not programmed) */
-    otter_http_request_t req;
+    otter_update_net_t net;
+    otter_update_write_t wr;
+    otter_update_verdict_t pol;
 } otter_update_t;
 
 /* Zero the context and keep cfg (copied). Cannot fail; problems with cfg are

@@ -16,6 +16,7 @@
 #include "otter/crypto.h"
 #include "otter/error.h"
 #include "otter/tls.h"
+#include "strbuf.h"
 #include "tls_der.h"
 #include "tls_mbedtls.h"
 
@@ -642,18 +643,6 @@ static int handshake_error(const otter_tls_t *tls, int ret, int alert)
     return OTTER_ERR_TLS_HANDSHAKE;
 }
 
-static void copy_str(char *dst, size_t cap, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n >= cap) {
-        n = cap - 1;
-    }
-    if (n) {
-        memcpy(dst, s, n);
-    }
-    dst[n] = '\0';
-}
-
 static void report_begin(otter_tls_t *tls, const char *host, uint16_t port)
 {
     otter_tls_report_t *r = tls->report;
@@ -661,7 +650,7 @@ static void report_begin(otter_tls_t *tls, const char *host, uint16_t port)
         return;
     }
     otter_tls_report_init(r);
-    copy_str(r->host, sizeof r->host, host);
+    otter_str_copy(r->host, sizeof r->host, host, SIZE_MAX);
     r->port = port;
     r->now = wall_now(tls);
     r->hostname_check_skipped = (tls->flags & OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK) ? 1 : 0;
@@ -690,9 +679,9 @@ static void report_end(otter_tls_t *tls, int result, int ret, int alert)
     r->resumed = tls->resumed;
     r->flags = tls->vflags;
     if (result == OTTER_OK || (tls->flags & OTTER_TLS_COLLECT)) {
-        copy_str(r->version, sizeof r->version, mbedtls_ssl_get_version(ssl));
-        copy_str(r->cipher, sizeof r->cipher, mbedtls_ssl_get_ciphersuite(ssl));
-        copy_str(r->alpn, sizeof r->alpn, mbedtls_ssl_get_alpn_protocol(ssl));
+        otter_str_copy(r->version, sizeof r->version, mbedtls_ssl_get_version(ssl), SIZE_MAX);
+        otter_str_copy(r->cipher, sizeof r->cipher, mbedtls_ssl_get_ciphersuite(ssl), SIZE_MAX);
+        otter_str_copy(r->alpn, sizeof r->alpn, mbedtls_ssl_get_alpn_protocol(ssl), SIZE_MAX);
         if (tls->resumed) {
             report_chain(tls, mbedtls_ssl_get_peer_cert(ssl));
         }
@@ -717,7 +706,7 @@ static void save_session(otter_tls_t *tls, const char *host, uint16_t port)
         return;
     }
     keep_session(tls);
-    copy_str(tls->session_host, sizeof tls->session_host, host);
+    otter_str_copy(tls->session_host, sizeof tls->session_host, host, SIZE_MAX);
     tls->session_port = port;
 }
 

@@ -2,7 +2,7 @@
 # Write the README's ```c snippet that includes MARK (e.g. otter_esp) as a C
 # file: its #include lines at file scope, the rest in a function body, after
 # readme_esp_context.h (what the snippet assumes of the app around it).
-# Usage: readme_snippet.sh README.md MARK OUT.c
+# Usage: readme_snippet.sh README.md MARK OUTFILE (the C file to write)
 set -eu
 awk -v mark="$2" '
     /^```c[ \t]*$/ { inside = 1; n = 0; delete body; next }
