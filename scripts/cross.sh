@@ -89,7 +89,7 @@ build_target() {
     # defines, and every function the crypto shim and the TLS layer declare
     # (their backend is the platform's: mbedTLS or the chip's hash hardware).
     "$nm_tool" --defined-only "$dir"/*.o | awk 'NF==3 {print $3}' | sort -u > "$dir/defined.txt"
-    grep -ohE 'otter_[A-Za-z0-9_]+[[:space:]]*\(' include/otter/crypto.h include/otter/tls.h | tr -d '( \t' | sort -u >>"$dir/defined.txt"
+    grep -ohE 'otter_[A-Za-z0-9_]+[[:space:]]*\(' include/otter/crypto.h include/otter/tls.h include/otter/tls_report.h | tr -d '( \t' | sort -u >>"$dir/defined.txt"
     bad=$("$nm_tool" -u "$dir"/*.o | awk 'NF==2 {print $2} NF==1 {print $1}' | grep -v ':$' | sort -u \
         | grep -Fxv -f "$dir/defined.txt" | grep -Ev "$ALLOWED_UNDEF" || true)
     if [ -n "$bad" ]; then
