@@ -172,13 +172,13 @@ section_versions() {
                 say "otter fetch ($(ver_get "$t" version)) of $f: flash content does not match"
             ver_set "$t" tls "$(tail -1 "$W/nginx/tls.log" 2>/dev/null | cut -d' ' -f1-2)"
         done
-        r=0
-        while [ $r -lt "$RUNS" ]; do
+        round=0  # (timed uses $r)
+        while [ $round -lt "$RUNS" ]; do
             timed 1 "vcurl-$f" "timeout 120 sh -c '$ccmd'" || true
             for t in $tags; do
                 timed 1 "v$t-$f" "timeout 120 $(ver_fetch_cmd "$t" "$url" "$BENCH_TMP/ver-$t.flash")" || true
             done
-            r=$((r + 1))
+            round=$((round + 1))
         done
         rm -f "$BENCH_TMP"/ver-*.flash*
     done
