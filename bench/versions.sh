@@ -340,8 +340,11 @@ ver_why() {
     echo "them: $(ver_get "$t1" version)'s \`mbedtls_gcm_update\` XORs the key stream into the record and"
     echo "the GHASH input one byte at a time ($(fnpb "$t1" mbedtls_gcm_update) per byte, plus $(fnpb "$t1" 0x) in its"
     echo "unnamed per-block helper), where $newer XOR a word at a time (\`gcm_mask\` +"
-    echo "\`mbedtls_gcm_update\`: $m_new). That is where the gap went from"
-    echo "$(ver_get "$t1" worst)× to $(for t in "$@"; do printf '%s× ' "$(ver_get "$t" worst)"; done | sed 's/ $//; s/ / and /g') against curl."
+    echo "\`mbedtls_gcm_update\`: $m_new). That is where the gap went: in all,"
+    echo "$(ver_get "$t1" ipb_total) instructions per byte with $(ver_get "$t1" version), $(for t in "$@"; do printf '%s / ' "$(ver_get "$t" ipb_total)"; done | sed 's| / $||') with $newer"
+    echo "(curl + sha256sum: $(awk -v a="$(split_of curl)" -v b="$(split_of sha256sum)" 'BEGIN { printf "%.1f", a + b }')). On this machine (load average $LOAD0 at the start, 2"
+    echo "CPUs shared) the wall-clock ratios against curl, $(for t in $tags; do printf '%s× / ' "$(ver_get "$t" worst)"; done | sed 's| / $||'),"
+    echo "do not resolve a difference of that size: the instruction counts are the figure to compare."
     if grep -q '^psa_aead' "$W/ver/$t/fn-big-64M.bin.txt" 2>/dev/null; then
         echo "4.0 has no legacy cipher layer for TLS: each TLS 1.2 record goes through"
         echo "\`psa_aead_decrypt\`, which copies the record into a buffer it allocates and"
