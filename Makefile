@@ -45,8 +45,20 @@ test-fast: build
 demo: deps-test build
 	@scripts/demo.sh $(BUILD)
 
+# Measures the plain build, and side by side (bench/RESULTS.md §7) the same
+# tree against mbedTLS 3.6.6 and 4.0.0 (built once into .deps/ by
+# scripts/mbedtls.sh); a version whose sources are absent is skipped with a line.
 bench: deps-bench build
-	@bench/run.sh $(BUILD)
+	@more=""; for v in 3.6 4.0; do \
+	    if scripts/mbedtls.sh $$v >/dev/null; then \
+	        cmake -S . -B build-mbedtls$$v -DOTTER_MBEDTLS=$$v -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && \
+	        cmake --build build-mbedtls$$v -j $(JOBS) || exit 1; \
+	        more="$$more build-mbedtls$$v"; \
+	    else \
+	        echo "bench: mbedTLS $$v skipped (see the line above)"; more="$$more skip:$$v"; \
+	    fi; \
+	done; \
+	bench/run.sh $(BUILD) $$more
 
 fuzz: deps-test
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DOTTER_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

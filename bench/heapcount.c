@@ -12,9 +12,13 @@
  * stack by STACK_PAINT bytes and fills it with a pattern; at exit the lowest
  * overwritten byte gives the depth reached below the constructor's frame
  * (within a few hundred bytes of main's).
- * Allocations made from inside mbedTLS's libraries (libmbed*: the caller's
- * return address is in them) are also counted on their own, so that the
- * figure for mbedTLS does not depend on what the program around it does.
+ * Allocations made from inside mbedTLS's libraries (libmbed* or
+ * libtfpsacrypto*: the caller's return address is in them) are also counted
+ * on their own, so that the figure for mbedTLS does not depend on what the
+ * program around it does. Where mbedTLS is linked statically into the
+ * program (3.6, 4.0), HEAPCOUNT_MBED_RANGES names a file of "START END" hex
+ * lines: the program's address ranges (as linked, before relocation) that
+ * hold mbedTLS's functions (bench/run.sh writes it from the symbol table).
  * At exit it appends one line to the file named by HEAPCOUNT_OUT (or stderr):
  *   "peak=<bytes> allocs=<n> stack=<bytes> mbed_peak=<bytes> top=<s1>,...,<s8>
  *    mbed_top=<s1>,...,<s8>"
@@ -52,16 +56,56 @@ static size_t tracked[TRACK];
 static void *tracked_ptr[TRACK];
 static uint8_t tracked_mbed[TRACK];
 
-/* Address ranges of the loaded mbedTLS libraries. */
-#define MAXR 16
+/* Address ranges of the loaded mbedTLS libraries, and of mbedTLS's code
+ * linked into the program. */
+#define MAXR 512
 static uintptr_t rlo[MAXR], rhi[MAXR];
 static int nr, ranges_done;
+
+/* The program's own ranges from HEAPCOUNT_MBED_RANGES, moved by its load
+ * bias (the first object dl_iterate_phdr reports is the program). */
+static void static_ranges(uintptr_t bias)
+{
+    const char *path = getenv("HEAPCOUNT_MBED_RANGES");
+    if (!path || !*path)
+        return;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return;
+    static char buf[MAXR * 40];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = 0;
+    char *p = buf;
+    while (*p && nr < MAXR) {
+        char *e;
+        unsigned long lo = strtoul(p, &e, 16);
+        if (e == p)
+            break;
+        p = e;
+        unsigned long hi = strtoul(p, &e, 16);
+        if (e == p)
+            break;
+        p = e;
+        rlo[nr] = bias + lo;
+        rhi[nr] = bias + hi;
+        nr++;
+        while (*p == '\n' || *p == ' ' || *p == '\r')
+            p++;
+    }
+}
 
 static int find_mbed(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
-    (void)data;
-    if (!info->dlpi_name || !strstr(info->dlpi_name, "libmbed"))
+    int *first = data;
+    if (*first) {
+        *first = 0;
+        static_ranges(info->dlpi_addr);
+    }
+    if (!info->dlpi_name || (!strstr(info->dlpi_name, "libmbed") && !strstr(info->dlpi_name, "libtfpsacrypto")))
         return 0;
     for (int i = 0; i < info->dlpi_phnum && nr < MAXR; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -78,7 +122,8 @@ static int from_mbed(const void *ret)
 {
     if (!ranges_done) {
         ranges_done = 1;
-        dl_iterate_phdr(find_mbed, NULL);
+        int first = 1;
+        dl_iterate_phdr(find_mbed, &first);
     }
     uintptr_t a = (uintptr_t)ret;
     for (int i = 0; i < nr; i++)

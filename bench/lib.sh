@@ -42,6 +42,7 @@ BENCH_CIPHER=ECDHE-ECDSA-AES128-GCM-SHA256
 
 # nginx_start ROOT PKIDIR [WORKERS]: serve ROOT over HTTPS on 127.0.0.1 at a
 # free port (TLS 1.2, $BENCH_CIPHER only). Sets NGINX_PORT and NGINX_PID.
+# $W/nginx/tls.log gets the protocol and cipher suite of every request.
 nginx_start() {
     root="$1"; pki="$2"; workers="${3:-1}"
     nd="$W/nginx"; mkdir -p "$nd"
@@ -58,6 +59,8 @@ error_log $nd/error.log warn;
 events { worker_connections 4096; }
 http {
     access_log $nd/access.log;
+    log_format otter_tls '\$ssl_protocol \$ssl_cipher \$request_uri';
+    access_log $nd/tls.log otter_tls;
     client_body_temp_path $nd/body;
     proxy_temp_path $nd/proxy;
     fastcgi_temp_path $nd/fastcgi;

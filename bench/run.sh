@@ -1,9 +1,12 @@
 #!/bin/sh
 # make bench: measure otter and write bench/RESULTS.md.
-# Usage: bench/run.sh [BUILD_DIR]   (BUILD_DIR holds a built `otter`)
+# Usage: bench/run.sh [BUILD_DIR [VERSION_BUILD_DIR...]]
+#   (each holds a built `otter`; the first is measured in every section, all
+#   of them side by side in §7, one per mbedTLS version)
 #
 # Sections (see issue 7): throughput against curl, instructions per byte
-# outside crypto, RAM, virtual-time figures, code size, fleet load. Each
+# outside crypto, RAM, virtual-time figures, code size, fleet load; and
+# (issue 10) throughput, instructions per byte and RAM per mbedTLS version. Each
 # section says met / not met against its target, or "not measured: <why>"
 # when a piece it needs is missing, so the script always finishes.
 # Bounded: every server and client it starts is stopped (trap), every client
@@ -12,11 +15,17 @@ set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD=$(cd "${1:-build}" && pwd)
+# Usage: bench/run.sh BUILD [BUILD...]: the further build directories (the
+# same tree against other mbedTLS versions: build-mbedtls3.6, ...) are
+# measured side by side with BUILD in §7; one that is missing is said so.
+VERSION_BUILDS="$BUILD"
+if [ $# -gt 1 ]; then shift; VERSION_BUILDS="$VERSION_BUILDS $*"; fi
 OTTER="$BUILD/otter"
 W="$BUILD/bench-work"
 RESULTS="${BENCH_RESULTS:-$ROOT/bench/RESULTS.md}"
 RUNS="${BENCH_RUNS:-7}"
 . "$ROOT/bench/lib.sh"
+. "$ROOT/bench/versions.sh"
 
 rm -rf "$W"; mkdir -p "$W"
 # Downloaded bytes (curl's output file, otter's flash files) go to tmpfs when
@@ -72,28 +81,40 @@ section_size() {
             echo "| \`$m\` | $a | ${r:--} | ${x:--} | $db |"
         done
         ta=$(awk '{ s += $2 } END { print s }' "$W/cross/arm-m4/size.tsv")
-        for m in $(cut -f1 "$W/glue/arm-m4.tsv" 2>/dev/null); do
-            a=$(awk -v m="$m" '$1 == m { print $2 }' "$W/glue/arm-m4.tsv")
-            r=$(awk -v m="$m" '$1 == m { print $2 }' "$W/glue/rv32imc.tsv" 2>/dev/null)
-            x=$(awk -v m="$m" '$1 == m { print $2 }' "$W/glue/xtensa.tsv" 2>/dev/null)
-            db=$(awk -v m="$m" '$1 == m { print $3 + $4 }' "$W/glue/arm-m4.tsv")
-            echo "| \`$m\` (mbedTLS glue) | $a | ${r:--} | ${x:--} | $db |"
+        for gv in 2.28 3.6; do
+            for m in $(cut -f1 "$W/glue/arm-m4-$gv.tsv" 2>/dev/null); do
+                a=$(awk -v m="$m" '$1 == m { print $2 }' "$W/glue/arm-m4-$gv.tsv")
+                r=$(awk -v m="$m" '$1 == m { print $2 }' "$W/glue/rv32imc-$gv.tsv" 2>/dev/null)
+                x=$(awk -v m="$m" '$1 == m { print $2 }' "$W/glue/xtensa-$gv.tsv" 2>/dev/null)
+                db=$(awk -v m="$m" '$1 == m { print $3 + $4 }' "$W/glue/arm-m4-$gv.tsv")
+                echo "| \`$m\` (mbedTLS glue, $gv headers) | $a | ${r:--} | ${x:--} | $db |"
+            done
         done
         tr=$(awk '{ s += $2 } END { print s }' "$W/cross/rv32imc/size.tsv" 2>/dev/null || echo -)
         tx=$(awk '{ s += $2 } END { print s }' "$W/cross/xtensa/size.tsv" 2>/dev/null || echo -)
         tdb=$(awk '{ s += $3 + $4 } END { print s }' "$W/cross/arm-m4/size.tsv")
         echo "| **core total** | **$ta** | **$tr** | **$tx** | **$tdb** |"
-        ga=$(awk '{ s += $2 } END { print s + 0 }' "$W/glue/arm-m4.tsv" 2>/dev/null || echo 0)
-        gr=$(awk '{ s += $2 } END { print s + 0 }' "$W/glue/rv32imc.tsv" 2>/dev/null || echo 0)
-        gx=$(awk '{ s += $2 } END { print s + 0 }' "$W/glue/xtensa.tsv" 2>/dev/null || echo 0)
-        [ "$tr" = - ] || gr=$((tr + gr)); [ "$tx" = - ] || gx=$((tx + gx))
-        ga=$((ta + ga))
-        echo "| **core + mbedTLS glue** | **$ga** | **$gr** | **$gx** | |"
+        # glue_total TARGET VERSION CORE_TOTAL: core + glue, "-" without glue.
+        glue_total() {
+            if [ -s "$W/glue/$1-$2.tsv" ] && [ "$3" != - ]; then
+                awk -v c="$3" '{ s += $2 } END { print s + c }' "$W/glue/$1-$2.tsv"
+            else echo -; fi
+        }
+        for gv in 2.28 3.6; do
+            echo "| **core + mbedTLS glue ($gv headers)** | **$(glue_total arm-m4 $gv "$ta")** | **$(glue_total rv32imc $gv "$tr")** | **$(glue_total xtensa $gv "$tx")** | |"
+        done
+        ga=$(glue_total arm-m4 3.6 "$ta"); gav=3.6
+        [ "$ga" = - ] && { ga=$(glue_total arm-m4 2.28 "$ta"); gav=2.28; }
+        [ "$ga" = - ] && { ga=$ta; gav=none; }
         echo
-        echo "*mbedTLS glue* is otter's code that calls mbedTLS (the crypto shim's backend,"
-        echo "the TLS client): it is not in the freestanding check because it needs mbedTLS's"
-        echo "headers; it is built here with the same flags against Debian's mbedTLS $(mbed_version)"
-        echo "headers (threading off) and newlib's headers. mbedTLS itself is not counted."
+        echo "*mbedTLS glue* is otter's code that calls mbedTLS (\`src/mbedtls/\`: the crypto"
+        echo "shim's backend, the TLS client): it is not in the freestanding check because it"
+        echo "needs mbedTLS's headers and the target's C library. It is built with the same"
+        echo "flags against mbedTLS 3.6.6's headers (what ESP-IDF 5.3-5.5 and Arduino-ESP32 3.x"
+        echo "ship; by \`scripts/cross.sh\`, with newlib for Cortex-M4 and picolibc for RV32IMC;"
+        echo "Debian has no C library for the Xtensa compiler that mbedTLS 3.6's headers accept)"
+        echo "and against Debian's mbedTLS $(mbed_version) headers (threading off, newlib's headers)."
+        echo "mbedTLS itself is not counted."
         echo
         echo "Compilers: $(arm-none-eabi-gcc --version | head -1);"
         echo "$(riscv64-unknown-elf-gcc --version 2>/dev/null | head -1 || echo 'riscv64-unknown-elf-gcc missing');"
@@ -129,18 +150,18 @@ section_size() {
             echo
         } >>"$out"
     fi
-    fig="$ta B all core modules, $ga B with mbedTLS glue"
+    fig="$ta B all core modules, $ga B with mbedTLS glue ($gav headers)"
     [ -n "$fwa" ] && fig="$fwa B linked update firmware ($fwb B with diagnostics); $fig"
     if [ -n "$fwa" ] && [ "$fwa" -le 16384 ]; then
         st="met"
-        echo "**Target ≤ 16 KB .text on Cortex-M4: met for the linked update firmware** ($fwa bytes; $fwb with diagnostics; all core modules together: $ta, $ga with the mbedTLS glue)." >>"$out"
+        echo "**Target ≤ 16 KB .text on Cortex-M4: met for the linked update firmware** ($fwa bytes; $fwb with diagnostics; all core modules together: $ta, $ga with the mbedTLS glue against $gav headers)." >>"$out"
     elif [ -z "$fwa" ] && [ "$ga" -le 16384 ]; then
         st="met"
-        echo "**Target ≤ 16 KB .text on Cortex-M4: met** ($ta bytes for the core, $ga with the mbedTLS glue)." >>"$out"
+        echo "**Target ≤ 16 KB .text on Cortex-M4: met** ($ta bytes for the core, $ga with the mbedTLS glue against $gav headers)." >>"$out"
     else
         st="not met"
         {
-            echo "**Target ≤ 16 KB .text on Cortex-M4: not met** (${fwa:+$fwa bytes linked for the update path, }$ta bytes for all core modules, $ga with the mbedTLS glue)."
+            echo "**Target ≤ 16 KB .text on Cortex-M4: not met** (${fwa:+$fwa bytes linked for the update path, }$ta bytes for all core modules, $ga with the mbedTLS glue against $gav headers)."
             if [ -n "$fwa" ]; then
                 fe=$(awk '$1 == "error" { print $2 }' "$W/fw/update.tsv"); fe=${fe:-0}
                 fh=$(awk '$1 == "http" || $1 == "http_parse" || $1 == "url" { s += $2 } END { print s + 0 }' "$W/fw/update.tsv")
@@ -168,33 +189,39 @@ mbed_version() {
 }
 
 # glue_sizes: the src/ files the freestanding build skips because they use
-# mbedTLS, built for the three targets against mbedTLS's headers.
-# Writes $W/glue/<target>.tsv (module, text, data, bss).
+# mbedTLS (src/mbedtls/: the TLS client and the crypto shim's backend), built
+# for the three targets. Against mbedTLS 3.6's headers (what ESP-IDF 5.3-5.5
+# ships) they are scripts/cross.sh's objects ($W/cross/<target>/glue/);
+# against Debian's 2.28 headers they are built here.
+# Writes $W/glue/<target>-<version>.tsv (module, text, data, bss).
 glue_sizes() {
     d="$W/glue"; mkdir -p "$d/inc"
+    for name in arm-m4 rv32imc xtensa; do
+        : >"$d/$name-3.6.tsv"
+        for o in "$W/cross/$name/glue/"*.o; do
+            [ -f "$o" ] || continue
+            cc=arm-none-eabi-gcc
+            case $name in rv32imc) cc=riscv64-unknown-elf-gcc ;; xtensa) cc=xtensa-lx106-elf-gcc ;; esac
+            "${cc%gcc}size" "$o" | awk -v m="$(basename "$o" .o)" 'NR == 2 { print m "\t" $1 "\t" $2 "\t" $3 }' >>"$d/$name-3.6.tsv"
+        done
+    done
     [ -d /usr/include/mbedtls ] || return 0
     ln -sf /usr/include/mbedtls "$d/inc/mbedtls"
+    [ -d /usr/include/psa ] && ln -sf /usr/include/psa "$d/inc/psa"
     printf '#include </usr/include/mbedtls/config.h>\n#undef MBEDTLS_THREADING_C\n#undef MBEDTLS_THREADING_PTHREAD\n' >"$d/cfg.h"
     scripts/deps.sh libnewlib-dev >/dev/null 2>&1 || true
-    mbed_hdrs=$(grep -l '#include <mbedtls/' src/*.h 2>/dev/null | sed 's|^src/||' || true)
-    files=""
-    for f in src/*.c; do
-        use=0
-        grep -q '#include <mbedtls/' "$f" && use=1
-        for h in $mbed_hdrs; do grep -q "#include \"$h\"" "$f" && use=1; done
-        [ $use = 1 ] && files="$files $f"
-    done
+    files=$(grep -l '#include <\(mbedtls\|psa\)/\|#include "tls_mbedtls.h"' src/*.c src/*/*.c 2>/dev/null || true)
     for t in "arm-m4 arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb" \
              "rv32imc riscv64-unknown-elf-gcc -march=rv32imc_zicsr -mabi=ilp32 -ffreestanding -isystem /usr/include/newlib" \
              "xtensa xtensa-lx106-elf-gcc -mlongcalls -ffreestanding -isystem /usr/include/newlib"; do
         set -- $t; name=$1; cc=$2; shift 2
-        : >"$d/$name.tsv"
+        : >"$d/$name-2.28.tsv"
         command -v "$cc" >/dev/null || continue
         for f in $files; do
             m=$(basename "$f" .c)
             if "$cc" "$@" -std=c11 -Os -ffunction-sections -fdata-sections -DMBEDTLS_CONFIG_FILE="\"$d/cfg.h\"" \
                 -Iinclude -Isrc -I"$d/inc" -c "$f" -o "$d/$name-$m.o" 2>>"$d/err"; then
-                "${cc%gcc}size" "$d/$name-$m.o" | awk -v m="$m" 'NR == 2 { print m "\t" $1 "\t" $2 "\t" $3 }' >>"$d/$name.tsv"
+                "${cc%gcc}size" "$d/$name-$m.o" | awk -v m="$m" 'NR == 2 { print m "\t" $1 "\t" $2 "\t" $3 }' >>"$d/$name-2.28.tsv"
             fi
         done
     done
@@ -210,7 +237,8 @@ fw_size() {
     arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -std=c11 -Os -ffreestanding -ffunction-sections -fdata-sections \
         -nostdinc -isystem "$gccinc" -isystem "$gccinc-fixed" -isystem scripts/freestanding -Iinclude \
         -c bench/fw_main.c -o "$d/fw_main.o" 2>>"$d/err" || return 1
-    glue=$(ls "$W"/glue/arm-m4-*.o 2>/dev/null || true)
+    # The glue against mbedTLS 3.6 (ESP-IDF 5.3-5.5), else against 2.28.
+    glue=$(ls "$W"/cross/arm-m4/glue/*.o 2>/dev/null || ls "$W"/glue/arm-m4-*.o 2>/dev/null || true)
     arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-e,fw_main \
         -Wl,--unresolved-symbols=ignore-all -Wl,-Map="$d/$v.map" "$@" \
         "$d/fw_main.o" "$W"/cross/arm-m4/*.o $glue -o "$d/$v.elf" 2>>"$d/err" || return 1
@@ -418,63 +446,147 @@ not_yet() {
     summary "$target" "-" "not measured"
 }
 
-# callgrind_classify OUT.cg: instruction counts per category, as
+# callgrind_classify OUT.cg [NAMES]: instruction counts per category, as
 # "category Ir" lines:
-#   sha256  mbedTLS's SHA-256, with mbedtls_platform_zeroize and the memset
-#           under it (SHA-256 wipes its work area after every 64-byte block)
+#   sha256  mbedTLS's SHA-256 (and PSA's hash calls around it), with what
+#           mbedtls_platform_zeroize costs under it (SHA-256 wipes its work
+#           area after every 64-byte block)
 #   cipher  the rest of the crypto: AES(-NI), GCM, bignum/ECC, DRBG, cipher/md
-#           plumbing (named functions of libmbedcrypto, and its unnamed static
-#           helpers, which are the internals of those)
+#           and PSA plumbing (named functions of libmbedcrypto/libtfpsacrypto,
+#           and its unnamed static helpers, which are the internals of those)
 #   mbedtls the rest of mbedTLS: record layer, X.509, ASN.1, PEM, zeroize
 #   flashsim the NOR simulator's program/erase/read, inclusive (it stands in
 #           for the flash chip; libc's memset under its erase counts here)
 #   otter   otter's own code (core, port, CLI) apart from the simulator
-#   libc    libc apart from what the simulator called
+#   libc    libc apart from what the simulator and mbedTLS called
 #   loader  process start-up; other
+# A function is mbedTLS's when its object is one of mbedTLS's shared
+# libraries (libmbed*, libtfpsacrypto*), or, where mbedTLS is linked
+# statically into otter (3.6, 4.0), when it has no debug information and
+# its name is in NAMES ("name library" lines from the mbedTLS archives the
+# build links; see mbed_names). libc functions that mbedTLS calls directly
+# (memcpy, calloc, explicit_bzero under mbedtls_platform_zeroize ...) count
+# with their caller, inclusive; so does mbedtls_platform_zeroize.
 callgrind_classify() {
     {
+        [ -n "${2:-}" ] && [ -s "$2" ] && sed 's/^/N /' "$2"
         callgrind_annotate --inclusive=no --threshold=100 --auto=no "$1" 2>/dev/null | sed 's/^/X /'
         callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$1" 2>/dev/null | sed 's/^/I /'
+        callgrind_annotate --tree=caller --inclusive=yes --threshold=100 --auto=no "$1" 2>/dev/null | sed 's/^/T /'
     } | awk -v root="$ROOT" '
+        # parse S ("file:fn [obj]", maybe with " (Nx)" before the object):
+        # sets F (file), FN (function), NM (name without .isra.0 etc.), OB.
+        function parse(s) {
+            OB = s; sub(/.*\[/, "", OB); sub(/\].*/, "", OB)
+            sub(/ \[[^]]*\] *$/, "", s); sub(/ \([0-9,]+x\)$/, "", s)
+            F = s; sub(/:.*/, "", F); FN = s; sub(/^[^:]*:/, "", FN)
+            NM = FN; sub(/\..*/, "", NM)
+        }
+        # lib(): "crypto", "tls", "x509" for mbedTLS, "" for anything else.
+        function lib() {
+            if (OB ~ /lib(mbedcrypto|tfpsacrypto)/) return "crypto"
+            if (OB ~ /libmbedx509/) return "x509"
+            if (OB ~ /libmbedtls/) return "tls"
+            if (F == "???" && (NM in names)) return names[NM]
+            return ""
+        }
+        function cat(   l) {
+            l = lib()
+            if (l == "crypto" && (NM ~ /sha256/ || NM ~ /^(mbedtls_)?psa_(driver_wrapper_)?hash/))
+                return "sha256"
+            if (l == "crypto" && (NM ~ /^0x/ || NM ~ /(aes|gcm|sha512|sha1|md5|mpi|ecp|ecdsa|ecdh|bignum|ctr_drbg|entropy|chacha|poly1305|cipher|^mbedtls_md|hmac|psa|xor|block_cipher)/))
+                return "cipher"
+            if (l != "") return "mbedtls"
+            if (index(OB, root "/") == 1 || index(F, root "/") == 1) return "otter"
+            if (OB ~ /\/libc[.-]/) return "libc"
+            if (OB ~ /ld-linux/) return "loader"
+            return "other"
+        }
+        function num(x) { gsub(",", "", x); return x + 0 }
+        $1 == "N" { names[$2] = $3; next }
         /Auto-annotated source/ { next }
-        $1 == "I" && / \[/ && /norsim\.c:sim_(program|erase|read) \[/ {
-            ir = $2; gsub(",", "", ir); sim_incl += ir; next }
-        $1 == "I" && /:mbedtls_platform_zeroize \[/ {
-            ir = $2; gsub(",", "", ir); zero_incl += ir; next }
+        $1 == "I" && / \[/ && /norsim\.c:sim_(program|erase|read) \[/ { sim_incl += num($2); next }
+        # Helpers whose cost, with the libc under them, goes to the caller:
+        # the wipe, and PSA copying the buffers its callers pass.
+        function helper() { return FN ~ /^(mbedtls_platform_zeroize|mbedtls_zeroize_and_free|psa_crypto_local_(input|output)_(alloc|free))$/ }
+        $1 == "T" {
+            if (NF == 1) { nc = 0; next }
+            if ($0 ~ /^T +[0-9,]+ +\([^)]*\) +< /) { nc++; cc[nc] = num($2); s = $0; sub(/^T +[0-9,]+ +\([^)]*\) +< +/, "", s); cs[nc] = s; next }
+            if ($0 ~ /^T +[0-9,]+ +\([^)]*\) +\* /) {
+                s = $0; sub(/^T +[0-9,]+ +\([^)]*\) +\* +/, "", s); parse(s)
+                h = helper(); l = (cat() == "libc")
+                if (h || l) {
+                    for (i = 1; i <= nc; i++) {
+                        parse(cs[i])
+                        if (helper()) { if (l) libc_out += cc[i]; continue }
+                        c = cat()
+                        if (c != "sha256" && c != "cipher" && c != "mbedtls") continue
+                        moved[c] += cc[i]
+                        if (l) libc_out += cc[i]
+                    }
+                }
+                nc = 0; next
+            }
+            next
+        }
         $1 != "X" || !/ \[/ { next }
         $2 ~ /^[0-9,]+$/ {
-            ir = $2; gsub(",", "", ir)
-            obj = $0; sub(/.*\[/, "", obj); sub(/\].*/, "", obj)
-            fn = $0; sub(/^X +[0-9,]+ +\([^)]*\) +/, "", fn); sub(/ \[.*/, "", fn)
-            name = fn; sub(/.*:/, "", name)
-            if (obj ~ /libmbedcrypto/ && name ~ /sha256/)
-                c = "sha256"
-            else if (obj ~ /libmbedcrypto/ && (name ~ /^0x/ || name ~ /(aes|gcm|sha512|sha1|md5|mpi|ecp|ecdsa|ecdh|bignum|ctr_drbg|entropy|chacha|poly1305|cipher|^mbedtls_md|hmac)/))
-                c = "cipher"
-            else if (obj ~ /libmbed/) {
-                c = "mbedtls"
-                if (name == "mbedtls_platform_zeroize") zero_self += ir
-            }
-            else if (index(obj, root "/") == 1 || index(fn, root "/") == 1) {
-                c = "otter"
-                if (fn ~ /norsim\.c:/) sim_self += ir
-            }
-            else if (obj ~ /\/libc[.-]/) c = "libc"
-            else if (obj ~ /ld-linux/) c = "loader"
-            else c = "other"
+            ir = num($2)
+            s = $0; sub(/^X +[0-9,]+ +\([^)]*\) +/, "", s); parse(s)
+            c = cat()
+            if (c != "libc" && helper()) next
+            if (c == "otter" && F ~ /norsim\.c$/) sim_self += ir
             sum[c] += ir
         }
         END {
-            # Wiping hash and cipher state (SHA-256 wipes its work area after
-            # every 64-byte block) is part of the crypto, memset included.
-            sum["sha256"] += zero_incl
-            sum["mbedtls"] -= zero_self
-            sum["libc"] -= zero_incl - zero_self
+            # What the helpers cost, the libc under them included, and libc
+            # that mbedTLS calls directly go to the calling mbedTLS function.
+            for (c in moved) sum[c] += moved[c]
+            sum["libc"] -= libc_out
             sum["flashsim"] = sim_incl
             sum["otter"] -= sim_self
             sum["libc"] -= sim_incl - sim_self
             for (c in sum) printf "%s %.0f\n", c, sum[c]
         }'
+}
+
+# mbed_names BUILD OUT: "name library" for every function the static mbedTLS
+# archives that BUILD links define (empty for Debian's shared libraries).
+mbed_names() {
+    : >"$2"
+    v=$(sed -n 's/^OTTER_MBEDTLS:[A-Z]*=//p' "$1/CMakeCache.txt" 2>/dev/null)
+    case "$v" in
+        "" | system) return 0 ;;
+        3.6 | 4.0) prefix=$(scripts/mbedtls.sh "$v" 2>/dev/null) || return 0 ;;
+        *) prefix=$v ;;
+    esac
+    for a in "$prefix"/lib/lib*.a; do
+        [ -f "$a" ] || continue
+        case "$a" in *libmbedtls.a) l=tls ;; *libmbedx509.a) l=x509 ;; *) l=crypto ;; esac
+        nm --defined-only "$a" 2>/dev/null | awk -v l="$l" '$2 ~ /^[tTwW]$/ { n = $3; sub(/\..*/, "", n); print n, l }'
+    done | sort -u -k1,1 >"$2"
+}
+
+# mbed_ranges BUILD NAMES OUT: the address ranges (as linked) of mbedTLS's
+# functions inside BUILD's otter, for bench/heapcount.c's
+# HEAPCOUNT_MBED_RANGES: text symbols without debug information whose names
+# NAMES lists, runs of neighbours merged.
+mbed_ranges() {
+    : >"$3"
+    [ -s "$2" ] || return 0
+    nm -n -S -l --defined-only "$1/otter" 2>/dev/null | awk '
+        NR == FNR { names[$1] = 1; next }
+        NF >= 4 && $3 ~ /^[tTwW]$/ {
+            n = $4; sub(/\..*/, "", n)
+            lo = $1; sz = $2
+            m = (NF == 4 && (n in names))
+            if (m) { if (!run) { start = lo; run = 1 } end = sprintf("%x", hex(lo) + hex(sz)) }
+            else if (run) { print start, end; run = 0 }
+        }
+        function hex(h,   i, v, c) { v = 0; h = tolower(h)
+            for (i = 1; i <= length(h); i++) { c = index("0123456789abcdef", substr(h, i, 1)) - 1; v = v * 16 + c }
+            return v }
+        END { if (run) print start, end }' "$2" - >"$3"
 }
 
 # cg_total FILE.out [OBJ_REGEX]: total instructions in a callgrind output
@@ -591,18 +703,22 @@ section_ipb() {
         echo "Method: \`valgrind --tool=callgrind\` around the whole \`otter fetch\` process"
         echo "(download over TLS, SHA-256, program into the NOR simulator's flash file),"
         echo "once for the 1,577,648-byte file and once for the 64 MiB file. Each"
-        echo "function's own (exclusive) instruction count goes into a category. Crypto,"
-        echo "work that must run anyway: *sha256* = mbedTLS's SHA-256 with"
-        echo "\`mbedtls_platform_zeroize\` and the memset under it (it wipes its work area"
-        echo "after every 64-byte block); *cipher* = the rest of libmbedcrypto's crypto:"
-        echo "AES(-NI), GCM, bignum/ECC, DRBG, cipher/md plumbing, and its unnamed static"
-        echo "helpers (Debian strips their names; they are those algorithms' internals)."
+        echo "function's own (exclusive) instruction count goes into a category; what"
+        echo "\`mbedtls_platform_zeroize\`, PSA's buffer copies and the libc functions that"
+        echo "mbedTLS calls cost goes to the mbedTLS function that called them. Crypto,"
+        echo "work that must run anyway: *sha256* = mbedTLS's SHA-256 (and PSA's hash calls),"
+        echo "with the wipe of its work area after every 64-byte block; *cipher* = the rest"
+        echo "of libmbedcrypto's crypto: AES(-NI), GCM, bignum/ECC, DRBG, cipher/md/PSA"
+        echo "plumbing, and its unnamed static helpers (Debian strips their names; they are"
+        echo "those algorithms' internals)."
         echo "*flash simulator* = the NOR"
         echo "simulator's program/erase/read including the libc memset under erase (it"
         echo "stands in for the flash chip: on a device, programming is the SPI"
         echo "controller's job); *otter* = the rest of this repository's code (core, POSIX"
-        echo "port, CLI); *mbedtls* = the rest of mbedTLS (record layer, X.509, ASN.1,"
-        echo "zeroize); *libc* (memcpy, read ...); *loader* (process start-up)."
+        echo "port, CLI); *mbedtls* = the rest of mbedTLS (record layer, with the wipe of"
+        echo "each record once read, X.509, ASN.1); *libc* (what otter calls: read ...);"
+        echo "*loader* (process start-up). (Until issue 10 every zeroize counted as SHA-256,"
+        echo "the record wipe included: about 1 instruction per byte.)"
         echo "The per-byte cost in steady state is the difference between the two runs"
         echo "divided by the difference in bytes, which cancels process start-up, the"
         echo "handshake and certificate parsing. (Callgrind counts each iteration of a"
@@ -1126,7 +1242,8 @@ write_results() {
         echo "|---|---|---|"
         awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$W/summary.tsv"
         echo
-        for n in 1 2 3 4 5 6; do
+        [ -s "$W/versions-summary.md" ] && cat "$W/versions-summary.md" && echo
+        for n in 1 2 3 4 5 6 7; do
             [ -f "$W/s$n.md" ] && cat "$W/s$n.md" && echo
         done
     } >"$RESULTS"
@@ -1165,9 +1282,9 @@ device_cmd() {
     echo "$OTTER device --flash $1 --url https://localhost:$NGINX_PORT/${2:-app-1.1.0.bin} --ca $W/pki/ca.pem --self-test pass --quiet --json"
 }
 
-only="${BENCH_ONLY:-size ipb throughput vtime ram fleet}"
+only="${BENCH_ONLY:-size ipb throughput vtime ram fleet versions}"
 case " $only " in
-    *" throughput "* | *" ipb "* | *" ram "* | *" fleet "*) setup_server ;;
+    *" throughput "* | *" ipb "* | *" ram "* | *" fleet "* | *" versions "*) setup_server ;;
 esac
 for s in $only; do
     say "section $s"
