@@ -1124,6 +1124,43 @@ static void test_unconfirmed_not_retried_forever(void **state)
     free(bad_build);
 }
 
+/* A transport that refuses every connection as an untrusted server would
+ * (a wrong CA configured). */
+static int untrusted_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
+{
+    (void)ctx, (void)host, (void)port, (void)t;
+    return OTTER_ERR_TLS_TRUST;
+}
+
+/* Reported from the ESP-IDF host test: after a rollback, the finished
+ * journal of the ABORTED version must not be switched to without the
+ * server: with a server that cannot be trusted, nothing is switched. */
+static void test_rolled_back_needs_server(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *bad_build = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 84, &len);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_snapshot(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    otter_transport_t untrusted = f->tr;
+    untrusted.connect = untrusted_connect;
+    f->cfg.tcp = &untrusted;
+    otter_update_init(&f->up, &f->cfg);
+    otter_norsim_stats_t s0, s1;
+    otter_norsim_stats(&f->dev.sim, &s0);
+    bad(f, OTTER_ERR_TLS_TRUST);
+    otter_norsim_stats(&f->dev.sim, &s1);
+    const otter_update_status_t *st = otter_update_status(&f->up);
+    assert_true(st->resumed_from_journal); /* the slot was re-hashed... */
+    assert_int_equal(f->events[OTTER_UPDATE_EV_SWITCHED], 0); /* ...but not switched to */
+    assert_int_equal(s1.ops, s0.ops);    /* nothing erased or programmed */
+    assert_int_equal(f->srv.requests, 0);
+    free(bad_build);
+}
+
 /* The count survives a new download of the same version (the file was
  * published again under a new ETag). */
 static void test_unconfirmed_count_carried(void **state)
@@ -1240,6 +1277,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_length_cut_and_signed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finished_download_rechecked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rolled_back_needs_server, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_not_retried_forever, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_count_carried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline_and_rate, setup, teardown),
