@@ -126,6 +126,8 @@ esp_err_t otter_esp_ota_init(otter_esp_ota_t *ota, const otter_esp_ota_config_t 
     uc.flash = otter_esp_flash_port(&ota->flash);
     uc.ptable = &ota->pt;
     uc.boot = &ota->boot;
+    /* the port's choice; the engine still refuses it if it is the running slot */
+    uc.target = otter_ptable_app(&ota->pt, (uint8_t)ota->target->subtype);
     uc.tcp = cfg->allow_http ? &ota->tcp_t : NULL;
     uc.tls = ota->tls_ready ? &ota->tls_t : NULL;
     uc.tls_report = ota->tls_ready ? &ota->report : NULL;
