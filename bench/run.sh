@@ -135,7 +135,8 @@ section_size() {
             echo "The table above sums every object, including code no device links (the"
             echo "partition CSV parser, the TLS failure explanations for \`otter doctor\`, ...)."
             echo "\`bench/fw_main.c\` is the smallest firmware that updates itself: partition"
-            echo "table, boot selection and confirmation, TLS client, the update engine (HTTP,"
+            echo "table, the running slot from the platform (never the bootloader's boot choice)"
+            echo "and confirmation, TLS client, the update engine (HTTP,"
             echo "image and signature checks, journal, otadata). Linked for Cortex-M4 with"
             echo "\`--gc-sections\` (ports, mbedTLS and libc left out), the otter code it keeps:"
             echo
@@ -170,7 +171,7 @@ section_size() {
                 echo "\`otter_update_diagnose()\`) links all of it; without it $((fwa - fe)) bytes remain."
                 echo "The rest is the feature set: HTTP client (http, http_parse, url: $fh bytes,"
                 echo "against coreHTTP + llhttp's 20.7 KB for HTTP alone), TLS glue, image and"
-                echo "signature checks, boot selection, partition table, otadata, journal, engine."
+                echo "signature checks, confirmation, partition table, otadata, journal, engine."
                 echo "What would close it: a build option that keeps error names only (-$fe),"
                 echo "then trimming per module (the engine's policy and diagnostics strings, boot's"
                 echo "explanations); 16 KB for the whole update path including TLS glue is tighter"

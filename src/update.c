@@ -97,12 +97,34 @@ int otter_update_begin(otter_update_t *u, const char *url)
     return 0;
 }
 
+/* The target may be neither the running slot nor overlap it, whoever chose
+ * it: the running slot is the one the platform says the code runs from. */
+static int check_not_running(const otter_update_t *u, const otter_partition_t *t)
+{
+    uint8_t slot;
+    int ret = otter_boot_running_slot(u->cfg.boot, &slot);
+    if (ret < 0)
+        return ret;
+    const otter_partition_t *r = otter_ptable_app(u->cfg.ptable, slot);
+    if (!r || (t->subtype == slot && t->type == OTTER_PT_TYPE_APP))
+        return OTTER_ERR_UPD_RUNNING_SLOT; /* unknown where the code runs: refuse */
+    if ((uint64_t)t->offset < (uint64_t)r->offset + r->size && (uint64_t)r->offset < (uint64_t)t->offset + t->size)
+        return OTTER_ERR_UPD_RUNNING_SLOT;
+    return 0;
+}
+
 static int do_start(otter_update_t *u)
 {
-    const otter_partition_t *t;
-    int ret = otter_boot_next_update_slot(u->cfg.boot, &t);
+    const otter_partition_t *t = u->cfg.target;
+    int ret = t ? 0 : otter_boot_next_update_slot(u->cfg.boot, &t);
     if (ret < 0)
         return ret == OTTER_ERR_STATE ? ret : OTTER_ERR_UPD_NO_SLOT;
+    u->st.target_slot = t->subtype; /* named in the diagnosis of a refusal */
+    ret = check_not_running(u, t);
+    if (ret < 0)
+        return ret;
+    if (t->type != OTTER_PT_TYPE_APP || t->subtype < OTTER_PT_SUBTYPE_OTA_0 || t->subtype >= OTTER_PT_SUBTYPE_OTA(16))
+        return OTTER_ERR_UPD_NO_SLOT;
     uint32_t s = upd_sector(u);
     if (t->size < 2 * s || t->offset % s || t->size % s)
         return OTTER_ERR_UPD_NO_SLOT;

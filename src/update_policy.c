@@ -503,6 +503,17 @@ static void diagnose_failure(const otter_update_t *u, otter_sb_t *b)
         otter_sb_put(b, " of ");
         otter_sb_u64(b, u->st.total);
     }
+    if (d->err == OTTER_ERR_UPD_RUNNING_SLOT) {
+        const char *tn = otter_slot_name(u->st.target_slot);
+        const char *rn = u->cfg.boot->booted ? otter_slot_name(u->cfg.boot->running) : NULL;
+        otter_sb_put(b, " (target ");
+        otter_sb_put(b, tn ? tn : "?");
+        otter_sb_put(b, ", running ");
+        otter_sb_put(b, rn ? rn : "?");
+        otter_sb_put(b, "): nothing was erased. The engine never writes the slot the code runs from; the running "
+                        "slot must come from the platform (esp_ota_get_running_partition(), otter_boot_set_running()), "
+                        "not from the bootloader's choice run again by the app");
+    }
     if (d->err == OTTER_ERR_HTTP_DEADLINE) {
         otter_sb_put(b, " (the update's deadline is ");
         otter_sb_u64(b, u->cfg.deadline_ms / 1000u);

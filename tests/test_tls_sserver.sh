@@ -15,6 +15,15 @@ expect "root CA" 0 "result: OK" "protocol: $BEST " "trusted through 'Otter Test 
 expect "bundle of three roots" 0 "trusted through 'Otter Test Root'" \
     -- --port "$PORT" --ca "$P/bundle.pem" --at 2026-06-01
 openssl x509 -in "$P/root.crt" -outform DER -out "$P/root.der"
+# The backend hook (otter_tls_config_t.backend_setup), as ESP-IDF's
+# certificate bundle uses it: a verify callback on mbedTLS's config that
+# trusts the root; without it, or with another root, the same chain is not.
+expect "no trust but a bundle-style hook with the root" 0 "result: OK" \
+    -- --port "$PORT" --bundle-ca "$P/root.crt" --at 2026-06-01
+expect "a bundle-style hook with the leaf's own certificate only: untrusted" 140 "result: TLS_TRUST" \
+    -- --port "$PORT" --bundle-ca "$P/leaf.crt" --at 2026-06-01
+expect "TLS 1.2 only (OTTER_TLS_TLS12_ONLY)" 0 "result: OK" "protocol: TLSv1.2 " \
+    -- --port "$PORT" --ca "$P/root.crt" --tls12-only --at 2026-06-01
 expect "DER root" 0 "result: OK" -- --port "$PORT" --ca "$P/root.der" --at 2026-06-01
 expect "spki of the leaf printed" 0 "spki sha256: $(spki_pin "$P/leaf.crt")" \
     -- --port "$PORT" --ca "$P/root.crt"

@@ -352,6 +352,62 @@ static void test_bad_project(void **state)
     free(img);
 }
 
+/* The whole flash, to prove a refusal wrote nothing anywhere. */
+static uint8_t *whole_flash(updfix_t *f)
+{
+    uint32_t size = f->dev.flash.size;
+    uint8_t *buf = malloc(size);
+    assert_non_null(buf);
+    for (uint32_t o = 0; o < size; o += 4096)
+        assert_int_equal(f->dev.flash.read(f->dev.flash.ctx, o, buf + o, 4096), 0);
+    return buf;
+}
+
+/* A target that is the running slot, or overlaps it, is refused before
+ * anything is erased, whoever chose it; the flash stays byte-identical. */
+static void test_refuses_running_slot(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *img = updfix_image("1.1.0", 100000, 0, OTTER_CHIP_ESP32, 3, &len);
+    const otter_partition_t *run = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(0));
+    assert_non_null(run);
+    /* the slot itself, then an "ota_1" that starts inside it */
+    otter_partition_t overlap = *otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(1));
+    overlap.offset = run->offset + run->size - 0x10000u;
+    const otter_partition_t *targets[] = {run, &overlap};
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t *before = whole_flash(f);
+        otter_norsim_stats_t s0, s1;
+        otter_norsim_stats(&f->dev.sim, &s0);
+        updfix_engine(f);
+        f->cfg.target = targets[i];
+        otter_update_init(&f->up, &f->cfg);
+        memserver_init(&f->srv, img, len);
+        int ret = updfix_run(f, URL, 0);
+        if (ret != OTTER_ERR_UPD_RUNNING_SLOT)
+            fail_msg("target %zu: got %s", i, otter_errname(ret));
+        otter_norsim_stats(&f->dev.sim, &s1);
+        assert_int_equal(s1.sector_erases + s1.block_erases, s0.sector_erases + s0.block_erases);
+        assert_int_equal(s1.ops, s0.ops);
+        assert_int_equal(f->srv.requests, 0); /* not even a request */
+        char words[768];
+        otter_update_diagnose(&f->up, words, sizeof words);
+        assert_non_null(strstr(words, "running slot or overlaps it"));
+        assert_non_null(strstr(words, "nothing was erased"));
+        assert_non_null(strstr(words, "running app and otadata are unchanged"));
+        uint8_t *after = whole_flash(f);
+        assert_memory_equal(before, after, f->dev.flash.size);
+        free(before);
+        free(after);
+    }
+    /* the same engine with the target the boot module picks: installs */
+    updfix_engine(f);
+    memserver_init(&f->srv, img, len);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    free(img);
+}
+
 static void test_bad_html(void **state)
 {
     updfix_t *f = fx(state);
@@ -1068,6 +1124,43 @@ static void test_unconfirmed_not_retried_forever(void **state)
     free(bad_build);
 }
 
+/* A transport that refuses every connection as an untrusted server would
+ * (a wrong CA configured). */
+static int untrusted_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
+{
+    (void)ctx, (void)host, (void)port, (void)t;
+    return OTTER_ERR_TLS_TRUST;
+}
+
+/* Reported from the ESP-IDF host test: after a rollback, the finished
+ * journal of the ABORTED version must not be switched to without the
+ * server: with a server that cannot be trusted, nothing is switched. */
+static void test_rolled_back_needs_server(void **state)
+{
+    updfix_t *f = fx(state);
+    size_t len;
+    uint8_t *bad_build = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 84, &len);
+    memserver_init(&f->srv, bad_build, len);
+    install_and_hang(f);
+    updfix_snapshot(f);
+    updfix_engine(f);
+    memserver_init(&f->srv, bad_build, len);
+    otter_transport_t untrusted = f->tr;
+    untrusted.connect = untrusted_connect;
+    f->cfg.tcp = &untrusted;
+    otter_update_init(&f->up, &f->cfg);
+    otter_norsim_stats_t s0, s1;
+    otter_norsim_stats(&f->dev.sim, &s0);
+    bad(f, OTTER_ERR_TLS_TRUST);
+    otter_norsim_stats(&f->dev.sim, &s1);
+    const otter_update_status_t *st = otter_update_status(&f->up);
+    assert_true(st->resumed_from_journal); /* the slot was re-hashed... */
+    assert_int_equal(f->events[OTTER_UPDATE_EV_SWITCHED], 0); /* ...but not switched to */
+    assert_int_equal(s1.ops, s0.ops);    /* nothing erased or programmed */
+    assert_int_equal(f->srv.requests, 0);
+    free(bad_build);
+}
+
 /* The count survives a new download of the same version (the file was
  * published again under a new ETag). */
 static void test_unconfirmed_count_carried(void **state)
@@ -1154,6 +1247,7 @@ static void test_no_length_cut_and_signed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_refuses_running_slot, setup, teardown),
         cmocka_unit_test(test_version_cmp),
         cmocka_unit_test(test_version_rule_table),
         cmocka_unit_test_setup_teardown(test_version_policy, setup, teardown),
@@ -1183,6 +1277,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_length_cut_and_signed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_finished_download_rechecked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rolled_back_needs_server, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_not_retried_forever, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_count_carried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline_and_rate, setup, teardown),

@@ -4,7 +4,7 @@
  *   tool_tlsget --port P [--host NAME] [--connect ADDR] [--ca FILE]...
  *               [--pin PIN]... [--ca-for-pins] [--at YYYY-MM-DD|none] [--skip-hostname]
  *               [--json] [--get PATH [--out FILE]] [--reconnect] [--mfl N]
- *               [--timeout MS]
+ *               [--timeout MS] [--tls12-only] [--bundle-ca FILE]
  *   tool_tlsget --free-port
  *   tool_tlsget --caps
  *   tool_tlsget --serve silent|close|http SECONDS
@@ -15,6 +15,10 @@
  * the wall clock used for certificate dates ("none": no wall clock).
  * Prints the report as text, then the explanation (or one JSON object with
  * --json). Exit status: 0, or minus the otter error code (e.g. 146).
+ * --bundle-ca FILE: trust FILE's roots the way ESP-IDF's certificate bundle
+ * does, through otter_tls_config_t.backend_setup: a verify callback on the
+ * mbedTLS config that clears NOT_TRUSTED where FILE's roots verify the chain.
+ * --tls12-only: OTTER_TLS_TLS12_ONLY.
  * --caps prints what this build's TLS library can do (otter_tls_caps), one
  * "name: value" line each, for tests whose expectations depend on it. */
 #include <arpa/inet.h>
@@ -25,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mbedtls/ssl.h"
+#include "mbedtls/x509_crt.h"
 #include "otter/error.h"
 #include "otter/tls.h"
 #include "posix_clock.h"
@@ -124,6 +130,27 @@ static int append_file(const char *path, uint8_t **buf, size_t *len)
         *len += n;
     }
     fclose(f);
+    return 0;
+}
+
+/* --bundle-ca: what esp_crt_bundle_attach() does, with a file for a bundle. */
+static mbedtls_x509_crt bundle_roots;
+
+static int bundle_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    (void)ctx, (void)depth;
+    uint32_t f = 0;
+    if ((*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) &&
+        mbedtls_x509_crt_verify(crt, &bundle_roots, NULL, NULL, &f, NULL, NULL) == 0) {
+        *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+    }
+    return 0;
+}
+
+static int bundle_attach(void *ctx, void *backend_conf)
+{
+    (void)ctx;
+    mbedtls_ssl_conf_verify((mbedtls_ssl_config *)backend_conf, bundle_verify, NULL);
     return 0;
 }
 
@@ -251,6 +278,7 @@ int main(int argc, char **argv)
     int port = 0, json = 0, reconnect = 0;
     uint32_t timeout = 10000, flags = 0;
     uint16_t mfl = 0;
+    int (*hook)(void *, void *) = NULL;
     uint8_t *ca = NULL, pins[OTTER_TLS_MAX_PINS + 1][32];
     size_t ca_len = 0, npins = 0;
     fake_clock_t fc = {0};
@@ -273,6 +301,8 @@ int main(int argc, char **argv)
             reconnect = 1;
         } else if (strcmp(a, "--ca-for-pins") == 0) {
             flags |= OTTER_TLS_CA_FOR_PINS;
+        } else if (strcmp(a, "--tls12-only") == 0) {
+            flags |= OTTER_TLS_TLS12_ONLY;
         } else if (strcmp(a, "--skip-hostname") == 0) {
             flags |= OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK;
         } else if (!v) {
@@ -300,6 +330,22 @@ int main(int argc, char **argv)
                 fprintf(stderr, "tool_tlsget: cannot read %s\n", v);
                 return 2;
             }
+        } else if (strcmp(a, "--bundle-ca") == 0) {
+            uint8_t *pem = NULL;
+            size_t pem_len = 0;
+            if (append_file(v, &pem, &pem_len) != 0 || !pem) {
+                fprintf(stderr, "tool_tlsget: cannot read %s\n", v);
+                return 2;
+            }
+            pem[pem_len] = 0;
+            mbedtls_x509_crt_init(&bundle_roots);
+            int pr = mbedtls_x509_crt_parse(&bundle_roots, pem, pem_len + 1);
+            free(pem);
+            if (pr != 0) {
+                fprintf(stderr, "tool_tlsget: no certificate in %s\n", v);
+                return 2;
+            }
+            hook = bundle_attach;
         } else if (strcmp(a, "--pin") == 0) {
             if (npins == OTTER_TLS_MAX_PINS + 1 || otter_tls_pin_parse(v, strlen(v), pins[npins]) != 0) {
                 fprintf(stderr, "tool_tlsget: bad pin %s\n", v);
@@ -323,6 +369,7 @@ int main(int argc, char **argv)
         .ca = ca, .ca_len = ca_len, .work = work, .work_len = sizeof work,
         .pins = (const uint8_t(*)[32])pins, .pin_count = npins,
         .report = &report, .flags = flags, .max_fragment_len = mfl,
+        .backend_setup = hook,
     };
     otter_tls_init(&tls);
     int err = otter_tls_setup(&tls, &cfg);

@@ -84,7 +84,9 @@ void otter_boot_init(otter_boot_t *b, const otter_flash_t *flash, const otter_pt
 /* Replace the validator (fn must not be NULL). */
 void otter_boot_set_validator(otter_boot_t *b, otter_boot_validate_fn fn, void *ctx);
 
-/* The bootloader at reset: choose the slot, making the otadata state
+/* Bootloader and simulator only, never an app (the bootloader has already
+ * chosen; an app learns its slot from the platform, otter_boot_set_running()).
+ * The bootloader at reset: choose the slot, making the otadata state
  * transitions (PENDING_VERIFY -> ABORTED, NEW -> PENDING_VERIFY, first-boot
  * seq when otadata is blank and there is no factory app), and record the
  * slot as running. res is always filled (res->why says what happened).

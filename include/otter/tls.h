@@ -80,6 +80,10 @@
  * not the root). */
 #define OTTER_TLS_CA_FOR_PINS 0x4u
 
+/* Offer TLS 1.2 only, even where the TLS library has 1.3 (otter_tls_caps()
+ * says whether it does; without this flag 1.3 is offered and preferred). */
+#define OTTER_TLS_TLS12_ONLY 0x8u
+
 /* Entropy source: fill buf with len bytes of true randomness (hardware RNG on
  * a device, getrandom() on POSIX: ports/posix/posix_rng.h). Returns 0, or a
  * negative value on failure. Seeds otter's CTR-DRBG. */
@@ -125,6 +129,16 @@ typedef struct otter_tls_config {
      * TLS 1.2's: asking for it limits the connection to TLS 1.2 (mbedTLS's
      * TLS 1.3 client refuses it when a TLS 1.3 server echoes it). */
     uint16_t max_fragment_len;
+    /* Optional hook into the TLS library, for what otter does not wrap
+     * (ESP-IDF's certificate bundle: esp_crt_bundle_attach(backend_conf)).
+     * Called once during setup with the library's own TLS configuration
+     * (mbedTLS: the mbedtls_ssl_config), after otter's trust is set and
+     * before otter's checks are installed; non-zero fails the setup with
+     * OTTER_ERR_TLS_CONFIG. A certificate verify callback it installs runs
+     * first, then otter's own checks (dates, pins, hostname, the report)
+     * judge the flags it leaves; a CA chain it sets replaces `ca`'s. */
+    int (*backend_setup)(void *ctx, void *backend_conf);
+    void *backend_setup_ctx;
 } otter_tls_config_t;
 
 /* The TLS context. Caller-owned, may be static; fields are private. Do not

@@ -199,7 +199,14 @@ typedef struct otter_update_policy {
 typedef struct otter_update_config {
     const otter_flash_t *flash;   /* required */
     const otter_ptable_t *ptable; /* required: the device's partition table */
-    otter_boot_t *boot;           /* required: booted (running slot known) */
+    /* required: the running slot known, from the platform (a port's
+     * otter_boot_set_running(), e.g. ESP-IDF's esp_ota_get_running_partition();
+     * the simulator's boot), never by running otter_boot_select() in an app. */
+    otter_boot_t *boot;
+    /* The slot to write: NULL picks otter_boot_next_update_slot(). Whatever
+     * it is, a target that is the running slot or overlaps it is refused
+     * (OTTER_ERR_UPD_RUNNING_SLOT) before anything is erased. */
+    const otter_partition_t *target;
     /* Transports: tcp for http:// URLs (NULL refuses them), tls for
      * https:// (an otter_tls transport whose trust the caller configured;
      * NULL refuses https). */

@@ -407,6 +407,13 @@ static int leaf_names_host(const otter_tls_t *tls, const mbedtls_x509_crt *leaf)
 static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     otter_tls_t *tls = ctx;
+    otter_tls_mbed_t *m = MBED(tls);
+    if (m->vrfy) { /* the backend hook's (a certificate bundle): it may clear NOT_TRUSTED */
+        int r = m->vrfy(m->p_vrfy, crt, depth, flags);
+        if (r != 0) {
+            return r;
+        }
+    }
     if (depth < 0 || depth >= OTTER_TLS_MAX_PATH) {
         return 0; /* beyond what we track: mbedTLS's own flags stand */
     }
@@ -521,7 +528,11 @@ static int mfl_code(uint16_t len, unsigned char *code)
     }
 }
 
-static int configure(otter_tls_t *tls, unsigned char mfl)
+#ifndef MBEDTLS_PRIVATE /* 2.28: the fields are public */
+#define MBEDTLS_PRIVATE(member) member
+#endif
+
+static int configure(otter_tls_t *tls, const otter_tls_config_t *cfg, unsigned char mfl)
 {
     otter_tls_mbed_t *m = MBED(tls);
     if (mbedtls_ssl_config_defaults(&m->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -533,8 +544,18 @@ static int configure(otter_tls_t *tls, unsigned char mfl)
     /* Never NULL, even with pins only: mbedTLS refuses to verify without
      * a CA chain; an empty one simply trusts nothing. */
     mbedtls_ssl_conf_ca_chain(&m->conf, &m->ca, NULL);
+    m->vrfy = NULL;
+    m->p_vrfy = NULL;
+    if (cfg->backend_setup) {
+        mbedtls_ssl_conf_verify(&m->conf, NULL, NULL);
+        if (cfg->backend_setup(cfg->backend_setup_ctx, &m->conf) != 0) {
+            return OTTER_ERR_TLS_CONFIG;
+        }
+        m->vrfy = m->conf.MBEDTLS_PRIVATE(f_vrfy);
+        m->p_vrfy = m->conf.MBEDTLS_PRIVATE(p_vrfy);
+    }
     mbedtls_ssl_conf_verify(&m->conf, verify_cb, tls);
-    versions(&m->conf, mfl != MBEDTLS_SSL_MAX_FRAG_LEN_NONE);
+    versions(&m->conf, mfl != MBEDTLS_SSL_MAX_FRAG_LEN_NONE || (tls->flags & OTTER_TLS_TLS12_ONLY));
     mbedtls_ssl_conf_session_tickets(&m->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
     signal_tickets(&m->conf);
     tls->alpn[0] = "http/1.1";
@@ -554,7 +575,7 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
     if (!tls || !cfg || !cfg->lower || !cfg->lower->connect || !cfg->lower->read ||
         !cfg->lower->write || !cfg->lower->close || !cfg->clock || !cfg->clock->now_ms ||
         !cfg->entropy || cfg->pin_count > OTTER_TLS_MAX_PINS || (cfg->pin_count && !cfg->pins) ||
-        (!cfg->pin_count && (!cfg->ca || !cfg->ca_len) && !(cfg->flags & OTTER_TLS_COLLECT)) ||
+        (!cfg->pin_count && (!cfg->ca || !cfg->ca_len) && !(cfg->flags & OTTER_TLS_COLLECT) && !cfg->backend_setup) ||
         (!cfg->pin_count && (cfg->flags & OTTER_TLS_CA_FOR_PINS)) || tls->ready ||
         mfl_code(cfg->max_fragment_len, &mfl) != OTTER_OK) {
         return OTTER_ERR_INVAL;
@@ -577,7 +598,7 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
     }
     int r = (cfg->ca && cfg->ca_len) ? parse_ca(tls, cfg) : OTTER_OK;
     if (r == OTTER_OK) {
-        r = configure(tls, mfl);
+        r = configure(tls, cfg, mfl);
     }
     if (r == OTTER_OK) {
         tls->ready = 1;

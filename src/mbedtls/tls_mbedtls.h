@@ -41,6 +41,9 @@ typedef struct otter_tls_mbed {
 #endif
     mbedtls_x509_crt ca;
     mbedtls_ssl_session session;
+    /* a verify callback installed by cfg.backend_setup, run before otter's */
+    int (*vrfy)(void *, mbedtls_x509_crt *, int, uint32_t *);
+    void *p_vrfy;
 } otter_tls_mbed_t;
 
 /* Describe crt in info (flags, pinned, in_path left 0), from its DER with

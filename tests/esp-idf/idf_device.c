@@ -13,6 +13,8 @@
  *   confirm-idf | confirm-otter FLASH      mark the running app valid
  *   rollback-idf | rollback-otter FLASH    mark it invalid (and reboot)
  *   guard FLASH                  the port's flash refuses the running slot
+ *   misport FLASH URL CA         a port that names the running slot as the
+ *                                target: the engine refuses it, nothing erased
  *   setboot-idf FLASH SLOT       esp_ota_set_boot_partition(SLOT)
  *
  * Options (after the arguments): pin=SPKI (with CA "-": pins only), cut=N (power cut after N fail_after
@@ -251,6 +253,60 @@ static int cmd_guard(const esp_partition_t *running)
     return r1 == OTTER_ERR_FLASH_RANGE && r2 == OTTER_ERR_FLASH_RANGE && r4 == 0 ? 0 : 1;
 }
 
+/* Every partition's bytes, at their flash offsets (malloc'd; *size set). */
+static uint8_t *snapshot_partitions(size_t *size)
+{
+    *size = 0;
+    esp_partition_iterator_t it;
+    for (it = esp_partition_find(ESP_PARTITION_TYPE_ANY, ESP_PARTITION_SUBTYPE_ANY, NULL); it; it = esp_partition_next(it))
+        if (esp_partition_get(it)->address + esp_partition_get(it)->size > *size)
+            *size = esp_partition_get(it)->address + esp_partition_get(it)->size;
+    uint8_t *buf = calloc(1, *size ? *size : 1);
+    for (it = esp_partition_find(ESP_PARTITION_TYPE_ANY, ESP_PARTITION_SUBTYPE_ANY, NULL); buf && it;
+         it = esp_partition_next(it)) {
+        const esp_partition_t *p = esp_partition_get(it);
+        if (esp_partition_read(p, 0, buf + p->address, p->size) != ESP_OK) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    return buf;
+}
+
+/* A port that reports the running slot as the target (and whose flash
+ * would let it be written): the engine refuses it before any erase, the
+ * flash byte-identical. */
+static int cmd_misport(const esp_partition_t *running, const char *url, const char *ca_path)
+{
+    static otter_esp_ota_t ota;
+    char *ca = read_file(ca_path, NULL);
+    if (!ca)
+        return 1;
+    otter_esp_ota_config_t cfg = OTTER_ESP_OTA_CONFIG_DEFAULT();
+    cfg.url = url;
+    cfg.ca_pem = ca;
+    esp_err_t e = otter_esp_ota_init(&ota, &cfg);
+    if (e != ESP_OK) {
+        printf("init=%s\n", esp_err_to_name(e));
+        return 1;
+    }
+    ota.target = running;
+    otter_esp_flash_allow(&ota.flash, running, true);
+    ota.up.cfg.target = otter_ptable_app(&ota.pt, (uint8_t)running->subtype);
+    size_t size = 0;
+    uint8_t *before = snapshot_partitions(&size), *after = NULL;
+    e = otter_esp_ota_perform(&ota);
+    after = snapshot_partitions(&size);
+    char buf[768];
+    printf("misport: result=%s otter_err=%s erases=%u identical=%d\nexplain=%s\n", otter_esp_err_to_name(e),
+           otter_errname(otter_esp_ota_otter_err(&ota)), (unsigned)otter_update_status(&ota.up)->erases,
+           before && after && !memcmp(before, after, size), otter_esp_ota_explain(&ota, buf, sizeof buf));
+    free(before);
+    free(after);
+    free(ca);
+    return otter_esp_ota_otter_err(&ota) == OTTER_ERR_UPD_RUNNING_SLOT ? 0 : 1;
+}
+
 static int run(int argc, const char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -292,6 +348,8 @@ static int run(int argc, const char **argv)
         return cmd_update(argv[3], argv[4]);
     if (!strcmp(cmd, "guard"))
         return cmd_guard(running);
+    if (!strcmp(cmd, "misport") && argc >= 5)
+        return cmd_misport(running, argv[3], argv[4]);
     if (!strcmp(cmd, "confirm-idf"))
         e = esp_ota_mark_app_valid_cancel_rollback();
     else if (!strcmp(cmd, "confirm-otter"))

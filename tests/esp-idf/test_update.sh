@@ -38,11 +38,25 @@ cp "$T/flash.bin" "$T/c.bin"
 "$DEV" boot "$T/c.bin" > /dev/null 2>&1
 dev "never confirmed: next boot rolls back to ota_0 (ABORTED)" 0 "booted=ota_0" "state_ota_1=ABORTED" \
     -- state "$T/c.bin"
+# The ABORTED version's finished download is still in ota_1: it is checked
+# against the server (last byte, Range + If-Range) before any switch, so a
+# server that cannot be trusted switches nothing.
+dev "after the rollback, a wrong CA: the finished download in ota_1 is not switched to" 1 \
+    "event=resume offset=1117567" "result=OTTER_ESP_ERR_TLS_TRUST" "otter_err=TLS_TRUST" "NOT:event=switched" \
+    "NOT:boot=ota_1" -- update "$T/c.bin" "$URL_BASE/fw.bin" "$OTTER_VECTORS/tls/forum-pinned-r3-by-dst-root-x3.pem"
+dev "... with the right CA: re-checked against the server and installed again (try 2 of 2)" 0 \
+    "result=ESP_OK" "outcome=updated" "resumed=1" "boot=ota_1" "state_ota_1=NEW" \
+    -- update "$T/c.bin" "$URL_BASE/fw.bin" "$CA"
 
 fresh "$T/d.bin" "$T/v1.bin"
 dev "the port's flash refuses to erase or program the running slot (ota_0), writes ota_1" 0 \
     "guard: read=OK erase_running=FLASH_RANGE program_running=FLASH_RANGE unchanged=1 erase_next=OK refused=2" \
     -- guard "$T/d.bin"
+fresh "$T/d.bin" "$T/v1.bin"
+dev "a port that reports the running slot as the target is refused before anything is erased" 0 \
+    "misport: result=ESP_ERR_OTA_PARTITION_CONFLICT otter_err=UPD_RUNNING_SLOT erases=0 identical=1" \
+    "running slot or overlaps it" "nothing was erased" "unchanged" "NOT:boot=ota_1" \
+    -- misport "$T/d.bin" "$URL_BASE/fw.bin" "$CA"
 fresh "$T/d.bin" "$T/v1.bin"
 dev "untrusted server (wrong CA): refused, explained, nothing switched" 1 \
     "result=OTTER_ESP_ERR_TLS_TRUST" "otter_err=TLS_TRUST" "explain=" "unchanged" "NOT:boot=ota_1" \

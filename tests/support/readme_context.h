@@ -17,6 +17,7 @@ extern otter_clock_t clock;
 extern otter_flash_t flash;
 extern otter_ptable_t ptable;
 extern otter_boot_t boot;
+extern uint8_t running_slot; /* what the platform says the code runs from */
 extern otter_tls_report_t tls_report;
 extern const uint8_t efuse_digests[1][32];
 void on_event(void *ctx, const otter_update_event_t *ev);

@@ -77,11 +77,15 @@ typedef struct otter_esp_ota_config {
      *   ca_pem     PEM roots, NUL-terminated, one or more certificates
      *              (give the root and its successor, not an intermediate);
      *   pins       SPKI SHA-256 pins ("sha256//base64" or hex), NULL-ended;
-     *   crt_bundle ESP-IDF's certificate bundle (CONFIG_MBEDTLS_CERTIFICATE_BUNDLE).
-     *              Device builds only; see README "Certificate bundle". */
+     *   crt_bundle ESP-IDF's certificate bundle (CONFIG_MBEDTLS_CERTIFICATE_BUNDLE;
+     *              ESP_ERR_NOT_SUPPORTED without it), attached to otter's
+     *              mbedTLS config through otter_tls_config_t.backend_setup.
+     *              Its roots replace ca_pem's; pins still apply. */
     const char *ca_pem;
     const char *const *pins;
     bool crt_bundle;
+    /* Offer TLS 1.2 only (default: Kconfig's "TLS versions"). */
+    bool tls12_only;
     /* What may be installed (chip id, downgrade, project, Secure Boot V2 key
      * digests, rollback rule). running_version NULL: read from the running
      * slot. */
@@ -104,7 +108,9 @@ typedef struct otter_esp_ota_config {
 } otter_esp_ota_config_t;
 
 #define OTTER_ESP_OTA_CONFIG_DEFAULT() \
-    { .policy = {.chip_id = CONFIG_IDF_FIRMWARE_CHIP_ID, .rolled_back = (otter_update_rollback_rule_t)CONFIG_OTTER_ROLLBACK_RULE}, \
+    { .tls12_only = CONFIG_OTTER_TLS12_ONLY, \
+      .policy = {.chip_id = CONFIG_IDF_FIRMWARE_CHIP_ID, .rolled_back = (otter_update_rollback_rule_t)CONFIG_OTTER_ROLLBACK_RULE, \
+                 .allow_incomparable = OTTER_ESP_ALLOW_INCOMPARABLE}, \
       .task_core = -1 }
 
 /* The update: caller-owned, fields private. Static (it holds the TLS

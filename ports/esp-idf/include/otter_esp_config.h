@@ -27,6 +27,16 @@
 #ifndef CONFIG_OTTER_ROLLBACK_RULE
 #define CONFIG_OTTER_ROLLBACK_RULE 0
 #endif
+/* 1: offer TLS 1.2 only; 0: TLS 1.2 and, where mbedTLS has it, 1.3. */
+#ifndef CONFIG_OTTER_TLS12_ONLY
+#define CONFIG_OTTER_TLS12_ONLY 0
+#endif
+/* A Kconfig bool is undefined when off: as a C value for the default config. */
+#ifdef CONFIG_OTTER_ALLOW_INCOMPARABLE_VERSION
+#define OTTER_ESP_ALLOW_INCOMPARABLE 1
+#else
+#define OTTER_ESP_ALLOW_INCOMPARABLE 0
+#endif
 /* Update task: stack (bytes), priority, timeouts (ms). */
 #ifndef CONFIG_OTTER_TASK_STACK_SIZE
 #define CONFIG_OTTER_TASK_STACK_SIZE 8192

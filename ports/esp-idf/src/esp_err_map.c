@@ -38,6 +38,8 @@ static esp_err_t map_update(int e)
         return OTTER_ESP_ERR_ABORTED;
     case OTTER_ERR_UPD_NO_SLOT:
         return ESP_ERR_NOT_FOUND;
+    case OTTER_ERR_UPD_RUNNING_SLOT:
+        return ESP_ERR_OTA_PARTITION_CONFLICT; /* esp_ota_begin()'s word for the running partition */
     case OTTER_ERR_UPD_NO_LENGTH:
         return OTTER_ESP_ERR_NETWORK;
     case OTTER_ERR_UPD_OLDER:

@@ -7,6 +7,9 @@
 #include "otter/error.h"
 #include "otter_esp.h"
 #include "otter_esp_priv.h"
+#if CONFIG_MBEDTLS_CERTIFICATE_BUNDLE
+#include "esp_crt_bundle.h" /* ESP-IDF's mbedtls component */
+#endif
 
 static const char *TAG = "otter";
 
@@ -27,6 +30,15 @@ static esp_err_t fail(otter_esp_ota_t *ota, int otter_err)
     return ota->result;
 }
 
+#if CONFIG_MBEDTLS_CERTIFICATE_BUNDLE
+/* otter_tls_config_t.backend_setup: ESP-IDF's bundle on otter's config. */
+static int attach_bundle(void *ctx, void *backend_conf)
+{
+    (void)ctx;
+    return esp_crt_bundle_attach(backend_conf) == ESP_OK ? 0 : -1;
+}
+#endif
+
 static esp_err_t setup_tls(otter_esp_ota_t *ota)
 {
     const otter_esp_ota_config_t *c = &ota->cfg;
@@ -41,15 +53,20 @@ static esp_err_t setup_tls(otter_esp_ota_t *ota)
             return fail(ota, r);
     }
     if (c->crt_bundle) {
-        /* ESP-IDF's bundle verifies through its own mbedTLS verify callback
-         * (esp_crt_bundle_attach); otter's TLS context does not expose its
-         * mbedTLS configuration for that yet. */
-        ESP_LOGE(TAG, "crt_bundle: not available in this build; give ca_pem or pins");
+#if CONFIG_MBEDTLS_CERTIFICATE_BUNDLE
+        /* the bundle installs its verify callback on otter's mbedTLS config;
+         * otter's own checks (dates, pins, hostname, report) run after it */
+        tc.backend_setup = attach_bundle;
+#else
+        ESP_LOGE(TAG, "crt_bundle: enable CONFIG_MBEDTLS_CERTIFICATE_BUNDLE, or give ca_pem or pins");
         ota->otter_err = OTTER_ERR_UNSUPPORTED;
         return ota->result = ESP_ERR_NOT_SUPPORTED;
+#endif
     }
-    if (!c->ca_pem && npins == 0)
+    if (!c->ca_pem && npins == 0 && !c->crt_bundle)
         return fail(ota, OTTER_ERR_INVAL);
+    if (c->tls12_only)
+        tc.flags |= OTTER_TLS_TLS12_ONLY;
     tc.lower = &ota->tcp_t;
     tc.clock = &ota->clock;
     tc.entropy = otter_esp_entropy;
@@ -126,6 +143,8 @@ esp_err_t otter_esp_ota_init(otter_esp_ota_t *ota, const otter_esp_ota_config_t 
     uc.flash = otter_esp_flash_port(&ota->flash);
     uc.ptable = &ota->pt;
     uc.boot = &ota->boot;
+    /* the port's choice; the engine still refuses it if it is the running slot */
+    uc.target = otter_ptable_app(&ota->pt, (uint8_t)ota->target->subtype);
     uc.tcp = cfg->allow_http ? &ota->tcp_t : NULL;
     uc.tls = ota->tls_ready ? &ota->tls_t : NULL;
     uc.tls_report = ota->tls_ready ? &ota->report : NULL;
