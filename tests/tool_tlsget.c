@@ -29,13 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mbedtls/ssl.h"
-#include "mbedtls/x509_crt.h"
 #include "otter/error.h"
 #include "otter/tls.h"
 #include "posix_clock.h"
 #include "posix_rng.h"
 #include "posix_tcp.h"
+#include "tlsbundle.h"
 
 /* The POSIX TCP transport, connecting to --connect whatever host name the
  * TLS layer asks for (that name is only used for SNI and the check). */
@@ -130,27 +129,6 @@ static int append_file(const char *path, uint8_t **buf, size_t *len)
         *len += n;
     }
     fclose(f);
-    return 0;
-}
-
-/* --bundle-ca: what esp_crt_bundle_attach() does, with a file for a bundle. */
-static mbedtls_x509_crt bundle_roots;
-
-static int bundle_verify(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
-{
-    (void)ctx, (void)depth;
-    uint32_t f = 0;
-    if ((*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) &&
-        mbedtls_x509_crt_verify(crt, &bundle_roots, NULL, NULL, &f, NULL, NULL) == 0) {
-        *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
-    }
-    return 0;
-}
-
-static int bundle_attach(void *ctx, void *backend_conf)
-{
-    (void)ctx;
-    mbedtls_ssl_conf_verify((mbedtls_ssl_config *)backend_conf, bundle_verify, NULL);
     return 0;
 }
 
@@ -279,6 +257,7 @@ int main(int argc, char **argv)
     uint32_t timeout = 10000, flags = 0;
     uint16_t mfl = 0;
     int (*hook)(void *, void *) = NULL;
+    otter_tlsbundle_t *bundle = NULL;
     uint8_t *ca = NULL, pins[OTTER_TLS_MAX_PINS + 1][32];
     size_t ca_len = 0, npins = 0;
     fake_clock_t fc = {0};
@@ -337,15 +316,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "tool_tlsget: cannot read %s\n", v);
                 return 2;
             }
-            pem[pem_len] = 0;
-            mbedtls_x509_crt_init(&bundle_roots);
-            int pr = mbedtls_x509_crt_parse(&bundle_roots, pem, pem_len + 1);
+            bundle = otter_tlsbundle_load((const char *)pem, pem_len);
             free(pem);
-            if (pr != 0) {
+            if (!bundle) {
                 fprintf(stderr, "tool_tlsget: no certificate in %s\n", v);
                 return 2;
             }
-            hook = bundle_attach;
+            hook = otter_tlsbundle_attach;
         } else if (strcmp(a, "--pin") == 0) {
             if (npins == OTTER_TLS_MAX_PINS + 1 || otter_tls_pin_parse(v, strlen(v), pins[npins]) != 0) {
                 fprintf(stderr, "tool_tlsget: bad pin %s\n", v);
@@ -369,7 +346,7 @@ int main(int argc, char **argv)
         .ca = ca, .ca_len = ca_len, .work = work, .work_len = sizeof work,
         .pins = (const uint8_t(*)[32])pins, .pin_count = npins,
         .report = &report, .flags = flags, .max_fragment_len = mfl,
-        .backend_setup = hook,
+        .backend_setup = hook, .backend_setup_ctx = bundle,
     };
     otter_tls_init(&tls);
     int err = otter_tls_setup(&tls, &cfg);
