@@ -1,7 +1,7 @@
 /* otter: ESP-IDF otadata (see otter/otadata.h). */
 #include <string.h>
 
-#include "le.h"
+#include "otter/bytes.h"
 #include "otter/crc32.h"
 #include "otter/error.h"
 #include "otter/otadata.h"

@@ -1,7 +1,7 @@
 /* otter: ESP-IDF partition table, binary form (see otter/partition.h). */
 #include <string.h>
 
-#include "le.h"
+#include "otter/bytes.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
 #include "otter/partition.h"

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "le.h"
+#include "otter/bytes.h"
 #include "otter/crc32.h"
 #include "otter/crypto.h"
 #include "otter/error.h"

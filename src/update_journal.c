@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "le.h"
+#include "otter/bytes.h"
 #include "otter/crc32.h"
 #include "otter/error.h"
 

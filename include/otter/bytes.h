@@ -1,7 +1,9 @@
-/* Little-endian load/store helpers. Formats are parsed and written with these,
- * never by casting packed structs (alignment and endianness stay explicit). */
-#ifndef OTTER_LE_H
-#define OTTER_LE_H
+/* otter/bytes: little-endian (and one big-endian) load/store helpers, the
+ * one set for the core, the ports and the host tools. Formats are parsed and
+ * written with these, never by casting packed structs (alignment and
+ * endianness stay explicit). p points at 2 or 4 readable/writable bytes. */
+#ifndef OTTER_BYTES_H
+#define OTTER_BYTES_H
 
 #include <stdint.h>
 
