@@ -12,7 +12,7 @@
 #include "otter/bytes.h"
 #include "otter/crc32.h"
 #include "otter/error.h"
-#include "otter/update_journal.h"
+#include "update_journal.h"
 
 #define RAM_SIZE (64 * 1024)
 #define SECTOR 4096u
