@@ -10,7 +10,7 @@
 #include "imgmake.h"
 #include "otter/bytes.h"
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/image.h"
 
 struct mem {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "otter/bytes.h"
-#include "otter/crc32.h"
+#include "crc32.h"
 #include "otter/error.h"
 #include "otter/image.h"
 

@@ -4,6 +4,7 @@
 #include "otter/bytes.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/partition.h"
 
 #define MAGIC_ENTRY 0x50AAu

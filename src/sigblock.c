@@ -5,9 +5,10 @@
 #include <string.h>
 
 #include "otter/bytes.h"
-#include "otter/crc32.h"
+#include "crc32.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
+#include "otter/host/sigblock.h"
 #include "otter/sigblock.h"
 
 /* Field offsets inside a block. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "otter/bytes.h"
-#include "otter/crc32.h"
+#include "crc32.h"
 #include "otter/error.h"
 
 /* Header field offsets (see docs/FORMATS.md, "Update journal"). */

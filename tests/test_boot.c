@@ -17,6 +17,7 @@
 #include "norsim.h"
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 
 struct dev {
     char path[64];

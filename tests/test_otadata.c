@@ -15,6 +15,7 @@
 #include "otter/bytes.h"
 #include "norsim.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/otadata.h"
 
 static uint8_t *load_vector(const char *name, size_t *len)

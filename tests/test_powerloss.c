@@ -22,6 +22,7 @@
 #include "norsim.h"
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/image.h"
 #include "otter/otadata.h"
 #include "otter/verify.h"

@@ -15,9 +15,10 @@
 
 #include "imgmake.h"
 #include "otter/bytes.h"
-#include "otter/crc32.h"
+#include "crc32.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
+#include "otter/host/sigblock.h"
 #include "otter/image.h"
 #include "otter/sigblock.h"
 #include "otter/verify.h"

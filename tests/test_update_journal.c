@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "otter/bytes.h"
-#include "otter/crc32.h"
+#include "crc32.h"
 #include "otter/error.h"
 #include "update_journal.h"
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "otter/host/tls_report.h"
 #include "otter/tls.h"
 #include "posix_clock.h"
 #include "posix_rng.h"

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "device.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "posix_clock.h"
 #include "posix_rng.h"
 
@@ -156,7 +156,7 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
             break; /* the normal end of the download */
         dev_progress_end(&c->prog);
         fprintf(c->out, "connection lost at byte %u (%s): reconnecting\n", (unsigned)ev->offset,
-                otter_errname(ev->err));
+                otter_host_errname(ev->err));
         break;
     case OTTER_UPDATE_EV_RESUME:
         dev_progress_end(&c->prog);
@@ -439,7 +439,7 @@ static void update_and_judge(dev_ctx_t *c, uint64_t ops0)
             otter_update_diagnose(&c->up, c->r.detail, sizeof c->r.detail);
         else
             snprintf(c->r.detail, sizeof c->r.detail, "%s; the running app and otadata are unchanged",
-                     otter_strerror(ret));
+                     otter_host_strerror(ret));
         return;
     }
     if (otter_update_status(&c->up)->outcome == OTTER_UPDATE_OUTCOME_UP_TO_DATE) {
@@ -483,7 +483,7 @@ int dev_run(dev_ctx_t *c)
         if (ret == OTTER_ERR_BOOT_NO_APP && c->o.n_keys)
             cli_err("the simulated bootloader checks Secure Boot V2 signatures because --pub/--key-digest was "
                     "given: sign the app in the flash file with one of those keys");
-        cli_err("%s: %s (%s)", c->o.flash, otter_strerror(ret), otter_errname(ret));
+        cli_err("%s: %s (%s)", c->o.flash, otter_host_strerror(ret), otter_host_errname(ret));
         otter_simdev_close(&c->d);
         if (devnull)
             fclose(devnull);
