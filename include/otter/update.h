@@ -352,7 +352,10 @@ typedef struct otter_update_verdict {
     uint8_t carry_installs;       /* ...and how often it was switched to */
 } otter_update_verdict_t;
 
-/* The engine. Caller-owned; may be static. Fields are private. */
+/* The engine. Caller-owned; may be static (its size is public so that no
+ * one needs malloc). Opaque: the fields are the engine's own and change
+ * between versions; apps and tools read otter_update_status() and
+ * otter_update_detail(), never the fields. */
 typedef struct otter_update {
     otter_update_config_t cfg;
     const char *url;
