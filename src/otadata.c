@@ -5,6 +5,7 @@
 #include "crc32.h"
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "otadata_priv.h"
 
 void otter_ota_entry_decode(otter_ota_entry_t *e, const uint8_t raw[OTTER_OTADATA_ENTRY_SIZE])
 {

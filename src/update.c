@@ -8,6 +8,7 @@
 #include "otter/otadata.h"
 #include "otter/sigblock.h"
 #include "otter/url.h"
+#include "otadata_priv.h"
 #include "update_priv.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u

@@ -18,6 +18,7 @@
 #include "otter/boot.h"
 #include "otter/error.h"
 #include "otter/host/partition.h"
+#include "otadata_priv.h"
 
 struct dev {
     char path[64];

@@ -17,6 +17,7 @@
 #include "otter/error.h"
 #include "otter/host/partition.h"
 #include "otter/otadata.h"
+#include "otadata_priv.h"
 
 static uint8_t *load_vector(const char *name, size_t *len)
 {

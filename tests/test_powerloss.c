@@ -26,6 +26,7 @@
 #include "otter/image.h"
 #include "otter/otadata.h"
 #include "otter/verify.h"
+#include "otadata_priv.h"
 
 #define FLASH_SIZE 0x40000u
 #define NIMG 4
