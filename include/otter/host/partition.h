@@ -14,6 +14,10 @@
 #include "otter/flash.h"
 #include "otter/partition.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* --- table to bytes and to flash (src/partition.c) ----------------------- */
 
 /* Serialise to exactly OTTER_PT_MAX_LEN bytes: rows in table order, the MD5
@@ -79,5 +83,9 @@ const char *otter_ptable_builtin_csv(const char *name);
 /* Parse a built-in layout into pt. Errors: OTTER_ERR_PT_NOT_FOUND for an
  * unknown name, else as otter_ptable_parse_csv(). */
 int otter_ptable_builtin(otter_ptable_t *pt, const char *name, uint32_t flash_size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

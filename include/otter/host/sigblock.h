@@ -8,7 +8,15 @@
 
 #include "otter/sigblock.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Fill in a block's CRC field (bytes 1196..1199) and zero padding. */
 void otter_sigblock_seal(uint8_t block[OTTER_SIG_BLOCK_LEN]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 
 #include "otter/tls_report.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The report as human-readable text: handshake line, then one block per
  * certificate (subject, issuer, validity, key, SPKI SHA-256, CA/leaf,
  * self-signed, flags). Same buffer contract as otter_tls_explain. */
@@ -16,5 +20,9 @@ size_t otter_tls_report_text(const otter_tls_report_t *r, char *buf, size_t len)
 /* The report as one JSON object (explanation included as "explain").
  * Same buffer contract as otter_tls_explain. */
 size_t otter_tls_report_json(const otter_tls_report_t *r, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
