@@ -32,6 +32,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
 #include "otter/error.h"
+#include "otter/host/tls_report.h"
 #include "otter/tls.h"
 #include "posix_clock.h"
 #include "posix_rng.h"
