@@ -31,6 +31,7 @@
 #include "norsim.h"
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/image.h"
 #include "otter/partition.h"
 #include "otter/update.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "otter/error.h"
-#include "otter/update_journal.h"
+#include "update_journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,6 +9,7 @@
 
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/otadata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

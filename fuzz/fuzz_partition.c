@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/partition.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "otter/host/tls_report.h"
 #include "otter/tls.h"
 #include "otter/tls_report.h"
 

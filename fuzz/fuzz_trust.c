@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "otter/host/tls_report.h"
 #include "otter/tls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "pem.h"
 
 void otter_certset_init(otter_certset_t *s)

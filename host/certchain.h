@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "host_error.h" /* the OTTER_ERR_* codes its functions return */
 #include "x509.h"
 
 /* The system trust store on Debian/Ubuntu (and Alpine, Arch). */

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "imgmake.h"
-#include "bytes.h"
+#include "otter/bytes.h"
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/image.h"
 
 struct mem {
@@ -122,15 +122,15 @@ static void write_desc(const otter_imgmake_t *p, uint8_t *d)
     uint8_t seedbuf[4];
     otter_sha256_t h;
     memset(d, 0, OTTER_APP_DESC_LEN);
-    otter_host_put_le32(d, OTTER_APP_DESC_MAGIC);
-    otter_host_put_le32(d + 4, p->secure_version);
+    otter_put_le32(d, OTTER_APP_DESC_MAGIC);
+    otter_put_le32(d + 4, p->secure_version);
     put_str(d + 16, p->version);
     put_str(d + 48, p->project);
     put_str(d + 80, p->time ? p->time : "12:00:00");
     put_str(d + 96, p->date ? p->date : "Jan  1 2025");
     put_str(d + 112, p->idf_ver ? p->idf_ver : "v5.2.1");
     /* a stand-in for the ELF's SHA-256, stable for the same parameters */
-    otter_host_put_le32(seedbuf, p->seed);
+    otter_put_le32(seedbuf, p->seed);
     otter_sha256_init(&h);
     otter_sha256_start(&h);
     otter_sha256_update(&h, "otter-imgmake", 13);
@@ -161,9 +161,9 @@ static void write_header(const otter_imgmake_t *p, const struct layout *l, uint8
     h[1] = (uint8_t)l->n;
     h[2] = 2;    /* DIO */
     h[3] = 0x20; /* 4 MB, speed code 0 */
-    otter_host_put_le32(h + 4, l->entry);
+    otter_put_le32(h + 4, l->entry);
     h[8] = 0xEE; /* WP pin disabled */
-    otter_host_put_le16(h + 12, p->chip);
+    otter_put_le16(h + 12, p->chip);
     h[23] = p->no_hash ? 0 : 1;
 }
 
@@ -179,8 +179,8 @@ int otter_imgmake(const otter_imgmake_t *p, uint8_t *buf, size_t cap, size_t *ou
     write_header(p, &l, buf);
     uint32_t off = OTTER_IMAGE_HEADER_LEN;
     for (unsigned i = 0; i < l.n; i++) {
-        otter_host_put_le32(buf + off, l.load[i]);
-        otter_host_put_le32(buf + off + 4, l.len[i]);
+        otter_put_le32(buf + off, l.load[i]);
+        otter_put_le32(buf + off + 4, l.len[i]);
         uint8_t *d = buf + off + 8;
         if (l.n == 5 && i == 3)
             memset(d, 0, l.len[i]); /* padding segment */

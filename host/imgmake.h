@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host_error.h" /* the OTTER_ERR_* codes its functions return */
+
 typedef struct otter_imgmake {
     uint16_t chip;       /* OTTER_CHIP_* (not ANY) */
     const char *version; /* app description version, at most 32 bytes */

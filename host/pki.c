@@ -16,7 +16,7 @@
 
 #include "der.h"
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "pem.h"
 
 #define DAY 86400
@@ -43,7 +43,7 @@ static int crypto_fail(otter_pki_t *pki, int r, const char *what)
 {
     if (r == OTTER_ERR_CRYPTO)
         return fail(pki, r, otter_hostcrypto_last_error(), "%s failed", what);
-    return fail(pki, r, 0, "%s failed: %s", what, otter_strerror(r));
+    return fail(pki, r, 0, "%s failed: %s", what, otter_host_strerror(r));
 }
 
 void otter_pki_init(otter_pki_t *pki)

@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "der.h"
-#include "bytes.h"
+#include "otter/bytes.h"
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "otter/host/sigblock.h"
+#include "host_error.h"
 #include "otter/image.h"
 #include "pem.h"
 #include "sign.h"
@@ -225,14 +226,14 @@ static int rsa_block_key(otter_signkey_t *k, uint8_t *out)
         return OTTER_ERR_CRYPTO;
     uint32_t nl[RSA_LIMBS], rl[RSA_LIMBS];
     for (int i = 0; i < RSA_LIMBS; i++)
-        nl[i] = otter_host_le32(out + 4 * i);
+        nl[i] = otter_le32(out + 4 * i);
     rsa_rinv(nl, rl);
     for (int i = 0; i < RSA_LIMBS; i++)
-        otter_host_put_le32(out + 388 + 4 * i, rl[i]);
+        otter_put_le32(out + 388 + 4 * i, rl[i]);
     uint32_t n0 = nl[0], x = n0;
     for (int i = 0; i < 4; i++)
         x *= 2u - n0 * x;
-    otter_host_put_le32(out + 772, 0u - x);
+    otter_put_le32(out + 772, 0u - x);
     return OTTER_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host_error.h" /* the OTTER_ERR_* codes its functions return */
 #include "hostcrypto.h"
 #include "otter/sigblock.h"
 

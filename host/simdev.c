@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/otadata.h"
 
 void otter_simdev_init(otter_simdev_t *d)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "otter/error.h"
+#include "host_error.h"
 
 #define OID_IS(span, lit) otter_der_eq(&(span), lit, OTTER_OID_LEN(lit))
 

@@ -11,8 +11,9 @@ Two graphs, one node per file:
     are one module for this graph only through the include graph.
 Any strongly connected group of more than one file (or a file including
 itself) is a cycle, printed with its files; the script then exits 1.
-It also fails when a file of tools/ or host/ includes a private header of
-src/ (they use the public headers of include/otter/ only).
+It also fails when a file of tools/, host/ or ports/ includes a private
+header of src/ (they use the public headers of include/otter/ only; tests/
+and fuzz/ may use the private ones).
 Usage: scripts/check-cycles.py [--root ROOT] [BUILD]
 """
 import os
@@ -144,7 +145,7 @@ def main(argv):
         print("include cycle: " + " <-> ".join(comp))
         bad += 1
     for f, deps in sorted(inc.items()):
-        if f.split(os.sep)[0] in ("tools", "host"):
+        if f.split(os.sep)[0] in ("tools", "host", "ports"):
             for d in sorted(deps):
                 if d.startswith("src" + os.sep) and d.endswith(".h"):
                     print("%s includes the core's private header %s" % (f, d))

@@ -3,6 +3,7 @@
 
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "otadata_priv.h"
 #include "strbuf.h"
 
 #define FACTORY_INDEX (-1)

@@ -2,7 +2,7 @@
  * 1 KB, fast enough for the few hundred bytes otter checksums (otadata
  * entries, signature blocks). Written here rather than taken from a library
  * because the core must not depend on zlib and the ROM routine is chip-only. */
-#include "otter/crc32.h"
+#include "crc32.h"
 
 static const uint32_t crc_nibble[16] = {
     0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,

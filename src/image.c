@@ -3,7 +3,7 @@
  * exactly one state, so the result cannot depend on how input is chunked. */
 #include <string.h>
 
-#include "le.h"
+#include "otter/bytes.h"
 #include "otter/error.h"
 #include "otter/image.h"
 #include "strbuf.h"

@@ -7,8 +7,8 @@
  * and otadata (esp_ota_select_entry_t, CRC-32 over ota_seq). */
 #include <string.h>
 
-#include "le.h"
-#include "otter/crc32.h"
+#include "otter/bytes.h"
+#include "crc32.h"
 #include "otter/error.h"
 #include "otter/image.h"
 

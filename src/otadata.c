@@ -1,10 +1,11 @@
 /* otter: ESP-IDF otadata (see otter/otadata.h). */
 #include <string.h>
 
-#include "le.h"
-#include "otter/crc32.h"
+#include "otter/bytes.h"
+#include "crc32.h"
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "otadata_priv.h"
 
 void otter_ota_entry_decode(otter_ota_entry_t *e, const uint8_t raw[OTTER_OTADATA_ENTRY_SIZE])
 {

@@ -1,9 +1,10 @@
 /* otter: ESP-IDF partition table, binary form (see otter/partition.h). */
 #include <string.h>
 
-#include "le.h"
+#include "otter/bytes.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/partition.h"
 
 #define MAGIC_ENTRY 0x50AAu

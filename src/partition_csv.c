@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/partition.h"
 #include "strutil.h"
 

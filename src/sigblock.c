@@ -4,10 +4,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "le.h"
-#include "otter/crc32.h"
+#include "otter/bytes.h"
+#include "crc32.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
+#include "otter/host/sigblock.h"
 #include "otter/sigblock.h"
 
 /* Field offsets inside a block. */

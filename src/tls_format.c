@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "otter/host/tls_report.h"
 #include "otter/tls_report.h"
 #include "tls_priv.h"
 

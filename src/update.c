@@ -8,6 +8,7 @@
 #include "otter/otadata.h"
 #include "otter/sigblock.h"
 #include "otter/url.h"
+#include "otadata_priv.h"
 #include "update_priv.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u
@@ -140,6 +141,7 @@ static int do_start(otter_update_t *u)
         upd_write_resume(u);
         upd_net_resume(u, u->wr.journal.validator, u->wr.journal.validator_len);
         u->st.resumed_from_journal = true;
+        u->st.resumed_at = u->wr.journal.sectors_done * s;
         u->st.total = u->wr.journal.total;
         u->st.phase = OTTER_UPDATE_PHASE_REHASH;
         return OTTER_UPDATE_MORE;
@@ -297,6 +299,7 @@ static int give_up_journal(otter_update_t *u)
     forget_download(u);
     upd_net_rewind(u, 0);
     u->st.resumed_from_journal = false;
+    u->st.resumed_at = 0;
     memset(&u->detail, 0, sizeof u->detail);
     return OTTER_UPDATE_MORE;
 }
@@ -342,6 +345,10 @@ static int dispatch(otter_update_t *u)
 static void time_step(otter_update_t *u, uint64_t t0)
 {
     uint64_t dt = u->cfg.clock->now_ms(u->cfg.clock->ctx) - t0;
+    /* The status fields that mirror the engine's parts, for tools. */
+    u->st.target_size = u->target ? u->target->size : 0;
+    u->st.received = u->net.received;
+    u->st.journalled = u->wr.journal_live ? u->wr.marked * upd_sector(u) : 0;
     u->st.steps++;
     if (dt > u->st.longest_step_ms)
         u->st.longest_step_ms = (uint32_t)(dt > UINT32_MAX ? UINT32_MAX : dt);

@@ -1,10 +1,10 @@
 /* otter update engine: the resume journal. Format: docs/FORMATS.md. */
-#include "otter/update_journal.h"
+#include "update_journal.h"
 
 #include <string.h>
 
-#include "le.h"
-#include "otter/crc32.h"
+#include "otter/bytes.h"
+#include "crc32.h"
 #include "otter/error.h"
 
 /* Header field offsets (see docs/FORMATS.md, "Update journal"). */
@@ -193,4 +193,24 @@ uint32_t otter_journal_bytes_done(const otter_journal_t *j)
 {
     uint64_t b = (uint64_t)j->sectors_done * j->sector_size;
     return b > j->total ? j->total : (uint32_t)b;
+}
+
+int otter_update_journal_peek(const otter_flash_t *f, const otter_partition_t *slot, uint8_t *buf, size_t len,
+                              uint32_t *done, uint32_t *total)
+{
+    otter_journal_t j;
+    uint32_t s = f->sector_size;
+    if (s == 0 || slot->size < 2 * s)
+        return OTTER_ERR_INVAL;
+    memset(&j, 0, sizeof j);
+    j.addr = otter_journal_addr(slot->offset, slot->size, s);
+    j.sector_size = s;
+    int ret = otter_journal_load(f, &j, buf, len);
+    if (ret < 0)
+        return ret;
+    if (j.complete || j.abandoned)
+        return OTTER_ERR_UPD_JOURNAL;
+    *done = otter_journal_bytes_done(&j);
+    *total = j.total;
+    return 0;
 }

@@ -18,6 +18,7 @@
 #define OTTER_UPDATE_PRIV_H
 
 #include "otter/update.h"
+#include "update_journal.h"
 
 /* Internal step results, above OTTER_UPDATE_MORE; never returned to the
  * caller: update.c acts on them. */

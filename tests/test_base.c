@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "otter/crc32.h"
+#include "crc32.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
 

@@ -13,10 +13,12 @@
 
 #include <cmocka.h>
 
-#include "bytes.h"
+#include "otter/bytes.h"
 #include "norsim.h"
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
+#include "otadata_priv.h"
 
 struct dev {
     char path[64];
@@ -65,7 +67,7 @@ static void put_app(struct dev *d, uint8_t slot, uint8_t marker)
 
 static uint32_t copy_state(struct dev *d, int copy)
 {
-    return otter_host_le32(otter_norsim_data(&d->sim) + 0xd000 + copy * 0x1000 + 24);
+    return otter_le32(otter_norsim_data(&d->sim) + 0xd000 + copy * 0x1000 + 24);
 }
 
 static void boot(struct dev *d, uint8_t slot, otter_boot_reason_t reason, otter_boot_result_t *r)
@@ -120,7 +122,7 @@ static void test_first_ota(void **state)
     assert_string_equal(r.why, "ota_0 (app0): no usable otadata copy and no factory app");
     /* the bootloader records seq 1 VALID in copy 0 */
     assert_int_equal(r.writes, 1);
-    assert_int_equal(otter_host_le32(otter_norsim_data(&d.sim) + 0xd000), 1);
+    assert_int_equal(otter_le32(otter_norsim_data(&d.sim) + 0xd000), 1);
     assert_int_equal(copy_state(&d, 0), OTTER_OTA_STATE_VALID);
     boot(&d, 0x10, OTTER_BOOT_REASON_OTADATA, &r);
     assert_string_equal(r.why, "ota_0 (app0): otadata copy 0 is active (seq 1, state VALID)");
@@ -332,9 +334,9 @@ static void test_unknown_state(void **state)
     /* ota_state is not CRC-protected: an odd value boots like VALID */
     uint8_t e[32];
     memset(e, 0xFF, sizeof e);
-    otter_host_put_le32(e, 2);
-    otter_host_put_le32(e + 24, 0x00000005);
-    otter_host_put_le32(e + 28, otter_ota_seq_crc(2));
+    otter_put_le32(e, 2);
+    otter_put_le32(e + 24, 0x00000005);
+    otter_put_le32(e + 28, otter_ota_seq_crc(2));
     assert_int_equal(d.fl.program(d.fl.ctx, 0xe000, e, 32), 0);
     boot(&d, 0x11, OTTER_BOOT_REASON_OTADATA, &r);
     assert_string_equal(r.why, "ota_1 (app1): otadata copy 1 is active (seq 2, state unknown 0x00000005, treated as VALID)");
@@ -411,7 +413,7 @@ static void test_real_vectors(void **state)
     assert_string_equal(next->label, "app1");
     put_app(&d, 0x11, 9);
     assert_int_equal(otter_boot_set_boot_slot(&d.boot, 0x11, OTTER_OTA_STATE_NEW), 0);
-    assert_int_equal(otter_host_le32(otter_norsim_data(&d.sim) + 0xf000), 2);
+    assert_int_equal(otter_le32(otter_norsim_data(&d.sim) + 0xf000), 2);
     boot(&d, 0x11, OTTER_BOOT_REASON_TRIAL, &r);
     dev_close(&d);
 }

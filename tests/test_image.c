@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "imgmake.h"
-#include "bytes.h"
+#include "otter/bytes.h"
 #include "otter/error.h"
 #include "otter/image.h"
 #include "otter/verify.h"
@@ -742,11 +742,11 @@ static void test_synthetic(void **state)
     assert_int_equal(run(d, n1, OTTER_CHIP_ESP32, &in), 0);
     assert_int_equal(in.hash_verdict, OTTER_IMAGE_NA);
     uint32_t seg1 = in.seg[1].offset;
-    otter_host_put_le32(d + seg1, 0x3F410000u + ((seg1 + 8 + 0x40) & 0xFFFFu)); /* off by 0x40 */
+    otter_put_le32(d + seg1, 0x3F410000u + ((seg1 + 8 + 0x40) & 0xFFFFu)); /* off by 0x40 */
     assert_int_equal(run(d, n1, OTTER_CHIP_ESP32, &in), OTTER_ERR_IMG_SEG_ALIGN);
     assert_int_equal(in.error_offset, (int)seg1);
     assert_int_equal(in.segments_verdict, OTTER_ERR_IMG_SEG_ALIGN);
-    otter_host_put_le32(d + seg1, 0x3F410000u + ((seg1 + 8) & 0xFFFFu)); /* aligned: fine */
+    otter_put_le32(d + seg1, 0x3F410000u + ((seg1 + 8) & 0xFFFFu)); /* aligned: fine */
     assert_int_equal(run(d, n1, OTTER_CHIP_ESP32, &in), 0);
     free(d);
 }

@@ -19,17 +19,24 @@ P="$T/prefix"
 "$P/bin/otter" --version | grep -q '^otter ' && ok "the installed otter runs" || fail "installed otter does not run"
 PATH="$P/bin:$PATH" otter image make --chip esp32 --version 1.0.0 --project demo --size 70000 --out "$T/a.bin" >/dev/null &&
     PATH="$P/bin:$PATH" otter image info "$T/a.bin" >/dev/null && ok "otter on PATH after install" || fail "otter on PATH"
-for f in lib/libotter_core.a lib/libotter_posix.a include/otter/update.h include/otter/http.h include/otter/errors.def \
-         include/otter/posix/norsim.h lib/pkgconfig/otter.pc; do
+for f in lib/libotter_core.a lib/libotter_posix.a include/otter/otter.h include/otter/update.h include/otter/http.h \
+         include/otter/errors.def include/otter/bytes.h include/otter/host/partition.h include/otter/host/sigblock.h \
+         include/otter/host/tls_report.h include/otter/posix/norsim.h lib/pkgconfig/otter.pc; do
     [ -s "$P/$f" ] && ok "$f" || fail "no $f"
+done
+# The core's private headers (src/) are not installed.
+for f in update_journal.h crc32.h update_priv.h; do
+    [ ! -e "$P/include/otter/$f" ] && ok "private $f not installed" || fail "private $f installed"
 done
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"
 pkg-config --exists otter && ok "pkg-config finds otter $(pkg-config --modversion otter)" || fail "pkg-config"
 cat >"$T/use.c" <<'C'
 #include <stdio.h>
 #include <string.h>
+#include "otter/host/partition.h"
 #include "otter/http.h"
 #include "otter/image.h"
+#include "otter/otter.h"
 #include "posix_clock.h"
 int main(void)
 {

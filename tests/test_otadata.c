@@ -12,10 +12,12 @@
 
 #include <cmocka.h>
 
-#include "bytes.h"
+#include "otter/bytes.h"
 #include "norsim.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/otadata.h"
+#include "otadata_priv.h"
 
 static uint8_t *load_vector(const char *name, size_t *len)
 {
@@ -47,11 +49,11 @@ static void test_crc_and_codec(void **state)
     entry(&e, 0x01020304, OTTER_OTA_STATE_PENDING_VERIFY, 1);
     uint8_t raw[32];
     otter_ota_entry_encode(&e, raw);
-    assert_int_equal(otter_host_le32(raw), 0x01020304);
+    assert_int_equal(otter_le32(raw), 0x01020304);
     assert_int_equal(raw[4], 0xFF);
     assert_int_equal(raw[23], 0xFF);
-    assert_int_equal(otter_host_le32(raw + 24), 1);
-    assert_int_equal(otter_host_le32(raw + 28), otter_ota_seq_crc(0x01020304));
+    assert_int_equal(otter_le32(raw + 24), 1);
+    assert_int_equal(otter_le32(raw + 28), otter_ota_seq_crc(0x01020304));
     otter_ota_entry_decode(&d, raw);
     assert_memory_equal(&d, &e, sizeof e);
     assert_string_equal(otter_ota_state_name(OTTER_OTA_STATE_ABORTED), "ABORTED");
@@ -197,7 +199,7 @@ static void test_read_write(void **state)
     /* crc of 2 */
     uint8_t w[32];
     memcpy(w, want, 32);
-    otter_host_put_le32(w + 28, otter_ota_seq_crc(2));
+    otter_put_le32(w + 28, otter_ota_seq_crc(2));
     assert_memory_equal(m + 0xd000, w, 32);
     assert_int_equal(od.active, 0);
     assert_int_equal(otter_otadata_active_slot(&od, 2), 1);
@@ -206,8 +208,8 @@ static void test_read_write(void **state)
     memcpy(before, m + 0xd000, 4096);
     assert_int_equal(otter_otadata_set_slot(&od, &d.fl, 0, 2, OTTER_OTA_STATE_UNDEFINED), 0);
     assert_memory_equal(m + 0xd000, before, 4096);
-    assert_int_equal(otter_host_le32(m + 0xe000), 3);
-    assert_int_equal(otter_host_le32(m + 0xe000 + 24), 0xFFFFFFFF);
+    assert_int_equal(otter_le32(m + 0xe000), 3);
+    assert_int_equal(otter_le32(m + 0xe000 + 24), 0xFFFFFFFF);
     otter_otadata_t od2;
     assert_int_equal(otter_otadata_read(&od2, &d.fl, &d.pt), 0);
     assert_int_equal(od2.active, 1);
@@ -243,15 +245,15 @@ static void test_label_kept(void **state)
     assert_int_equal(st.programs, 4);
     const uint8_t *m = otter_norsim_data(&d.sim);
     uint8_t want[32];
-    otter_host_put_le32(want, 2);
+    otter_put_le32(want, 2);
     memcpy(want + 4, label, 20);
-    otter_host_put_le32(want + 24, OTTER_OTA_STATE_NEW);
-    otter_host_put_le32(want + 28, otter_ota_seq_crc(2));
+    otter_put_le32(want + 24, OTTER_OTA_STATE_NEW);
+    otter_put_le32(want + 28, otter_ota_seq_crc(2));
     assert_memory_equal(m + 0xe000, want, 32);
     assert_memory_equal(od.copy[1].seq_label, label, 20);
     /* the in-place confirm keeps it too */
     assert_int_equal(otter_otadata_write_copy(&od, &d.fl, 1, 2, OTTER_OTA_STATE_VALID), 0);
-    otter_host_put_le32(want + 24, OTTER_OTA_STATE_VALID);
+    otter_put_le32(want + 24, OTTER_OTA_STATE_VALID);
     assert_memory_equal(m + 0xe000, want, 32);
     dev_close(&d);
 }

@@ -12,9 +12,10 @@
 
 #include <cmocka.h>
 
-#include "bytes.h"
+#include "otter/bytes.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/partition.h"
 
 static uint8_t *load_vector(const char *name, size_t *len)
@@ -361,7 +362,7 @@ static void test_csv(void **state)
     /* flags serialise as bits 0 and 1 */
     uint8_t bin[3072];
     assert_int_equal(otter_ptable_serialise(&pt, bin, sizeof bin), 3072);
-    assert_int_equal(otter_host_le32(bin + 3 * 32 + 28), 3);
+    assert_int_equal(otter_le32(bin + 3 * 32 + 28), 3);
 
     /* a negative size runs up to that offset (gen_esp32part.py's -END) */
     const char *neg = "nvs,data,nvs,,-0xe000\n"

@@ -22,9 +22,11 @@
 #include "norsim.h"
 #include "otter/boot.h"
 #include "otter/error.h"
+#include "otter/host/partition.h"
 #include "otter/image.h"
 #include "otter/otadata.h"
 #include "otter/verify.h"
+#include "otadata_priv.h"
 
 #define FLASH_SIZE 0x40000u
 #define NIMG 4

@@ -3,7 +3,8 @@
 # headers: #include lines stay at file scope, the rest goes into a function
 # body; what the snippet assumes of the firmware around it (its flash,
 # transports, callbacks) is declared in tests/support/readme_context.h, and
-# each snippet must name its own otter header.
+# each snippet must name its own otter header; the update engine's example
+# includes the firmware API (otter/otter.h) only.
 set -eu
 SRC="${OTTER_SRC:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/otter-readme-c.XXXXXX")
@@ -37,6 +38,12 @@ for s in "$T"/snippet*.txt; do
       echo '}'
     } > "$c"
     grep -q '^#include "otter/' "$s" || { echo "FAIL: $(basename "$s"): names no otter header"; fails=$((fails + 1)); continue; }
+    # The library example (the update engine) uses the firmware API only:
+    # include/otter/otter.h and nothing else of otter's.
+    if grep -q 'otter_update_init' "$s" && grep '^#include "otter/' "$s" | grep -qv '^#include "otter/otter.h"'; then
+        echo "FAIL: $(basename "$s"): the update engine example includes more than otter/otter.h"
+        fails=$((fails + 1)); continue
+    fi
     if cc -std=c11 -Wall -Wextra -Werror -Wno-unused-variable -Wno-unused-but-set-variable -c \
         -I"$SRC/include" -I"$SRC/tests/support" "$c" -o "${c%.c}.o" 2>"$T/cc.err"; then
         echo "ok: README snippet $(basename "$s" .txt) ($(head -1 "$s")) compiles"

@@ -14,10 +14,11 @@
 #include <cmocka.h>
 
 #include "imgmake.h"
-#include "bytes.h"
-#include "otter/crc32.h"
+#include "otter/bytes.h"
+#include "crc32.h"
 #include "otter/crypto.h"
 #include "otter/error.h"
+#include "otter/host/sigblock.h"
 #include "otter/image.h"
 #include "otter/sigblock.h"
 #include "otter/verify.h"
@@ -186,7 +187,7 @@ static void test_sign_verify_each_scheme(void **state)
         otter_sha256(s, padded, d256);
         if (k != K_P384)
             assert_memory_equal(sec + 4, d256, 32);
-        assert_int_equal(otter_host_le32(sec + 1196), otter_crc32_le(0, sec, 1196));
+        assert_int_equal(otter_le32(sec + 1196), otter_crc32_le(0, sec, 1196));
         for (size_t i = 1200; i < 1216; i++)
             assert_int_equal(sec[i], 0);
         for (size_t i = 1216; i < 4096; i++)

@@ -15,6 +15,7 @@
 
 #include "otter/crypto.h"
 #include "otter/error.h"
+#include "otter/host/tls_report.h"
 #include "otter/tls.h"
 #include "posix_rng.h"
 

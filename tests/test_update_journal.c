@@ -9,10 +9,10 @@
 
 #include <cmocka.h>
 
-#include "bytes.h"
-#include "otter/crc32.h"
+#include "otter/bytes.h"
+#include "crc32.h"
 #include "otter/error.h"
-#include "otter/update_journal.h"
+#include "update_journal.h"
 
 #define RAM_SIZE (64 * 1024)
 #define SECTOR 4096u
@@ -112,7 +112,7 @@ static void test_header_bytes(void **state)
     assert_memory_equal(h + 52, "\"5f3c-1812b0\"\0\0", 15);
     assert_int_equal(h[122], 0xFF);
     assert_int_equal(h[123], 0xFF);
-    assert_int_equal(otter_host_le32(h + 124), otter_crc32_le(0, h, 124));
+    assert_int_equal(otter_le32(h + 124), otter_crc32_le(0, h, 124));
 }
 
 static void test_roundtrip_and_progress(void **state)
@@ -217,7 +217,7 @@ static void test_bad_headers(void **state)
         uint8_t h[OTTER_JOURNAL_HEADER_SIZE];
         otter_journal_encode(&j, h);
         h[cases[c].off] = cases[c].val;
-        otter_host_put_le32(h + 124, otter_crc32_le(0, h, 124)); /* CRC fixed: the field check must catch it */
+        otter_put_le32(h + 124, otter_crc32_le(0, h, 124)); /* CRC fixed: the field check must catch it */
         if (cases[c].off == 30)
             h[124] ^= 1; /* except here: only the CRC is wrong */
         assert_int_equal(otter_journal_erase(&f, &j), 0);

@@ -31,6 +31,7 @@
 #include "otter/image.h"
 #include "otter/otadata.h"
 #include "otter/verify.h"
+#include "otadata_priv.h"
 #include "updfix.h"
 
 #define URL "http://updates.test/app.bin"

@@ -25,7 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/http.h"
 #include "otter/proxy.h"
 #include "otter/tls.h"

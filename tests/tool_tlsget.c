@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "otter/error.h"
+#include "otter/host/tls_report.h"
 #include "otter/tls.h"
 #include "posix_clock.h"
 #include "posix_rng.h"

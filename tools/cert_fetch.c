@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/tls.h"
 #include "posix_clock.h"
 #include "posix_rng.h"

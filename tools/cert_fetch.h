@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "host_error.h" /* the OTTER_ERR_* codes its functions return */
 #include "certchain.h"
 #include "otter/tls_report.h"
 

@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "pki.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/tls.h"
 #include "otter/tls_collect.h"
 #include "otter/tls_report.h"
@@ -40,12 +40,12 @@ int cert_report_load_store(cert_report_t *r, const char *path)
     }
     int ret = otter_certset_load(&r->store, p);
     if (ret < 0 && path) {
-        cli_err("cannot use %s as a trust store: %s", path, otter_strerror(ret));
+        cli_err("cannot use %s as a trust store: %s", path, otter_host_strerror(ret));
         return -1;
     }
     if (ret < 0)
         snprintf(r->store_note, sizeof r->store_note, "no trust store (%s: %s)", p,
-                 otter_strerror(ret));
+                 otter_host_strerror(ret));
     return 0;
 }
 

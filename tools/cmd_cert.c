@@ -7,7 +7,7 @@
 #include "cert_report.h"
 #include "cert_fetch.h"
 #include "cli.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/tls_report.h"
 
 static const char usage_text[] =
@@ -129,7 +129,7 @@ static int write_material(const cert_report_t *r, const struct cert_args *a, ott
     if (a->out && fclose(f) != 0)
         ret = OTTER_ERR_IO;
     if (ret)
-        return cli_err("cert: cannot write the certificates: %s", otter_strerror(ret));
+        return cli_err("cert: cannot write the certificates: %s", otter_host_strerror(ret));
     return CLI_EXIT_OK;
 }
 
@@ -142,7 +142,7 @@ static int collect(cert_report_t *r, const struct cert_args *a)
         int ret = otter_certset_load(&r->chain, a->explain);
         if (ret < 0)
             return cli_err("cert: %s: %s", a->explain,
-                           ret == OTTER_ERR_FILE ? "cannot read the file" : otter_strerror(ret));
+                           ret == OTTER_ERR_FILE ? "cannot read the file" : otter_host_strerror(ret));
         return 0;
     }
     if (cert_split_target(a->target, r->host, sizeof r->host, &r->port))
@@ -159,7 +159,7 @@ static int collect(cert_report_t *r, const struct cert_args *a)
         return cli_err("cert: %s: %s did not resolve", a->target, r->host);
     if (ret < 0 && ret != OTTER_ERR_CERT_NONE)
         return cli_err("cert: %s: cannot connect to %s port %u: %s", a->target, r->host, (unsigned)r->port,
-                       otter_strerror(ret));
+                       otter_host_strerror(ret));
     if (ret < 0)
         return cli_err("cert: %s: the server sent no certificate", a->target);
     snprintf(r->version, sizeof r->version, "%s", tr.version);

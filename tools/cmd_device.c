@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "device.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/tls.h"
 #include "posix_clock.h"
 #include "posix_rng.h"

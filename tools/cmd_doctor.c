@@ -7,7 +7,8 @@
 #include "cert_report.h"
 #include "cli.h"
 #include "doctor.h"
-#include "otter/error.h"
+#include "host_error.h"
+#include "otter/host/tls_report.h"
 #include "otter/image.h"
 #include "posix_clock.h"
 #include "sign.h"
@@ -240,8 +241,8 @@ static int decode(const char *text)
             found = 1;
         }
     }
-    if (!hex && v <= 259 && strcmp(otter_errname(code), "UNKNOWN")) {
-        printf("otter %d: OTTER_ERR_%s: %s\n", code, otter_errname(code), otter_strerror(code));
+    if (!hex && v <= 259 && strcmp(otter_host_errname(code), "UNKNOWN")) {
+        printf("otter %d: OTTER_ERR_%s: %s\n", code, otter_host_errname(code), otter_host_strerror(code));
         found = 1;
     }
     if (!found) {

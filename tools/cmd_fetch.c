@@ -19,7 +19,7 @@
 #include "cli.h"
 #include "norsim.h"
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/http.h"
 #include "otter/partition.h"
 #include "otter/tls.h"
@@ -116,14 +116,14 @@ static int open_region(const fetch_opts_t *o, otter_norsim_t *sim, fetch_sink_t 
         return CLI_EXIT_FAIL;
     int rc = otter_norsim_open(sim, o->flash, NULL);
     if (rc)
-        return cli_err("fetch: %s: %s", o->flash, otter_strerror(rc));
+        return cli_err("fetch: %s: %s", o->flash, otter_host_strerror(rc));
     s->flash = otter_norsim_flash(sim);
     if (o->slot) {
         otter_ptable_t pt;
         otter_ptable_init(&pt);
         rc = otter_ptable_read(&pt, &s->flash);
         if (rc)
-            return cli_err("fetch: %s: partition table: %s", o->flash, otter_strerror(rc));
+            return cli_err("fetch: %s: partition table: %s", o->flash, otter_host_strerror(rc));
         const otter_partition_t *p = cli_find_slot(&pt, o->slot);
         if (!p)
             return cli_err("fetch: %s: the partition table has no slot '%s' (give ota_0..ota_15, factory, or a label)",
@@ -218,7 +218,7 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
         if (rc) {
             otter_tls_free(&tls);
             otter_posix_tcp_free(&tcp);
-            return cli_err("fetch: TLS setup: %s", otter_strerror(rc));
+            return cli_err("fetch: TLS setup: %s", otter_host_strerror(rc));
         }
         otter_tls_transport(&tls, &tls_t);
         have_tls = 1;
@@ -259,7 +259,7 @@ static int download(const fetch_opts_t *o, fetch_sink_t *s, uint8_t *buf, size_t
         return cli_err("fetch: %s: the image is larger than the %u bytes of %s from 0x%x", o->url,
                        (unsigned)(s->limit - s->base), o->slot ? o->slot : "the flash", (unsigned)s->base);
     if (rc)
-        return cli_err("fetch: %s: %s", o->url, why[0] ? why : otter_strerror(rc));
+        return cli_err("fetch: %s: %s", o->url, why[0] ? why : otter_host_strerror(rc));
     return 0;
 }
 

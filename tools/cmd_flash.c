@@ -7,7 +7,8 @@
 #include "cli.h"
 #include "norsim.h"
 #include "otter/boot.h"
-#include "otter/error.h"
+#include "otter/host/partition.h"
+#include "host_error.h"
 #include "otter/image.h"
 #include "otter/otadata.h"
 #include "otter/partition.h"
@@ -87,12 +88,12 @@ static int dev_open(struct dev *d, const char *path, int need_table)
         return CLI_EXIT_FAIL;
     int ret = otter_norsim_open(&d->sim, path, &o);
     if (ret)
-        return cli_err("%s: %s", path, otter_strerror(ret));
+        return cli_err("%s: %s", path, otter_host_strerror(ret));
     d->fl = otter_norsim_flash(&d->sim);
     ret = otter_ptable_read(&d->pt, &d->fl);
     if (ret && need_table) {
         otter_norsim_close(&d->sim);
-        return cli_err("%s: partition table at 0x8000: %s (%s)", path, otter_strerror(ret), otter_errname(ret));
+        return cli_err("%s: partition table at 0x8000: %s (%s)", path, otter_host_strerror(ret), otter_host_errname(ret));
     }
     otter_boot_init(&d->boot, &d->fl, &d->pt);
     otter_boot_set_validator(&d->boot, otter_image_boot_validate, NULL);
@@ -119,7 +120,7 @@ static int load_layout(const char *layout, uint32_t size, otter_ptable_t *pt)
         return CLI_EXIT_OK;
     /* the code's words, then the rule and offsets as gen_esp32part.py names
      * them (once, when the sentence starts with the same words) */
-    const char *words = otter_strerror(ret);
+    const char *words = otter_host_strerror(ret);
     const char *sep = ": ";
     if (!strncmp(why.text, words, strlen(words)))
         words = sep = "";
@@ -183,7 +184,7 @@ static int cmd_init(int argc, char **argv)
     if (ret) {
         remove(tmp);
         free(tmp);
-        return cli_err("cannot create %s: %s", out, otter_strerror(ret));
+        return cli_err("cannot create %s: %s", out, otter_host_strerror(ret));
     }
     free(tmp);
     /* The old file's wear counters (norsim) no longer apply. */
@@ -290,12 +291,12 @@ static int cmd_write(int argc, char **argv)
     else if (len == 0 || len > p->size)
         rc = cli_err("%s: %zu bytes do not fit %s (%u bytes)", image, len, slot_name, (unsigned)p->size);
     else if (verdict && !(flags & 4))
-        rc = cli_err("%s: not a valid app image: %s (use --force to write it anyway)", image, otter_strerror(verdict));
+        rc = cli_err("%s: not a valid app image: %s (use --force to write it anyway)", image, otter_host_strerror(verdict));
     else if ((ret = write_image(&d, p, img, len)) != 0)
-        rc = cli_err("%s: writing %s: %s", file, slot_name, otter_strerror(ret));
+        rc = cli_err("%s: writing %s: %s", file, slot_name, otter_host_strerror(ret));
     else if (!(flags & 1) && !verdict &&
              (ret = otter_boot_set_boot_slot(&d.boot, slot, (flags & 2) ? OTTER_OTA_STATE_VALID : OTTER_OTA_STATE_NEW)))
-        rc = cli_err("%s: making %s boot: %s", file, slot_name, otter_strerror(ret));
+        rc = cli_err("%s: making %s boot: %s", file, slot_name, otter_host_strerror(ret));
     if (rc == 0) {
         otter_boot_result_t r;
         otter_boot_peek(&d.boot, &r);
@@ -413,7 +414,7 @@ static void json_info(const char *file, struct dev *d, const otter_otadata_t *od
         cli_print_hex(f, s->first, 16);
         fprintf(f, "\", \"empty\": %s, \"valid\": %s, \"error\": ", s->empty ? "true" : "false",
                 s->verdict ? "false" : "true");
-        s->verdict ? cli_json_str(f, otter_errname(s->verdict)) : (void)fputs("null", f);
+        s->verdict ? cli_json_str(f, otter_host_errname(s->verdict)) : (void)fputs("null", f);
         fputs(", \"version\": ", f);
         s->info.has_app_desc ? cli_json_str(f, s->info.app.version) : (void)fputs("null", f);
         fputs(", \"project\": ", f);
@@ -465,7 +466,7 @@ static void text_info(const char *file, struct dev *d, const otter_otadata_t *od
                (unsigned)p->offset, (unsigned)p->size, (unsigned)p->flags, (unsigned long long)part_erases(d, p));
     }
     if (od_ret)
-        printf("\notadata: %s\n", otter_strerror(od_ret));
+        printf("\notadata: %s\n", otter_host_strerror(od_ret));
     else {
         printf("\notadata at 0x%06x:\n", (unsigned)od->offset);
         text_copy(od, 0, n);
@@ -480,7 +481,7 @@ static void text_info(const char *file, struct dev *d, const otter_otadata_t *od
         if (s->empty)
             puts("  empty");
         else if (s->verdict)
-            printf("  not a valid app: %s\n", otter_strerror(s->verdict));
+            printf("  not a valid app: %s\n", otter_host_strerror(s->verdict));
         else if (s->info.has_app_desc) {
             char version[4 * sizeof s->info.app.version], project[4 * sizeof s->info.app.project_name];
             printf("  valid, %u bytes, version \"%s\", project \"%s\"\n", (unsigned)s->info.image_len,
@@ -535,7 +536,7 @@ static int cmd_info(int argc, char **argv)
         !otter_ota_entry_crc_ok(&od.copy[0]) && !otter_ota_entry_crc_ok(&od.copy[1]))
         rc = cli_err("%s: both otadata copies are corrupt (CRC mismatch)", file);
     else if (od_ret && od_ret != OTTER_ERR_OTADATA_MISSING)
-        rc = cli_err("%s: otadata: %s", file, otter_strerror(od_ret));
+        rc = cli_err("%s: otadata: %s", file, otter_host_strerror(od_ret));
     otter_norsim_close(&d.sim);
     return rc;
 }
@@ -575,7 +576,7 @@ static int confirm_running(struct dev *d, const otter_boot_result_t *r, const ch
     }
     ret = otter_boot_mark_valid(&d->boot);
     if (ret)
-        return cli_err("%s: confirm: %s", file, otter_strerror(ret));
+        return cli_err("%s: confirm: %s", file, otter_host_strerror(ret));
     if (!json)
         printf("confirmed %s (otadata VALID written)\n", name);
     return CLI_EXIT_OK;
@@ -607,18 +608,18 @@ static int cmd_boot(int argc, char **argv)
     ret = otter_boot_select(&d.boot, &r);
     print_boot(&r, json);
     if (ret)
-        rc = cli_err("%s: %s", file, otter_strerror(ret));
+        rc = cli_err("%s: %s", file, otter_host_strerror(ret));
     else if (confirm)
         rc = confirm_running(&d, &r, file, json);
     else if (reject && (ret = otter_boot_mark_invalid_rollback(&d.boot)) != 0)
-        rc = cli_err("%s: reject: %s", file, otter_strerror(ret));
+        rc = cli_err("%s: reject: %s", file, otter_host_strerror(ret));
     else if (reject) {
         if (!json)
             printf("rejected %s; rebooting\n", otter_slot_name(r.slot));
         ret = otter_boot_select(&d.boot, &r);
         print_boot(&r, json);
         if (ret)
-            rc = cli_err("%s: %s", file, otter_strerror(ret));
+            rc = cli_err("%s: %s", file, otter_host_strerror(ret));
     }
     otter_norsim_close(&d.sim);
     return rc;

@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "imgmake.h"
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/image.h"
 #include "otter/sigblock.h"
 #include "sign.h"
@@ -33,7 +33,7 @@ static const char *verdict_word(int v)
         return "not reached";
     if (v == OTTER_IMAGE_NA)
         return "n/a";
-    return otter_errname(v);
+    return otter_host_errname(v);
 }
 
 static const char *seg_kind(const otter_image_info_t *in, const otter_image_segment_t *s)
@@ -67,8 +67,8 @@ static void print_text(const char *path, size_t n, int verdict, const otter_imag
 {
     const otter_image_info_t *in = otter_image_info(img);
     printf("file:        %s (%zu bytes)\n", path, n);
-    printf("verdict:     %s%s%s\n", verdict ? otter_errname(verdict) : "OK", verdict ? ": " : "",
-           verdict ? otter_strerror(verdict) : "");
+    printf("verdict:     %s%s%s\n", verdict ? otter_host_errname(verdict) : "OK", verdict ? ": " : "",
+           verdict ? otter_host_strerror(verdict) : "");
     if (verdict < 0 && (otter_image_fix(verdict) || verdict == OTTER_ERR_IMG_MAGIC)) {
         char why[512];
         otter_image_explain(img, verdict, why, sizeof why);
@@ -138,7 +138,7 @@ static void print_text(const char *path, size_t n, int verdict, const otter_imag
             cli_print_hex(stdout, r->key_digest, 32);
             printf(", ");
         }
-        printf("%s\n", r->status == OTTER_OK ? "signature valid (trust not checked)" : otter_strerror(r->status));
+        printf("%s\n", r->status == OTTER_OK ? "signature valid (trust not checked)" : otter_host_strerror(r->status));
     }
 }
 
@@ -154,7 +154,7 @@ static void print_json(const char *path, size_t n, int verdict, const otter_imag
     printf("{\"file\":");
     cli_json_str(stdout, path);
     printf(",\"size\":%zu,\"verdict\":", n);
-    cli_json_str(stdout, verdict ? otter_errname(verdict) : "OK");
+    cli_json_str(stdout, verdict ? otter_host_errname(verdict) : "OK");
     if (verdict < 0) {
         char why[512];
         otter_image_explain(img, verdict, why, sizeof why);
@@ -218,7 +218,7 @@ static void print_json(const char *path, size_t n, int verdict, const otter_imag
         if (r->status == OTTER_SIG_ABSENT)
             continue;
         printf("%s{\"index\":%u,\"scheme\":\"%s\",\"status\":\"%s\",\"key_digest\":\"", k++ ? "," : "", i,
-               otter_sig_scheme_name(r->scheme), r->status ? otter_errname(r->status) : "OK");
+               otter_sig_scheme_name(r->scheme), r->status ? otter_host_errname(r->status) : "OK");
         cli_print_hex(stdout, r->key_digest, 32);
         printf("\"}");
     }

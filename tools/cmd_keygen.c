@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "sign.h"
 
 /* Create path exclusively (or truncate with force) with the given mode. */
@@ -73,7 +73,7 @@ int otter_cmd_keygen(int argc, char **argv)
     if (r == OTTER_OK)
         r = otter_signkey_digest(&k, digest);
     if (r != OTTER_OK) {
-        cli_err("key generation failed: %s", otter_strerror(r));
+        cli_err("key generation failed: %s", otter_host_strerror(r));
         goto out;
     }
     if (otter_signkey_write_pem(&k, true, pem, 8192) || write_new(out, pem, 0600, force))

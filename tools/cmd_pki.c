@@ -5,7 +5,7 @@
 #include <time.h>
 
 #include "cli.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "pki.h"
 
 static const char PKI_HELP[] =
@@ -43,7 +43,7 @@ static const char PKI_HELP[] =
 
 static int pki_fail(otter_pki_t *pki, int r)
 {
-    return cli_err("%s", pki->why[0] ? pki->why : otter_strerror(r));
+    return cli_err("%s", pki->why[0] ? pki->why : otter_host_strerror(r));
 }
 
 static int parse_keytype(const char *s, otter_pki_keytype_t *t)

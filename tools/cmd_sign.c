@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "sign.h"
 
 int otter_cmd_sign(int argc, char **argv)
@@ -56,7 +56,7 @@ int otter_cmd_sign(int argc, char **argv)
     }
     r = otter_sign_data(&k, data, n, append, &signed_data, &out_len, &blocks);
     if (r != OTTER_OK) {
-        cli_err("cannot sign %s: %s", in, otter_strerror(r));
+        cli_err("cannot sign %s: %s", in, otter_host_strerror(r));
         goto out;
     }
     if (cli_write_file(out, signed_data, out_len) != 0)

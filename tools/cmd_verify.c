@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "otter/crypto.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/sigblock.h"
 #include "sign.h"
 
@@ -26,7 +26,7 @@ static void print_block(unsigned i, const otter_sigblock_result_t *r)
     else if (r->status == OTTER_ERR_SIG_UNTRUSTED)
         printf(": the signature is valid but the key is not one of the trusted keys\n");
     else
-        printf(": %s (%s)\n", otter_strerror(r->status), otter_errname(r->status));
+        printf(": %s (%s)\n", otter_host_strerror(r->status), otter_host_errname(r->status));
 }
 
 static int add_pub(const char *path, uint8_t (*trusted)[32], size_t *n)
@@ -84,7 +84,7 @@ int otter_cmd_verify(int argc, char **argv)
     int r = otter_sign_find_sector(d, n, &off);
     if (r != OTTER_OK) {
         free(d);
-        printf("FAIL: %s: %s\n", file, otter_strerror(r));
+        printf("FAIL: %s: %s\n", file, otter_host_strerror(r));
         return CLI_EXIT_FAIL;
     }
     uint8_t d256[32], d384[48];
@@ -98,7 +98,7 @@ int otter_cmd_verify(int argc, char **argv)
     if (r == OTTER_OK)
         printf("OK: signed by a trusted key\n");
     else
-        printf("FAIL: %s\n", otter_strerror(r));
+        printf("FAIL: %s\n", otter_host_strerror(r));
     free(d);
     return r == OTTER_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

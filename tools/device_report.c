@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "device.h"
-#include "otter/error.h"
+#include "host_error.h"
 
 void dev_progress_init(dev_progress_t *p, bool enabled)
 {
@@ -110,7 +110,7 @@ void dev_print_summary(FILE *f, const dev_result_t *r)
     cli_escape(r->running_version, run, sizeof run);
     cli_escape(r->previous_version, prev, sizeof prev);
     if (r->err)
-        fprintf(f, "  error              %s: %s\n", otter_errname(r->err), detail);
+        fprintf(f, "  error              %s: %s\n", otter_host_errname(r->err), detail);
     else if (r->detail[0])
         fprintf(f, "  detail             %s\n", detail);
     fprintf(f, "  running            %s in %s (%s)\n", r->running_version[0] ? run : "?", r->running_slot,
@@ -177,7 +177,7 @@ void dev_print_json(FILE *f, const dev_result_t *r)
             ms(r->longest_step_us), ms(r->flash_time_us), ms(r->whole_slot_erase_us), (unsigned long long)r->wall_ms);
     if (r->err) {
         fputc(',', f);
-        json_kv_str(f, "error", otter_errname(r->err), true);
+        json_kv_str(f, "error", otter_host_errname(r->err), true);
         json_kv_str(f, "detail", r->detail, false);
     } else if (r->detail[0]) {
         fputc(',', f);

@@ -6,8 +6,7 @@
 
 #include "cli.h"
 #include "device.h"
-#include "otter/error.h"
-#include "otter/update_journal.h"
+#include "host_error.h"
 #include "posix_clock.h"
 #include "posix_rng.h"
 
@@ -157,7 +156,7 @@ static void on_event(void *ctx, const otter_update_event_t *ev)
             break; /* the normal end of the download */
         dev_progress_end(&c->prog);
         fprintf(c->out, "connection lost at byte %u (%s): reconnecting\n", (unsigned)ev->offset,
-                otter_errname(ev->err));
+                otter_host_errname(ev->err));
         break;
     case OTTER_UPDATE_EV_RESUME:
         dev_progress_end(&c->prog);
@@ -243,19 +242,14 @@ static uint32_t unjournalled_bytes(dev_ctx_t *c)
     const otter_partition_t *p;
     const otter_flash_t *f = &c->d.flash;
     static uint8_t buf[65536];
-    uint32_t s = f->sector_size;
+    uint32_t s = f->sector_size, done, total;
     if (s == 0 || s > sizeof buf || otter_boot_next_update_slot(&c->d.boot, &p) != 0 || !p)
         return 0;
-    otter_journal_t j;
-    memset(&j, 0, sizeof j);
-    j.addr = otter_journal_addr(p->offset, p->size, s);
-    j.sector_size = s;
-    if (otter_journal_load(f, &j, buf, sizeof buf) != 0 || j.complete || j.abandoned)
+    if (otter_update_journal_peek(f, p, buf, sizeof buf, &done, &total) != 0)
         return 0;
-    uint32_t done = otter_journal_bytes_done(&j);
-    if (done >= j.total || done >= p->size)
+    if (done >= total || done >= p->size)
         return 0;
-    uint32_t n = j.total - done < s ? j.total - done : s;
+    uint32_t n = total - done < s ? total - done : s;
     if (f->read(f->ctx, p->offset + done, buf, n) < 0)
         return 0;
     while (n > 0 && buf[n - 1] == 0xFF)
@@ -281,11 +275,12 @@ static int run_update(dev_ctx_t *c)
         track(c, t0);
         /* Bytes read in the step the power was lost in were downloaded too;
          * only what the journal marked while powered is kept. */
-        received = c->up.net.received;
+        const otter_update_status_t *now = otter_update_status(&c->up);
+        received = now->received;
         if (otter_norsim_powered(&c->d.sim))
-            kept = c->up.wr.journal_live ? c->up.wr.marked * c->d.flash.sector_size : 0;
-        if (c->up.target && !c->r.target_slot[0])
-            snprintf(c->r.target_slot, sizeof c->r.target_slot, "%s", otter_slot_name(c->up.target->subtype));
+            kept = now->journalled;
+        if (now->target_size && !c->r.target_slot[0])
+            snprintf(c->r.target_slot, sizeof c->r.target_slot, "%s", otter_slot_name(now->target_slot));
     } while (ret == OTTER_UPDATE_MORE);
     dev_progress_end(&c->prog);
     if (ret == 0) {
@@ -308,16 +303,16 @@ static int run_update(dev_ctx_t *c)
     c->r.resume_offset = kept;
     c->r.to_download_again = received > kept ? received - kept : 0;
     if (st->resumed_from_journal)
-        c->r.resume_offset = c->up.wr.journal.sectors_done * c->d.flash.sector_size;
+        c->r.resume_offset = st->resumed_at;
     if (st->resumed_from_journal && again) {
         /* downloaded before the power cut and again now */
         c->r.redownloaded += again;
         if (again > c->r.worst_redownload)
             c->r.worst_redownload = again;
     }
-    if (c->up.target) {
+    if (st->target_size) {
         uint64_t per = c->o.model_max ? 400000u : 45000u;
-        c->r.whole_slot_erase_us = (uint64_t)(c->up.target->size / c->d.flash.sector_size) * per;
+        c->r.whole_slot_erase_us = (uint64_t)(st->target_size / c->d.flash.sector_size) * per;
     }
     return ret;
 }
@@ -440,11 +435,11 @@ static void update_and_judge(dev_ctx_t *c, uint64_t ops0)
     if (ret < 0) {
         c->r.outcome = DEV_FAILED;
         c->r.err = ret;
-        if (c->up.st.phase != OTTER_UPDATE_PHASE_IDLE)
+        if (otter_update_status(&c->up)->phase != OTTER_UPDATE_PHASE_IDLE)
             otter_update_diagnose(&c->up, c->r.detail, sizeof c->r.detail);
         else
             snprintf(c->r.detail, sizeof c->r.detail, "%s; the running app and otadata are unchanged",
-                     otter_strerror(ret));
+                     otter_host_strerror(ret));
         return;
     }
     if (otter_update_status(&c->up)->outcome == OTTER_UPDATE_OUTCOME_UP_TO_DATE) {
@@ -488,7 +483,7 @@ int dev_run(dev_ctx_t *c)
         if (ret == OTTER_ERR_BOOT_NO_APP && c->o.n_keys)
             cli_err("the simulated bootloader checks Secure Boot V2 signatures because --pub/--key-digest was "
                     "given: sign the app in the flash file with one of those keys");
-        cli_err("%s: %s (%s)", c->o.flash, otter_strerror(ret), otter_errname(ret));
+        cli_err("%s: %s (%s)", c->o.flash, otter_host_strerror(ret), otter_host_errname(ret));
         otter_simdev_close(&c->d);
         if (devnull)
             fclose(devnull);

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "doctor.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/update.h"
 #include "otter/http.h"
 #include "otter/image.h"
@@ -219,7 +219,7 @@ static void request_failed(doctor_t *d, struct client *c, int rc)
     doctor_step_t *s;
     if (is_tls_error(rc)) {
         s = doctor_add(d, "redirect", DOCTOR_FAIL, "TLS with %s port %u failed: %s", det->host,
-                       (unsigned)det->port, otter_strerror(rc));
+                       (unsigned)det->port, otter_host_strerror(rc));
         doctor_fix(s, "the redirect target is checked with the same trust as the first host: a "
                       "device that follows it needs the roots of both hosts in its CA bundle (see below)");
         doctor_trust_steps(d, &c->report, rc);
@@ -243,14 +243,14 @@ static void request_failed(doctor_t *d, struct client *c, int rc)
     case OTTER_ERR_HTTP_HEAD_TOO_LONG:
     case OTTER_ERR_HTTP_URL_TOO_LONG:
         s = doctor_add(d, "headers", DOCTOR_FAIL, "%s (the device's HTTP buffer: %zu bytes)",
-                       otter_strerror(rc), d->buffer);
+                       otter_host_strerror(rc), d->buffer);
         break;
     case OTTER_ERR_HTTP_STATUS:
         s = doctor_add(d, "status", DOCTOR_FAIL, "HTTP %u from %s", (unsigned)det->status, det->host);
         break;
     default:
         s = doctor_add(d, "HTTP", DOCTOR_FAIL, "request to %s failed: %s (%s)", det->host,
-                       otter_strerror(rc), otter_errname(rc));
+                       otter_host_strerror(rc), otter_host_errname(rc));
     }
     doctor_fix(s, "%s", ex);
 }
@@ -274,7 +274,7 @@ static void size_steps(doctor_t *d, const otter_http_response_t *resp, int rc, u
                                       (unsigned long long)total, (unsigned long long)doctor_capacity(d));
         doctor_fix(s, "build a smaller image, or use a partition table with larger OTA slots");
     } else if (rc == OTTER_ERR_UPD_NO_LENGTH) {
-        doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_FAIL, "%s", otter_strerror(rc));
+        doctor_step_t *s = doctor_add(d, "Content-Length", DOCTOR_FAIL, "%s", otter_host_strerror(rc));
         doctor_fix(s, "serve the file as a static file (Content-Range must carry the total length)");
     } else if (total == 0) {
         doctor_add(d, "Content-Length", DOCTOR_OK,
@@ -317,7 +317,7 @@ static void image_steps(doctor_t *d, const uint8_t *p, size_t n, bool whole)
     rc = rc < 0 ? rc : otter_image_early_verdict(&img);
     const otter_image_info_t *in = otter_image_info(&img);
     if (rc < 0) {
-        doctor_step_t *s = doctor_add(d, "image", DOCTOR_FAIL, "%s", otter_strerror(rc));
+        doctor_step_t *s = doctor_add(d, "image", DOCTOR_FAIL, "%s", otter_host_strerror(rc));
         if (rc == OTTER_ERR_IMG_CHIP_MISMATCH) {
             doctor_fix(s, "the image is built for %s, the device is %s: build for the right target",
                        otter_image_chip_name(in->chip_id), otter_image_chip_name(d->chip));
@@ -365,7 +365,7 @@ static void image_steps(doctor_t *d, const uint8_t *p, size_t n, bool whole)
         doctor_fix(s, "use versions whose leading numbers order them (1.2.3, v1.2.3-4-gabc123, 1.2.3-rc.1), or "
                       "let the device take any different version (policy allow_incomparable)");
     } else if (rc < 0) {
-        doctor_step_t *s = doctor_add(d, "version", DOCTOR_FAIL, "%s", otter_strerror(rc));
+        doctor_step_t *s = doctor_add(d, "version", DOCTOR_FAIL, "%s", otter_host_strerror(rc));
         doctor_fix(s, "required: %s; the image has: %s", det.expected, det.got);
     } else {
         doctor_add(d, "version", DOCTOR_OK, "'%s' is newer than the running '%s'", version, running);
@@ -417,7 +417,7 @@ static void signature_step(doctor_t *d)
         n = read_body(c, &data);
     client_free(c);
     if (n < 0) {
-        doctor_add(d, "signature", DOCTOR_FAIL, "cannot download the image to check it: %s", otter_strerror((int)n));
+        doctor_add(d, "signature", DOCTOR_FAIL, "cannot download the image to check it: %s", otter_host_strerror((int)n));
         return;
     }
     otter_image_t img;
@@ -426,7 +426,7 @@ static void signature_step(doctor_t *d)
     int rc = otter_image_finish(&img);
     const otter_image_info_t *in = otter_image_info(&img);
     if (rc != 0) {
-        doctor_step_t *s = doctor_add(d, "image", DOCTOR_FAIL, "the whole image (%ld bytes): %s", n, otter_strerror(rc));
+        doctor_step_t *s = doctor_add(d, "image", DOCTOR_FAIL, "the whole image (%ld bytes): %s", n, otter_host_strerror(rc));
         doctor_fix(s, "the file on the server is damaged or not an app image: upload it again");
     } else if ((size_t)n < (size_t)in->signed_len + OTTER_SIG_SECTOR_LEN) {
         doctor_step_t *s = doctor_add(d, "signature", DOCTOR_FAIL,
@@ -444,7 +444,7 @@ static void signature_step(doctor_t *d)
             doctor_add(d, "signature", DOCTOR_OK, "%u signature block(s), %u verified with a key the device trusts",
                        (unsigned)rep.n_present, (unsigned)rep.n_verified);
         } else {
-            doctor_step_t *s = doctor_add(d, "signature", DOCTOR_FAIL, "%s", otter_strerror(rc));
+            doctor_step_t *s = doctor_add(d, "signature", DOCTOR_FAIL, "%s", otter_host_strerror(rc));
             doctor_fix(s, rc == OTTER_ERR_SIG_UNTRUSTED
                               ? "the image is signed with a key the device does not trust: sign it with the "
                                 "device's key (--pub / --key-digest are what the device has)"

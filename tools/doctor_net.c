@@ -12,7 +12,7 @@
 #include "cert_fetch.h"
 #include "cli.h"
 #include "doctor.h"
-#include "otter/error.h"
+#include "host_error.h"
 #include "otter/url.h"
 #include "posix_rng.h"
 #include "posix_tcp.h"
@@ -105,7 +105,7 @@ static int step_tcp(doctor_t *d)
     otter_posix_tcp_free(&tcp);
     if (rc != 0) {
         doctor_step_t *s = doctor_add(d, "TCP", DOCTOR_FAIL, "cannot connect to %s port %u: %s",
-                                      d->host, (unsigned)d->port, otter_strerror(rc));
+                                      d->host, (unsigned)d->port, otter_host_strerror(rc));
         doctor_fix(s, rc == OTTER_ERR_TIMEOUT
                           ? "nothing answers: a firewall drops the packets, or the host is down"
                           : "nothing listens on that port: check the port in the URL and that the "
@@ -234,7 +234,7 @@ void doctor_trust_steps(doctor_t *d, const otter_tls_report_t *r, int rc)
                              OTTER_TLS_VF_FUTURE | OTTER_TLS_VF_BAD_MD | OTTER_TLS_VF_BAD_PK |
                              OTTER_TLS_VF_BAD_KEY | OTTER_TLS_VF_OTHER,
                       what, sizeof what);
-        trust = doctor_add(d, "trust", DOCTOR_FAIL, "%s", what[0] ? what : otter_strerror(rc));
+        trust = doctor_add(d, "trust", DOCTOR_FAIL, "%s", what[0] ? what : otter_host_strerror(rc));
         char *ex = malloc(4096);
         if (ex) {
             otter_tls_explain(r, ex, 4096);
@@ -311,7 +311,7 @@ static int step_tls(doctor_t *d)
     int rc = doctor_tls_setup(d, tls, &lower, &d->tls_report);
     if (rc != 0) {
         doctor_step_t *s = doctor_add(d, "TLS setup", DOCTOR_FAIL, "the device's trust settings are refused: %s",
-                                      otter_strerror(rc));
+                                      otter_host_strerror(rc));
         doctor_fix(s, "check the --ca files (PEM certificates) and --pin values (64 hex digits)");
         otter_tls_free(tls);
         free(tls);
@@ -337,7 +337,7 @@ static int step_tls(doctor_t *d)
                        (unsigned)-r->backend_err, otter_tls_backend_errname(r->backend_err),
                        otter_tls_backend_errtext(r->backend_err));
     else
-        s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "%s", otter_strerror(rc));
+        s = doctor_add(d, "TLS handshake", DOCTOR_FAIL, "%s", otter_host_strerror(rc));
     if (cert_problem) {
         doctor_fix(s, "the certificate check failed: see the steps below");
         doctor_trust_steps(d, r, rc);

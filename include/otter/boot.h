@@ -2,6 +2,13 @@
  * CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE, plus the app-side calls (confirm,
  * reject and roll back, pick and switch the update slot).
  *
+ * Who calls what: the app calls otter_boot_init(), otter_boot_set_running(),
+ * otter_boot_running_slot(), otter_boot_mark_valid() and
+ * otter_boot_mark_invalid_rollback() (the update engine calls
+ * otter_boot_next_update_slot()); the bootloader and the simulator call
+ * otter_boot_select() and otter_boot_peek(); otter_boot_set_boot_slot() is
+ * for tools and the simulator (or an app that switches slots by hand).
+ *
  * Slots are named by their app subtype: factory 0x00, ota_N 0x10 + N, test
  * 0x20 (OTTER_PT_SUBTYPE_* in otter/partition.h; otter_slot_name() gives
  * words).
@@ -94,9 +101,9 @@ void otter_boot_set_validator(otter_boot_t *b, otter_boot_validate_fn fn, void *
  * (OTTER_ERR_OTADATA_SIZE); flash errors (a power cut during the boot). */
 int otter_boot_select(otter_boot_t *b, otter_boot_result_t *res);
 
-/* What otter_boot_select() would choose now, without writing anything (the
- * state transitions are made in memory only). Does not change b. Same
- * returns. */
+/* Bootloader and simulator, not the app. What otter_boot_select() would
+ * choose now, without writing anything (the state transitions are made in
+ * memory only). Does not change b. Same returns. */
 int otter_boot_peek(const otter_boot_t *b, otter_boot_result_t *res);
 
 /* Declare which slot runs (a port that knows it another way). */

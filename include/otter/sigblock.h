@@ -8,7 +8,8 @@
  * Portable: signature maths goes through include/otter/crypto.h only. Keys
  * are trusted the way the ESP-IDF bootloader trusts them: by the SHA-256 of
  * the public key as stored in the block (the eFuse key digest). To trust a
- * PEM public key, compute its digest on the host (host/sign.h) and pass it. */
+ * PEM public key, compute its digest on the host (host/sign.h) and pass it.
+ * Making a block (sealing it) is for host tools: otter/host/sigblock.h. */
 #ifndef OTTER_SIGBLOCK_H
 #define OTTER_SIGBLOCK_H
 
@@ -98,9 +99,6 @@ int otter_sigblock_verify(const uint8_t sector[OTTER_SIG_SECTOR_LEN], const uint
 /* Number of leading block slots that hold a well-formed block (magic, CRC,
  * version), as espsecure counts them before appending: 0..3. */
 unsigned otter_sigblock_count(const uint8_t sector[OTTER_SIG_SECTOR_LEN]);
-
-/* Fill in a block's CRC field (bytes 1196..1199) and zero padding. */
-void otter_sigblock_seal(uint8_t block[OTTER_SIG_BLOCK_LEN]);
 
 /* "RSA-3072", "ECDSA-P256", ... */
 const char *otter_sig_scheme_name(otter_sig_scheme_t scheme);

@@ -8,7 +8,8 @@
  * to their array size (a truncated string ends in "...").
  *
  * This header and src/tls_explain.c, src/tls_format.c need no TLS library
- * headers and no allocation, so a device can log the explanation too. */
+ * headers and no allocation, so a device can log the explanation too. The
+ * whole report as text or JSON is for host tools: otter/host/tls_report.h. */
 #ifndef OTTER_TLS_REPORT_H
 #define OTTER_TLS_REPORT_H
 
@@ -163,15 +164,6 @@ size_t otter_tls_explain(const otter_tls_report_t *r, char *buf, size_t len);
  * (no newline), or "" when the leaf names the host (r->hostname_mismatch 0
  * or no certificate). Same buffer contract as otter_tls_explain. */
 size_t otter_tls_explain_host(const otter_tls_report_t *r, char *buf, size_t len);
-
-/* The report as human-readable text: handshake line, then one block per
- * certificate (subject, issuer, validity, key, SPKI SHA-256, CA/leaf,
- * self-signed, flags). Same buffer contract as otter_tls_explain. */
-size_t otter_tls_report_text(const otter_tls_report_t *r, char *buf, size_t len);
-
-/* The report as one JSON object (explanation included as "explain").
- * Same buffer contract as otter_tls_explain. */
-size_t otter_tls_report_json(const otter_tls_report_t *r, char *buf, size_t len);
 
 /* "YYYY-MM-DD" (11 bytes with the NUL) for seconds since 1970 UTC. */
 void otter_tls_date(int64_t t, char out[11]);

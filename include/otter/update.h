@@ -65,7 +65,6 @@
 #include "otter/partition.h"
 #include "otter/tls_report.h"
 #include "otter/transport.h"
-#include "otter/update_journal.h"
 
 /* otter_update_step(): more work to do, call again. */
 #define OTTER_UPDATE_MORE 1
@@ -268,6 +267,11 @@ typedef struct otter_update_status {
     uint32_t steps;            /* step()/finish() calls */
     uint32_t longest_step_ms;  /* longest step()/finish() call by cfg.clock */
     uint8_t target_slot;       /* slot written (OTTER_PT_SUBTYPE_OTA(n)) */
+    uint32_t target_size;      /* its size in bytes (0 until chosen) */
+    uint32_t received;         /* file offset of the next body byte to receive */
+    uint32_t journalled;       /* bytes the slot's journal records as programmed
+                                  (whole sectors; what a resume after a power cut keeps) */
+    uint32_t resumed_at;       /* resumed_from_journal: bytes the journal had recorded */
     bool resumed_from_journal; /* this run continued a previous run's download */
     bool have_app;             /* app is the image's app description */
     otter_app_desc_t app;
@@ -304,6 +308,34 @@ typedef struct otter_update_net {
     char validator[OTTER_HTTP_ETAG_MAX]; /* ETag or Last-Modified of the file */
 } otter_update_net_t;
 
+#define OTTER_JOURNAL_VALIDATOR_MAX 70u /* ETag / Last-Modified bytes kept */
+
+/* Which HTTP validator the journal holds. */
+enum {
+    OTTER_JOURNAL_VALIDATOR_NONE = 0,
+    OTTER_JOURNAL_VALIDATOR_ETAG = 1,
+    OTTER_JOURNAL_VALIDATOR_LAST_MODIFIED = 2,
+};
+
+/* One download as the resume journal describes it (private: the journal
+ * functions are in src/update_journal.h). Filled by the engine before
+ * otter_journal_write_header(), or by otter_journal_load(). */
+typedef struct otter_journal {
+    uint32_t addr;        /* flash address of the journal sector */
+    uint32_t sector_size; /* flash sector size the progress bytes count in */
+    uint32_t slot_addr;   /* first byte of the slot being written */
+    uint32_t total;       /* bytes of the whole file being downloaded */
+    uint8_t url_hash[32]; /* SHA-256 of the URL as given to begin() */
+    uint8_t validator_kind;
+    uint8_t validator_len;
+    char validator[OTTER_JOURNAL_VALIDATOR_MAX + 1]; /* NUL-terminated */
+    /* Filled by load: */
+    uint32_t sectors_done; /* leading progress bytes that are not 0xFF */
+    uint8_t complete;      /* 1 if the complete marker is set */
+    uint8_t abandoned;     /* 1 if the abandoned marker is set */
+    uint8_t installs;      /* times otadata was switched to this image: complete + install bytes */
+} otter_journal_t;
+
 /* update_write.c: the target slot, the pending bytes and the journal. */
 typedef struct otter_update_write {
     otter_journal_t journal;
@@ -327,7 +359,10 @@ typedef struct otter_update_verdict {
     uint8_t carry_installs;       /* ...and how often it was switched to */
 } otter_update_verdict_t;
 
-/* The engine. Caller-owned; may be static. Fields are private. */
+/* The engine. Caller-owned; may be static (its size is public so that no
+ * one needs malloc). Opaque: the fields are the engine's own and change
+ * between versions; apps and tools read otter_update_status() and
+ * otter_update_detail(), never the fields. */
 typedef struct otter_update {
     otter_update_config_t cfg;
     const char *url;
@@ -430,5 +465,15 @@ int otter_update_decide(const otter_update_policy_t *p, const otter_image_info_t
 
 /* Close the connection and wipe hash state. Safe on any initialised context. */
 void otter_update_free(otter_update_t *u);
+
+/* For host tools and the simulator, not for the app: what an unfinished
+ * download left in the resume journal of `slot` (its last sector), read
+ * before an update starts. buf (len >= 64) is scratch. Returns 0 with *done
+ * (bytes recorded as programmed, whole sectors) and *total (the file's
+ * length), OTTER_ERR_UPD_JOURNAL when there is no unfinished journal (none,
+ * torn, complete or abandoned), OTTER_ERR_INVAL (bad geometry), or a flash
+ * error. Reads only. */
+int otter_update_journal_peek(const otter_flash_t *f, const otter_partition_t *slot, uint8_t *buf, size_t len,
+                              uint32_t *done, uint32_t *total);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "le.h"
+#include "otter/bytes.h"
 #include "otter/error.h"
 
 #define MAX_FLASH_SIZE (256u * 1024u * 1024u)

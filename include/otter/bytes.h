@@ -1,9 +1,15 @@
-/* Little-endian load/store helpers. Formats are parsed and written with these,
- * never by casting packed structs (alignment and endianness stay explicit). */
-#ifndef OTTER_LE_H
-#define OTTER_LE_H
+/* otter/bytes: little-endian (and one big-endian) load/store helpers, the
+ * one set for the core, the ports and the host tools. Formats are parsed and
+ * written with these, never by casting packed structs (alignment and
+ * endianness stay explicit). p points at 2 or 4 readable/writable bytes. */
+#ifndef OTTER_BYTES_H
+#define OTTER_BYTES_H
 
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 static inline uint16_t otter_le16(const uint8_t *p)
 {
@@ -33,5 +39,9 @@ static inline uint32_t otter_be32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,5 +1,7 @@
-/* otter: the update engine's resume journal (used by src/update.c; the format
- * is documented in docs/FORMATS.md, "Update journal").
+/* otter: the update engine's resume journal, private to the core (used by
+ * src/update_write.c; the format is documented in docs/FORMATS.md, "Update
+ * journal"). Host tools read a slot's journal through
+ * otter_update_journal_peek() (otter/update.h).
  *
  * The journal lives in the last flash sector of the slot being written. It
  * says which download it belongs to (slot, total length, URL hash, ETag or
@@ -18,6 +20,7 @@
 #include <stdint.h>
 
 #include "otter/flash.h"
+#include "otter/update.h" /* otter_journal_t, part of the engine's state */
 
 #define OTTER_JOURNAL_MAGIC 0x314A544Fu /* "OTJ1" little-endian */
 #define OTTER_JOURNAL_VERSION 1u
@@ -27,32 +30,7 @@
 #define OTTER_JOURNAL_OFF_INSTALLS 130u  /* 0x00 each: one more switch to this download */
 #define OTTER_JOURNAL_INSTALLS_MAX 8u     /* install bytes after the complete marker */
 #define OTTER_JOURNAL_OFF_PROGRESS 256u  /* first progress byte (sector 0) */
-#define OTTER_JOURNAL_VALIDATOR_MAX 70u  /* ETag / Last-Modified bytes kept */
 
-/* Which HTTP validator the journal holds. */
-enum {
-    OTTER_JOURNAL_VALIDATOR_NONE = 0,
-    OTTER_JOURNAL_VALIDATOR_ETAG = 1,
-    OTTER_JOURNAL_VALIDATOR_LAST_MODIFIED = 2,
-};
-
-/* One download as the journal describes it. Filled by the engine before
- * otter_journal_start(), or by otter_journal_load(). */
-typedef struct otter_journal {
-    uint32_t addr;        /* flash address of the journal sector */
-    uint32_t sector_size; /* flash sector size the progress bytes count in */
-    uint32_t slot_addr;   /* first byte of the slot being written */
-    uint32_t total;       /* bytes of the whole file being downloaded */
-    uint8_t url_hash[32]; /* SHA-256 of the URL as given to begin() */
-    uint8_t validator_kind;
-    uint8_t validator_len;
-    char validator[OTTER_JOURNAL_VALIDATOR_MAX + 1]; /* NUL-terminated */
-    /* Filled by load: */
-    uint32_t sectors_done; /* leading progress bytes that are not 0xFF */
-    uint8_t complete;      /* 1 if the complete marker is set */
-    uint8_t abandoned;     /* 1 if the abandoned marker is set */
-    uint8_t installs;      /* times otadata was switched to this image: complete + install bytes */
-} otter_journal_t;
 
 /* Largest number of slot sectors one journal sector can track with
  * sector_size bytes per sector (3840 for 4 KB sectors: slots up to 15 MB). */
