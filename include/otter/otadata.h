@@ -17,6 +17,10 @@
 #include "otter/flash.h"
 #include "otter/partition.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define OTTER_OTADATA_ENTRY_SIZE 32u
 #define OTTER_OTADATA_SECTOR 0x1000u /* copy i lives at partition offset + i * 0x1000 */
 #define OTTER_OTADATA_SEQ_LABEL_LEN 20u
@@ -120,5 +124,9 @@ int otter_otadata_set_slot(otter_otadata_t *od, const otter_flash_t *flash, unsi
 /* Erase both copies (the inactive one first), so that the factory app
  * boots. Errors: flash errors. */
 int otter_otadata_erase(otter_otadata_t *od, const otter_flash_t *flash);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #include "otter/config.h"
 #include "otter/flash.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define OTTER_PT_OFFSET 0x8000u      /* where the bootloader looks */
 #define OTTER_PT_MAX_LEN 0xC00u      /* bytes parsed and serialised */
 #define OTTER_PT_REGION_SIZE 0x1000u /* the table's flash sector */
@@ -202,5 +206,9 @@ const char *otter_ptable_builtin_csv(const char *name);
 /* Parse a built-in layout into pt. Errors: OTTER_ERR_PT_NOT_FOUND for an
  * unknown name, else as otter_ptable_parse_csv(). */
 int otter_ptable_builtin(otter_ptable_t *pt, const char *name, uint32_t flash_size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define OTTER_SIG_SECTOR_LEN 4096u
 #define OTTER_SIG_BLOCK_LEN 1216u
 #define OTTER_SIG_BLOCK_CRC_LEN 1196u /* the CRC covers bytes [0, 1196) */
@@ -104,5 +108,9 @@ void otter_sigblock_seal(uint8_t block[OTTER_SIG_BLOCK_LEN]);
 
 /* "RSA-3072", "ECDSA-P256", ... */
 const char *otter_sig_scheme_name(otter_sig_scheme_t scheme);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -67,6 +67,10 @@
 #include "otter/transport.h"
 #include "otter/update_journal.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* otter_update_step(): more work to do, call again. */
 #define OTTER_UPDATE_MORE 1
 
@@ -423,5 +427,9 @@ int otter_update_decide(const otter_update_policy_t *p, const otter_image_info_t
 
 /* Close the connection and wipe hash state. Safe on any initialised context. */
 void otter_update_free(otter_update_t *u);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
