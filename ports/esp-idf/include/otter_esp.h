@@ -86,6 +86,10 @@ typedef struct otter_esp_ota_config {
     const char *ca_pem;
     const char *const *pins;
     bool crt_bundle;
+    /* OTTER_TLS_* option flags (otter/tls.h), e.g.
+     * OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK (lab setups only; every report
+     * and explanation then says the host name was not checked). */
+    uint32_t tls_flags;
     /* What may be installed (chip id, downgrade, project, Secure Boot V2 key
      * digests, rollback rule). running_version NULL: read from the running
      * slot. */
