@@ -19,7 +19,9 @@
 #include "OtterHttpsOTA.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/task.h"
+extern "C" {
 #include "idf_host.h"
+}
 
 extern "C" int idf_port_main(int argc, const char **argv);
 extern "C" void app_main(void);
@@ -29,8 +31,9 @@ extern const char *url;
 extern const char *server_certificate;
 /* examples/HttpsOTASigned only */
 extern const char *signing_key_digest __attribute__((weak));
-void setup();
-void loop();
+/* EpoxyDuino's Arduino.h declares them in extern "C" */
+extern "C" void setup();
+extern "C" void loop();
 
 static int g_argc;
 static const char **g_argv;
@@ -80,10 +83,14 @@ void app_main(void)
     }
     /* the update task deletes itself after on_done */
     vTaskDelay(pdMS_TO_TICKS(50));
-    printf("[host] status=%d stack_unused=%u written=%u total=%u\n", (int)st, (unsigned)HttpsOTA.taskStackUnused(),
+    /* the stack the class asked for: OTTER_ARDUINO_TASK_STACK units of StackType_t
+     * (bytes on ESP32, 8-byte words on the linux port) */
+    printf("[host] status=%d stack_given=%u stack_unused=%u written=%u total=%u\n", (int)st,
+           (unsigned)(OTTER_ARDUINO_TASK_STACK * sizeof(StackType_t)), (unsigned)HttpsOTA.taskStackUnused(),
            (unsigned)HttpsOTA.bytesWritten(), (unsigned)HttpsOTA.totalBytes());
     fflush(stdout);
-    int rc = idf_host_flash_save(g_argv[1]) != 0 ? 1 : st == HTTPS_OTA_SUCCESS ? 0 : st == HTTPS_OTA_IDLE ? 3 : 1;
+    /* the emulated flash is the file itself (idf_host_flash_open): nothing to save */
+    int rc = st == HTTPS_OTA_SUCCESS ? 0 : st == HTTPS_OTA_IDLE ? 3 : 1;
     exit(rc);
 }
 
