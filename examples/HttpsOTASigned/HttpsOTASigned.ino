@@ -19,6 +19,12 @@ const char *server_certificate = "-----BEGIN CERTIFICATE-----\n"
 // valid signature by this key are installed.
 const char *signing_key_digest = "0000000000000000000000000000000000000000000000000000000000000000";
 
+// Arduino-ESP32 (with rollback enabled in its bootloader) confirms a new app
+// before setup() unless this returns true: here the self-test below decides.
+bool verifyRollbackLater() {
+  return true;
+}
+
 // What "this firmware works" means for your device: here, the WiFi connects.
 static bool selfTest() {
   return WiFi.status() == WL_CONNECTED;

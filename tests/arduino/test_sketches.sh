@@ -9,6 +9,7 @@
 #     on Arduino-ESP32 and "Firmware written successfully"; ESP-IDF finds the
 #     new image in app1 (ota_1) with otadata NEW. With the expired
 #     intermediate the forum user pinned: "Firmware Upgrade Fail" and why.
+#     A certificate for another host name is refused.
 #   - examples/HttpsOTASigned: a signed image installs, an unsigned one is
 #     refused; the new app's self-test confirms it (otadata VALID).
 . "$OTTER_SRC/tests/support/servers.sh"
@@ -69,6 +70,18 @@ check_run "HttpsOTA.ino with the forum user's pinned expired intermediate: fails
     -- "$T/b.bin" "$URL/firmware.bin" "$OTTER_VECTORS/tls/forum-pinned-r3-by-dst-root-x3.pem"
 sed -n '/Firmware Upgrade Fail/{n;p;q}' "$T/out.txt" | cut -c1-400 | sed 's/^/    lastError(): /'
 check_run "... ESP-IDF still boots app0" 0 "$IDF_HOST" "boot=app0" "NOT:state_app1=NEW" -- state "$T/b.bin"
+
+# The host name is checked (HttpsOTAUpdate skipped it by default): a
+# trusted certificate for another host is refused.
+"$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/serve2.port" \
+    --self-signed-for other.example --cert-out "$T/other.pem" --quiet > "$T/serve2.log" 2>&1 &
+PIDS="$PIDS $!"
+poll 200 port_file "$T/serve2.port" || { echo "FAIL: otter serve did not start"; cat "$T/serve2.log"; exit 1; }
+poll 100 test -s "$T/other.pem" || { echo "FAIL: no certificate from otter serve"; exit 1; }
+fresh "$T/h.bin"
+check_run "HttpsOTA.ino: a trusted certificate for another host name is refused" 1 "$SKETCH_HttpsOTA" \
+    "Http Event Error" "Firmware Upgrade Fail" "other.example" "NOT:Firmware written successfully" \
+    -- "$T/h.bin" "https://localhost:$FILE_PORT/firmware.bin" "$T/other.pem"
 
 # The signed example: Secure Boot V2 key, signed and unsigned images.
 "$OTTER" keygen --type ecdsa-p256 --out "$T/key.pem" > "$T/keygen.txt" 2>&1
