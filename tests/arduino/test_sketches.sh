@@ -18,7 +18,7 @@ set -eu
 OTTER="$OTTER_BIN"
 servers_init arduino-sketches
 
-# Arduino-ESP32's min_spiffs.csv (tools/partitions/min_spiffs.csv)
+# Arduino-ESP32's "Minimal SPIFFS" table (min_spiffs.csv in its tools folder)
 cat > "$T/min_spiffs.csv" <<CSV
 # Name,   Type, SubType, Offset,  Size, Flags
 nvs,      data, nvs,     0x9000,  0x5000,
