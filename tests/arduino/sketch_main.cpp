@@ -75,7 +75,8 @@ void app_main(void)
     fflush(stdout);
     setup();
     HttpsOTAStatus_t st = HTTPS_OTA_UPDATING;
-    for (int i = 0; i < 600; i++) {
+    /* at most 5 minutes of FreeRTOS time */
+    for (TickType_t t0 = xTaskGetTickCount(); xTaskGetTickCount() - t0 < pdMS_TO_TICKS(300000);) {
         st = HttpsOTA.status();
         loop();
         if (st != HTTPS_OTA_UPDATING)

@@ -10,11 +10,12 @@
 #     new image in app1 (ota_1) with otadata NEW. With the expired
 #     intermediate the forum user pinned: "Firmware Upgrade Fail" and why.
 #     A certificate for another host name is refused.
+#   - tests/arduino/StepSketch.ino: the same update stepped from loop().
 #   - examples/HttpsOTASigned: a signed image installs, an unsigned one is
 #     refused; the new app's self-test confirms it (otadata VALID).
 . "$OTTER_SRC/tests/support/servers.sh"
 set -eu
-: "${SKETCH_HttpsOTA:?}" "${SKETCH_HttpsOTASigned:?}" "${IDF_HOST:?}" "${IDF_TOP:?}"
+: "${SKETCH_HttpsOTA:?}" "${SKETCH_HttpsOTASigned:?}" "${SKETCH_StepSketch:?}" "${IDF_HOST:?}" "${IDF_TOP:?}"
 OTTER="$OTTER_BIN"
 servers_init arduino-sketches
 
@@ -70,6 +71,16 @@ check_run "HttpsOTA.ino with the forum user's pinned expired intermediate: fails
     -- "$T/b.bin" "$URL/firmware.bin" "$OTTER_VECTORS/tls/forum-pinned-r3-by-dst-root-x3.pem"
 sed -n '/Firmware Upgrade Fail/{n;p;q}' "$T/out.txt" | cut -c1-400 | sed 's/^/    lastError(): /'
 check_run "... ESP-IDF still boots app0" 0 "$IDF_HOST" "boot=app0" "NOT:state_app1=NEW" -- state "$T/b.bin"
+
+# No task: beginSteps() + step() from loop() (tests/arduino/StepSketch.ino).
+fresh "$T/s.bin"
+check_run "StepSketch.ino: the same update stepped from loop(), no task" 0 "$SKETCH_StepSketch" \
+    "Stepping from loop()" "Firmware 1.1.0 written in" "NOT:Firmware Upgrade Fail" \
+    -- "$T/s.bin" "$URL/firmware.bin" "$T/ca.pem"
+grep -o 'written in [0-9]* calls of step()' "$T/out.txt" | head -1 | sed 's/^/    /'
+cp "$T/s.bin" "$T/s2.bin"
+check_run "... ESP-IDF: app1 NEW, verifies" 0 "$IDF_HOST" "booted=app1 copy=1 state=NEW->PENDING_VERIFY verify=ESP_OK" \
+    -- state "$T/s2.bin"
 
 # The host name is checked (HttpsOTAUpdate skipped it by default): a
 # trusted certificate for another host is refused.
