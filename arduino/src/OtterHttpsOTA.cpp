@@ -245,6 +245,12 @@ uint32_t OtterHttpsOTA::totalBytes() const
     return st ? st->total : 0;
 }
 
+bool OtterHttpsOTA::resumed() const
+{
+    const otter_update_status_t *st = ota_ ? otter_esp_ota_status(ota_) : NULL;
+    return st && st->resumed_from_journal;
+}
+
 const char *OtterHttpsOTA::newVersion() const
 {
     const otter_update_status_t *st = ota_ ? otter_esp_ota_status(ota_) : NULL;

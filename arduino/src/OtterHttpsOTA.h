@@ -109,6 +109,9 @@ class OtterHttpsOTA {
     /* Progress: bytes written / file length (0 until known). */
     uint32_t bytesWritten() const;
     uint32_t totalBytes() const;
+    /* true when this run continued a download cut by a reset or power loss
+     * (from the journal in the target slot), instead of starting over. */
+    bool resumed() const;
     /* The version of the image being installed ("" until known). */
     const char *newVersion() const;
     /* Why it failed: otter's sentence (what failed, the numbers, what to

@@ -66,6 +66,10 @@ void app_main(void)
     idf_host_boot_t b;
     idf_host_boot(&b);
     printf("[host] booted=%s version=%s\n", b.part ? b.part->label : "none", b.version);
+    /* OTTER_SKETCH_CUT=N: the power goes after N units of flash work
+     * (idf_host_cut_after), exit 42, as a device losing power */
+    if (getenv("OTTER_SKETCH_CUT"))
+        idf_host_cut_after((size_t)strtoull(getenv("OTTER_SKETCH_CUT"), NULL, 0));
     url = g_argv[2];
     server_certificate = slurp(g_argv[3]);
     if (!server_certificate)
@@ -86,7 +90,8 @@ void app_main(void)
     vTaskDelay(pdMS_TO_TICKS(50));
     /* the stack the class asked for: OTTER_ARDUINO_TASK_STACK units of StackType_t
      * (bytes on ESP32, 8-byte words on the linux port) */
-    printf("[host] status=%d stack_given=%u stack_unused=%u written=%u total=%u\n", (int)st,
+    printf("[host] status=%d resumed=%d stack_given=%u stack_unused=%u written=%u total=%u\n", (int)st,
+           (int)HttpsOTA.resumed(),
            (unsigned)(OTTER_ARDUINO_TASK_STACK * sizeof(StackType_t)), (unsigned)HttpsOTA.taskStackUnused(),
            (unsigned)HttpsOTA.bytesWritten(), (unsigned)HttpsOTA.totalBytes());
     fflush(stdout);

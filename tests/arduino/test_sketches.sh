@@ -82,6 +82,17 @@ cp "$T/s.bin" "$T/s2.bin"
 check_run "... ESP-IDF: app1 NEW, verifies" 0 "$IDF_HOST" "booted=app1 copy=1 state=NEW->PENDING_VERIFY verify=ESP_OK" \
     -- state "$T/s2.bin"
 
+# Resume after a reboot: the power goes during the download (after 20000
+# units of flash work: 4-byte words written or 4 KB sectors erased), the
+# sketch starts again and continues from the journal.
+fresh "$T/r.bin"
+export OTTER_SKETCH_CUT=20000
+check_run "HttpsOTA.ino: power lost during the download" 42 "$SKETCH_HttpsOTA" \
+    "Starting OTA" "NOT:Firmware written successfully" -- "$T/r.bin" "$URL/firmware.bin" "$T/ca.pem"
+unset OTTER_SKETCH_CUT
+check_run "HttpsOTA.ino after the reboot: resumes, then written" 0 "$SKETCH_HttpsOTA" \
+    "[host] booted=app0" "Firmware written successfully" "resumed=1" -- "$T/r.bin" "$URL/firmware.bin" "$T/ca.pem"
+
 # The host name is checked (HttpsOTAUpdate skipped it by default): a
 # trusted certificate for another host is refused.
 "$OTTER" serve "$T/www" --bind 127.0.0.1 --port 0 --port-file "$T/serve2.port" \
