@@ -10,7 +10,7 @@ BENCH_DEPS = $(TEST_DEPS) curl valgrind gcc-riscv64-unknown-elf gcc-xtensa-lx106
 
 PREFIX    ?= /usr/local
 
-.PHONY: all build build-asan test test-fast demo bench fuzz cross clean install deps-build deps-test deps-bench
+.PHONY: all build build-asan test test-fast demo bench fuzz cross clean install deps-build deps-test deps-bench arduino
 
 all: build
 
@@ -72,6 +72,11 @@ cross: deps-bench
 # $(PREFIX)/lib, headers to $(PREFIX)/include/otter, and otter.pc.
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Arduino / PlatformIO library in $(BUILD)/arduino/otter/ and a .zip of it
+# (scripts/arduino.sh; README "Arduino").
+arduino:
+	@scripts/arduino.sh $(BUILD)/arduino/otter
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz build-mbedtls3.6 build-mbedtls4.0

@@ -22,6 +22,10 @@
 #include "otter/flash.h"
 #include "otter/update.h" /* otter_journal_t, part of the engine's state */
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define OTTER_JOURNAL_MAGIC 0x314A544Fu /* "OTJ1" little-endian */
 #define OTTER_JOURNAL_VERSION 1u
 #define OTTER_JOURNAL_HEADER_SIZE 128u
@@ -81,5 +85,9 @@ int otter_journal_carry_installs(const otter_flash_t *f, otter_journal_t *j, uin
 /* Bytes of the file known to be in flash: sectors_done whole sectors, capped
  * at total. */
 uint32_t otter_journal_bytes_done(const otter_journal_t *j);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -36,6 +36,10 @@
 #include "otter/otadata.h"
 #include "otter/partition.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Image check used to decide whether a slot is bootable: returns 0 when the
  * app at [offset, offset + size) is good, a negative otter_err_t otherwise
  * (its words appear in the boot reason). Must only read. */
@@ -147,5 +151,9 @@ int otter_boot_mark_invalid_rollback(otter_boot_t *b);
 /* Words for a reason code ("otadata", "trial", "rollback", "factory",
  * "first_ota", "no_otadata", "fallback", "none"). Static storage. */
 const char *otter_boot_reason_name(otter_boot_reason_t r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

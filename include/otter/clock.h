@@ -4,6 +4,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct otter_clock {
     /* Monotonic milliseconds; wraps only after 2^64 ms. Required. */
     uint64_t (*now_ms)(void *ctx);
@@ -12,5 +16,9 @@ typedef struct otter_clock {
     int64_t (*wall_time)(void *ctx);
     void *ctx;
 } otter_clock_t;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

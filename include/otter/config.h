@@ -23,6 +23,15 @@
 #define OTTER_PT_MAX_ENTRIES 95
 #endif
 
+/* Alignment of the opaque backend buffers in otter_sha256_t, otter_md5_t and
+ * otter_tls_t: _Alignas in C11, alignas in C++11, so the headers compile as
+ * both. */
+#ifdef __cplusplus
+#define OTTER_ALIGNAS(n) alignas(n)
+#else
+#define OTTER_ALIGNAS(n) _Alignas(n)
+#endif
+
 /* Logging: compiled out unless OTTER_LOG is defined to a printf-like macro. */
 #ifndef OTTER_LOG
 #define OTTER_LOG(...) ((void)0)

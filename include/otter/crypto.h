@@ -11,14 +11,18 @@
 
 #include "otter/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Opaque hash state with room for the backend's context. Caller-owned, may be
  * static or on the stack; no allocation. */
 typedef struct otter_sha256 {
-    _Alignas(16) unsigned char opaque[OTTER_HASH_CTX_SIZE];
+    OTTER_ALIGNAS(16) unsigned char opaque[OTTER_HASH_CTX_SIZE];
 } otter_sha256_t;
 
 typedef struct otter_md5 {
-    _Alignas(16) unsigned char opaque[OTTER_HASH_CTX_SIZE];
+    OTTER_ALIGNAS(16) unsigned char opaque[OTTER_HASH_CTX_SIZE];
 } otter_md5_t;
 
 /* SHA-256: init cannot fail; start/update/finish return 0 or OTTER_ERR_CRYPTO.
@@ -82,5 +86,9 @@ int otter_ct_equal(const void *a, const void *b, size_t len);
 
 /* Overwrite len bytes with zeros in a way the compiler may not remove. */
 void otter_wipe(void *p, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 #ifndef OTTER_ERROR_H
 #define OTTER_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum otter_err {
     OTTER_OK = 0,
 #define OTTER_ERRDEF(name, value, text) name = value,
@@ -21,5 +25,9 @@ const char *otter_strerror(int err);
 /* The code's name without the prefix ("FLASH_NOT_ERASED"), for logs and JSON.
  * Never NULL; 0 gives "OK", unknown codes "UNKNOWN". Static storage. */
 const char *otter_errname(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

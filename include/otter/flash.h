@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct otter_flash {
     /* Read len bytes at addr into buf. Returns 0 or a negative otter_err_t
      * (OTTER_ERR_FLASH_RANGE, OTTER_ERR_FLASH_IO, OTTER_ERR_FLASH_POWER_LOSS). */
@@ -37,5 +41,9 @@ typedef struct otter_flash {
     uint8_t erased_value; /* 0xFF on NOR */
     void *ctx;
 } otter_flash_t;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -40,6 +40,10 @@
 #include "otter/config.h"
 #include "otter/transport.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Longest URL otter can follow, including the NUL. The Location of a
  * redirect is stored after the current URL in the same array, so current URL
  * + Location + 2 must fit (GitHub release redirects are ~700-900 bytes). */
@@ -306,5 +310,9 @@ void otter_http_close(otter_http_t *h);
 
 /* Close the connection; safe on any initialised context. */
 void otter_http_free(otter_http_t *h);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -35,6 +35,10 @@
 #include "otter/tls.h"
 #include "otter/update.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Status, as HttpsOTAStatus_t. How the update ended in detail:
  * otter_update_status(otter_https_ota_engine(ota))->outcome, and
  * otter_update_diagnose() in words. */
@@ -142,5 +146,9 @@ otter_update_t *otter_https_ota_engine(otter_https_ota_t *ota);
 
 /* Release TLS state. Safe on any initialised facade. */
 void otter_https_ota_free(otter_https_ota_t *ota);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

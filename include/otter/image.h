@@ -32,6 +32,10 @@
 #include "otter/crypto.h"
 #include "otter/flash.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Chip ids as in the extended header (esp_chip_id_t / esptool IMAGE_CHIP_ID). */
 #define OTTER_CHIP_ESP32 0x0000u
 #define OTTER_CHIP_ESP32S2 0x0002u
@@ -293,5 +297,9 @@ int otter_image_check_chip_rev(const otter_image_info_t *info, uint16_t chip_rev
 int otter_image_validate_flash(const otter_flash_t *flash, uint32_t offset, uint32_t max_len, otter_image_info_t *out,
                                uint8_t *work, size_t work_len);
 
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,6 +21,10 @@
 #include "otter/flash.h"
 #include "otter/partition.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define OTTER_OTADATA_ENTRY_SIZE 32u
 #define OTTER_OTADATA_SECTOR 0x1000u /* copy i lives at partition offset + i * 0x1000 */
 #define OTTER_OTADATA_SEQ_LABEL_LEN 20u

@@ -18,6 +18,10 @@
 #include "otter/config.h"
 #include "otter/flash.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define OTTER_PT_OFFSET 0x8000u      /* where the bootloader looks */
 #define OTTER_PT_MAX_LEN 0xC00u      /* bytes parsed and serialised */
 #define OTTER_PT_REGION_SIZE 0x1000u /* the table's flash sector */

@@ -26,6 +26,10 @@
 #include "otter/clock.h"
 #include "otter/transport.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #ifndef OTTER_PROXY_HOST_MAX
 #define OTTER_PROXY_HOST_MAX 128 /* proxy host name, including the NUL */
 #endif
@@ -68,5 +72,9 @@ void otter_proxy_set_clock(otter_proxy_t *p, const otter_clock_t *clock);
  * 1080 when omitted, as curl does). Returns 0, OTTER_ERR_URL or
  * OTTER_ERR_INVAL; on error out is still filled and connect fails. */
 int otter_proxy_init_url(otter_proxy_t *p, const otter_transport_t *inner, const char *url, otter_transport_t *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,6 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define OTTER_SIG_SECTOR_LEN 4096u
 #define OTTER_SIG_BLOCK_LEN 1216u
 #define OTTER_SIG_BLOCK_CRC_LEN 1196u /* the CRC covers bytes [0, 1196) */
@@ -102,5 +106,9 @@ unsigned otter_sigblock_count(const uint8_t sector[OTTER_SIG_SECTOR_LEN]);
 
 /* "RSA-3072", "ECDSA-P256", ... */
 const char *otter_sig_scheme_name(otter_sig_scheme_t scheme);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -50,6 +50,10 @@
 #include "otter/tls_report.h"
 #include "otter/transport.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Bytes reserved for the TLS library's contexts (ssl, config, RNG, CA
  * chain, saved session) inside otter_tls_t. src/mbedtls/tls.c checks it at
  * compile time; raise it for a build with larger contexts. Needed with the
@@ -181,7 +185,7 @@ typedef struct otter_tls {
     uint32_t path_flags[OTTER_TLS_MAX_PATH];
     const void *path_crt[OTTER_TLS_MAX_PATH];
     const char *alpn[2];
-    _Alignas(16) unsigned char opaque[OTTER_TLS_BACKEND_SIZE];
+    OTTER_ALIGNAS(16) unsigned char opaque[OTTER_TLS_BACKEND_SIZE];
 } otter_tls_t;
 
 /* Make tls safe to free. Cannot fail. */
@@ -279,5 +283,9 @@ int otter_tls_pin_parse(const char *text, size_t len, uint8_t out[32]);
  * (missing END line or bad base64) or OTTER_ERR_BUF_TOO_SMALL. */
 int otter_tls_pem_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *der, size_t cap,
                        size_t *der_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

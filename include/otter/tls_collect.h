@@ -26,6 +26,10 @@
 
 #include "otter/tls_report.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Option flag (otter_tls_config_t.flags): collecting mode, see above. */
 #define OTTER_TLS_COLLECT 0x2u
 
@@ -80,5 +84,9 @@ int otter_tls_cert_names_der(const uint8_t *der, size_t len, char *out, size_t c
  * Returns 1 (matches), 0 (does not), or OTTER_ERR_TLS_CONFIG (not a
  * certificate) / OTTER_ERR_INVAL. */
 int otter_tls_cert_check_host(const uint8_t *der, size_t len, const char *host);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -18,6 +18,10 @@
 
 #include "otter/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Certificates of the server's chain kept in a report (further ones are
  * counted in chain_total but not described). */
 #ifndef OTTER_TLS_REPORT_MAX_CERTS
@@ -167,5 +171,9 @@ size_t otter_tls_explain_host(const otter_tls_report_t *r, char *buf, size_t len
 
 /* "YYYY-MM-DD" (11 bytes with the NUL) for seconds since 1970 UTC. */
 void otter_tls_date(int64_t t, char out[11]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct otter_transport {
     /* Open a connection to host:port (host is a name or a literal address).
      * Returns 0 or DNS / CONNECT / TIMEOUT errors. */
@@ -28,5 +32,9 @@ typedef struct otter_transport {
     void (*close)(void *ctx);
     void *ctx;
 } otter_transport_t;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -66,6 +66,10 @@
 #include "otter/tls_report.h"
 #include "otter/transport.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* otter_update_step(): more work to do, call again. */
 #define OTTER_UPDATE_MORE 1
 
@@ -475,5 +479,9 @@ void otter_update_free(otter_update_t *u);
  * error. Reads only. */
 int otter_update_journal_peek(const otter_flash_t *f, const otter_partition_t *slot, uint8_t *buf, size_t len,
                               uint32_t *done, uint32_t *total);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Schemes otter speaks. */
 typedef enum otter_url_scheme {
     OTTER_URL_HTTP = 0,
@@ -56,5 +60,9 @@ int otter_url_parse(const char *url, size_t len, otter_url_t *out);
  * OTTER_ERR_BUF_TOO_SMALL if the result does not fit (out is then
  * unspecified). */
 int otter_url_resolve(char *out, size_t out_cap, const char *base, const char *ref, size_t ref_len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

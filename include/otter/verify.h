@@ -12,6 +12,10 @@
 #include "otter/image.h"
 #include "otter/sigblock.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Validate the app image at flash [offset, offset + max_len) with
  * otter_image_validate_flash() and then verify the signature sector that
  * follows it (at offset + signed_len) with otter_sigblock_verify() against the
@@ -43,5 +47,9 @@ typedef struct otter_image_boot_cfg {
  * verdict of otter_image_validate_flash() / otter_sigblock_verify_flash(),
  * or OTTER_ERR_IMG_CHIP_MISMATCH. */
 int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t offset, uint32_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

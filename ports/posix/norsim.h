@@ -40,6 +40,10 @@
 #include "otter/clock.h"
 #include "otter/flash.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Geometry the simulator presents. */
 #define OTTER_NORSIM_SECTOR_SIZE 4096u
 #define OTTER_NORSIM_BLOCK_SIZE 65536u
@@ -154,5 +158,9 @@ uint32_t otter_norsim_sector_erases(const otter_norsim_t *sim, uint32_t sector);
  * does not count as a read and works after a power cut. NULL if closed. */
 const uint8_t *otter_norsim_data(const otter_norsim_t *sim);
 uint32_t otter_norsim_size(const otter_norsim_t *sim);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

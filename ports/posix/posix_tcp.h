@@ -10,6 +10,10 @@
 
 #include "otter/transport.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One TCP connection. Caller-owned; fd is -1 when closed. */
 typedef struct otter_posix_tcp {
     int fd;
@@ -28,5 +32,9 @@ void otter_posix_tcp_init(otter_posix_tcp_t *tcp, otter_transport_t *t);
 
 /* Close the socket if open; safe to call repeatedly. */
 void otter_posix_tcp_free(otter_posix_tcp_t *tcp);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

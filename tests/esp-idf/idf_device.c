@@ -99,7 +99,8 @@ static int cmd_init(const char *table, const char *out, const char *image)
         return 1;
     size_t len = 0;
     char *img = read_file(image, &len);
-    const esp_partition_t *p = slot("ota_0");
+    /* the first OTA slot, whatever its label (Arduino's tables say app0) */
+    const esp_partition_t *p = esp_partition_find_first(ESP_PARTITION_TYPE_APP, ESP_PARTITION_SUBTYPE_APP_OTA_0, NULL);
     if (!img || !p || len > p->size)
         return 1;
     esp_err_t e = esp_partition_erase_range(p, 0, (len + 4095) & ~(size_t)4095);

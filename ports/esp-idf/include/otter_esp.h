@@ -44,6 +44,10 @@
 #include "otter_esp_config.h"
 #include "otter_esp_port.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* esp_err_t codes of this component (others are ESP-IDF's own). */
 #define OTTER_ESP_ERR_BASE 0x7A00
 /* otter_esp_ota_step(): more to do, call again (as ESP_ERR_HTTPS_OTA_IN_PROGRESS). */
@@ -86,6 +90,10 @@ typedef struct otter_esp_ota_config {
     bool crt_bundle;
     /* Offer TLS 1.2 only (default: Kconfig's "TLS versions"). */
     bool tls12_only;
+    /* OTTER_TLS_* option flags (otter/tls.h), e.g.
+     * OTTER_TLS_INSECURE_SKIP_HOSTNAME_CHECK (lab setups only; every report
+     * and explanation then says the host name was not checked). */
+    uint32_t tls_flags;
     /* What may be installed (chip id, downgrade, project, Secure Boot V2 key
      * digests, rollback rule). running_version NULL: read from the running
      * slot. */
@@ -213,5 +221,9 @@ esp_err_t otter_esp_mark_app_valid(int *otter_err);
  * next boot runs the previous app; refused (ESP_ERR_OTA_ROLLBACK_FAILED)
  * when no other app would boot. The caller then calls esp_restart(). */
 esp_err_t otter_esp_mark_app_invalid(int *otter_err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

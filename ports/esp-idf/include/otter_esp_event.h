@@ -12,6 +12,10 @@
 #include "esp_event.h"
 #include "esp_err.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 ESP_EVENT_DECLARE_BASE(OTTER_ESP_EVENT);
 
 /* The last event of an update: data.err, data.otter_err, data.outcome. */
@@ -25,5 +29,9 @@ typedef struct otter_esp_event_data {
     uint32_t total;  /* image length (0 until known) */
     uint32_t offset; /* DATA / ERASE / RESUME: file offset */
 } otter_esp_event_data_t;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,10 @@
 #include "otter/partition.h"
 #include "otter/transport.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Partitions the flash port can reach. */
 #define OTTER_ESP_FLASH_MAX_WINDOWS 20
 
@@ -91,5 +95,9 @@ void otter_esp_clock_init(otter_clock_t *c);
 
 /* otter_entropy_fn over esp_fill_random(); ctx unused. Returns 0. */
 int otter_esp_entropy(void *ctx, uint8_t *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

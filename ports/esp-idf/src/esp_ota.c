@@ -77,6 +77,7 @@ static esp_err_t setup_tls(otter_esp_ota_t *ota)
     tc.pins = (const uint8_t(*)[32])ota->pins;
     tc.pin_count = npins;
     tc.report = &ota->report;
+    tc.flags |= c->tls_flags;
     int r = otter_tls_setup(&ota->tls, &tc);
     if (r < 0)
         return fail(ota, r);
