@@ -5,7 +5,7 @@
 #
 #   otter/library.properties, library.json   arduino/
 #   otter/src/OtterHttpsOTA.{h,cpp}           arduino/src/ (the C++ class)
-#   otter/src/otter/*.h, errors.def           include/otter/ (public headers)
+#   otter/src/otter/*.h, errors.def, host/    include/otter/ (public headers)
 #   otter/src/otter_esp*.h                    ports/esp-idf/include/
 #   otter/src/otter_core/                     src/*.c, src/*.h and src/mbedtls/ (the core, flat)
 #   otter/src/otter_esp/                      ports/esp-idf/src/ (the port; esp_event posting off)
@@ -23,6 +23,8 @@ mkdir -p "$OUT/src/otter" "$OUT/src/otter_core" "$OUT/src/otter_esp" "$OUT/examp
 cp "$SRC/arduino/library.properties" "$SRC/arduino/library.json" "$OUT/"
 cp "$SRC"/arduino/src/* "$OUT/src/"
 cp "$SRC"/include/otter/*.h "$SRC/include/otter/errors.def" "$OUT/src/otter/"
+mkdir -p "$OUT/src/otter/host"
+cp "$SRC"/include/otter/host/*.h "$OUT/src/otter/host/"
 cp "$SRC"/ports/esp-idf/include/*.h "$OUT/src/"
 cp "$SRC"/src/*.c "$SRC"/src/*.h "$SRC"/src/mbedtls/*.c "$SRC"/src/mbedtls/*.h "$OUT/src/otter_core/"
 for f in "$SRC"/ports/esp-idf/src/*; do

@@ -78,4 +78,8 @@ int otter_otadata_read(otter_otadata_t *od, const otter_flash_t *flash, const ot
  * unsigned arithmetic as ESP-IDF: (seq - 1) % ota_count. */
 int otter_otadata_active_slot(const otter_otadata_t *od, unsigned ota_count);
 
+#ifdef __cplusplus
+}
+#endif
+
 #endif

@@ -145,4 +145,8 @@ const char *otter_slot_name(uint8_t slot);
  * Returns 0 or OTTER_ERR_BOOT_SLOT. */
 int otter_slot_parse(const char *name, uint8_t *slot);
 
+#ifdef __cplusplus
+}
+#endif
+
 #endif
