@@ -277,6 +277,22 @@ static void test_malformed_blocks(void **state)
             assert_int_equal(corrupt(s, sn, 808, 0x01, true, k), OTTER_ERR_SIG_KEY);    /* mdash */
             assert_int_equal(corrupt(s, sn, 420, 0x02, true, k), OTTER_ERR_SIG_VERIFY); /* e = 65539 */
             assert_int_equal(corrupt(s, sn, 812, 0x01, true, k), OTTER_ERR_SIG_VERIFY); /* sig low byte */
+            /* Signatures PSA calls malformed rather than wrong are still a
+             * signature that does not verify: one not below n, and (with
+             * e = 65539, so each one decodes to noise) encoded messages that
+             * end in 0xBC but have their top bits set. 1024 of those meet
+             * that case about 2 times; each must be SIG_VERIFY. */
+            const uint8_t *blk = s + sn - 4096;
+            uint8_t d[32], sig[384];
+            otter_sha256(s, sn - 4096, d);
+            memset(sig, 0xff, sizeof sig);
+            assert_int_equal(otter_rsa_pss_verify(blk + 36, 384, 65537, blk + 424, d, sig), OTTER_ERR_SIG_VERIFY);
+            memcpy(sig, blk + 812, sizeof sig);
+            for (unsigned j = 0; j < 1024; j++) {
+                sig[0] = (uint8_t)j;
+                sig[1] = (uint8_t)(j >> 8);
+                assert_int_equal(otter_rsa_pss_verify(blk + 36, 384, 65539, NULL, d, sig), OTTER_ERR_SIG_VERIFY);
+            }
         } else {
             assert_int_equal(corrupt(s, sn, p384 ? 52 : 36, 0x04, true, k), OTTER_ERR_SIG_VERSION); /* curve */
             assert_int_equal(corrupt(s, sn, 2, 0x02, true, k), OTTER_ERR_SIG_VERSION);              /* hash type */

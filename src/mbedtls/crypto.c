@@ -225,6 +225,23 @@ static size_t rsa_pub_der(uint8_t *out, const uint8_t *n_le, size_t n_len, uint3
     return o + b;
 }
 
+/* What a verify call's status means for the block. The signature is data
+ * from the network: a value PSA calls malformed (an RSA signature not below
+ * n, an encoded message whose top bits are set, ECDSA r or s out of range:
+ * PSA_ERROR_INVALID_ARGUMENT or _PADDING on some versions) is a signature
+ * that does not verify, as the ESP ROM would say. Only a failure of the
+ * library itself (memory, state) is OTTER_ERR_CRYPTO. */
+static int verify_status(psa_status_t s)
+{
+    switch (s) {
+    case PSA_SUCCESS: return OTTER_OK;
+    case PSA_ERROR_INVALID_SIGNATURE:
+    case PSA_ERROR_INVALID_ARGUMENT:
+    case PSA_ERROR_INVALID_PADDING: return OTTER_ERR_SIG_VERIFY;
+    default: return OTTER_ERR_CRYPTO;
+    }
+}
+
 static int import_public(psa_key_type_t type, size_t bits, psa_algorithm_t alg, const uint8_t *data,
                          size_t len, mbedtls_svc_key_id_t *key)
 {
@@ -268,7 +285,7 @@ int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const ui
     if (ret == OTTER_OK) {
         reverse_copy(sig_be, sig_le, n_len);
         psa_status_t s = psa_verify_hash(key, alg, digest, 32, sig_be, n_len);
-        ret = s == PSA_SUCCESS ? OTTER_OK : s == PSA_ERROR_INVALID_SIGNATURE ? OTTER_ERR_SIG_VERIFY : OTTER_ERR_CRYPTO;
+        ret = verify_status(s);
         (void)psa_destroy_key(key);
     }
     otter_wipe(sig_be, sizeof sig_be);
@@ -331,7 +348,7 @@ int otter_ecdsa_verify(int curve, const uint8_t *point_le, const uint8_t *hash, 
                             1 + 2 * len, &key);
     if (ret == OTTER_OK) {
         psa_status_t s = psa_verify_hash(key, alg, hash, hash_len, sig, 2 * len);
-        ret = s == PSA_SUCCESS ? OTTER_OK : s == PSA_ERROR_INVALID_SIGNATURE ? OTTER_ERR_SIG_VERIFY : OTTER_ERR_CRYPTO;
+        ret = verify_status(s);
         (void)psa_destroy_key(key);
     }
     return ret;
