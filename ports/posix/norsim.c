@@ -148,8 +148,10 @@ static int sim_program(void *ctx, uint32_t addr, const void *buf, size_t len)
     uint8_t *dst = sim->map + addr;
     if (sim->opt.strict)
         for (size_t i = 0; i < len; i++)
-            if (dst[i] != 0xFF && src[i] != 0xFF)
+            if (dst[i] != 0xFF && src[i] != 0xFF) {
+                sim->st.refused_programs++;
                 return OTTER_ERR_FLASH_NOT_ERASED;
+            }
     int torn = begin_op(sim);
     uint64_t pages = (addr + len - 1) / OTTER_NORSIM_PAGE_SIZE - addr / OTTER_NORSIM_PAGE_SIZE + 1;
     sim->st.programs++;

@@ -81,6 +81,7 @@ typedef struct otter_norsim_stats {
     uint64_t bytes_read;
     uint64_t elapsed_us;       /* virtual time spent in flash operations */
     uint64_t longest_op_us;    /* longest single operation (erase, program or read call) */
+    uint64_t refused_programs; /* programs refused by strict mode (OTTER_ERR_FLASH_NOT_ERASED) */
 } otter_norsim_stats_t;
 
 /* The simulator. Opaque: use the functions below. Caller-owned. */
