@@ -1,5 +1,5 @@
 /* Test support: an HTTP/1.1 file server living inside an otter_transport_t.
- * Needs only the C library (string.h, strings.h, stdlib.h, stdio.h for
+ * Needs only the C library (string functions, strtol, strncasecmp,
  * snprintf; newlib and picolibc have them): no POSIX calls, no files.
  *
  * Each connect() opens a fresh "connection"; write() collects the request;
