@@ -22,6 +22,7 @@
 #include "otter/image.h"
 #include "otter/sigblock.h"
 #include "otter/verify.h"
+#include "ramflash.h"
 #include "sign.h"
 
 struct keyinfo {
@@ -416,31 +417,17 @@ static void test_find_sector(void **state)
     free(img);
 }
 
-struct ramflash {
-    uint8_t *mem;
-    uint32_t size;
-};
-
-static int ram_read(void *ctx, uint32_t addr, void *buf, size_t len)
-{
-    struct ramflash *r = ctx;
-    if (addr > r->size || len > r->size - addr)
-        return OTTER_ERR_FLASH_RANGE;
-    memcpy(buf, r->mem + addr, len);
-    return 0;
-}
-
 static void test_verify_flash_and_boot(void **state)
 {
     (void)state;
     size_t n, sn;
     uint8_t *img = make_image(17, &n);
     uint8_t *s = sign(K_RSA, img, n, false, &sn);
-    struct ramflash rf = {malloc(0x40000), 0x40000};
-    memset(rf.mem, 0xFF, rf.size);
+    ramflash_t rf;
+    assert_int_equal(ramflash_open(&rf, NULL, 0x40000, 0xFF, NULL), 0);
     memcpy(rf.mem + 0x10000, s, sn);  /* signed image in slot 0 */
     memcpy(rf.mem + 0x20000, img, n); /* unsigned image in slot 1 */
-    otter_flash_t fl = {.read = ram_read, .size = rf.size, .sector_size = 4096, .ctx = &rf};
+    otter_flash_t fl = rf.flash;
     uint8_t work[4096];
     otter_image_info_t in;
     otter_sigblock_report_t rep;
@@ -467,7 +454,7 @@ static void test_verify_flash_and_boot(void **state)
     assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x10000, 0x10000), OTTER_ERR_SIG_CRC);
     cfg.work_len = 256;
     assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x10000, 0x10000), OTTER_ERR_BUF_TOO_SMALL);
-    free(rf.mem);
+    ramflash_close(&rf);
     free(s);
     free(img);
 }

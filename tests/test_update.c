@@ -2,6 +2,7 @@
  * layout, app 1.0.0 in ota_0) against an in-memory HTTP server. Every bad
  * update must leave the running slot and otadata byte-identical and the
  * device booting the old app; good ones boot the new app on probation. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,37 +106,6 @@ static void test_update_ok(void **state)
     free(img);
 }
 
-/* A transport that counts reads, around the fixture's memserver. */
-typedef struct {
-    otter_transport_t inner;
-    unsigned reads;
-} counting_t;
-
-static int counting_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
-{
-    counting_t *c = ctx;
-    return c->inner.connect(c->inner.ctx, host, port, t);
-}
-
-static int counting_read(void *ctx, uint8_t *buf, size_t len, uint32_t t)
-{
-    counting_t *c = ctx;
-    c->reads++;
-    return c->inner.read(c->inner.ctx, buf, len, t);
-}
-
-static int counting_write(void *ctx, const uint8_t *buf, size_t len, uint32_t t)
-{
-    counting_t *c = ctx;
-    return c->inner.write(c->inner.ctx, buf, len, t);
-}
-
-static void counting_close(void *ctx)
-{
-    counting_t *c = ctx;
-    c->inner.close(c->inner.ctx);
-}
-
 /* README: "Each otter_update_step() does one bounded piece of work: one 4 KB
  * erase (nothing else in that step), or one network read plus programming
  * those bytes into sectors already erased": count reads, erases and
@@ -147,20 +117,17 @@ static void test_one_read_per_step(void **state)
     uint8_t *img = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, &len);
     memserver_init(&f->srv, img, len);
     f->srv.chunk = 700; /* many reads per sector */
-    counting_t cnt = {.inner = f->tr};
-    otter_transport_t tr = {counting_connect, counting_read, counting_write, counting_close, &cnt};
-    f->cfg.tcp = &tr;
     otter_update_init(&f->up, &f->cfg);
     assert_true(otter_update_begin(&f->up, URL) >= 0);
     unsigned steps = 0, read_steps = 0, erase_steps = 0, max_reads = 0;
     int ret;
     do {
         otter_norsim_stats_t a, b;
-        unsigned r0 = cnt.reads;
+        unsigned r0 = (unsigned)f->srv.reads;
         otter_norsim_stats(&f->dev.sim, &a);
         ret = otter_update_step(&f->up);
         otter_norsim_stats(&f->dev.sim, &b);
-        unsigned reads = cnt.reads - r0;
+        unsigned reads = (unsigned)f->srv.reads - r0;
         uint64_t erases = (b.sector_erases - a.sector_erases) + (b.block_erases - a.block_erases);
         uint64_t programs = b.programs - a.programs;
         if (reads > max_reads)
@@ -182,7 +149,6 @@ static void test_one_read_per_step(void **state)
     assert_int_equal(erase_steps, (len + 4095) / 4096 + 1);
     printf("per step: at most %u network read; %u steps, %u with a read, %u with one erase\n", max_reads, steps,
            read_steps, erase_steps);
-    f->cfg.tcp = &f->tr;
     free(img);
 }
 
@@ -1124,14 +1090,6 @@ static void test_unconfirmed_not_retried_forever(void **state)
     free(bad_build);
 }
 
-/* A transport that refuses every connection as an untrusted server would
- * (a wrong CA configured). */
-static int untrusted_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
-{
-    (void)ctx, (void)host, (void)port, (void)t;
-    return OTTER_ERR_TLS_TRUST;
-}
-
 /* Reported from the ESP-IDF host test: after a rollback, the finished
  * journal of the ABORTED version must not be switched to without the
  * server: with a server that cannot be trusted, nothing is switched. */
@@ -1145,9 +1103,8 @@ static void test_rolled_back_needs_server(void **state)
     updfix_snapshot(f);
     updfix_engine(f);
     memserver_init(&f->srv, bad_build, len);
-    otter_transport_t untrusted = f->tr;
-    untrusted.connect = untrusted_connect;
-    f->cfg.tcp = &untrusted;
+    f->srv.refuse_connects = INT_MAX; /* every connection, as an untrusted server (a wrong CA) */
+    f->srv.refuse_err = OTTER_ERR_TLS_TRUST;
     otter_update_init(&f->up, &f->cfg);
     otter_norsim_stats_t s0, s1;
     otter_norsim_stats(&f->dev.sim, &s0);

@@ -28,7 +28,7 @@ static int ms_connect(void *ctx, const char *host, uint16_t port, uint32_t timeo
     (void)timeout_ms;
     if (s->refuse_connects > 0) {
         s->refuse_connects--;
-        return OTTER_ERR_CONNECT;
+        return s->refuse_err ? s->refuse_err : OTTER_ERR_CONNECT;
     }
     s->connects++;
     s->open = 1;
@@ -143,6 +143,7 @@ static int ms_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_
 {
     memserver_t *s = ctx;
     (void)timeout_ms;
+    s->reads++;
     if (!s->open)
         return OTTER_ERR_NET_IO;
     size_t room = sizeof s->req - 1 - s->req_len;
@@ -165,6 +166,7 @@ static int ms_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
     memserver_t *s = ctx;
     (void)timeout_ms;
+    s->reads++;
     if (!s->open)
         return OTTER_ERR_NET_IO;
     if (s->stalled)

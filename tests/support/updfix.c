@@ -1,10 +1,10 @@
-/* Test support for the update engine (see updfix.h). */
+/* Test support for the update engine (see updfix.h). Needs malloc and
+ * getenv/fprintf (UPDFIX_DEBUG) from the C library; no POSIX, no files. */
 #include "updfix.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "imgmake.h"
 #include "otter/error.h"
@@ -33,15 +33,10 @@ int updfix_setup(updfix_t *f, const char *layout)
 {
     memset(f, 0, sizeof *f);
     otter_simdev_init(&f->dev);
-    snprintf(f->path, sizeof f->path, "/tmp/otter-upd-%ld-XXXXXX", (long)getpid());
-    int fd = mkstemp(f->path);
-    if (fd < 0)
+    f->flash_mem = malloc(UPDFIX_FLASH_SIZE);
+    if (!f->flash_mem)
         return OTTER_ERR_IO;
-    close(fd);
-    int ret = otter_simdev_create(f->path, 4u << 20, layout);
-    if (ret < 0)
-        return ret;
-    ret = otter_simdev_open(&f->dev, f->path, NULL, OTTER_CHIP_ESP32);
+    int ret = otter_simdev_open_mem(&f->dev, f->flash_mem, UPDFIX_FLASH_SIZE, layout, NULL, OTTER_CHIP_ESP32);
     if (ret < 0)
         return ret;
     size_t len;
@@ -142,12 +137,8 @@ void updfix_teardown(updfix_t *f)
 {
     otter_update_free(&f->up);
     otter_simdev_close(&f->dev);
-    if (f->path[0]) {
-        unlink(f->path);
-        char wear[128];
-        snprintf(wear, sizeof wear, "%s.wear", f->path);
-        unlink(wear);
-    }
+    free(f->flash_mem);
+    f->flash_mem = NULL;
     free(f->snap);
     f->snap = NULL;
 }

@@ -1,7 +1,8 @@
 /* Test support for the update engine: a simulated device (host/simdev.h)
  * running app v1, an in-memory HTTP server (memserver.h) and an engine
  * wired to both, plus snapshots to prove a failed update changed nothing
- * that matters (running slot, otadata). */
+ * that matters (running slot, otadata). Runs in RAM: no file system, no
+ * POSIX (malloc and stdio from the C library), so it can run on a target. */
 #ifndef OTTER_TEST_UPDFIX_H
 #define OTTER_TEST_UPDFIX_H
 
@@ -14,7 +15,7 @@
 #include "simdev.h"
 
 typedef struct updfix {
-    char path[96];
+    uint8_t *flash_mem; /* the device's flash, UPDFIX_FLASH_SIZE bytes (malloc'd) */
     otter_simdev_t dev;
     memserver_t srv;
     otter_transport_t tr;
@@ -33,7 +34,9 @@ typedef struct updfix {
 uint8_t *updfix_image(const char *version, uint32_t size, uint32_t secure_version, uint16_t chip, uint32_t seed,
                       size_t *len);
 
-/* Create a flash file (4 MB, layout), install v1 (app "1.0.0", ~200 KB) in
+#define UPDFIX_FLASH_SIZE (4u << 20)
+
+/* Create a RAM flash (4 MB, layout; no file), install v1 (app "1.0.0", ~200 KB) in
  * ota_0, boot it. Returns 0 or an error. */
 int updfix_setup(updfix_t *f, const char *layout);
 
