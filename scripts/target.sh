@@ -5,14 +5,19 @@
 #   arm-m4   qemu-system-arm mps2-an386      newlib (rdimon)    arm-none-eabi-gcc
 #   rv32imc  qemu-system-riscv32 virt        picolibc (semihost) riscv64-unknown-elf-gcc
 #
+# The ESP32-C3's ISA is RV32IMC; the picolibc multilib for -march=rv32imc is
+# rv32im/ilp32 (compressed instructions in our code, not in the C library).
+#
 # For each ISA: cross-builds mbedTLS 3.6.6 with the project's MCU
 # configuration (tests/target/mbedtls/mcu-3.6.h) once into .deps/target/,
 # keyed by tarball, configuration and flags; builds the core, the crypto shim
 # (src/mbedtls/crypto.c), the cmocka shim (tests/target/cmocka/) and each test
 # of tests/target/tests.txt into build-target/<isa>/; runs each ELF under
 # QEMU with semihosting (printf reaches the host, exit() is QEMU's exit
-# status, fopen reads tests/vectors/ from the checkout). QEMU's exit status
-# is the verdict. Prints one line per ISA (tests, cases, failed).
+# status, fopen reads tests/vectors/ from the checkout, and the images
+# scripts/sign-vectors.sh signs with build/otter into build-target/signed/).
+# QEMU's exit status is the verdict. Prints one line per ISA (tests, cases,
+# failed, wall time).
 # Usage: scripts/target.sh arm-m4|rv32imc|all [TEST...]
 # Exit: 0 all passed, 1 a failure, 3 mbedTLS sources absent (skipped).
 set -u
@@ -184,11 +189,26 @@ run_isa() {
     return 0
 }
 
+# Images signed on the host by the project's CLI for tests/test_sigverify.c
+# (build/otter, the system leg's build; configured here if absent).
+sign_vectors() {
+    if [ ! -x build/otter ]; then
+        echo "target: building the host CLI (build/otter) to sign test images" >&2
+        { [ -f build/CMakeCache.txt ] || cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTTER_ESP_IDF=off; } \
+            >/dev/null && cmake --build build -j 2 --target otter >/dev/null || return 1
+    fi
+    scripts/sign-vectors.sh build/otter "$out/signed"
+}
+
 case "$which" in
     all) isas="arm-m4 rv32imc" ;;
     *) isas="$which" ;;
 esac
 rc=0; summary=""
+if ! sign_vectors; then
+    echo "target: FAILED: could not sign the test images with build/otter"
+    exit 1
+fi
 for i in $isas; do
     run_isa "$i"; r=$?
     summary="$summary$summary_line
