@@ -205,6 +205,10 @@ case "$which" in
     *) isas="$which" ;;
 esac
 rc=0; summary=""
+if [ ! -f "$deps/mbedtls-3.6.6.tar.xz" ]; then
+    echo "target: SKIPPED: mbedtls-3.6.6.tar.xz not in $deps; set OTTER_DEPS to a folder holding it"
+    exit 3
+fi
 if ! sign_vectors; then
     echo "target: FAILED: could not sign the test images with build/otter"
     exit 1
