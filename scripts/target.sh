@@ -8,18 +8,21 @@
 # The ESP32-C3's ISA is RV32IMC; the picolibc multilib for -march=rv32imc is
 # rv32im/ilp32 (compressed instructions in our code, not in the C library).
 #
-# For each ISA: cross-builds mbedTLS 3.6.6 with the project's MCU
-# configuration (tests/target/mbedtls/mcu-3.6.h) once into .deps/target/,
-# keyed by tarball, configuration and flags; builds the core, the crypto shim
+# For each mbedTLS (3.6.6 and 4.0.0, or $OTTER_TARGET_MBEDTLS) and each ISA:
+# cross-builds mbedTLS with the project's MCU configuration
+# (tests/target/mbedtls/) once into .deps/target/, keyed by tarball,
+# configuration, compiler and flags; builds the core, the crypto shim
 # (src/mbedtls/crypto.c), the cmocka shim (tests/target/cmocka/) and each test
-# of tests/target/tests.txt into build-target/<isa>/; runs each ELF under
-# QEMU with semihosting (printf reaches the host, exit() is QEMU's exit
+# of tests/target/tests.txt into build-target/<isa>/mbedtls-<version>/
+# (ELF, link map, QEMU log per test); runs each ELF under QEMU with
+# semihosting (printf reaches the host, exit() is QEMU's exit
 # status, fopen reads tests/vectors/ from the checkout, and the images
 # scripts/sign-vectors.sh signs with build/otter into build-target/signed/).
 # QEMU's exit status is the verdict. Prints one line per ISA (tests, cases,
-# failed, wall time).
+# failed, wall time) and mbedTLS version.
 # Usage: scripts/target.sh arm-m4|rv32imc|all [TEST...]
-# Exit: 0 all passed, 1 a failure, 3 mbedTLS sources absent (skipped).
+# Exit: 0 all passed, 1 a failure, 3 no mbedTLS sources at all (skipped; a
+# single absent version is a SKIPPED line and not a failure).
 set -u
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,6 +33,9 @@ only="$*"
 out=build-target
 deps="${OTTER_DEPS:-$root/../shared/deps}"
 timeout_s="${OTTER_TARGET_TIMEOUT:-300}"
+# The mbedTLS releases to cross-build and test against, each in turn (the
+# ones ESP-IDF ships: 3.6 in v5.x, 4.0 with TF-PSA-Crypto in v6.0).
+mbedvers="${OTTER_TARGET_MBEDTLS:-3.6.6 4.0.0}"
 WARN="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 
 set_isa() {
@@ -76,7 +82,8 @@ mbedtls_build() {
     if [ -f "$dest/prefix/lib/libmbedcrypto.a" ]; then
         echo "$dest/prefix"; return 0
     fi
-    rm -rf "$dest"; mkdir -p "$dest"
+    # A changed key leaves the old build behind: drop it.
+    rm -rf "$root/.deps/target/mbedtls-$ver-$isa-"*; mkdir -p "$dest"
     log="$dest/build.log"
     echo "target $isa: cross-building mbedTLS $ver (log: $log)" >&2
     tar -xf "$tarball" -C "$dest"
@@ -121,7 +128,7 @@ TC
 
 # build_support: the objects every test links, as one archive.
 build_support() {
-    dir="$out/$isa"; rm -rf "$dir"; mkdir -p "$dir/obj"
+    dir="$out/$isa/mbedtls-$mbedver"; rm -rf "$dir"; mkdir -p "$dir/obj"
     files="$(core_files) src/mbedtls/crypto.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
            host/imgmake.c host/host_error.c tests/support/script_transport.c tests/support/http_run.c"
     for f in $files; do
@@ -148,9 +155,9 @@ run_isa() {
         summary_line="target $isa: FAILED: $cc or ${qemu%% *} not found (make deps-test)"
         return 1
     fi
-    prefix=$(mbedtls_build 3.6.6); r=$?
+    prefix=$(mbedtls_build "$mbedver"); r=$?
     if [ $r = 3 ]; then summary_line="target $isa: SKIPPED: mbedTLS sources not found, set OTTER_DEPS"; return 3; fi
-    if [ $r != 0 ]; then summary_line="target $isa: FAILED: mbedTLS 3.6.6 cross-build"; return 1; fi
+    if [ $r != 0 ]; then summary_line="target $isa: FAILED: mbedTLS $mbedver cross-build"; return 1; fi
     # The host tests' flags, with the instruction set's C library.
     CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost
             -Itests/support -Itests/target/cmocka -isystem $prefix/include"
@@ -183,7 +190,7 @@ run_isa() {
         fi
     done
     secs=$(( $(date +%s) - start ))
-    summary_line="target $isa: mbedTLS 3.6.6: $ntests tests ($ncases cases), $nfail failed, ${secs}s"
+    summary_line="target $isa: mbedTLS $mbedver: $ntests tests ($ncases cases), $nfail failed, ${secs}s"
     [ $nfail != 0 ] && { summary_line="$summary_line:$failed_names  <- FAILED"; return 1; }
     [ $ntests = 0 ] && { summary_line="$summary_line  <- FAILED (no tests)"; return 1; }
     return 0
@@ -205,19 +212,26 @@ case "$which" in
     *) isas="$which" ;;
 esac
 rc=0; summary=""
-if [ ! -f "$deps/mbedtls-3.6.6.tar.xz" ]; then
-    echo "target: SKIPPED: mbedtls-3.6.6.tar.xz not in $deps; set OTTER_DEPS to a folder holding it"
-    exit 3
-fi
+have=""
+for v in $mbedvers; do
+    if [ -f "$deps/mbedtls-$v.tar.xz" ]; then
+        have="$have $v"
+    else
+        summary="${summary}target: SKIPPED: mbedtls-$v.tar.xz not in $deps; set OTTER_DEPS to a folder holding it
+"
+    fi
+done
+if [ -z "$have" ]; then printf '%s' "$summary"; exit 3; fi
 if ! sign_vectors; then
     echo "target: FAILED: could not sign the test images with build/otter"
     exit 1
 fi
-for i in $isas; do
-    run_isa "$i"; r=$?
-    summary="$summary$summary_line
+for mbedver in $have; do
+    for i in $isas; do
+        run_isa "$i" || rc=1
+        summary="$summary$summary_line
 "
-    if [ $r = 3 ]; then [ $rc = 0 ] && rc=3; elif [ $r != 0 ]; then rc=1; fi
+    done
 done
 printf '%s' "$summary"
 exit $rc

@@ -1,6 +1,9 @@
 /* TF-PSA-Crypto 1.0 (mbedTLS 4.0) configuration for the QEMU target tests
- * (TF_PSA_CRYPTO_CONFIG_FILE, replacing psa/crypto_config.h): the same
- * algorithms as mcu-3.6.h, asked for the 4.0 way (PSA_WANT_*). */
+ * (TF_PSA_CRYPTO_CONFIG_FILE, replacing psa/crypto_config.h): the
+ * algorithms of mcu-3.6.h asked for the 4.0 way (PSA_WANT_*), less ECDSA
+ * P-192, which TF-PSA-Crypto 1.0 removed (the shim then reports the curve as
+ * unsupported). No time, no file system, no storage; randomness from the
+ * port (MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG, tests/target/target_rng.c). */
 #ifndef OTTER_TARGET_TF_PSA_CRYPTO_CONFIG_H
 #define OTTER_TARGET_TF_PSA_CRYPTO_CONFIG_H
 
