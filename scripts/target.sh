@@ -130,7 +130,8 @@ TC
 build_support() {
     dir="$out/$isa/mbedtls-$mbedver"; rm -rf "$dir"; mkdir -p "$dir/obj"
     files="$(core_files) src/mbedtls/crypto.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
-           host/imgmake.c host/host_error.c tests/support/script_transport.c tests/support/http_run.c"
+           host/imgmake.c host/host_error.c tests/support/script_transport.c tests/support/http_run.c
+           ports/posix/norsim.c tests/support/ramflash.c"
     for f in $files; do
         o="$dir/obj/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
         # shellcheck disable=SC2086
@@ -159,7 +160,7 @@ run_isa() {
     if [ $r = 3 ]; then summary_line="target $isa: SKIPPED: mbedTLS sources not found, set OTTER_DEPS"; return 3; fi
     if [ $r != 0 ]; then summary_line="target $isa: FAILED: mbedTLS $mbedver cross-build"; return 1; fi
     # The host tests' flags, with the instruction set's C library.
-    CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost
+    CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost -Iports/posix
             -Itests/support -Itests/target/cmocka -isystem $prefix/include"
     start=$(date +%s)
     build_support || { summary_line="target $isa: FAILED to build (see above)"; return 1; }
