@@ -11,8 +11,6 @@
 int otter_index_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* Exactly 2 * n lowercase hex digits into out[n]. 0 or OTTER_ERR_INDEX_FIELD. */
 int otter_index_parse_hex(const char *s, size_t len, uint8_t *out, size_t n);
-/* 1 when s is a channel name: [a-z0-9._-], 1..16 bytes. */
-int otter_index_channel_ok(const char *s, size_t len);
 
 /* The index's spelling of a chip ("esp32c3") into out. 0, or
  * OTTER_ERR_INDEX_FIELD for a chip id otter does not know. */

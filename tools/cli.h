@@ -32,7 +32,8 @@ enum {
     X(pki, "make a demo certificate authority and server certificate")                               \
     X(cert, "show a server's certificates and what to pin")                                          \
     X(doctor, "walk the update path a device would take and explain failures")                       \
-    X(fetch, "download, hash and write an image to a flash file")
+    X(fetch, "download, hash and write an image to a flash file")                                    \
+    X(release, "build, sign, show and verify a signed release index")
 
 #define OTTER_CLI_DECLARE(name, summary) int otter_cmd_##name(int argc, char **argv);
 OTTER_CLI_COMMANDS(OTTER_CLI_DECLARE)

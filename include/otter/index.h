@@ -191,6 +191,9 @@ int otter_index_bucket(const otter_index_str_t *project, const otter_index_str_t
 /* 1 when bucket is inside a rollout of percent (0..100), else 0. */
 int otter_index_in_rollout(uint32_t bucket, unsigned percent);
 
+/* 1 when s (len bytes) is a channel name: 1..16 of [a-z0-9._-], else 0. */
+int otter_index_channel_ok(const char *s, size_t len);
+
 /* Words for a reason. Static storage. */
 const char *otter_index_reason_text(otter_index_reason_t reason);
 
