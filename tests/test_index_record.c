@@ -108,6 +108,19 @@ static void test_store_and_select(void **state)
     ramflash_close(&rf);
 }
 
+/* Blank flash, then stores of values 1..s-1; r is loaded from it. */
+static void stored_before(ramflash_t *rf, otter_index_record_t *r, unsigned s)
+{
+    memset(rf->mem, 0xFF, FLASH_SIZE);
+    assert_int_equal(ramflash_reboot(rf, 0), 0);
+    for (unsigned v = 1; v < s; v++) {
+        assert_int_equal(otter_index_record_load(r, &rf->flash, REC_OFF), 0);
+        value(r, v);
+        assert_int_equal(otter_index_record_store(r, &rf->flash), 0);
+    }
+    assert_int_equal(otter_index_record_load(r, &rf->flash, REC_OFF), 0);
+}
+
 static void test_power_cut_sweep(void **state)
 {
     (void)state;
@@ -118,33 +131,16 @@ static void test_power_cut_sweep(void **state)
     for (unsigned s = 1; s <= STORES; s++) {
         /* a clean run counts the operations of store s */
         otter_index_record_t r;
-        uint64_t n;
-        {
-            memset(rf.mem, 0xFF, FLASH_SIZE);
-            assert_int_equal(ramflash_reboot(&rf, 0), 0);
-            for (unsigned v = 1; v < s; v++) {
-                assert_int_equal(otter_index_record_load(&r, &rf.flash, REC_OFF), 0);
-                value(&r, v);
-                assert_int_equal(otter_index_record_store(&r, &rf.flash), 0);
-            }
-            assert_int_equal(otter_index_record_load(&r, &rf.flash, REC_OFF), 0);
-            otter_norsim_reset_stats(&rf.sim);
-            value(&r, s);
-            assert_int_equal(otter_index_record_store(&r, &rf.flash), 0);
-            otter_norsim_stats_t st;
-            otter_norsim_stats(&rf.sim, &st);
-            n = st.ops;
-        }
+        stored_before(&rf, &r, s);
+        otter_norsim_reset_stats(&rf.sim);
+        value(&r, s);
+        assert_int_equal(otter_index_record_store(&r, &rf.flash), 0);
+        otter_norsim_stats_t st;
+        otter_norsim_stats(&rf.sim, &st);
+        uint64_t n = st.ops;
         assert_int_equal(n, 3); /* one erase, two programs */
         for (uint64_t i = 1; i <= n; i++) {
-            memset(rf.mem, 0xFF, FLASH_SIZE);
-            assert_int_equal(ramflash_reboot(&rf, 0), 0);
-            for (unsigned v = 1; v < s; v++) {
-                assert_int_equal(otter_index_record_load(&r, &rf.flash, REC_OFF), 0);
-                value(&r, v);
-                assert_int_equal(otter_index_record_store(&r, &rf.flash), 0);
-            }
-            assert_int_equal(otter_index_record_load(&r, &rf.flash, REC_OFF), 0);
+            stored_before(&rf, &r, s);
             value(&r, s);
             otter_norsim_cut_after(&rf.sim, i);
             assert_int_equal(otter_index_record_store(&r, &rf.flash), OTTER_ERR_FLASH_POWER_LOSS);
