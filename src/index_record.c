@@ -112,3 +112,26 @@ int otter_index_record_store(otter_index_record_t *rec, const otter_flash_t *fla
     }
     return ret;
 }
+
+int otter_index_record_accept(otter_index_record_t *rec, const otter_flash_t *flash, const otter_index_t *idx)
+{
+    if (idx->seq < rec->seq)
+        return OTTER_ERR_INDEX_REPLAY;
+    if (idx->n_keys > OTTER_INDEX_MAX_KEYS)
+        return OTTER_ERR_INVAL;
+    bool keys = idx->n_keys > 0 && (idx->n_keys != rec->n_keys ||
+                                    memcmp(idx->keys, rec->keys, idx->n_keys * sizeof idx->keys[0]) != 0);
+    if (idx->seq == rec->seq && !keys && rec->active >= 0)
+        return 0;
+    otter_index_record_t next = *rec;
+    next.seq = idx->seq;
+    if (keys) {
+        memset(next.keys, 0, sizeof next.keys);
+        memcpy(next.keys, idx->keys, idx->n_keys * sizeof idx->keys[0]);
+        next.n_keys = idx->n_keys;
+    }
+    int ret = otter_index_record_store(&next, flash);
+    if (ret == 0)
+        *rec = next;
+    return ret;
+}

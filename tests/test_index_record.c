@@ -163,6 +163,53 @@ static void test_power_cut_sweep(void **state)
     ramflash_close(&rf);
 }
 
+static void test_accept(void **state)
+{
+    (void)state;
+    ramflash_t rf;
+    assert_int_equal(ramflash_open(&rf, NULL, FLASH_SIZE, 0xFF, NULL), 0);
+    otter_index_record_t r;
+    assert_int_equal(otter_index_record_load(&r, &rf.flash, REC_OFF), 0);
+    static otter_index_t idx;
+    otter_index_init(&idx);
+    idx.seq = 42;
+    otter_norsim_stats_t st;
+    otter_norsim_reset_stats(&rf.sim);
+    assert_int_equal(otter_index_record_accept(&r, &rf.flash, &idx), 0);
+    otter_norsim_stats(&rf.sim, &st);
+    assert_int_equal(st.ops, 3);
+    /* the same index polled again: no flash operation */
+    otter_norsim_reset_stats(&rf.sim);
+    assert_int_equal(otter_index_record_accept(&r, &rf.flash, &idx), 0);
+    otter_norsim_stats(&rf.sim, &st);
+    assert_int_equal(st.ops, 0);
+    /* an older one: refused, nothing written */
+    idx.seq = 41;
+    assert_int_equal(otter_index_record_accept(&r, &rf.flash, &idx), OTTER_ERR_INDEX_REPLAY);
+    otter_norsim_stats(&rf.sim, &st);
+    assert_int_equal(st.ops, 0);
+    /* a new key set at the same seq is written, and survives a reboot */
+    idx.seq = 42;
+    idx.n_keys = 2;
+    memset(idx.keys[0].point, 0x11, 64);
+    memset(idx.keys[1].point, 0x22, 64);
+    assert_int_equal(otter_index_record_accept(&r, &rf.flash, &idx), 0);
+    otter_index_record_t back;
+    assert_int_equal(ramflash_reboot(&rf, 0), 0);
+    assert_int_equal(otter_index_record_load(&back, &rf.flash, REC_OFF), 0);
+    assert_true(back.seq == 42);
+    assert_int_equal(back.n_keys, 2);
+    assert_int_equal(back.keys[1].point[63], 0x22);
+    /* an index without key lines leaves the adopted keys alone */
+    idx.seq = 50;
+    idx.n_keys = 0;
+    assert_int_equal(otter_index_record_accept(&back, &rf.flash, &idx), 0);
+    assert_int_equal(otter_index_record_load(&r, &rf.flash, REC_OFF), 0);
+    assert_true(r.seq == 50);
+    assert_int_equal(r.n_keys, 2);
+    ramflash_close(&rf);
+}
+
 /* Random runs: stores with cuts armed at random, several cuts per run; after
  * every reboot the record is the last completed store or the one that was
  * cut, and the sequence number never goes down. */
@@ -212,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_store_and_select),
+        cmocka_unit_test(test_accept),
         cmocka_unit_test(test_power_cut_sweep),
         cmocka_unit_test(test_random_cuts),
     };

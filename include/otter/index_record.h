@@ -52,6 +52,15 @@ int otter_index_record_load(otter_index_record_t *rec, const otter_flash_t *flas
  * is exhausted), flash errors. */
 int otter_index_record_store(otter_index_record_t *rec, const otter_flash_t *flash);
 
+/* Remember an index the device has accepted (otter_index_open() returned 0
+ * for it): its seq becomes the highest, and its `key` lines, if any, the
+ * release keys. Nothing is written when neither changes (the same index
+ * polled again costs no flash wear). The trust set is not touched: it is
+ * adopted only once its roots are in flash (set trust_gen / trust_slot and
+ * call otter_index_record_store()). Errors: OTTER_ERR_INDEX_REPLAY (idx->seq
+ * below rec->seq; nothing written), otter_index_record_store()'s. */
+int otter_index_record_accept(otter_index_record_t *rec, const otter_flash_t *flash, const otter_index_t *idx);
+
 /* Encode / decode one copy (docs/FORMATS.md "Index record"); decode
  * returns 0 or OTTER_ERR_INDEX_RECORD (bad magic, CRC or field). */
 void otter_index_record_encode(const otter_index_record_t *rec, uint32_t counter,
