@@ -23,7 +23,7 @@ want() {
 # --- --help at every level -------------------------------------------------------
 want 0 "usage: otter <command>" --help
 for c in flash "flash init" "flash write" "flash info" "flash boot" image "image info" "image make" keygen sign \
-         verify device serve pki "pki demo" "pki cert" "pki key" cert doctor fetch; do
+         verify device serve pki "pki demo" "pki cert" "pki key" cert doctor fetch release "release new" "release sign"; do
     for h in --help -h; do
         # shellcheck disable=SC2086
         want 0 "otter $c " $c $h

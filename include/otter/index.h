@@ -75,7 +75,8 @@ typedef struct otter_index_release {
     otter_index_str_t min_version; /* stepping stone: oldest running version that may install (len 0: any) */
 } otter_index_release_t;
 
-/* A parsed index. Caller-owned (may be static); the strings point into the
+/* A parsed index (1856 bytes on a 64-bit host, less on a 32-bit MCU).
+ * Caller-owned (may be static); the strings point into the
  * buffer given to otter_index_parse() / otter_index_open(), which must
  * outlive it. */
 typedef struct otter_index {
@@ -204,7 +205,7 @@ const char *otter_index_reason_text(otter_index_reason_t reason);
  * bytes. Returns 0, OTTER_ERR_BUF_TOO_SMALL, or the error the parser would
  * return for a field that is not writable canonically (OTTER_ERR_INDEX_FIELD,
  * _TOO_MANY, _DUPLICATE): the output is parsed back, with an otter_index_t
- * on the stack (about 2.5 KB; a host and test function, not a device one). */
+ * on the stack (1856 bytes on a 64-bit host; a host and test function, not a device one). */
 int otter_index_write(const otter_index_t *idx, char *out, size_t cap, size_t *len);
 
 /* Time in the index's form "YYYY-MM-DDTHH:MM:SSZ" (exactly 20 bytes, UTC,
