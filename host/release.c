@@ -28,8 +28,7 @@ static void hex(char *o, const uint8_t *p, size_t n)
     }
 }
 
-int otter_release_sign(otter_signkey_t *k, const char *body, size_t body_len, char *out, size_t cap,
-                       size_t *out_len)
+int otter_release_sign(otter_signkey_t *k, const char *body, size_t body_len, char *out, size_t cap, size_t *out_len)
 {
     const size_t line = 4 + 2 * OTTER_INDEX_KEY_ID_LEN + 1 + 128 + 1;
     otter_index_key_t pub;

@@ -23,7 +23,6 @@ int otter_release_key_point(otter_signkey_t *k, otter_index_key_t *out);
  * *out_len gets the whole length. 0, OTTER_ERR_SIG_KEY (no private P-256
  * key), OTTER_ERR_BUF_TOO_SMALL, OTTER_ERR_INDEX_TOO_LARGE (the result
  * would exceed OTTER_INDEX_MAX_SIZE), OTTER_ERR_CRYPTO. */
-int otter_release_sign(otter_signkey_t *k, const char *body, size_t body_len, char *out, size_t cap,
-                       size_t *out_len);
+int otter_release_sign(otter_signkey_t *k, const char *body, size_t body_len, char *out, size_t cap, size_t *out_len);
 
 #endif

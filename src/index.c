@@ -17,17 +17,17 @@ enum state {
     ST_MAGIC,
     ST_SEQ,
     ST_EXPIRES,
-    ST_KEYS,      /* key*, trust, release, sig */
-    ST_PINS,      /* after trust: pin*, roots, release, sig */
-    ST_ROOTS,     /* after roots: release, sig */
-    ST_SECURE,    /* after release */
+    ST_KEYS,   /* key*, trust, release, sig */
+    ST_PINS,   /* after trust: pin*, roots, release, sig */
+    ST_ROOTS,  /* after roots: release, sig */
+    ST_SECURE, /* after release */
     ST_SIZE,
     ST_SHA,
-    ST_URL,       /* the first url */
-    ST_URLS,      /* more urls, rollout */
-    ST_MIN,       /* after rollout: min, release, sig */
-    ST_REL_DONE,  /* after min: release, sig */
-    ST_END,       /* after sig: nothing */
+    ST_URL,      /* the first url */
+    ST_URLS,     /* more urls, rollout */
+    ST_MIN,      /* after rollout: min, release, sig */
+    ST_REL_DONE, /* after min: release, sig */
+    ST_END,      /* after sig: nothing */
 };
 
 typedef struct line {
@@ -249,8 +249,7 @@ static int split(const char *p, size_t n, line_t *l)
 static bool may_end_section(const otter_index_t *idx, enum state st)
 {
     /* Where a release or the signature may come next. */
-    return st == ST_KEYS || (st == ST_PINS && idx->n_pins > 0) || st == ST_ROOTS || st == ST_MIN ||
-           st == ST_REL_DONE;
+    return st == ST_KEYS || (st == ST_PINS && idx->n_pins > 0) || st == ST_ROOTS || st == ST_MIN || st == ST_REL_DONE;
 }
 
 static int line_header(otter_index_t *idx, const line_t *l, enum state *st)

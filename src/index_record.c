@@ -16,8 +16,7 @@
 _Static_assert(OFF_KEYS + OTTER_INDEX_MAX_KEYS * 64u == OFF_CRC, "record layout");
 _Static_assert(OFF_CRC + 4u == OTTER_INDEX_RECORD_SIZE, "record size");
 
-void otter_index_record_encode(const otter_index_record_t *rec, uint32_t counter,
-                               uint8_t out[OTTER_INDEX_RECORD_SIZE])
+void otter_index_record_encode(const otter_index_record_t *rec, uint32_t counter, uint8_t out[OTTER_INDEX_RECORD_SIZE])
 {
     memset(out, 0, OTTER_INDEX_RECORD_SIZE);
     otter_put_le32(out, OTTER_INDEX_RECORD_MAGIC);
@@ -63,7 +62,8 @@ int otter_index_record_load(otter_index_record_t *rec, const otter_flash_t *flas
     rec->offset = offset;
     rec->active = -1;
     uint32_t sector = flash->sector_size;
-    if (sector < OTTER_INDEX_RECORD_SIZE || offset % sector || offset > flash->size || flash->size - offset < 2 * sector)
+    if (sector < OTTER_INDEX_RECORD_SIZE || offset % sector || offset > flash->size ||
+        flash->size - offset < 2 * sector)
         return OTTER_ERR_INVAL;
     uint8_t raw[2][OTTER_INDEX_RECORD_SIZE];
     otter_index_record_t copy[2];
@@ -119,8 +119,8 @@ int otter_index_record_accept(otter_index_record_t *rec, const otter_flash_t *fl
         return OTTER_ERR_INDEX_REPLAY;
     if (idx->n_keys > OTTER_INDEX_MAX_KEYS)
         return OTTER_ERR_INVAL;
-    bool keys = idx->n_keys > 0 && (idx->n_keys != rec->n_keys ||
-                                    memcmp(idx->keys, rec->keys, idx->n_keys * sizeof idx->keys[0]) != 0);
+    bool keys = idx->n_keys > 0 &&
+                (idx->n_keys != rec->n_keys || memcmp(idx->keys, rec->keys, idx->n_keys * sizeof idx->keys[0]) != 0);
     if (idx->seq == rec->seq && !keys && rec->active >= 0)
         return 0;
     otter_index_record_t next = *rec;

@@ -162,8 +162,10 @@ static void test_trust_and_keys_lines(void **state)
         key[10 + 2 * i] = hex[PUB_B.point[i] & 15];
     }
     strcpy(key + 137, "\n");
-    snprintf(keys, sizeof keys, "expires 2027-01-31T00:00:00Z\n%strust 3\npin " SHA_A "\npin " SHA_B
-             "\nroots 1234 " SHA_A " roots-3.der\n", key);
+    snprintf(keys, sizeof keys,
+             "expires 2027-01-31T00:00:00Z\n%strust 3\npin " SHA_A "\npin " SHA_B "\nroots 1234 " SHA_A
+             " roots-3.der\n",
+             key);
     subst(body, sizeof body, BODY, "expires 2027-01-31T00:00:00Z\n", keys);
     otter_index_t idx;
     assert_int_equal(otter_index_parse(&idx, (const uint8_t *)body, strlen(body), false), 0);
@@ -277,7 +279,7 @@ static void test_bad_lines(void **state)
          OTTER_ERR_INDEX_FIELD},
         {"rollout 100\n", "rollout 100\nsig 0011223344556677 " SHA_A SHA_B "\nrollout 1\n", OTTER_ERR_INDEX_LINE},
         {"rollout 100\n", "rollout 100\nsig 00112233 " SHA_A SHA_B "\n", OTTER_ERR_INDEX_FIELD},
-        {"rollout 100\n", "", OTTER_ERR_INDEX_LINE}, /* ends inside a release */
+        {"rollout 100\n", "", OTTER_ERR_INDEX_LINE},                     /* ends inside a release */
         {"rollout 100\n", "rollout 100", OTTER_ERR_INDEX_LINE_TOO_LONG}, /* no final newline */
     };
     char body[OTTER_INDEX_MAX_SIZE + 512];
@@ -508,12 +510,12 @@ static void test_stepping_stones_and_policy(void **state)
     (void)state;
     otter_index_t idx;
     assert_int_equal(otter_index_parse(&idx, (const uint8_t *)STONES, strlen(STONES), false), 0);
-    expect(&idx, "1.0.0", 0, OTTER_INDEX_INSTALL, "2.0.0");   /* 3.0.0 needs 2.0.0 first */
+    expect(&idx, "1.0.0", 0, OTTER_INDEX_INSTALL, "2.0.0"); /* 3.0.0 needs 2.0.0 first */
     expect(&idx, "1.5.0", 1, OTTER_INDEX_INSTALL, "2.0.0");
-    expect(&idx, "2.0.0", 1, OTTER_INDEX_INSTALL, "3.0.0");   /* the stone reached */
+    expect(&idx, "2.0.0", 1, OTTER_INDEX_INSTALL, "3.0.0"); /* the stone reached */
     expect(&idx, "2.5.0", 2, OTTER_INDEX_INSTALL, "3.0.0");
     expect(&idx, "3.0.0", 2, OTTER_INDEX_UP_TO_DATE, NULL);
-    expect(&idx, "4.0.0", 2, OTTER_INDEX_UP_TO_DATE, NULL);   /* never a downgrade */
+    expect(&idx, "4.0.0", 2, OTTER_INDEX_UP_TO_DATE, NULL);        /* never a downgrade */
     expect(&idx, "0.9.0", 0, OTTER_INDEX_STEPPING_STONE, "3.0.0"); /* too old for both */
     expect(&idx, "2.0.0", 3, OTTER_INDEX_SECURE_VERSION, "3.0.0");
     expect(&idx, "1.0.0", 2, OTTER_INDEX_STEPPING_STONE, "3.0.0"); /* 2.0.0 has sv 1 < 2; 3.0.0 needs 2.0.0 */

@@ -257,11 +257,8 @@ static void test_random_cuts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_layout),
-        cmocka_unit_test(test_store_and_select),
-        cmocka_unit_test(test_accept),
-        cmocka_unit_test(test_power_cut_sweep),
-        cmocka_unit_test(test_random_cuts),
+        cmocka_unit_test(test_layout),          cmocka_unit_test(test_store_and_select), cmocka_unit_test(test_accept),
+        cmocka_unit_test(test_power_cut_sweep), cmocka_unit_test(test_random_cuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,19 +19,19 @@
 #include "release.h"
 #include "release_cli.h"
 
-#define RELEASE_USAGE                                                                                         \
-    "usage: otter release <command> INDEX ...\n"                                                            \
-    "  new INDEX [--seq N] [--days N | --expires DATE] [--force]   start an empty index\n"                  \
-    "  add INDEX IMAGE [--channel C] [--url URL]... [--rollout PCT] [--min VERSION]\n"                     \
-    "                                       add (or replace) the release read from IMAGE\n"                   \
-    "  rollout INDEX PCT --channel C [--project P] [--version V] [--chip X]   set a rollout percentage\n"    \
-    "  remove INDEX --channel C --version V [--project P] [--chip X]          remove releases\n"             \
-    "  trust INDEX [--pin SHA256]... [--roots FILE [--roots-url URL]] [--gen N] | --clear\n"                \
-    "                                       set the TLS trust set devices adopt\n"                          \
-    "  keys INDEX PUB.pem... | --clear      set the release keys devices adopt (rotation, 1..3)\n"            \
-    "  sign INDEX --key KEY.pem [--days N | --expires DATE] [--out FILE]\n"                                \
-    "  show INDEX\n"                                                                                          \
-    "  verify INDEX --key PUB.pem... [--seq N] [--now DATE | --no-time]\n"                                 \
+#define RELEASE_USAGE                                                                                                  \
+    "usage: otter release <command> INDEX ...\n"                                                                       \
+    "  new INDEX [--seq N] [--days N | --expires DATE] [--force]   start an empty index\n"                             \
+    "  add INDEX IMAGE [--channel C] [--url URL]... [--rollout PCT] [--min VERSION]\n"                                 \
+    "                                       add (or replace) the release read from IMAGE\n"                            \
+    "  rollout INDEX PCT --channel C [--project P] [--version V] [--chip X]   set a rollout percentage\n"              \
+    "  remove INDEX --channel C --version V [--project P] [--chip X]          remove releases\n"                       \
+    "  trust INDEX [--pin SHA256]... [--roots FILE [--roots-url URL]] [--gen N] | --clear\n"                           \
+    "                                       set the TLS trust set devices adopt\n"                                     \
+    "  keys INDEX PUB.pem... | --clear      set the release keys devices adopt (rotation, 1..3)\n"                     \
+    "  sign INDEX --key KEY.pem [--days N | --expires DATE] [--out FILE]\n"                                            \
+    "  show INDEX\n"                                                                                                   \
+    "  verify INDEX --key PUB.pem... [--seq N] [--now DATE | --no-time]\n"                                             \
     "DATE is YYYY-MM-DDTHH:MM:SSZ (UTC). Release keys are ECDSA P-256 (otter keygen --type ecdsa-p256).\n"
 
 static int cmd_new(int argc, char **argv)
@@ -260,9 +260,8 @@ static int edit_releases(int argc, char **argv, bool remove)
         otter_index_release_t *e = &r.idx.release[i];
         if (matches(&m, e)) {
             hit++;
-            printf("%s release %.*s %.*s %.*s%s", remove ? "removed" : "rollout of", (int)e->channel.len,
-                   e->channel.p, (int)e->project.len, e->project.p, (int)e->version.len, e->version.p,
-                   remove ? "\n" : "");
+            printf("%s release %.*s %.*s %.*s%s", remove ? "removed" : "rollout of", (int)e->channel.len, e->channel.p,
+                   (int)e->project.len, e->project.p, (int)e->version.len, e->version.p, remove ? "\n" : "");
             if (!remove)
                 printf(": %u%% -> %u%%\n", e->rollout, (unsigned)pct);
             e->rollout = (unsigned)pct;

@@ -206,10 +206,9 @@ static void show_release(const otter_index_release_t *e)
 {
     char chip[32];
     snprintf(chip, sizeof chip, "%s", otter_image_chip_name(e->chip_id));
-    printf("release %.*s %s %.*s %.*s\n", (int)e->channel.len, e->channel.p, chip, (int)e->project.len,
-           e->project.p, (int)e->version.len, e->version.p);
-    printf("  %u bytes, secure_version %u, rollout %u%%", (unsigned)e->size, (unsigned)e->secure_version,
-           e->rollout);
+    printf("release %.*s %s %.*s %.*s\n", (int)e->channel.len, e->channel.p, chip, (int)e->project.len, e->project.p,
+           (int)e->version.len, e->version.p);
+    printf("  %u bytes, secure_version %u, rollout %u%%", (unsigned)e->size, (unsigned)e->secure_version, e->rollout);
     if (e->min_version.len)
         printf(", only from %.*s or newer", (int)e->min_version.len, e->min_version.p);
     printf("\n  sha256 ");
@@ -231,8 +230,8 @@ int release_cmd_show(int argc, char **argv)
     char t[21];
     otter_index_time_format(x->expires, t);
     int64_t left = x->expires - (int64_t)time(NULL);
-    printf("index %s: %zu bytes, seq %llu, expires %s (%s %lld days)\n", argv[1], r.len,
-           (unsigned long long)x->seq, t, left > 0 ? "in" : "EXPIRED", (long long)((left > 0 ? left : -left) / 86400));
+    printf("index %s: %zu bytes, seq %llu, expires %s (%s %lld days)\n", argv[1], r.len, (unsigned long long)x->seq, t,
+           left > 0 ? "in" : "EXPIRED", (long long)((left > 0 ? left : -left) / 86400));
     if (x->has_sig) {
         printf("signed by key ");
         cli_print_hex(stdout, x->sig_key_id, sizeof x->sig_key_id);

@@ -100,4 +100,3 @@ int release_expiry(const char *days, const char *date, int64_t *t)
     *t = (int64_t)time(NULL) + (int64_t)d * 86400;
     return CLI_EXIT_OK;
 }
-

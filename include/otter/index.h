@@ -31,15 +31,15 @@
 extern "C" {
 #endif
 
-#define OTTER_INDEX_MAX_SIZE 4096u   /* bytes in a whole index */
-#define OTTER_INDEX_MAX_LINE 256u    /* bytes in one line, its newline included */
-#define OTTER_INDEX_MAX_RELEASES 8u  /* release entries */
-#define OTTER_INDEX_MAX_URLS 3u      /* URLs (mirrors) per release */
-#define OTTER_INDEX_MAX_KEYS 3u      /* release keys a device knows, and a key set in an index */
-#define OTTER_INDEX_MAX_PINS 4u      /* SPKI pins in a trust set */
-#define OTTER_INDEX_KEY_ID_LEN 8u    /* a signature names its key by this prefix of the key digest */
-#define OTTER_INDEX_NAME_MAX 32u     /* channel, project, version: like esp_app_desc_t's fields */
-#define OTTER_INDEX_URL_MAX 200u     /* bytes in one URL */
+#define OTTER_INDEX_MAX_SIZE 4096u         /* bytes in a whole index */
+#define OTTER_INDEX_MAX_LINE 256u          /* bytes in one line, its newline included */
+#define OTTER_INDEX_MAX_RELEASES 8u        /* release entries */
+#define OTTER_INDEX_MAX_URLS 3u            /* URLs (mirrors) per release */
+#define OTTER_INDEX_MAX_KEYS 3u            /* release keys a device knows, and a key set in an index */
+#define OTTER_INDEX_MAX_PINS 4u            /* SPKI pins in a trust set */
+#define OTTER_INDEX_KEY_ID_LEN 8u          /* a signature names its key by this prefix of the key digest */
+#define OTTER_INDEX_NAME_MAX 32u           /* channel, project, version: like esp_app_desc_t's fields */
+#define OTTER_INDEX_URL_MAX 200u           /* bytes in one URL */
 #define OTTER_INDEX_ROLLOUT_BUCKETS 10000u /* a device's bucket is 0..9999; N% admits buckets < 100 * N */
 
 /* "The device does not know the time" for otter_index_check_t.now. */
@@ -67,11 +67,11 @@ typedef struct otter_index_release {
     otter_index_str_t version; /* the image's version */
     uint16_t chip_id;          /* OTTER_CHIP_* as in the image's extended header */
     uint32_t secure_version;
-    uint32_t size;             /* bytes of the image file */
-    uint8_t sha256[32];        /* SHA-256 of the whole image file */
+    uint32_t size;                               /* bytes of the image file */
+    uint8_t sha256[32];                          /* SHA-256 of the whole image file */
     otter_index_str_t url[OTTER_INDEX_MAX_URLS]; /* relative to the index or absolute */
-    unsigned n_urls;           /* 1..3 */
-    unsigned rollout;          /* percent, 0..100 */
+    unsigned n_urls;                             /* 1..3 */
+    unsigned rollout;                            /* percent, 0..100 */
     otter_index_str_t min_version; /* stepping stone: oldest running version that may install (len 0: any) */
 } otter_index_release_t;
 
@@ -80,22 +80,22 @@ typedef struct otter_index_release {
  * buffer given to otter_index_parse() / otter_index_open(), which must
  * outlive it. */
 typedef struct otter_index {
-    uint64_t seq;     /* >= 1; only grows */
-    int64_t expires;  /* seconds since 1970-01-01T00:00:00Z */
-    unsigned n_keys;  /* 0: no key-set change; else the release keys to adopt */
+    uint64_t seq;    /* >= 1; only grows */
+    int64_t expires; /* seconds since 1970-01-01T00:00:00Z */
+    unsigned n_keys; /* 0: no key-set change; else the release keys to adopt */
     otter_index_key_t keys[OTTER_INDEX_MAX_KEYS];
     uint32_t trust_gen; /* 0: no trust set; else its generation (adopt if higher) */
     unsigned n_pins;
     uint8_t pins[OTTER_INDEX_MAX_PINS][32]; /* SHA-256 of a SubjectPublicKeyInfo */
-    otter_index_str_t roots_url;  /* DER root bundle (len 0: none) */
+    otter_index_str_t roots_url;            /* DER root bundle (len 0: none) */
     uint32_t roots_size;
     uint8_t roots_sha256[32];
     unsigned n_releases;
     otter_index_release_t release[OTTER_INDEX_MAX_RELEASES];
-    bool has_sig;       /* the last line is a `sig` line */
-    size_t signed_len;  /* bytes the signature covers (everything before the `sig` line) */
+    bool has_sig;      /* the last line is a `sig` line */
+    size_t signed_len; /* bytes the signature covers (everything before the `sig` line) */
     uint8_t sig_key_id[OTTER_INDEX_KEY_ID_LEN];
-    uint8_t sig[64];    /* r then s, each 32 bytes little-endian */
+    uint8_t sig[64]; /* r then s, each 32 bytes little-endian */
     /* Detail of the last parse error: 1-based line and byte offset of its start. */
     unsigned err_line;
     size_t err_offset;
@@ -117,7 +117,7 @@ typedef struct otter_index_check {
 
 /* What the device is, for otter_index_decide(). */
 typedef struct otter_index_device {
-    const char *channel;         /* "stable", "beta", ... */
+    const char *channel; /* "stable", "beta", ... */
     uint16_t chip_id;
     const char *project;         /* running app's project_name */
     const char *running_version; /* running app's version */
@@ -129,13 +129,13 @@ typedef struct otter_index_device {
 /* Why otter_index_decide() decided what it did; otter_index_reason_text()
  * has the words. */
 typedef enum otter_index_reason {
-    OTTER_INDEX_INSTALL = 0,          /* install decision.release */
-    OTTER_INDEX_UP_TO_DATE = 1,       /* no release newer than the running one */
-    OTTER_INDEX_NO_RELEASE = 2,       /* nothing for this channel, chip and project */
-    OTTER_INDEX_NOT_IN_ROLLOUT = 3,   /* a newer release, but this device's bucket is outside its rollout */
-    OTTER_INDEX_STEPPING_STONE = 4,   /* a newer release, but it needs a newer running version first */
-    OTTER_INDEX_SECURE_VERSION = 5,   /* a newer release whose secure_version is below the device's */
-    OTTER_INDEX_INCOMPARABLE = 6,     /* a release whose version cannot be ordered against the running one */
+    OTTER_INDEX_INSTALL = 0,        /* install decision.release */
+    OTTER_INDEX_UP_TO_DATE = 1,     /* no release newer than the running one */
+    OTTER_INDEX_NO_RELEASE = 2,     /* nothing for this channel, chip and project */
+    OTTER_INDEX_NOT_IN_ROLLOUT = 3, /* a newer release, but this device's bucket is outside its rollout */
+    OTTER_INDEX_STEPPING_STONE = 4, /* a newer release, but it needs a newer running version first */
+    OTTER_INDEX_SECURE_VERSION = 5, /* a newer release whose secure_version is below the device's */
+    OTTER_INDEX_INCOMPARABLE = 6,   /* a release whose version cannot be ordered against the running one */
 } otter_index_reason_t;
 
 typedef struct otter_index_decision {

@@ -21,19 +21,19 @@
 extern "C" {
 #endif
 
-#define OTTER_INDEX_RECORD_SIZE 220u   /* bytes of one copy */
+#define OTTER_INDEX_RECORD_SIZE 220u         /* bytes of one copy */
 #define OTTER_INDEX_RECORD_MAGIC 0x5249544Fu /* "OTIR" little-endian */
 
 /* The record and where it lives. Caller-owned (may be static). */
 typedef struct otter_index_record {
-    uint32_t offset;   /* flash offset of copy A; copy B is one sector later */
-    uint64_t seq;      /* highest index sequence accepted (0: none yet) */
-    uint32_t trust_gen;  /* generation of the trust set in force (0: the provisioned one) */
-    uint8_t trust_slot;  /* which of two trust-set areas holds it (0 or 1) */
-    unsigned n_keys;     /* 0: the provisioned release keys; else the adopted ones */
+    uint32_t offset;    /* flash offset of copy A; copy B is one sector later */
+    uint64_t seq;       /* highest index sequence accepted (0: none yet) */
+    uint32_t trust_gen; /* generation of the trust set in force (0: the provisioned one) */
+    uint8_t trust_slot; /* which of two trust-set areas holds it (0 or 1) */
+    unsigned n_keys;    /* 0: the provisioned release keys; else the adopted ones */
     otter_index_key_t keys[OTTER_INDEX_MAX_KEYS];
-    uint32_t counter;  /* write counter of the current copy */
-    int active;        /* 0 (A), 1 (B), or -1: nothing written yet */
+    uint32_t counter; /* write counter of the current copy */
+    int active;       /* 0 (A), 1 (B), or -1: nothing written yet */
 } otter_index_record_t;
 
 /* Read both copies at offset (sector aligned; two sectors of flash) and
@@ -63,10 +63,8 @@ int otter_index_record_accept(otter_index_record_t *rec, const otter_flash_t *fl
 
 /* Encode / decode one copy (docs/FORMATS.md "Index record"); decode
  * returns 0 or OTTER_ERR_INDEX_RECORD (bad magic, CRC or field). */
-void otter_index_record_encode(const otter_index_record_t *rec, uint32_t counter,
-                               uint8_t out[OTTER_INDEX_RECORD_SIZE]);
-int otter_index_record_decode(otter_index_record_t *rec, uint32_t *counter,
-                              const uint8_t in[OTTER_INDEX_RECORD_SIZE]);
+void otter_index_record_encode(const otter_index_record_t *rec, uint32_t counter, uint8_t out[OTTER_INDEX_RECORD_SIZE]);
+int otter_index_record_decode(otter_index_record_t *rec, uint32_t *counter, const uint8_t in[OTTER_INDEX_RECORD_SIZE]);
 
 #ifdef __cplusplus
 }
