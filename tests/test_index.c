@@ -441,8 +441,18 @@ static void test_rollout(void **state)
             in[k][i] = dec.reason == OTTER_INDEX_INSTALL;
             if (!in[k][i])
                 assert_int_equal(dec.reason, OTTER_INDEX_NOT_IN_ROLLOUT);
-            if (i == 0)
+            if (i == 0) {
                 assert_int_equal(dec.bucket, 6946); /* Python */
+                char why[256];
+                otter_index_explain(&idx, &d, &dec, why, sizeof why);
+                if (pct[k] == 10)
+                    assert_string_equal(why, "blink 1.2.0 is newer than 1.1.0, but this device's bucket 6946 is "
+                                             "outside the 10% rollout (buckets 0..999); it joins at 70%");
+                if (pct[k] == 100)
+                    assert_string_equal(why, "install blink 1.2.0 over 1.1.0: 1577648 bytes, sha256 "
+                                             "9f86d081884c7d65...; this device's bucket 6946 is inside the 100% "
+                                             "rollout");
+            }
             count += in[k][i];
             /* raising never swaps: whoever was in stays in */
             if (k > 0 && in[k - 1][i])
@@ -505,6 +515,22 @@ static void expect(const otter_index_t *idx, const char *running, uint32_t sv, o
     }
 }
 
+static void explains(const otter_index_t *idx, const char *running, uint32_t sv, const char *channel,
+                     const char *want)
+{
+    uint8_t id[6];
+    mac(id, 1);
+    otter_index_device_t d = device(running, id);
+    d.secure_version = sv;
+    d.channel = channel;
+    otter_index_decision_t dec;
+    char why[256];
+    assert_int_equal(otter_index_decide(idx, &d, &dec), 0);
+    otter_index_explain(idx, &d, &dec, why, sizeof why);
+    assert_string_equal(why, want);
+    assert_int_equal(otter_index_explain(idx, &d, &dec, why, 8), 7);
+}
+
 static void test_stepping_stones_and_policy(void **state)
 {
     (void)state;
@@ -538,6 +564,17 @@ static void test_stepping_stones_and_policy(void **state)
     assert_int_equal(dec.reason, OTTER_INDEX_NO_RELEASE);
     d = device(NULL, id);
     assert_int_equal(otter_index_decide(&idx, &d, &dec), OTTER_ERR_INVAL);
+    explains(&idx, "0.9.0", 0, "stable",
+             "blink 3.0.0 may only be installed from 2.0.0 or newer (a stepping stone); this device runs 0.9.0 "
+             "and no release in the index that it may install leads there");
+    explains(&idx, "2.0.0", 3, "stable",
+             "blink 3.0.0 has secure_version 2, below this device's 3 (anti-rollback): refused");
+    explains(&idx, "dev-build", 0, "stable",
+             "blink 3.0.0: the version cannot be ordered against the running dev-build (see the version rule); "
+             "refused");
+    explains(&idx, "3.0.0", 2, "stable", "up to date: nothing newer than 3.0.0 for channel stable, chip ESP32, "
+                                         "project blink");
+    explains(&idx, "3.0.0", 2, "beta", "the index lists no release for channel beta, chip ESP32, project blink");
     for (int r = OTTER_INDEX_INSTALL; r <= OTTER_INDEX_INCOMPARABLE; r++)
         assert_string_not_equal(otter_index_reason_text((otter_index_reason_t)r), "unknown reason");
     for (int e = -260; e >= -274; e--)

@@ -4,7 +4,8 @@
 # checked by OpenSSL independently, edits that drop the signature and raise
 # the sequence number, verify refusing replay, expiry, a wrong key and a
 # tampered entry, the usage and file errors in the CLI's words, and the
-# example in docs/FORMATS.md verifying with tests/keys/test-p256.pem.
+# example in docs/FORMATS.md verifying with tests/keys/test-p256.pem, and
+# what devices would decide from it (buckets checked with Python hashlib).
 set -u
 OTTER="${OTTER_BIN:?}"
 SRC="${OTTER_SRC:?}"
@@ -149,6 +150,20 @@ awk '/^<!-- index-example -->$/ { on = 1; next } on == 1 && /^```$/ { on = 2; ne
      on == 2 { print }' "$SRC/docs/FORMATS.md" >"$T/example"
 want 0 "ok: $T/example verifies; seq 41" release verify "$T/example" --key "$K/test-p256.pem" \
     --now 2030-01-01T00:00:00Z
+
+# --- what a device would decide from it (buckets from Python's hashlib) -------------
+E="$T/example"
+dev_says() { text=$1; shift; want 0 "$text" release verify "$E" --key "$K/test-p256.pem" \
+    --now 2030-01-01T00:00:00Z --chip esp32c3 --project blink "$@"; }
+dev_says "decision: install blink 1.4.0 over 1.3.0: 200000 bytes, sha256 1631296bd793159e...; this device's bucket 885 is inside the 10% rollout (buckets 0..999)" \
+    --running 1.3.0 --id 240ac4000001
+dev_says "bucket 6194 is outside the 10% rollout (buckets 0..999); it joins at 62%" --running 1.3.0 --id 240ac4000002
+dev_says "decision: install blink 1.3.0 over 1.2.0" --running 1.2.0 --id 240ac4000002
+dev_says "decision: up to date" --running 1.4.0 --id 240ac4000002
+dev_says "no release for channel beta" --running 1.4.0 --id 240ac4000002 --channel beta
+want 2 "--running needs --chip, --project and --id" release verify "$E" --key "$K/test-p256.pem" --running 1.0.0
+want 2 "--id 'xyz' is not 1 to 64 bytes of hex" release verify "$E" --key "$K/test-p256.pem" \
+    --now 2030-01-01T00:00:00Z --chip esp32c3 --project blink --running 1.0.0 --id xyz
 
 echo "test_release: $CHECKS checks, $FAILS failed"
 [ "$FAILS" -eq 0 ]

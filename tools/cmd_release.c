@@ -32,6 +32,8 @@
     "  sign INDEX --key KEY.pem [--days N | --expires DATE] [--out FILE]\n"                                            \
     "  show INDEX\n"                                                                                                   \
     "  verify INDEX --key PUB.pem... [--seq N] [--now DATE | --no-time]\n"                                             \
+    "         [--running V --chip X --project P --id HEX [--channel C] [--secure-version N]]\n"                        \
+    "                                       and what that device would decide, and why\n"                              \
     "DATE is YYYY-MM-DDTHH:MM:SSZ (UTC). Release keys are ECDSA P-256 (otter keygen --type ecdsa-p256).\n"
 
 static int cmd_new(int argc, char **argv)

@@ -255,11 +255,62 @@ int release_cmd_show(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
+/* The device options of verify: what it runs and who it is. */
+typedef struct device_opts {
+    const char *running, *chip, *project, *channel, *id, *sv;
+} device_opts_t;
+
+static bool device_opt(int argc, char **argv, int *i, device_opts_t *d)
+{
+    const char *v;
+    if ((v = cli_opt(argc, argv, i, "--running")))
+        d->running = v;
+    else if ((v = cli_opt(argc, argv, i, "--chip")))
+        d->chip = v;
+    else if ((v = cli_opt(argc, argv, i, "--project")))
+        d->project = v;
+    else if ((v = cli_opt(argc, argv, i, "--channel")))
+        d->channel = v;
+    else if ((v = cli_opt(argc, argv, i, "--id")))
+        d->id = v;
+    else if ((v = cli_opt(argc, argv, i, "--secure-version")))
+        d->sv = v;
+    else
+        return false;
+    return true;
+}
+
+/* What a device described by o would decide from idx, in words. */
+static int print_decision(const otter_index_t *idx, const device_opts_t *o)
+{
+    uint8_t id[64];
+    uint64_t sv = 0;
+    otter_index_device_t d = {o->channel ? o->channel : "stable", 0, o->project, o->running, 0, id, 0};
+    if (!o->chip || !o->project || !o->id)
+        return cli_usage_err("--running needs --chip, --project and --id (the device id, in hex)");
+    if (otter_image_chip_from_name(o->chip, &d.chip_id) || d.chip_id == OTTER_CHIP_ANY)
+        return cli_usage_err("--chip '%s' is not a chip otter knows (esp32, esp32c3, ...)", o->chip);
+    d.id_len = strlen(o->id) / 2;
+    if (d.id_len == 0 || d.id_len > sizeof id || strlen(o->id) % 2 || cli_parse_hex(o->id, id, d.id_len))
+        return cli_usage_err("--id '%s' is not 1 to 64 bytes of hex", o->id);
+    if (o->sv && release_parse_num("--secure-version", o->sv, UINT32_MAX, &sv))
+        return CLI_EXIT_USAGE;
+    d.secure_version = (uint32_t)sv;
+    otter_index_decision_t dec;
+    char why[512];
+    if (otter_index_decide(idx, &d, &dec) != 0)
+        return cli_err("cannot decide: crypto backend error");
+    otter_index_explain(idx, &d, &dec, why, sizeof why);
+    printf("decision: %s\n", why);
+    return CLI_EXIT_OK;
+}
+
 int release_cmd_verify(int argc, char **argv)
 {
     const char *path = NULL, *now_s = NULL, *seq_s = NULL, *keys[OTTER_INDEX_MAX_KEYS], *v;
     unsigned n_keys = 0;
     bool no_time = false;
+    device_opts_t dev = {0};
     for (int i = 1; i < argc; i++) {
         if ((v = cli_opt(argc, argv, &i, "--key"))) {
             if (n_keys == OTTER_INDEX_MAX_KEYS)
@@ -271,6 +322,8 @@ int release_cmd_verify(int argc, char **argv)
             seq_s = v;
         else if (!strcmp(argv[i], "--no-time"))
             no_time = true;
+        else if (device_opt(argc, argv, &i, &dev))
+            continue;
         else if (!path && argv[i][0] != '-')
             path = argv[i];
         else
@@ -304,6 +357,8 @@ int release_cmd_verify(int argc, char **argv)
         otter_index_time_format(idx.expires, t);
         printf("ok: %s verifies; seq %llu, expires %s, %u release%s\n", path, (unsigned long long)idx.seq, t,
                idx.n_releases, idx.n_releases == 1 ? "" : "s");
+        if (dev.running)
+            rc = print_decision(&idx, &dev);
     }
     release_free(&r);
     return rc;

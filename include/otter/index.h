@@ -195,6 +195,13 @@ int otter_index_in_rollout(uint32_t bucket, unsigned percent);
 /* 1 when s (len bytes) is a channel name: 1..16 of [a-z0-9._-], else 0. */
 int otter_index_channel_ok(const char *s, size_t len);
 
+/* The decision in one sentence a person can act on: the release, the
+ * versions, the bucket and the rollout, what is missing ("it joins at 82%",
+ * "may only be installed from 2.0.0 or newer"). Writes at most cap bytes
+ * into out, always NUL-terminated (cap > 0); returns the length written. */
+size_t otter_index_explain(const otter_index_t *idx, const otter_index_device_t *dev,
+                           const otter_index_decision_t *dec, char *out, size_t cap);
+
 /* Words for a reason. Static storage. */
 const char *otter_index_reason_text(otter_index_reason_t reason);
 
