@@ -1,6 +1,7 @@
-/* Fuzz target: the release index parser, signature check, decision and
- * canonical writer, and the index record's decoder. Invariants (abort when
- * broken): an index that parses writes back to exactly its input bytes
+/* Fuzz target: the release index parser, signature check, decision (and
+ * its words), canonical writer, and the index record's decoder. Invariants
+ * (abort when broken): an index that parses writes back to exactly its input
+ * bytes
  * (one way to write each field); open never succeeds without a signature by
  * the one key it is given; a decision names a release of the right channel,
  * chip and project, and INSTALL only inside the rollout. */
@@ -23,6 +24,10 @@ static void decide(const otter_index_t *idx, const char *channel, const char *ru
     if (otter_index_decide(idx, &d, &dec) != 0)
         abort();
     if (dec.release >= (int)idx->n_releases || (dec.reason == OTTER_INDEX_INSTALL && dec.release < 0))
+        abort();
+    char why[160];
+    size_t n = otter_index_explain(idx, &d, &dec, why, sizeof why);
+    if (n >= sizeof why || why[n] != 0 || strlen(why) != n)
         abort();
     if (dec.release >= 0) {
         const otter_index_release_t *r = &idx->release[dec.release];
