@@ -1,10 +1,9 @@
 /* Fuzz target: the release index parser, signature check, decision (and
  * its words), canonical writer, and the index record's decoder. Invariants
  * (abort when broken): an index that parses writes back to exactly its input
- * bytes
- * (one way to write each field); open never succeeds without a signature by
- * the one key it is given; a decision names a release of the right channel,
- * chip and project, and INSTALL only inside the rollout. */
+ * bytes (one way to write each field); open never succeeds without a
+ * signature by the one key it is given; a decision names a release of the
+ * right channel, chip and project, and INSTALL only inside the rollout. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
