@@ -528,6 +528,54 @@ static void test_signatures(void **state)
     otter_signkey_free(&b);
 }
 
+/* A data buffer of 1 or 2 KB (issue 16): the signature sector is read back
+ * from flash in pieces. RSA-3072 takes the piecewise path whose fields are
+ * read separately (1024 < one block); P-256 one block at a time (2048). */
+static void small_buffer_update(updfix_t *f, const char *keyfile, size_t data_len)
+{
+    const char *src = getenv("OTTER_SRC");
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/keys/%s", src ? src : ".", keyfile);
+    otter_signkey_t k;
+    uint8_t digest[32];
+    otter_signkey_init(&k);
+    assert_int_equal(otter_signkey_load(&k, path), 0);
+    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    size_t len, slen;
+    uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 3, &len), *signed_img;
+    f->cfg.data_buf_len = data_len;
+    f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
+    f->cfg.policy.key_digest_count = 1;
+    sign_with(&k, img, len, &signed_img, &slen);
+    /* damaged in the middle of the block's key (past 1024 for RSA) */
+    signed_img[slen - 4096 + 1100] ^= 0x40;
+    memserver_init(&f->srv, signed_img, slen);
+    otter_update_init(&f->up, &f->cfg);
+    bad(f, OTTER_ERR_SIG_CRC);
+    signed_img[slen - 4096 + 1100] ^= 0x40;
+    /* unsigned while the key is provisioned */
+    memserver_init(&f->srv, img, len);
+    otter_update_init(&f->up, &f->cfg);
+    bad(f, OTTER_ERR_UPD_UNSIGNED);
+    memserver_init(&f->srv, signed_img, slen);
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_updated(f, signed_img, slen, "1.2.0");
+    free(signed_img);
+    free(img);
+    otter_signkey_free(&k);
+}
+
+static void test_data_buffer_1k_rsa(void **state)
+{
+    small_buffer_update(fx(state), "test-rsa3072.pem", 1024);
+}
+
+static void test_data_buffer_2k_p256(void **state)
+{
+    small_buffer_update(fx(state), "test-p256.pem", 2048);
+}
+
 static void test_network_cuts_resume(void **state)
 {
     updfix_t *f = fx(state);
@@ -712,7 +760,7 @@ static void test_begin_errors(void **state)
     assert_int_equal(otter_update_finish(&f->up), OTTER_ERR_STATE);
     assert_int_equal(otter_update_begin(&f->up, "ftp://x/y"), OTTER_ERR_URL);
     assert_int_equal(otter_update_begin(&f->up, "https://x/y"), OTTER_ERR_UNSUPPORTED);
-    f->cfg.data_buf_len = 1024;
+    f->cfg.data_buf_len = OTTER_UPDATE_DATA_BUF_MIN - 1;
     otter_update_init(&f->up, &f->cfg);
     assert_int_equal(otter_update_begin(&f->up, URL), OTTER_ERR_INVAL);
     updfix_engine(f);
@@ -1263,6 +1311,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_checksum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signatures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_buffer_1k_rsa, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_buffer_2k_p256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_network_cuts_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stall_and_ignored_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_etag_changes, setup, teardown),
