@@ -31,6 +31,9 @@ idf_component_register(
   REQUIRES esp_partition app_update esp_event mbedtls
   PRIV_REQUIRES esp_timer esp_hw_support freertos log lwip spi_flash bootloader_support)
 
+if(CONFIG_OTTER_HTTP_URL_MAX)
+  target_compile_definitions(${COMPONENT_LIB} PUBLIC OTTER_HTTP_URL_MAX=${CONFIG_OTTER_HTTP_URL_MAX})
+endif()
 if(CONFIG_OTTER_PT_MAX_ENTRIES)
   target_compile_definitions(${COMPONENT_LIB} PUBLIC OTTER_PT_MAX_ENTRIES=${CONFIG_OTTER_PT_MAX_ENTRIES})
 endif()
