@@ -78,7 +78,9 @@ _Static_assert(OTTER_TLS_VF_BAD_KEY == MBEDTLS_X509_BADCERT_BAD_KEY, "flag value
 
 #define MBED(tls) ((otter_tls_mbed_t *)(void *)(tls)->opaque)
 #define DATE_FLAGS (OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_FUTURE)
+#define REC_CCS 20 /* ChangeCipherSpec: the records after it are encrypted */
 #define REC_ALERT 21
+#define REC_HANDSHAKE 22
 /* Time given to close_notify when closing. */
 #define CLOSE_TIMEOUT_MS 1000u
 
@@ -157,6 +159,11 @@ static void sniff_records(otter_tls_t *tls, const unsigned char *p, size_t n)
             continue;
         }
         size_t take = n < tls->rec_left ? n : tls->rec_left;
+        if (tls->rec_hdr[0] == REC_CCS) {
+            tls->ccs_seen = 1;
+        } else if (tls->rec_hdr[0] == REC_HANDSHAKE && !tls->ccs_seen) {
+            otter_tls_hello_feed(&tls->hello, p, take); /* the ServerHello's max_fragment_length */
+        }
         if (tls->rec_hdr[0] == REC_ALERT && tls->rec_hdr[3] == 0 && tls->rec_hdr[4] == 2) {
             for (size_t i = 0; i < take && tls->alert_n < 2; i++) {
                 tls->alert_body[tls->alert_n++] = p[i];
@@ -699,6 +706,7 @@ static void report_end(otter_tls_t *tls, int result, int ret, int alert)
     r->verified = tls->verify_ran;
     r->resumed = tls->resumed;
     r->flags = tls->vflags;
+    r->max_fragment_answer = tls->max_fragment_len ? tls->hello.answer : OTTER_TLS_MFL_UNKNOWN;
     if (result == OTTER_OK || (tls->flags & OTTER_TLS_COLLECT)) {
         otter_str_copy(r->version, sizeof r->version, mbedtls_ssl_get_version(ssl), SIZE_MAX);
         otter_str_copy(r->cipher, sizeof r->cipher, mbedtls_ssl_get_ciphersuite(ssl), SIZE_MAX);
@@ -773,6 +781,8 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
     tls->rec_left = 0;
     tls->alert_n = 0;
     tls->last_alert = -1;
+    tls->ccs_seen = 0;
+    memset(&tls->hello, 0, sizeof tls->hello);
     tls->cur_host = host;
     report_begin(tls, host, port);
     tls->deadline_ms = tls->clock->now_ms(tls->clock->ctx) + timeout_ms;
