@@ -15,12 +15,15 @@
 #define OTTER_HASH_CTX_SIZE 256
 #endif
 
-/* Largest number of partition table entries otter keeps: ESP-IDF's limit,
- * 95 rows in the 0xC00-byte table (94 with the MD5 row), so that any table
- * ESP-IDF accepts is read. About 36 bytes each in otter_ptable_t; a device
- * that knows its table may lower it. */
+/* Partition table entries otter_ptable_t holds: 36 bytes each. A table
+ * with more rows is still read (otter_ptable_read()): otter then keeps only
+ * the app slots and otadata, which is all an update and the boot choice
+ * use, after validating every row. 12 holds a whole common table and the
+ * update rows of any table with up to 10 OTA slots. Tools that edit or
+ * write tables back need the whole table: ESP-IDF's limit is 95 rows
+ * (94 with the MD5 row), what the host build (CMake) uses. */
 #ifndef OTTER_PT_MAX_ENTRIES
-#define OTTER_PT_MAX_ENTRIES 95
+#define OTTER_PT_MAX_ENTRIES 12
 #endif
 
 /* Alignment of the opaque backend buffers in otter_sha256_t, otter_md5_t and
