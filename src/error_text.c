@@ -1,9 +1,9 @@
 /* The explanation texts of otter_err_t, generated from errors.def: the
  * otter_explain library (CMake target otter_explain), linked by the CLI and
- * `otter doctor`, by the diagnosis functions (http_explain.c,
- * tls_explain.c, image_explain.c, otter_update_diagnose()) and, when
- * OTTER_ERROR_TEXTS is 1, by otter_strerror(). A firmware that calls none
- * of those drops it with --gc-sections. */
+ * `otter doctor` (host/host_error.c) and, when OTTER_ERROR_TEXTS is 1, by
+ * otter_strerror(). A names-only firmware calls neither and drops it with
+ * --gc-sections, diagnosis functions included (their sentences then carry
+ * the codes' names). */
 #include "otter/error.h"
 
 const char *otter_error_text(int err)

@@ -122,7 +122,7 @@ static void explain_form(otter_sb_t *o, const otter_http_t *h, int err)
         otter_sb_put(o, "the server ");
         put_host(o, d);
         otter_sb_put(o, " sent a malformed response (");
-        otter_sb_put(o, otter_error_text(err));
+        otter_sb_put(o, otter_strerror(err));
         otter_sb_put(o, ")");
     }
 }
@@ -170,7 +170,7 @@ static void explain_net(otter_sb_t *o, const otter_http_t *h, int err)
         otter_sb_put(o, "the connection to ");
         put_host(o, d);
         otter_sb_put(o, " failed (");
-        otter_sb_put(o, otter_error_text(err));
+        otter_sb_put(o, otter_strerror(err));
         otter_sb_put(o, ")");
         if (d->phase == OTTER_HTTP_PHASE_BODY) {
             otter_sb_put(o, " after ");
@@ -197,7 +197,7 @@ static void explain(otter_sb_t *o, const otter_http_t *h, int err)
         otter_sb_put(o, "TLS with ");
         put_host(o, d);
         otter_sb_put(o, " failed: ");
-        otter_sb_put(o, otter_error_text(err));
+        otter_sb_put(o, otter_strerror(err));
         otter_sb_put(o, " (the TLS report names the certificate and the reason)");
         return;
     }

@@ -21,7 +21,7 @@ size_t otter_image_explain(const otter_image_t *ctx, int err, char *out, size_t 
     }
     const char *fix = otter_image_fix(err);
     otter_sb_put(&w, "fix: ");
-    otter_sb_put(&w, fix ? fix : otter_error_text(err));
+    otter_sb_put(&w, fix ? fix : otter_strerror(err));
     otter_sb_put(&w, ".");
     if (cap && w.len >= cap) { /* cut: end with "..." instead of half a word */
         size_t k = cap - 1;

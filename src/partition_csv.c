@@ -544,7 +544,7 @@ static void explain_validate(const otter_ptable_t *pt, const uint16_t *lines, ui
                 return;
             }
     }
-    m_str(m, otter_error_text(err));
+    m_str(m, otter_strerror(err));
     if (err == OTTER_ERR_PT_OTA_GAP)
         m_str(m, ": otadata's sequence number selects among ota_0..ota_{n-1}");
 }

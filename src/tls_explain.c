@@ -339,7 +339,7 @@ static void explain_other(otter_sb_t *sb, const otter_tls_report_t *r)
         otter_sb_putc(sb, ':');
         otter_sb_dec(sb, r->port);
         otter_sb_put(sb, ": ");
-        otter_sb_put(sb, otter_error_text(r->result));
+        otter_sb_put(sb, otter_strerror(r->result));
         otter_sb_put(sb, ".\n");
         return;
     }

@@ -478,7 +478,7 @@ static void diagnose_failure(const otter_update_t *u, otter_sb_t *b)
     otter_sb_put(b, d->err == OTTER_ERR_UPD_ABORTED ? "update aborted " : "update failed ");
     otter_sb_put(b, phase_words(d->phase));
     otter_sb_put(b, ": ");
-    otter_sb_put(b, otter_error_text(d->err));
+    otter_sb_put(b, otter_strerror(d->err));
     if (d->expected[0]) {
         otter_sb_put(b, " (required: ");
         otter_sb_put(b, d->expected);

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Names-only errors (OTTER_ERROR_TEXTS=0, CMake -DOTTER_ERROR_TEXTS=OFF): the
 # core built that way gives names from otter_strerror(), and
-# bench/fw_main.c (the update path) linked with --gc-sections keeps no
-# explanation text; otter_error_text() (the otter_explain library) still
-# gives the words to what asks for them.
+# bench/fw_main.c (the update path, with otter_update_diagnose()) linked
+# with --gc-sections keeps no explanation text; otter_error_text() (the
+# otter_explain library) still gives the words to what asks for them.
 set -eu
 SRC="${OTTER_SRC:?}"
 LIBS="${OTTER_MBEDTLS_LIBS:-}"
@@ -45,9 +45,12 @@ cat >"$T/fw.c" <<'C'
 #include "otter/update.h"
 int fw_main(const otter_flash_t *flash, const otter_transport_t *tcp, const otter_clock_t *clock,
             otter_entropy_fn entropy, uint8_t running_slot, const char *url);
+const char *fw_diagnose(const otter_update_t *up, char *why, size_t why_len);
 int main(int argc, char **argv)
 {
-    /* never run with these arguments: only linked */
+    /* never run with these arguments: only linked (with the diagnosis) */
+    if (argc > 6)
+        return fw_diagnose(NULL, argv[1], 2) != NULL;
     return argc > 5 ? fw_main(NULL, NULL, NULL, NULL, (uint8_t)argc, argv[1]) : 0;
 }
 C
@@ -69,6 +72,7 @@ cc -std=c11 -Os -ffunction-sections -I"$SRC/include" -c "$T/fw.c" -o "$T/fw.o"
 cc -Wl,--gc-sections "$T/fw.o" "$T/libcore.a" $link -o "$T/fw"
 nm "$T/fw" | awk '{ print $NF }' >"$T/syms"
 grep -qx otter_update_step "$T/syms" || { echo "FAIL: the update engine is not linked"; fails=$((fails + 1)); }
+grep -qx otter_update_diagnose "$T/syms" || { echo "FAIL: the diagnosis is not linked"; fails=$((fails + 1)); }
 # texts the update path would print if otter_strerror() had them
 for w in "unexpected HTTP status" "flash program over bytes that are not erased" "image is for another project"; do
     if strings "$T/fw" | grep -qF "$w"; then

@@ -38,9 +38,11 @@
 /* Error texts: 1 (default), otter_strerror() returns the explanation text
  * of a code; 0, it returns the code's name ("HTTP_STATUS") and the texts
  * (about 7.5 KB on Cortex-M4) are linked only by what calls
- * otter_error_text(): the diagnosis functions, the CLI. For firmware that
- * logs codes and names and explains them elsewhere (otter doctor, the
- * docs). CMake: -DOTTER_ERROR_TEXTS=OFF. */
+ * otter_error_text() (the CLI and otter doctor, through the otter_explain
+ * library). The diagnosis functions (otter_update_diagnose(), ...) then
+ * write names in their sentences. For firmware that logs codes and names
+ * and explains them elsewhere (otter doctor, the docs). CMake:
+ * -DOTTER_ERROR_TEXTS=OFF. */
 #ifndef OTTER_ERROR_TEXTS
 #define OTTER_ERROR_TEXTS 1
 #endif

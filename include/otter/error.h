@@ -28,10 +28,11 @@ typedef enum otter_err {
 const char *otter_strerror(int err);
 
 /* The explanation text of an error code, whatever OTTER_ERROR_TEXTS says:
- * the otter_explain library (src/error_text.c), which the CLI, `otter
- * doctor` and the diagnosis functions (otter_update_diagnose(),
- * otter_http_explain(), ...) link. Never NULL; unknown codes give "unknown
- * error". Static storage. */
+ * the otter_explain library (src/error_text.c), which the CLI and `otter
+ * doctor` link for their own words. The diagnosis functions
+ * (otter_update_diagnose(), otter_http_explain(), ...) use otter_strerror(),
+ * so a names-only device that calls them gets names in their sentences and
+ * no texts. Never NULL; unknown codes give "unknown error". Static storage. */
 const char *otter_error_text(int err);
 
 /* The code's name without the prefix ("FLASH_NOT_ERASED"), for logs and JSON.
