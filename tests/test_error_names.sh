@@ -4,21 +4,8 @@
 # bench/fw_main.c (the update path, with otter_update_diagnose()) linked
 # with --gc-sections keeps no explanation text; otter_error_text() (the
 # otter_explain library) still gives the words to what asks for them.
-set -eu
-SRC="${OTTER_SRC:?}"
-LIBS="${OTTER_MBEDTLS_LIBS:-}"
 command -v strings >/dev/null || { echo "skip: strings not found"; exit 77; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/otter-errnames.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-inc=""
-link="-lmbedtls -lmbedx509 -lmbedcrypto"
-if [ -n "$LIBS" ]; then
-    link="$LIBS"
-    for l in $LIBS; do
-        d=$(dirname "$l")/../include
-        [ -f "$d/mbedtls/ssl.h" ] && inc="-I$d" && break
-    done
-fi
+. "${OTTER_SRC:?}/tests/support/core_cc.sh"
 cat >"$T/names.c" <<'C'
 #include <stdio.h>
 #include "otter/error.h"

@@ -5,20 +5,7 @@
 # program, built with room for 5 rows and for 95, must give the same verdict
 # on every table (bad rows among the dropped ones included), and the small
 # build must keep exactly the update rows and refuse to write the table back.
-set -eu
-SRC="${OTTER_SRC:?}"
-LIBS="${OTTER_MBEDTLS_LIBS:-}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/otter-ptsmall.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-inc=""
-link="-lmbedtls -lmbedx509 -lmbedcrypto"
-if [ -n "$LIBS" ]; then
-    link="$LIBS"
-    for l in $LIBS; do
-        d=$(dirname "$l")/../include
-        [ -f "$d/mbedtls/ssl.h" ] && inc="-I$d" && break
-    done
-fi
+. "${OTTER_SRC:?}/tests/support/core_cc.sh"
 cat >"$T/pt.c" <<'C'
 #include <stdio.h>
 #include <string.h>
