@@ -133,7 +133,7 @@ typedef struct otter_tls_config {
      * TLS 1.2's: asking for it limits the connection to TLS 1.2 (mbedTLS's
      * TLS 1.3 client refuses it when a TLS 1.3 server echoes it). Needs a
      * TLS library built with it (mbedTLS: MBEDTLS_SSL_MAX_FRAGMENT_LENGTH,
-     * on by default; else setup fails with OTTER_ERR_CRYPTO).
+     * on by default; else setup fails with OTTER_ERR_UNSUPPORTED).
      * Whether the server honoured it is in the report
      * (max_fragment_answer). A server that ignores it is not an error: the
      * handshake goes on and the server may send records of up to 16 KB, so
@@ -237,7 +237,8 @@ void otter_tls_init(otter_tls_t *tls);
  * OTTER_TLS_CA_FOR_PINS without a pin), OTTER_ERR_TLS_CONFIG (a bundle
  * certificate does not parse: its index is otter_tls_bad_ca_index()),
  * OTTER_ERR_BUF_TOO_SMALL (work too small for a certificate),
- * OTTER_ERR_CRYPTO (RNG / PSA / TLS library setup failed). */
+ * OTTER_ERR_UNSUPPORTED (max_fragment_len in a TLS library built without
+ * it), OTTER_ERR_CRYPTO (RNG / PSA / TLS library setup failed). */
 int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg);
 
 /* Fill t with this context as a transport (t->ctx = tls). */

@@ -75,6 +75,16 @@ _Static_assert(OTTER_TLS_VF_BAD_KEY == MBEDTLS_X509_BADCERT_BAD_KEY, "flag value
 #define HAVE_TLS12 0
 #endif
 #define HAVE_HS_REASSEMBLY (MBEDTLS_VERSION_NUMBER >= 0x03060300)
+/* max_fragment_len needs MBEDTLS_SSL_MAX_FRAGMENT_LENGTH (on in mbedTLS's
+ * default configuration); a build without it refuses the request at setup
+ * with OTTER_ERR_UNSUPPORTED. */
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+#define HAVE_MFL 1
+#define conf_max_frag_len(conf, mfl) mbedtls_ssl_conf_max_frag_len((conf), (mfl))
+#else
+#define HAVE_MFL 0
+#define conf_max_frag_len(conf, mfl) ((void)(conf), (void)(mfl), MBEDTLS_ERR_SSL_BAD_INPUT_DATA)
+#endif
 
 #define MBED(tls) ((otter_tls_mbed_t *)(void *)(tls)->opaque)
 #define DATE_FLAGS (OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_FUTURE)
@@ -568,7 +578,7 @@ static int configure(otter_tls_t *tls, const otter_tls_config_t *cfg, unsigned c
     tls->alpn[0] = "http/1.1";
     tls->alpn[1] = NULL;
     if (mbedtls_ssl_conf_alpn_protocols(&m->conf, tls->alpn) != 0 ||
-        (mfl && mbedtls_ssl_conf_max_frag_len(&m->conf, mfl) != 0) ||
+        (mfl && conf_max_frag_len(&m->conf, mfl) != 0) ||
         mbedtls_ssl_setup(&m->ssl, &m->conf) != 0) {
         return OTTER_ERR_CRYPTO;
     }
@@ -586,6 +596,9 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
         (!cfg->pin_count && (cfg->flags & OTTER_TLS_CA_FOR_PINS)) || tls->ready ||
         mfl_code(cfg->max_fragment_len, &mfl) != OTTER_OK) {
         return OTTER_ERR_INVAL;
+    }
+    if (mfl != MBEDTLS_SSL_MAX_FRAG_LEN_NONE && !HAVE_MFL) {
+        return OTTER_ERR_UNSUPPORTED;
     }
     tls->lower = *cfg->lower;
     tls->clock = cfg->clock;
