@@ -130,7 +130,9 @@ TC
 build_support() {
     dir="$out/$isa/mbedtls-$mbedver"; rm -rf "$dir"; mkdir -p "$dir/obj"
     files="$(core_files) src/mbedtls/crypto.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
-           host/imgmake.c host/host_error.c tests/support/script_transport.c tests/support/http_run.c"
+           host/imgmake.c host/host_error.c host/simdev.c ports/posix/norsim.c
+           tests/support/script_transport.c tests/support/http_run.c tests/support/ramflash.c
+           tests/support/memserver.c tests/support/updfix.c"
     for f in $files; do
         o="$dir/obj/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
         # shellcheck disable=SC2086
@@ -160,7 +162,7 @@ run_isa() {
     if [ $r != 0 ]; then summary_line="target $isa: FAILED: mbedTLS $mbedver cross-build"; return 1; fi
     # The host tests' flags, with the instruction set's C library.
     CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost
-            -Itests/support -Itests/target/cmocka -isystem $prefix/include"
+            -Itests/support -Iports/posix -Itests/target/cmocka -isystem $prefix/include"
     start=$(date +%s)
     build_support || { summary_line="target $isa: FAILED to build (see above)"; return 1; }
     ntests=0; ncases=0; nfail=0; failed_names=""
@@ -173,20 +175,22 @@ run_isa() {
                 -L"$dir" -L"$prefix/lib" -Wl,--start-group -lsupport -lmbedcrypto -Wl,--end-group; then
             echo "target $isa: $t does not build"; nfail=$((nfail + 1)); failed_names="$failed_names $t"; continue
         fi
+        t0=$(date +%s)
         # shellcheck disable=SC2086
         timeout "$timeout_s" $qemu -nographic -monitor none -serial none \
             -semihosting-config enable=on,target=native -kernel "$elf" >"$log" 2>&1 </dev/null
         rc=$?
+        tsecs=$(( $(date +%s) - t0 ))
         cases=$(grep -c '^\[ RUN      \]' "$log")
         ncases=$((ncases + cases))
         if [ $rc != 0 ]; then
             [ $rc = 124 ] && echo "[  TIMEOUT ] $t after ${timeout_s}s" >>"$log"
-            echo "target $isa: $t: QEMU exit status $rc"
+            echo "target $isa: $t: QEMU exit status $rc (${tsecs}s)"
             grep -E '^\[  (FAILED|ERROR|FAULT|TIMEOUT) ' "$log" | sed 's/^/  /'
             grep -E '^\[   LINE   \]' "$log" | sed 's/^/  /'
             nfail=$((nfail + 1)); failed_names="$failed_names $t"
         else
-            echo "target $isa: $t: $cases cases passed"
+            echo "target $isa: $t: $cases cases passed (${tsecs}s)"
         fi
     done
     secs=$(( $(date +%s) - start ))
