@@ -212,10 +212,10 @@ static void test_watchdog_figure(void **state)
     const otter_partition_t *slot = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(1));
     /* Typical 4 KB sector erase: 45 ms (ports/posix/norsim.h). */
     uint64_t whole_slot_ms = (uint64_t)(slot->size / SECTOR) * 45u;
-    printf("watchdog: forum image %zu bytes, min_spiffs, typical flash: longest blocking step %.1f ms "
+    printf("watchdog: forum image %lu bytes, min_spiffs, typical flash: longest blocking step %.1f ms "
            "(%u steps, measured); erasing the %u-byte slot up front would block %llu ms (computed: sectors x 45 ms)\n",
-           len, (double)f->longest_step_us / 1000.0, otter_update_status(&f->up)->steps, (unsigned)slot->size,
-           (unsigned long long)whole_slot_ms);
+           (unsigned long)len, (double)f->longest_step_us / 1000.0, (unsigned)otter_update_status(&f->up)->steps,
+           (unsigned)slot->size, (unsigned long long)whole_slot_ms);
     assert_true(f->longest_step_us <= 50000);
     free_fix(f);
     free(img);
@@ -393,7 +393,7 @@ static void test_network_lying_server(void **state)
                 !memcmp(otter_norsim_data(&f->dev.sim) + p->offset, img, len))
                 ok++;
             else
-                print_error("lie %zu, cut %ld: %s\n", lies[i], cuts[c], otter_errname(ret));
+                print_error("lie %lu, cut %ld: %s\n", (unsigned long)lies[i], cuts[c], otter_errname(ret));
             free_fix(f);
         }
     printf("network-lie: %u runs (a server announcing 1..100000 bytes too many, cut at 5 places), %u ok\n", points, ok);
