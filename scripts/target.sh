@@ -33,6 +33,10 @@ only="$*"
 out=build-target
 deps="${OTTER_DEPS:-$root/../shared/deps}"
 timeout_s="${OTTER_TARGET_TIMEOUT:-300}"
+# The power-cut sweeps of tests/test_update_sweeps.c cut after every
+# operation on the host; here after every Nth (and each of the last N), to
+# keep the leg near a minute per ISA and mbedTLS.
+sweep_stride="${OTTER_TARGET_SWEEP_STRIDE:-12}"
 # The mbedTLS releases to cross-build and test against, each in turn (the
 # ones ESP-IDF ships: 3.6 in v5.x, 4.0 with TF-PSA-Crypto in v6.0).
 mbedvers="${OTTER_TARGET_MBEDTLS:-3.6.6 4.0.0}"
@@ -171,7 +175,7 @@ run_isa() {
         ntests=$((ntests + 1))
         elf="$dir/$t.elf"; log="$dir/$t.log"
         # shellcheck disable=SC2086
-        if ! $cc $arch $libc $CFLAGS tests/$t.c $startobj -o "$elf" -Wl,--gc-sections -Wl,-Map,"$dir/$t.map" $ldflags \
+        if ! $cc $arch $libc $CFLAGS -DOTTER_TEST_SWEEP_STRIDE=$sweep_stride tests/$t.c $startobj -o "$elf" -Wl,--gc-sections -Wl,-Map,"$dir/$t.map" $ldflags \
                 -L"$dir" -L"$prefix/lib" -Wl,--start-group -lsupport -lmbedcrypto -Wl,--end-group; then
             echo "target $isa: $t does not build"; nfail=$((nfail + 1)); failed_names="$failed_names $t"; continue
         fi
