@@ -133,7 +133,7 @@ TC
 # build_support: the objects every test links, as one archive.
 build_support() {
     dir="$out/$isa/mbedtls-$mbedver"; rm -rf "$dir"; mkdir -p "$dir/obj"
-    files="$(core_files) src/mbedtls/crypto.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
+    files="$(core_files) src/mbedtls/crypto.c src/mbedtls/tls_errors.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
            host/imgmake.c host/host_error.c host/simdev.c ports/posix/norsim.c
            tests/support/script_transport.c tests/support/http_run.c tests/support/ramflash.c
            tests/support/memserver.c tests/support/updfix.c"
