@@ -205,7 +205,8 @@ run_isa() {
 }
 
 # Images signed on the host by the project's CLI for tests/test_sigverify.c
-# (build/otter, the system leg's build; configured here if absent).
+# and tests/test_update.c (build/otter, the system leg's build; configured
+# here if absent).
 sign_vectors() {
     if [ ! -x build/otter ]; then
         echo "target: building the host CLI (build/otter) to sign test images" >&2
