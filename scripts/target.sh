@@ -33,6 +33,10 @@ only="$*"
 out=build-target
 deps="${OTTER_DEPS:-$root/../shared/deps}"
 timeout_s="${OTTER_TARGET_TIMEOUT:-300}"
+# The power-cut sweeps of tests/test_update_sweeps.c cut after every
+# operation on the host; here after every Nth (and each of the last N), to
+# keep the leg near a minute per ISA and mbedTLS.
+sweep_stride="${OTTER_TARGET_SWEEP_STRIDE:-12}"
 # The mbedTLS releases to cross-build and test against, each in turn (the
 # ones ESP-IDF ships: 3.6 in v5.x, 4.0 with TF-PSA-Crypto in v6.0).
 mbedvers="${OTTER_TARGET_MBEDTLS:-3.6.6 4.0.0}"
@@ -129,9 +133,10 @@ TC
 # build_support: the objects every test links, as one archive.
 build_support() {
     dir="$out/$isa/mbedtls-$mbedver"; rm -rf "$dir"; mkdir -p "$dir/obj"
-    files="$(core_files) src/mbedtls/crypto.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
-           host/imgmake.c host/host_error.c tests/support/script_transport.c tests/support/http_run.c
-           ports/posix/norsim.c tests/support/ramflash.c"
+    files="$(core_files) src/mbedtls/crypto.c src/mbedtls/tls_errors.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
+           host/imgmake.c host/host_error.c host/simdev.c ports/posix/norsim.c
+           tests/support/script_transport.c tests/support/http_run.c tests/support/ramflash.c
+           tests/support/memserver.c tests/support/updfix.c"
     for f in $files; do
         o="$dir/obj/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
         # shellcheck disable=SC2086
@@ -160,8 +165,8 @@ run_isa() {
     if [ $r = 3 ]; then summary_line="target $isa: SKIPPED: mbedTLS sources not found, set OTTER_DEPS"; return 3; fi
     if [ $r != 0 ]; then summary_line="target $isa: FAILED: mbedTLS $mbedver cross-build"; return 1; fi
     # The host tests' flags, with the instruction set's C library.
-    CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost -Iports/posix
-            -Itests/support -Itests/target/cmocka -isystem $prefix/include"
+    CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost
+            -Itests/support -Iports/posix -Itests/target/cmocka -isystem $prefix/include"
     start=$(date +%s)
     build_support || { summary_line="target $isa: FAILED to build (see above)"; return 1; }
     ntests=0; ncases=0; nfail=0; failed_names=""
@@ -170,24 +175,26 @@ run_isa() {
         ntests=$((ntests + 1))
         elf="$dir/$t.elf"; log="$dir/$t.log"
         # shellcheck disable=SC2086
-        if ! $cc $arch $libc $CFLAGS tests/$t.c $startobj -o "$elf" -Wl,--gc-sections -Wl,-Map,"$dir/$t.map" $ldflags \
+        if ! $cc $arch $libc $CFLAGS -DOTTER_TEST_SWEEP_STRIDE=$sweep_stride tests/$t.c $startobj -o "$elf" -Wl,--gc-sections -Wl,-Map,"$dir/$t.map" $ldflags \
                 -L"$dir" -L"$prefix/lib" -Wl,--start-group -lsupport -lmbedcrypto -Wl,--end-group; then
             echo "target $isa: $t does not build"; nfail=$((nfail + 1)); failed_names="$failed_names $t"; continue
         fi
+        t0=$(date +%s)
         # shellcheck disable=SC2086
         timeout "$timeout_s" $qemu -nographic -monitor none -serial none \
             -semihosting-config enable=on,target=native -kernel "$elf" >"$log" 2>&1 </dev/null
         rc=$?
+        tsecs=$(( $(date +%s) - t0 ))
         cases=$(grep -c '^\[ RUN      \]' "$log")
         ncases=$((ncases + cases))
         if [ $rc != 0 ]; then
             [ $rc = 124 ] && echo "[  TIMEOUT ] $t after ${timeout_s}s" >>"$log"
-            echo "target $isa: $t: QEMU exit status $rc"
+            echo "target $isa: $t: QEMU exit status $rc (${tsecs}s)"
             grep -E '^\[  (FAILED|ERROR|FAULT|TIMEOUT) ' "$log" | sed 's/^/  /'
             grep -E '^\[   LINE   \]' "$log" | sed 's/^/  /'
             nfail=$((nfail + 1)); failed_names="$failed_names $t"
         else
-            echo "target $isa: $t: $cases cases passed"
+            echo "target $isa: $t: $cases cases passed (${tsecs}s)"
         fi
     done
     secs=$(( $(date +%s) - start ))
@@ -198,7 +205,8 @@ run_isa() {
 }
 
 # Images signed on the host by the project's CLI for tests/test_sigverify.c
-# (build/otter, the system leg's build; configured here if absent).
+# and tests/test_update.c (build/otter, the system leg's build; configured
+# here if absent).
 sign_vectors() {
     if [ ! -x build/otter ]; then
         echo "target: building the host CLI (build/otter) to sign test images" >&2
