@@ -5,7 +5,8 @@ JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD     ?= build
 ASAN      ?= build-asan
 BUILD_DEPS = cmake gcc make pkg-config libmbedtls-dev libcmocka-dev
-TEST_DEPS  = $(BUILD_DEPS) libbsd-dev python3-jinja2 python3-jsonschema nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi xxd bc
+TEST_DEPS  = $(BUILD_DEPS) libbsd-dev python3-jinja2 python3-jsonschema nginx-light openssl curl clang libclang-rt-14-dev python3 gcc-arm-none-eabi libnewlib-arm-none-eabi xxd bc \
+            qemu-system-arm qemu-system-misc gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 BENCH_DEPS = $(TEST_DEPS) curl valgrind gcc-riscv64-unknown-elf gcc-xtensa-lx106
 
 PREFIX    ?= /usr/local
@@ -31,10 +32,12 @@ build-asan: deps-build
 
 # Every test against the system's mbedTLS (2.28), again under AddressSanitizer
 # + UBSan, then against mbedTLS 3.6.6 and 4.0.0 (built once into .deps/), one
-# summary line per leg; then the core built freestanding for Cortex-M4.
+# summary line per leg; then the core built freestanding for Cortex-M4; then
+# the core's tests under QEMU on Cortex-M4 and RV32IMC (scripts/target.sh).
 test: deps-test
 	@scripts/test.sh
 	@scripts/cross.sh arm-m4
+	@scripts/test.sh target
 	@echo "== figures from the sweeps (plain build)"
 	@grep -hE '^(powerloss|powerloss-update|powerloss-refused|powerloss-wrap|network-cut|network-lie|watchdog):' $(BUILD)/Testing/Temporary/LastTest.log || true
 

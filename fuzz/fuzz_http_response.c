@@ -9,60 +9,9 @@
 
 #include "otter/error.h"
 #include "otter/http.h"
+#include "script_transport.c" /* test support, included: fuzz targets link no test code */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A transport that plays the input on every connection, max_read bytes per
- * read, then reports a close; time advances 1 ms per read. */
-typedef struct replay {
-    const uint8_t *data;
-    size_t size, off, max_read;
-    uint64_t now;
-} replay_t;
-
-static int rp_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
-{
-    (void)host;
-    (void)port;
-    (void)timeout_ms;
-    ((replay_t *)ctx)->off = 0;
-    return 0;
-}
-
-static int rp_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    replay_t *r = ctx;
-    (void)timeout_ms;
-    r->now++;
-    size_t n = r->size - r->off;
-    if (n == 0)
-        return OTTER_ERR_CLOSED;
-    if (n > len)
-        n = len;
-    if (r->max_read && n > r->max_read)
-        n = r->max_read;
-    memcpy(buf, r->data + r->off, n);
-    r->off += n;
-    return (int)n;
-}
-
-static int rp_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    (void)ctx;
-    (void)buf;
-    (void)timeout_ms;
-    return (int)(len > 7 ? len - 7 : len); /* short writes */
-}
-
-static void rp_close(void *ctx)
-{
-    (void)ctx;
-}
-
-static uint64_t rp_now(void *ctx)
-{
-    return ((replay_t *)ctx)->now;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -73,9 +22,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t flags = data[1];
     data += 2;
     size -= 2;
-    replay_t rp = {data, size, 0, max_read, 0};
-    otter_transport_t t = {rp_connect, rp_read, rp_write, rp_close, &rp};
-    otter_clock_t clk = {rp_now, NULL, &rp};
+    /* The input on every connection, max_read bytes per read, then a
+     * close; short writes; time advances 1 ms per read. */
+    const otter_script_step_t steps[] = {SCRIPT_ACCEPT(), SCRIPT_BYTES(data, size)};
+    otter_script_transport_t sc;
+    otter_transport_t t;
+    otter_script_init(&sc, steps, 2, &t);
+    sc.loop = true;
+    sc.max_read = max_read;
+    sc.write_short_by = 7;
+    otter_fake_clock_t fc;
+    otter_clock_t clk;
+    otter_fake_clock_init(&fc, &clk);
+    fc.now_ms = 0;
+    clk.wall_time = NULL;
+    sc.clock = &fc;
+    sc.ms_per_read = 1;
     otter_http_config_t cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.tcp = &t;

@@ -11,43 +11,11 @@
 #include "otter/error.h"
 #include "otter/host/partition.h"
 #include "otter/otadata.h"
+#include "ramflash.c" /* test support, included: fuzz targets link no test code */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MEM_SIZE 0x40000u
-
-struct mem {
-    uint8_t d[MEM_SIZE];
-};
-
-static int m_read(void *c, uint32_t a, void *b, size_t n)
-{
-    if (a > MEM_SIZE || n > MEM_SIZE - a)
-        return OTTER_ERR_FLASH_RANGE;
-    memcpy(b, ((struct mem *)c)->d + a, n);
-    return 0;
-}
-
-static int m_prog(void *c, uint32_t a, const void *b, size_t n)
-{
-    if (a > MEM_SIZE || n > MEM_SIZE - a)
-        return OTTER_ERR_FLASH_RANGE;
-    uint8_t *d = ((struct mem *)c)->d + a;
-    for (size_t i = 0; i < n; i++) {
-        if (d[i] != 0xFF && ((const uint8_t *)b)[i] != 0xFF)
-            abort(); /* the core programmed over data it did not erase */
-        d[i] &= ((const uint8_t *)b)[i];
-    }
-    return 0;
-}
-
-static int m_erase(void *c, uint32_t a, size_t n)
-{
-    if (a % 4096 || n % 4096 || a > MEM_SIZE || n > MEM_SIZE - a)
-        return OTTER_ERR_FLASH_ALIGN;
-    memset(((struct mem *)c)->d + a, 0xFF, n);
-    return 0;
-}
 
 static const char layout[] = "otadata,data,ota,0xd000,0x2000\n"
                              "factory,app,factory,0x10000,64K\n"
@@ -56,16 +24,18 @@ static const char layout[] = "otadata,data,ota,0xd000,0x2000\n"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct mem m;
-    otter_flash_t fl = {m_read, m_prog, m_erase, MEM_SIZE, 4096, 65536, 256, 0xFF, &m};
+    static uint8_t mem[MEM_SIZE]; /* fuzz harness only */
+    ramflash_t rf;
+    if (ramflash_open(&rf, mem, MEM_SIZE, 0xFF, NULL))
+        abort();
+    otter_flash_t fl = rf.flash;
     otter_ptable_t pt;
     if (otter_ptable_parse_csv(&pt, layout, strlen(layout), MEM_SIZE, NULL))
         abort();
-    memset(m.d, 0xFF, sizeof m.d);
     for (int i = 0; i < 2 && size >= (size_t)(i + 1) * 32; i++)
-        memcpy(m.d + 0xd000 + i * 0x1000, data + i * 32, 32);
+        memcpy(mem + 0xd000 + i * 0x1000, data + i * 32, 32);
     for (int s = 0; s < 3 && size > 64 + (size_t)s; s++)
-        m.d[0x10000 + s * 0x10000] = data[64 + s];
+        mem[0x10000 + s * 0x10000] = data[64 + s];
 
     otter_otadata_t od;
     if (otter_otadata_read(&od, &fl, &pt))
@@ -92,5 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (rs != OTTER_ERR_BOOT_NO_APP || sel.found) {
         abort();
     }
+    if (rf.sim.st.refused_programs)
+        abort(); /* the core programmed over data it did not erase */
     return 0;
 }

@@ -6,52 +6,16 @@
 
 #include "otter/error.h"
 #include "otter/proxy.h"
+#include "script_transport.c" /* test support, included: fuzz targets link no test code */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct replay {
-    const uint8_t *data;
-    size_t size, off;
-} replay_t;
-
-static int rp_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
-{
-    (void)host;
-    (void)port;
-    (void)timeout_ms;
-    ((replay_t *)ctx)->off = 0;
-    return 0;
-}
-
-static int rp_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    replay_t *r = ctx;
-    (void)timeout_ms;
-    if (r->off == r->size)
-        return OTTER_ERR_CLOSED;
-    size_t n = r->size - r->off < len ? r->size - r->off : len;
-    memcpy(buf, r->data + r->off, n);
-    r->off += n;
-    return (int)n;
-}
-
-static int rp_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    (void)ctx;
-    (void)buf;
-    (void)timeout_ms;
-    return (int)len;
-}
-
-static void rp_close(void *ctx)
-{
-    (void)ctx;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    replay_t rp = {data, size, 0};
-    otter_transport_t inner = {rp_connect, rp_read, rp_write, rp_close, &rp};
+    const otter_script_step_t steps[] = {SCRIPT_ACCEPT(), SCRIPT_BYTES(data, size)};
+    otter_script_transport_t sc;
+    otter_transport_t inner;
+    otter_script_init(&sc, steps, 2, &inner);
     otter_transport_t t;
     otter_proxy_t p;
     if (otter_proxy_init_url(&p, &inner, "http://u:p%40ss@proxy.test:3128", &t) != 0)
@@ -59,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int ret = t.connect(t.ctx, "h.test", 443, 1000);
     if (ret == 0) {
         /* the answer must have ended at an empty line, within bounds */
-        if (rp.off < 4 || rp.off > OTTER_PROXY_HEAD_MAX || data[rp.off - 1] != '\n')
+        if (sc.bytes_read < 4 || sc.bytes_read > OTTER_PROXY_HEAD_MAX || data[sc.bytes_read - 1] != '\n')
             __builtin_trap();
         uint8_t b[64];
         (void)t.read(t.ctx, b, sizeof b, 10);

@@ -1,4 +1,6 @@
-/* otter host: a simulated ESP32 device (see simdev.h). */
+/* otter host: a simulated ESP32 device (see simdev.h). Over RAM it needs
+ * only the C library (stdio just to read a layout CSV file); the flash-file
+ * functions are simdev_file.c. */
 #include "simdev.h"
 
 #include <stdio.h>
@@ -15,7 +17,7 @@ void otter_simdev_init(otter_simdev_t *d)
     otter_norsim_init(&d->sim);
 }
 
-static int load_layout(otter_ptable_t *pt, const char *layout, uint32_t size)
+int otter_simdev_load_layout(otter_ptable_t *pt, const char *layout, uint32_t size)
 {
     if (otter_ptable_builtin_csv(layout))
         return otter_ptable_builtin(pt, layout, size);
@@ -28,34 +30,12 @@ static int load_layout(otter_ptable_t *pt, const char *layout, uint32_t size)
     return otter_ptable_parse_csv(pt, csv, n, size, NULL);
 }
 
-int otter_simdev_create(const char *path, uint32_t size, const char *layout)
+/* Wire d to its open simulator: read the partition table, set up boot. */
+int otter_simdev_attach(otter_simdev_t *d, uint16_t chip)
 {
-    otter_ptable_t pt;
-    otter_norsim_t sim;
-    int ret = load_layout(&pt, layout, size);
-    if (ret < 0)
-        return ret;
-    ret = otter_norsim_create(path, size);
-    if (ret < 0)
-        return ret;
-    otter_norsim_init(&sim);
-    ret = otter_norsim_open(&sim, path, NULL);
-    if (ret < 0)
-        return ret;
-    otter_flash_t f = otter_norsim_flash(&sim);
-    ret = otter_ptable_write(&pt, &f);
-    otter_norsim_close(&sim);
-    return ret;
-}
-
-int otter_simdev_open(otter_simdev_t *d, const char *path, const otter_norsim_options_t *opt, uint16_t chip)
-{
-    int ret = otter_norsim_open(&d->sim, path, opt);
-    if (ret < 0)
-        return ret;
     d->flash = otter_norsim_flash(&d->sim);
     d->vclock = otter_norsim_clock(&d->sim);
-    ret = otter_ptable_read(&d->pt, &d->flash);
+    int ret = otter_ptable_read(&d->pt, &d->flash);
     if (ret < 0) {
         otter_norsim_close(&d->sim);
         return ret;
@@ -67,6 +47,27 @@ int otter_simdev_open(otter_simdev_t *d, const char *path, const otter_norsim_op
     otter_boot_set_validator(&d->boot, otter_image_boot_validate, &d->vcfg);
     d->booted = false;
     return 0;
+}
+
+int otter_simdev_open_mem(otter_simdev_t *d, uint8_t *buf, uint32_t size, const char *layout,
+                          const otter_norsim_options_t *opt, uint16_t chip)
+{
+    otter_ptable_t pt;
+    int ret = otter_simdev_load_layout(&pt, layout, size);
+    if (ret < 0)
+        return ret;
+    if (buf)
+        memset(buf, 0xFF, size);
+    ret = otter_norsim_open_mem(&d->sim, buf, size, NULL, opt);
+    if (ret < 0)
+        return ret;
+    otter_flash_t f = otter_norsim_flash(&d->sim);
+    ret = otter_ptable_write(&pt, &f);
+    if (ret < 0) {
+        otter_norsim_close(&d->sim);
+        return ret;
+    }
+    return otter_simdev_attach(d, chip);
 }
 
 void otter_simdev_set_keys(otter_simdev_t *d, const uint8_t (*digests)[32], size_t n)

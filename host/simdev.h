@@ -1,7 +1,7 @@
 /* otter host: a simulated ESP32 device on the NOR flash simulator, shared by
  * `otter device` and the update engine's tests.
  *
- * It bundles a flash file (ports/posix/norsim.h), its partition table, the
+ * It bundles a simulated flash, a file or RAM (ports/posix/norsim.h), its partition table, the
  * boot state (include/otter/boot.h) with the full image check as the boot
  * validator, and a virtual clock. "Booting" runs the ESP-IDF boot choice;
  * the "running app" is the app description of the slot that booted.
@@ -54,6 +54,18 @@ int otter_simdev_create(const char *path, uint32_t size, const char *layout);
  * (simulator defaults). chip is the chip the boot validator expects
  * (OTTER_CHIP_ANY for any). Errors: norsim and partition errors. */
 int otter_simdev_open(otter_simdev_t *d, const char *path, const otter_norsim_options_t *opt, uint16_t chip);
+
+/* The same device over RAM, no file: buf (size bytes, caller-owned, must
+ * outlive d) is erased and given layout's partition table (as
+ * otter_simdev_create()), then opened as otter_simdev_open() does. No wear
+ * counters are kept. Errors: OTTER_ERR_FLASH_SIZE, partition errors. */
+int otter_simdev_open_mem(otter_simdev_t *d, uint8_t *buf, uint32_t size, const char *layout,
+                          const otter_norsim_options_t *opt, uint16_t chip);
+
+/* Parts shared by the file and RAM flavours: a layout by name or CSV path
+ * into pt; wiring d to its already open d->sim (closes it on error). */
+int otter_simdev_load_layout(otter_ptable_t *pt, const char *layout, uint32_t size);
+int otter_simdev_attach(otter_simdev_t *d, uint16_t chip);
 
 /* Provision Secure Boot V2 key digests (eFuse): from now on the simulated
  * bootloader boots only an app whose signature sector one of them accepts,

@@ -15,22 +15,8 @@ set -eu
 cd "$(dirname "$0")/.."
 which="${1:-arm-m4}"
 out="${2:-build-cross}"
-# The mbedTLS backends (crypto shim backend, TLS) are excluded: on a device
-# they are the platform's mbedTLS build, not otter's code.
-# A file is an mbedTLS backend if it includes an mbedTLS header directly or
-# through a private header in src/ that does.
-core_files() {
-    mbed_hdrs=$(grep -l '#include <mbedtls/' src/*.h 2>/dev/null | sed 's|^src/||' || true)
-    for f in src/*.c; do
-        grep -q '#include <mbedtls/' "$f" && continue
-        skip=0
-        for h in $mbed_hdrs; do
-            grep -q "#include \"$h\"" "$f" && skip=1
-        done
-        [ $skip = 1 ] && continue
-        echo "$f"
-    done
-}
+# core_files: the portable core's sources (scripts/core-files.sh).
+. scripts/core-files.sh
 ALLOWED_UNDEF='^(memcpy|memset|memmove|memcmp|memchr|strlen|strnlen|strcmp|strncmp|strchr|strrchr|strstr|__aeabi_(uidiv|idiv|uidivmod|idivmod|uldivmod|ldivmod|llsl|llsr|lasr|lmul|lcmp|ulcmp|memcpy[48]?|memmove[48]?|memset[48]?|memclr[48]?)|__(u?(div|mod|mul|cmp)|ashl|ashr|lshr|neg|bswap|clz|ctz|ffs|popcount|parity)[sdt]i[23])$'
 
 # The TLS glue and crypto shim (the files the core check above leaves out)

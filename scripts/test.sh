@@ -6,12 +6,15 @@
 #   2     build-asan/        the system's                     ASan + UBSan
 #   3     build-mbedtls3.6/  3.6.6 (ESP-IDF 5.3-5.5)           plain
 #   4     build-mbedtls4.0/  4.0.0 (ESP-IDF 6.0, PSA)          plain
+#   target build-target/     3.6.6 cross-built (MCU config)   Cortex-M4 and RV32IMC under QEMU
 #
 # Legs 3 and 4 build mbedTLS once into .deps/ (scripts/mbedtls.sh) from
 # $OTTER_DEPS; without the sources a leg is skipped with one line saying what
 # to set. Prints one line per leg (mbedTLS version, tests run, passed) and
 # exits non-zero if any leg failed.
-# Usage: scripts/test.sh [LEG...]   (default: all four; names: system asan 3.6 4.0)
+# The target leg (scripts/target.sh) is not in the default list: `make test`
+# runs it after the freestanding cross step.
+# Usage: scripts/test.sh [LEG...]   (default: the four host legs; names: system asan 3.6 4.0 target)
 set -u
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -64,6 +67,21 @@ leg $leg: FAILED to build (see $dir/build.log)"
 $line"
 }
 
+# The core's tests under QEMU, one summary line per ISA (scripts/target.sh).
+run_target() {
+    echo "== leg target: the core's tests under QEMU on Cortex-M4 and RV32IMC"
+    mkdir -p build-target
+    scripts/target.sh all >build-target/target.log 2>&1
+    rc=$?
+    grep -Ev '^target( [a-z0-9-]+)?: (mbedTLS [0-9.]+: [0-9]+ tests|SKIPPED|FAILED)' build-target/target.log
+    lines=$(grep -E '^target( [a-z0-9-]+)?: (mbedTLS [0-9.]+: [0-9]+ tests|SKIPPED|FAILED)' build-target/target.log | sed 's/^/leg /')
+    [ -z "$lines" ] && lines="leg target: FAILED (see build-target/target.log)  <- FAILED"
+    summary="$summary
+$lines"
+    # 3: the mbedTLS sources are absent, said in the line; not a failure.
+    if [ $rc != 0 ] && [ $rc != 3 ]; then failed=1; fi
+}
+
 for leg in $legs; do
     case "$leg" in
         # The ESP-IDF host tests (tests/esp-idf) run where ESP-IDF ships that
@@ -72,7 +90,8 @@ for leg in $legs; do
         asan)   run_leg asan build-asan -DCMAKE_BUILD_TYPE=Debug -DOTTER_SANITIZE=ON ;;
         3.6)    run_leg 3.6 build-mbedtls3.6 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTTER_MBEDTLS=3.6 ;;
         4.0)    run_leg 4.0 build-mbedtls4.0 -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTTER_MBEDTLS=4.0 ;;
-        *) echo "scripts/test.sh: unknown leg '$leg' (system asan 3.6 4.0)" >&2; exit 2 ;;
+        target) run_target ;;
+        *) echo "scripts/test.sh: unknown leg '$leg' (system asan 3.6 4.0 target)" >&2; exit 2 ;;
     esac
 done
 

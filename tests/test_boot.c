@@ -9,20 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "otter/bytes.h"
 #include "norsim.h"
+#include "ramflash.h"
 #include "otter/boot.h"
 #include "otter/error.h"
 #include "otter/host/partition.h"
 #include "otadata_priv.h"
 
 struct dev {
-    char path[64];
-    otter_norsim_t sim;
+    ramflash_t rf; /* rf.sim: the simulator */
     otter_flash_t fl;
     otter_ptable_t pt;
     otter_boot_t boot;
@@ -38,13 +37,8 @@ static const char layout_ota[] = "otadata,data,ota,0xd000,0x2000\n"
 
 static void dev_open(struct dev *d, const char *csv)
 {
-    strcpy(d->path, "/tmp/otter-boot-XXXXXX");
-    int fd = mkstemp(d->path);
-    assert_true(fd >= 0);
-    close(fd);
-    assert_int_equal(otter_norsim_create(d->path, 0x40000), 0);
-    assert_int_equal(otter_norsim_open(&d->sim, d->path, NULL), 0);
-    d->fl = otter_norsim_flash(&d->sim);
+    assert_int_equal(ramflash_open(&d->rf, NULL, 0x40000, 0xFF, NULL), 0);
+    d->fl = d->rf.flash;
     assert_int_equal(otter_ptable_parse_csv(&d->pt, csv, strlen(csv), 0x40000, NULL), 0);
     assert_int_equal(otter_ptable_write(&d->pt, &d->fl), 0);
     otter_boot_init(&d->boot, &d->fl, &d->pt);
@@ -52,8 +46,7 @@ static void dev_open(struct dev *d, const char *csv)
 
 static void dev_close(struct dev *d)
 {
-    otter_norsim_close(&d->sim);
-    unlink(d->path);
+    ramflash_close(&d->rf);
 }
 
 /* An "app": 0xE9 then a marker byte. */
@@ -67,7 +60,7 @@ static void put_app(struct dev *d, uint8_t slot, uint8_t marker)
 
 static uint32_t copy_state(struct dev *d, int copy)
 {
-    return otter_le32(otter_norsim_data(&d->sim) + 0xd000 + copy * 0x1000 + 24);
+    return otter_le32(otter_norsim_data(&d->rf.sim) + 0xd000 + copy * 0x1000 + 24);
 }
 
 static void boot(struct dev *d, uint8_t slot, otter_boot_reason_t reason, otter_boot_result_t *r)
@@ -95,12 +88,12 @@ static void test_factory_default(void **state)
     uint8_t s;
     assert_int_equal(otter_boot_running_slot(&d.boot, &s), OTTER_ERR_STATE);
     put_app(&d, 0x00, 1);
-    otter_norsim_reset_stats(&d.sim);
+    otter_norsim_reset_stats(&d.rf.sim);
     boot(&d, 0x00, OTTER_BOOT_REASON_FACTORY, &r);
     assert_string_equal(r.why, "factory: no usable otadata copy (blank, INVALID or ABORTED)");
     assert_int_equal(r.writes, 0);
     otter_norsim_stats_t st;
-    otter_norsim_stats(&d.sim, &st);
+    otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.ops, 0);
     /* mark_valid on factory: nothing to confirm */
     assert_int_equal(otter_boot_mark_valid(&d.boot), 0);
@@ -122,7 +115,7 @@ static void test_first_ota(void **state)
     assert_string_equal(r.why, "ota_0 (app0): no usable otadata copy and no factory app");
     /* the bootloader records seq 1 VALID in copy 0 */
     assert_int_equal(r.writes, 1);
-    assert_int_equal(otter_le32(otter_norsim_data(&d.sim) + 0xd000), 1);
+    assert_int_equal(otter_le32(otter_norsim_data(&d.rf.sim) + 0xd000), 1);
     assert_int_equal(copy_state(&d, 0), OTTER_OTA_STATE_VALID);
     boot(&d, 0x10, OTTER_BOOT_REASON_OTADATA, &r);
     assert_string_equal(r.why, "ota_0 (app0): otadata copy 0 is active (seq 1, state VALID)");
@@ -162,10 +155,10 @@ static void test_trial_confirm(void **state)
     install_and_trial(&d);
     assert_int_equal(otter_boot_mark_valid(&d.boot), 0);
     assert_int_equal(copy_state(&d, 1), OTTER_OTA_STATE_VALID);
-    otter_norsim_reset_stats(&d.sim);
+    otter_norsim_reset_stats(&d.rf.sim);
     assert_int_equal(otter_boot_mark_valid(&d.boot), 0); /* already valid: no write */
     otter_norsim_stats_t st;
-    otter_norsim_stats(&d.sim, &st);
+    otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.ops, 0);
     boot(&d, 0x11, OTTER_BOOT_REASON_OTADATA, &r);
     dev_close(&d);
@@ -208,10 +201,10 @@ static void test_reject(void **state)
     assert_string_equal(r.why, "ota_0 (app0): rolled back: otadata copy 1 (seq 2, ota_1 (app1)) was rejected by its "
                                "app (INVALID); otadata copy 0 is active (seq 1, state VALID)");
     /* ota_0 is the only good app now: rejecting it is refused, nothing written */
-    otter_norsim_reset_stats(&d.sim);
+    otter_norsim_reset_stats(&d.rf.sim);
     assert_int_equal(otter_boot_mark_invalid_rollback(&d.boot), OTTER_ERR_BOOT_ROLLBACK_REFUSED);
     otter_norsim_stats_t st;
-    otter_norsim_stats(&d.sim, &st);
+    otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.ops, 0);
     dev_close(&d);
 }
@@ -235,14 +228,14 @@ static void test_blank_nothing_boots(void **state)
     struct dev d;
     otter_boot_result_t r;
     dev_open(&d, layout_ota);
-    otter_norsim_reset_stats(&d.sim);
+    otter_norsim_reset_stats(&d.rf.sim);
     assert_int_equal(otter_boot_select(&d.boot, &r), OTTER_ERR_BOOT_NO_APP);
     assert_int_equal(r.reason, OTTER_BOOT_REASON_NONE);
     assert_int_equal(r.fallback_err, OTTER_ERR_IMG_MAGIC);
     assert_string_equal(r.why, "nothing boots: no usable otadata copy and no factory app, and no app slot holds a "
                                "valid app (ota_0 (app0): not an ESP app image (first byte is not 0xE9))");
     otter_norsim_stats_t st;
-    otter_norsim_stats(&d.sim, &st);
+    otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.ops, 0);
     dev_close(&d);
 }
@@ -288,13 +281,13 @@ static void test_set_boot_slot_errors(void **state)
     otter_boot_result_t r;
     dev_open(&d, layout_factory);
     put_app(&d, 0x00, 1);
-    otter_norsim_reset_stats(&d.sim);
+    otter_norsim_reset_stats(&d.rf.sim);
     assert_int_equal(otter_boot_set_boot_slot(&d.boot, 0x12, OTTER_OTA_STATE_NEW), OTTER_ERR_BOOT_SLOT);
     assert_int_equal(otter_boot_set_boot_slot(&d.boot, 0x20, OTTER_OTA_STATE_NEW), OTTER_ERR_BOOT_SLOT);
     assert_int_equal(otter_boot_set_boot_slot(&d.boot, 0x10, OTTER_OTA_STATE_NEW), OTTER_ERR_IMG_MAGIC);
     assert_int_equal(otter_boot_set_boot_slot(&d.boot, 0x00, OTTER_OTA_STATE_ABORTED), OTTER_ERR_INVAL);
     otter_norsim_stats_t st;
-    otter_norsim_stats(&d.sim, &st);
+    otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.ops, 0); /* nothing written */
     /* switching to factory erases both copies */
     put_app(&d, 0x10, 2);
@@ -368,19 +361,15 @@ static void test_custom_validator(void **state)
     dev_close(&d);
 }
 
-/* A flash file assembled from the real vectors: Arduino partition table
+/* A RAM flash assembled from the real vectors: Arduino partition table
  * (#13) at 0x8000, Arduino's boot_app0.bin (#15) at 0xe000, a real ESP32
  * app (#5) in app0. */
 static void test_real_vectors(void **state)
 {
     (void)state;
     struct dev d;
-    strcpy(d.path, "/tmp/otter-boot-XXXXXX");
-    int fd = mkstemp(d.path);
-    close(fd);
-    assert_int_equal(otter_norsim_create(d.path, 4u << 20), 0);
-    assert_int_equal(otter_norsim_open(&d.sim, d.path, NULL), 0);
-    d.fl = otter_norsim_flash(&d.sim);
+    assert_int_equal(ramflash_open(&d.rf, NULL, 4u << 20, 0xFF, NULL), 0);
+    d.fl = d.rf.flash;
     static const struct {
         const char *file;
         uint32_t at;
@@ -413,7 +402,7 @@ static void test_real_vectors(void **state)
     assert_string_equal(next->label, "app1");
     put_app(&d, 0x11, 9);
     assert_int_equal(otter_boot_set_boot_slot(&d.boot, 0x11, OTTER_OTA_STATE_NEW), 0);
-    assert_int_equal(otter_le32(otter_norsim_data(&d.sim) + 0xf000), 2);
+    assert_int_equal(otter_le32(otter_norsim_data(&d.rf.sim) + 0xf000), 2);
     boot(&d, 0x11, OTTER_BOOT_REASON_TRIAL, &r);
     dev_close(&d);
 }

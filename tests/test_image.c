@@ -17,6 +17,7 @@
 #include "otter/error.h"
 #include "otter/image.h"
 #include "otter/verify.h"
+#include "ramflash.h"
 
 static uint8_t *load_vector(const char *name, size_t *len)
 {
@@ -620,41 +621,22 @@ static void test_chip_names(void **state)
 
 /* ---- flash-reading validator on a RAM flash ---- */
 
-struct ramflash {
-    uint8_t *mem;
-    uint32_t size;
-    unsigned reads;
-};
-
-static int ram_read(void *ctx, uint32_t addr, void *buf, size_t len)
-{
-    struct ramflash *r = ctx;
-    if (addr > r->size || len > r->size - addr)
-        return OTTER_ERR_FLASH_RANGE;
-    memcpy(buf, r->mem + addr, len);
-    r->reads++;
-    return 0;
-}
-
 static void test_validate_flash(void **state)
 {
     (void)state;
     size_t n;
     uint8_t *d = load_vector("esp32-idf4.3.7-factory-partition-dump-1MiB.bin", &n);
-    struct ramflash rf = {0};
-    rf.size = 0x10000 + (uint32_t)n;
-    rf.mem = malloc(rf.size);
-    memset(rf.mem, 0xFF, 0x10000);
+    ramflash_t rf;
+    assert_int_equal(ramflash_open(&rf, NULL, 0x10000 + (uint32_t)n, 0xFF, NULL), 0);
     memcpy(rf.mem + 0x10000, d, n);
-    otter_flash_t fl = {
-        .read = ram_read, .size = rf.size, .sector_size = 4096, .page_size = 256, .erased_value = 0xFF, .ctx = &rf};
+    otter_flash_t fl = rf.flash;
     uint8_t work[4096];
     otter_image_info_t in;
     assert_int_equal(otter_image_validate_flash(&fl, 0x10000, (uint32_t)n, &in, work, sizeof work), 0);
     assert_int_equal(in.image_len, 0xCEED0u);
     assert_true(in.sig_digest_ready);
     /* reads stop at signed_len: 0xCF000 / 4096 reads */
-    assert_int_equal(rf.reads, 0xCF000u / 4096);
+    assert_int_equal(rf.sim.st.reads, 0xCF000u / 4096);
     assert_int_equal(in.total_len, 0xCF000u);
     /* odd work buffer size */
     assert_int_equal(otter_image_validate_flash(&fl, 0x10000, (uint32_t)n, &in, work, 77), 0);
@@ -673,7 +655,7 @@ static void test_validate_flash(void **state)
     assert_int_equal(otter_image_boot_validate(&cfg, &fl, 0x10000, (uint32_t)n), OTTER_ERR_IMG_CHIP_MISMATCH);
     rf.mem[0x10000 + 0x1000] ^= 4;
     assert_int_equal(otter_image_boot_validate(NULL, &fl, 0x10000, (uint32_t)n), OTTER_ERR_IMG_CHECKSUM);
-    free(rf.mem);
+    ramflash_close(&rf);
     free(d);
 }
 

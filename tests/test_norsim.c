@@ -1,5 +1,5 @@
 /* NOR flash simulator: NOR rules, strict mode, timing model, counters, wear,
- * torn operations and power loss, determinism. */
+ * torn operations and power loss, determinism; over a file and over memory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -304,12 +304,77 @@ static void test_torn_erase(void **state)
     rm_path(p);
 }
 
+/* Over a caller's buffer: the same model. Size checks, the buffer is the
+ * flash, wear optional, reboot keeps the contents, and a torn program
+ * leaves the same bits as over a file (same seed, same cut). */
+static void test_open_mem(void **state)
+{
+    (void)state;
+    static uint8_t mem[SIZE];
+    static uint32_t wear[SIZE / 4096];
+    otter_norsim_t sim;
+    assert_int_equal(otter_norsim_open_mem(&sim, mem, 0, NULL, NULL), OTTER_ERR_FLASH_SIZE);
+    assert_int_equal(otter_norsim_open_mem(&sim, mem, 4097, NULL, NULL), OTTER_ERR_FLASH_SIZE);
+    assert_int_equal(otter_norsim_open_mem(&sim, NULL, SIZE, NULL, NULL), OTTER_ERR_FLASH_SIZE);
+    otter_norsim_close(&sim); /* safe after a failed open */
+    memset(mem, 0xFF, sizeof mem);
+    wear[3] = 99;
+    assert_int_equal(otter_norsim_open_mem(&sim, mem, SIZE, wear, NULL), 0);
+    assert_int_equal(wear[3], 0); /* zeroed */
+    otter_flash_t fl = otter_norsim_flash(&sim);
+    assert_int_equal(fl.size, SIZE);
+    assert_int_equal(fl.block_size, 65536);
+    assert_ptr_equal(otter_norsim_data(&sim), mem);
+    assert_int_equal(fl.program(fl.ctx, 10, "\x0F", 1), 0);
+    assert_int_equal(mem[10], 0x0F);
+    assert_int_equal(fl.program(fl.ctx, 10, "\xF0", 1), OTTER_ERR_FLASH_NOT_ERASED);
+    otter_norsim_stats_t st;
+    otter_norsim_stats(&sim, &st);
+    assert_int_equal(st.refused_programs, 1);
+    assert_int_equal(fl.erase(fl.ctx, 0, 8192), 0);
+    assert_int_equal(otter_norsim_sector_erases(&sim, 1), 1);
+    assert_int_equal(wear[1], 1);
+    assert_int_equal(mem[10], 0xFF);
+    /* cut, reboot: power back, contents kept */
+    uint8_t zeros[64], torn_file[64];
+    memset(zeros, 0, sizeof zeros);
+    otter_norsim_cut_after(&sim, 1);
+    assert_int_equal(fl.program(fl.ctx, 100, zeros, sizeof zeros), OTTER_ERR_FLASH_POWER_LOSS);
+    assert_int_equal(otter_norsim_powered(&sim), 0);
+    assert_int_equal(fl.read(fl.ctx, 0, zeros, 1), OTTER_ERR_FLASH_POWER_LOSS);
+    uint8_t torn[64];
+    memcpy(torn, mem + 100, sizeof torn);
+    assert_int_equal(otter_norsim_reboot(&sim, 0), 0);
+    assert_int_equal(otter_norsim_powered(&sim), 1);
+    assert_memory_equal(mem + 100, torn, sizeof torn);
+    otter_norsim_close(&sim);
+    assert_int_equal(otter_norsim_reboot(&sim, 0), OTTER_ERR_STATE);
+    /* the file backing tears the same bits: the first op after open, cut */
+    memset(mem, 0xFF, sizeof mem);
+    assert_int_equal(otter_norsim_open_mem(&sim, mem, SIZE, NULL, NULL), 0);
+    fl = otter_norsim_flash(&sim);
+    otter_norsim_cut_after(&sim, 1);
+    memset(zeros, 0, sizeof zeros);
+    assert_int_equal(fl.program(fl.ctx, 100, zeros, sizeof zeros), OTTER_ERR_FLASH_POWER_LOSS);
+    memcpy(torn, mem + 100, sizeof torn);
+    otter_norsim_close(&sim);
+    char *p = tmp_path();
+    open_sim(&sim, p, 1, OTTER_NORSIM_TIMING_TYP);
+    fl = otter_norsim_flash(&sim);
+    otter_norsim_cut_after(&sim, 1);
+    assert_int_equal(fl.program(fl.ctx, 100, zeros, sizeof zeros), OTTER_ERR_FLASH_POWER_LOSS);
+    memcpy(torn_file, otter_norsim_data(&sim) + 100, sizeof torn_file);
+    assert_memory_equal(torn, torn_file, sizeof torn);
+    otter_norsim_close(&sim);
+    rm_path(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_open), cmocka_unit_test(test_nor_rules),   cmocka_unit_test(test_strict),
         cmocka_unit_test(test_timing),      cmocka_unit_test(test_wear),        cmocka_unit_test(test_torn_program),
-        cmocka_unit_test(test_torn_erase),
+        cmocka_unit_test(test_torn_erase),  cmocka_unit_test(test_open_mem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

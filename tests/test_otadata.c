@@ -8,12 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "otter/bytes.h"
 #include "norsim.h"
+#include "ramflash.h"
 #include "otter/error.h"
 #include "otter/host/partition.h"
 #include "otter/otadata.h"
@@ -150,28 +150,21 @@ static void test_vectors(void **state)
 
 /* A 64 KB simulated flash with an otadata partition at 0xd000. */
 struct dev {
-    char path[64];
-    otter_norsim_t sim;
+    ramflash_t rf; /* rf.sim: the simulator */
     otter_flash_t fl;
     otter_ptable_t pt;
 };
 
 static void dev_open(struct dev *d, const char *csv)
 {
-    strcpy(d->path, "/tmp/otter-otadata-XXXXXX");
-    int fd = mkstemp(d->path);
-    assert_true(fd >= 0);
-    close(fd);
-    assert_int_equal(otter_norsim_create(d->path, 0x40000), 0);
-    assert_int_equal(otter_norsim_open(&d->sim, d->path, NULL), 0);
-    d->fl = otter_norsim_flash(&d->sim);
+    assert_int_equal(ramflash_open(&d->rf, NULL, 0x40000, 0xFF, NULL), 0);
+    d->fl = d->rf.flash;
     assert_int_equal(otter_ptable_parse_csv(&d->pt, csv, strlen(csv), 0x40000, NULL), 0);
 }
 
 static void dev_close(struct dev *d)
 {
-    otter_norsim_close(&d->sim);
-    unlink(d->path);
+    ramflash_close(&d->rf);
 }
 
 static const char layout[] = "otadata,data,ota,0xd000,0x2000\nota_0,app,ota_0,0x10000,64K\nota_1,app,ota_1,,64K\n";
@@ -187,13 +180,13 @@ static void test_read_write(void **state)
     assert_int_equal(od.active, -1);
     assert_int_equal(otter_otadata_active_slot(&od, 2), -1);
     otter_norsim_stats_t st;
-    otter_norsim_reset_stats(&d.sim);
+    otter_norsim_reset_stats(&d.rf.sim);
     /* nothing active: copy 0 gets seq slot+1 */
     assert_int_equal(otter_otadata_set_slot(&od, &d.fl, 1, 2, OTTER_OTA_STATE_NEW), 0);
-    otter_norsim_stats(&d.sim, &st);
+    otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.sector_erases, 1);
     assert_int_equal(st.programs, 3);
-    const uint8_t *m = otter_norsim_data(&d.sim);
+    const uint8_t *m = otter_norsim_data(&d.rf.sim);
     static const uint8_t want[32] = {2, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
                                      0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0x9A, 0x98, 0x43, 0x47};
     /* crc of 2 */
@@ -238,12 +231,12 @@ static void test_label_kept(void **state)
     /* copy 0 becomes active (seq 1), copy 1 (the label's) is next */
     assert_int_equal(otter_otadata_set_slot(&od, &d.fl, 0, 2, OTTER_OTA_STATE_VALID), 0);
     otter_norsim_stats_t st;
-    otter_norsim_reset_stats(&d.sim);
+    otter_norsim_reset_stats(&d.rf.sim);
     assert_int_equal(otter_otadata_set_slot(&od, &d.fl, 1, 2, OTTER_OTA_STATE_NEW), 0);
-    otter_norsim_stats(&d.sim, &st);
+    otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.sector_erases, 1);
     assert_int_equal(st.programs, 4);
-    const uint8_t *m = otter_norsim_data(&d.sim);
+    const uint8_t *m = otter_norsim_data(&d.rf.sim);
     uint8_t want[32];
     otter_put_le32(want, 2);
     memcpy(want + 4, label, 20);
@@ -271,7 +264,7 @@ static void test_read_errors(void **state)
     d.pt.entry[0].size = 0x1000;
     assert_int_equal(otter_otadata_read(&od, &d.fl, &d.pt), OTTER_ERR_OTADATA_SIZE);
     d.pt.entry[0].size = 0x2000;
-    otter_norsim_cut_after(&d.sim, 1);
+    otter_norsim_cut_after(&d.rf.sim, 1);
     uint8_t z = 0;
     d.fl.program(d.fl.ctx, 0, &z, 1);
     assert_int_equal(otter_otadata_read(&od, &d.fl, &d.pt), OTTER_ERR_FLASH_POWER_LOSS);
@@ -291,9 +284,9 @@ static void wrap_case(const char *csv, unsigned n, uint32_t seq, unsigned to)
     unsigned from = (unsigned)((seq - 1u) % n);
     assert_int_equal(otter_otadata_next_seq(&od, to, n), UINT32_MAX);
     otter_norsim_stats_t st;
-    otter_norsim_reset_stats(&d.sim);
+    otter_norsim_reset_stats(&d.rf.sim);
     assert_int_equal(otter_otadata_set_slot(&od, &d.fl, to, n, OTTER_OTA_STATE_NEW), 0);
-    otter_norsim_stats(&d.sim, &st);
+    otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.sector_erases, 2); /* two writes, one per copy */
     otter_otadata_t back;
     assert_int_equal(otter_otadata_read(&back, &d.fl, &d.pt), 0);

@@ -17,6 +17,7 @@
 #include "otter/error.h"
 #include "otter/host/partition.h"
 #include "otter/partition.h"
+#include "ramflash.h"
 
 static uint8_t *load_vector(const char *name, size_t *len)
 {
@@ -420,34 +421,14 @@ static void test_csv(void **state)
     assert_int_equal(csv_err("to,data,tee_ota,,4K\n", &line), OTTER_ERR_OTADATA_SIZE);
 }
 
-/* write to a flash port backed by a buffer, read back */
-struct mem {
-    uint8_t d[0x10000];
-};
-static int m_read(void *c, uint32_t a, void *b, size_t n)
-{
-    memcpy(b, ((struct mem *)c)->d + a - 0x8000, n);
-    return 0;
-}
-static int m_prog(void *c, uint32_t a, const void *b, size_t n)
-{
-    uint8_t *d = ((struct mem *)c)->d + a - 0x8000;
-    for (size_t i = 0; i < n; i++)
-        d[i] &= ((const uint8_t *)b)[i];
-    return 0;
-}
-static int m_erase(void *c, uint32_t a, size_t n)
-{
-    memset(((struct mem *)c)->d + a - 0x8000, 0xFF, n);
-    return 0;
-}
-
+/* write to a RAM flash, read back */
 static void test_write_read(void **state)
 {
     (void)state;
-    struct mem m;
-    memset(&m, 0, sizeof m);
-    otter_flash_t fl = {m_read, m_prog, m_erase, 4u << 20, 4096, 0, 256, 0xFF, &m};
+    ramflash_t rf;
+    assert_int_equal(ramflash_open(&rf, NULL, 4u << 20, 0x00, NULL), 0);
+    otter_flash_t fl = rf.flash;
+    uint8_t *table = rf.mem + 0x8000;
     otter_ptable_t pt, back;
     assert_int_equal(otter_ptable_builtin(&pt, "default", fl.size), 0);
     assert_int_equal(otter_ptable_write(&pt, &fl), 0);
@@ -455,14 +436,15 @@ static void test_write_read(void **state)
     assert_memory_equal(&back, &pt, sizeof pt);
     uint8_t bin[3072];
     otter_ptable_serialise(&pt, bin, sizeof bin);
-    assert_memory_equal(m.d, bin, 3072);
+    assert_memory_equal(table, bin, 3072);
     for (int i = 3072; i < 4096; i++)
-        assert_int_equal(m.d[i], 0xFF);
+        assert_int_equal(table[i], 0xFF);
     /* refused before touching flash when the table does not fit */
     fl.size = 2u << 20;
-    memset(m.d, 0x11, 16);
+    memset(table, 0x11, 16);
     assert_int_equal(otter_ptable_write(&pt, &fl), OTTER_ERR_PT_BOUNDS);
-    assert_int_equal(m.d[0], 0x11);
+    assert_int_equal(table[0], 0x11);
+    ramflash_close(&rf);
 }
 
 int main(void)

@@ -14,12 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "imgmake.h"
 #include "norsim.h"
+#include "ramflash.h"
 #include "otter/boot.h"
 #include "otter/error.h"
 #include "otter/host/partition.h"
@@ -38,8 +38,7 @@ static const char layout[] = "otadata,data,ota,0xd000,0x2000\n"
                              "app1,app,ota_1,,64K\n";
 
 struct world {
-    char path[64];
-    otter_norsim_t sim;
+    ramflash_t rf; /* rf.sim: the simulator */
     otter_flash_t fl;
     otter_ptable_t pt;
     otter_boot_t boot;
@@ -53,20 +52,19 @@ static struct world W;
 
 static void rebind(struct world *w)
 {
-    w->fl = otter_norsim_flash(&w->sim);
+    w->fl = otter_norsim_flash(&w->rf.sim);
     otter_boot_init(&w->boot, &w->fl, &w->pt);
     otter_boot_set_validator(&w->boot, otter_image_boot_validate, NULL);
 }
 
 static void fresh(struct world *w, uint64_t seed)
 {
-    otter_norsim_close(&w->sim);
+    ramflash_close(&w->rf);
     otter_norsim_options_t o;
     otter_norsim_options_default(&o);
     o.seed = seed;
-    assert_int_equal(otter_norsim_create(w->path, FLASH_SIZE), 0);
-    assert_int_equal(otter_norsim_open(&w->sim, w->path, &o), 0);
-    w->fl = otter_norsim_flash(&w->sim);
+    assert_int_equal(ramflash_open(&w->rf, NULL, FLASH_SIZE, 0xFF, &o), 0);
+    w->fl = w->rf.flash;
     assert_int_equal(otter_ptable_write(&w->pt, &w->fl), 0);
     rebind(w);
     w->slot_img[0] = w->slot_img[1] = EMPTY;
@@ -117,7 +115,7 @@ static void check_selected(struct world *w, unsigned i)
 
 static void power_cycle(struct world *w)
 {
-    assert_int_equal(otter_norsim_reboot(&w->sim, 1), 0);
+    assert_int_equal(otter_norsim_reboot(&w->rf.sim, 1), 0);
     rebind(w);
 }
 
@@ -199,15 +197,15 @@ static void test_sweep(void **state)
     struct world *w = &W;
     for (int st = 0; st < ST_COUNT; st++) {
         prepare(w, (enum stage)st);
-        otter_norsim_reset_stats(&w->sim);
+        otter_norsim_reset_stats(&w->rf.sim);
         assert_int_equal(run_op(w, (enum stage)st), 0);
         otter_norsim_stats_t s;
-        otter_norsim_stats(&w->sim, &s);
+        otter_norsim_stats(&w->rf.sim, &s);
         uint64_t n = s.ops;
         assert_true(n >= 1);
         for (uint64_t i = 1; i <= n; i++) {
             prepare(w, (enum stage)st);
-            otter_norsim_cut_after(&w->sim, i);
+            otter_norsim_cut_after(&w->rf.sim, i);
             assert_int_equal(run_op(w, (enum stage)st), OTTER_ERR_FLASH_POWER_LOSS);
             power_cycle(w);
             w->cuts++;
@@ -283,9 +281,9 @@ static void test_random(void **state)
         for (unsigned step = 0; step < 12 && cuts_here < 4; step++) {
             int armed = rng_next(&rng) % 2 == 0;
             if (armed)
-                otter_norsim_cut_after(&w->sim, 1 + rng_next(&rng) % 6);
+                otter_norsim_cut_after(&w->rf.sim, 1 + rng_next(&rng) % 6);
             int ret = random_action(w, &rng, &next_img);
-            if (!otter_norsim_powered(&w->sim)) {
+            if (!otter_norsim_powered(&w->rf.sim)) {
                 assert_int_equal(ret, OTTER_ERR_FLASH_POWER_LOSS);
                 power_cycle(w);
                 w->cuts++;
@@ -294,7 +292,7 @@ static void test_random(void **state)
                 if (w->failed)
                     break;
             } else {
-                otter_norsim_cut_after(&w->sim, 0);
+                otter_norsim_cut_after(&w->rf.sim, 0);
                 assert_int_equal(ret, 0);
             }
         }
@@ -308,12 +306,7 @@ static void test_random(void **state)
 static int setup(void **state)
 {
     (void)state;
-    otter_norsim_init(&W.sim);
-    strcpy(W.path, "/tmp/otter-powerloss-XXXXXX");
-    int fd = mkstemp(W.path);
-    if (fd < 0)
-        return -1;
-    close(fd);
+    memset(&W.rf, 0, sizeof W.rf);
     if (otter_ptable_parse_csv(&W.pt, layout, strlen(layout), FLASH_SIZE, NULL))
         return -1;
     for (int i = 0; i < NIMG; i++) {
@@ -334,8 +327,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    otter_norsim_close(&W.sim);
-    unlink(W.path);
+    ramflash_close(&W.rf);
     for (int i = 0; i < NIMG; i++)
         free(W.img[i]);
     return 0;

@@ -18,6 +18,7 @@
 #include "otter/host/tls_report.h"
 #include "otter/tls.h"
 #include "posix_rng.h"
+#include "script_transport.h"
 
 #define FORUM_PEM "/tls/forum-pinned-r3-by-dst-root-x3.pem"
 
@@ -280,46 +281,6 @@ static void test_text_extreme_dates(void **state)
 
 /* ---- setup and scripted handshakes ------------------------------------------ */
 
-typedef struct {
-    const char *reply;  /* bytes "sent by the server"; NULL: see err */
-    size_t reply_len;
-    size_t off;
-    int err;            /* what read returns once reply is used up */
-    int connects, closes;
-} script_t;
-
-static int s_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
-{
-    (void)host, (void)port, (void)t;
-    ((script_t *)ctx)->connects++;
-    return 0;
-}
-
-static int s_read(void *ctx, uint8_t *buf, size_t len, uint32_t t)
-{
-    script_t *s = ctx;
-    (void)t;
-    size_t left = s->reply ? s->reply_len - s->off : 0;
-    if (!left) {
-        return s->err;
-    }
-    size_t n = len < left ? len : left;
-    memcpy(buf, s->reply + s->off, n);
-    s->off += n;
-    return (int)n;
-}
-
-static int s_write(void *ctx, const uint8_t *buf, size_t len, uint32_t t)
-{
-    (void)ctx, (void)buf, (void)t;
-    return (int)len;
-}
-
-static void s_close(void *ctx)
-{
-    ((script_t *)ctx)->closes++;
-}
-
 static uint64_t fake_ms;
 static uint64_t clk_ms(void *ctx)
 {
@@ -333,7 +294,8 @@ static int64_t clk_wall(void *ctx)
 }
 
 typedef struct {
-    script_t script;
+    otter_script_step_t steps[3]; /* accept, the server's bytes, then err */
+    otter_script_transport_t script;
     otter_transport_t lower;
     otter_clock_t clock;
     otter_tls_report_t report;
@@ -345,7 +307,7 @@ typedef struct {
 static void fixture(fixture_t *f, const uint8_t *ca, size_t ca_len)
 {
     memset(f, 0, sizeof *f);
-    f->lower = (otter_transport_t){s_connect, s_read, s_write, s_close, &f->script};
+    otter_script_init(&f->script, f->steps, 0, &f->lower);
     f->clock = (otter_clock_t){clk_ms, clk_wall, NULL};
     f->cfg = (otter_tls_config_t){.lower = &f->lower, .clock = &f->clock, .entropy = otter_posix_entropy,
                                   .ca = ca, .ca_len = ca_len, .work = f->work, .work_len = sizeof f->work,
@@ -413,9 +375,12 @@ static int scripted_n(fixture_t *f, const char *reply, size_t reply_len, int err
     size_t len;
     const uint8_t *pem = read_vector(FORUM_PEM, &len);
     fixture(f, pem, len);
-    f->script.reply = reply;
-    f->script.reply_len = reply ? reply_len : 0;
-    f->script.err = err;
+    size_t n = 0;
+    f->steps[n++] = (otter_script_step_t)SCRIPT_ACCEPT();
+    if (reply && reply_len)
+        f->steps[n++] = (otter_script_step_t)SCRIPT_BYTES(reply, reply_len);
+    f->steps[n++] = (otter_script_step_t)SCRIPT_READ_ERR(err);
+    otter_script_init(&f->script, f->steps, n, &f->lower);
     assert_int_equal(otter_tls_setup(&f->tls, &f->cfg), OTTER_OK);
     int r = otter_tls_connect(&f->tls, "example.com", 443, 5000);
     assert_int_equal(f->script.connects, 1);

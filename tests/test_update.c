@@ -2,6 +2,7 @@
  * layout, app 1.0.0 in ota_0) against an in-memory HTTP server. Every bad
  * update must leave the running slot and otadata byte-identical and the
  * device booting the old app; good ones boot the new app on probation. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +15,8 @@
 
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "otter/sigblock.h"
 #include "otter/verify.h"
-#include "sign.h"
 #include "updfix.h"
 
 #define URL "http://updates.test/app.bin"
@@ -101,39 +102,22 @@ static void test_update_ok(void **state)
     char words[256];
     otter_update_diagnose(&f->up, words, sizeof words);
     assert_non_null(strstr(words, "updated: version 1.1.0"));
+    /* otadata exactly: v1's copy (seq 1, ota_0) kept, the other copy seq 2
+     * (ota_1) in state NEW, active; the bootloader's first boot makes it
+     * PENDING_VERIFY. */
+    otter_otadata_t od;
+    assert_int_equal(otter_simdev_otadata(&f->dev, &od), 0);
+    assert_int_equal(od.active, 1);
+    assert_int_equal(od.copy[0].seq, 1);
+    assert_int_equal(od.copy[1].seq, 2);
+    assert_int_equal(od.copy[1].state, OTTER_OTA_STATE_NEW);
+    assert_int_equal(otter_otadata_active_slot(&od, 2), 1);
     assert_updated(f, img, len, "1.1.0");
+    assert_int_equal(otter_simdev_otadata(&f->dev, &od), 0);
+    assert_int_equal(od.active, 1);
+    assert_int_equal(od.copy[1].seq, 2);
+    assert_int_equal(od.copy[1].state, OTTER_OTA_STATE_PENDING_VERIFY);
     free(img);
-}
-
-/* A transport that counts reads, around the fixture's memserver. */
-typedef struct {
-    otter_transport_t inner;
-    unsigned reads;
-} counting_t;
-
-static int counting_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
-{
-    counting_t *c = ctx;
-    return c->inner.connect(c->inner.ctx, host, port, t);
-}
-
-static int counting_read(void *ctx, uint8_t *buf, size_t len, uint32_t t)
-{
-    counting_t *c = ctx;
-    c->reads++;
-    return c->inner.read(c->inner.ctx, buf, len, t);
-}
-
-static int counting_write(void *ctx, const uint8_t *buf, size_t len, uint32_t t)
-{
-    counting_t *c = ctx;
-    return c->inner.write(c->inner.ctx, buf, len, t);
-}
-
-static void counting_close(void *ctx)
-{
-    counting_t *c = ctx;
-    c->inner.close(c->inner.ctx);
 }
 
 /* README: "Each otter_update_step() does one bounded piece of work: one 4 KB
@@ -147,20 +131,17 @@ static void test_one_read_per_step(void **state)
     uint8_t *img = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, &len);
     memserver_init(&f->srv, img, len);
     f->srv.chunk = 700; /* many reads per sector */
-    counting_t cnt = {.inner = f->tr};
-    otter_transport_t tr = {counting_connect, counting_read, counting_write, counting_close, &cnt};
-    f->cfg.tcp = &tr;
     otter_update_init(&f->up, &f->cfg);
     assert_true(otter_update_begin(&f->up, URL) >= 0);
     unsigned steps = 0, read_steps = 0, erase_steps = 0, max_reads = 0;
     int ret;
     do {
         otter_norsim_stats_t a, b;
-        unsigned r0 = cnt.reads;
+        unsigned r0 = (unsigned)f->srv.reads;
         otter_norsim_stats(&f->dev.sim, &a);
         ret = otter_update_step(&f->up);
         otter_norsim_stats(&f->dev.sim, &b);
-        unsigned reads = cnt.reads - r0;
+        unsigned reads = (unsigned)f->srv.reads - r0;
         uint64_t erases = (b.sector_erases - a.sector_erases) + (b.block_erases - a.block_erases);
         uint64_t programs = b.programs - a.programs;
         if (reads > max_reads)
@@ -182,7 +163,6 @@ static void test_one_read_per_step(void **state)
     assert_int_equal(erase_steps, (len + 4095) / 4096 + 1);
     printf("per step: at most %u network read; %u steps, %u with a read, %u with one erase\n", max_reads, steps,
            read_steps, erase_steps);
-    f->cfg.tcp = &f->tr;
     free(img);
 }
 
@@ -472,36 +452,40 @@ static void test_bad_checksum(void **state)
     free(img);
 }
 
-/* Signing: device trusts key A. */
-static void sign_with(otter_signkey_t *k, const uint8_t *img, size_t len, uint8_t **out, size_t *out_len)
+/* Signing happens at build time (scripts/sign-vectors.sh, with `otter
+ * image make` and `otter sign`), so these cases also run on a target where
+ * nothing signs: `name` is img, made here with updfix_image(), signed by
+ * tests/keys/test-p256.pem (digest KEY_A, README there) or test-p256-b.pem. */
+static const uint8_t KEY_A[32] = {0x09, 0x3d, 0x00, 0x6b, 0x5b, 0xd5, 0xac, 0x29, 0xf9, 0xd9, 0x7e,
+                                  0xc6, 0x60, 0xa8, 0x14, 0x8e, 0xdb, 0xdf, 0xe5, 0xc8, 0x90, 0xe5,
+                                  0x86, 0xde, 0x11, 0xb8, 0x46, 0x1c, 0x23, 0x00, 0xac, 0x5a};
+
+static void signed_app(const char *name, const uint8_t *img, size_t len, uint8_t **out, size_t *out_len)
 {
-    unsigned n;
-    assert_int_equal(otter_sign_data(k, img, len, false, out, out_len, &n), 0);
-    assert_int_equal(n, 1);
+    *out = updfix_signed(name, out_len);
+    if (!*out)
+        fail_msg("cannot read the signed app %s (OTTER_SIGNED unset or wrong?)", name);
+    /* the app as made here, padded to a sector, then one signature sector */
+    assert_int_equal(*out_len, ((len + 4095) & ~(size_t)4095) + 4096);
+    assert_memory_equal(*out, img, len);
+    assert_int_equal(otter_sigblock_count(*out + *out_len - 4096), 1);
 }
 
 static void test_signatures(void **state)
 {
     updfix_t *f = fx(state);
-    otter_signkey_t a, b;
-    uint8_t digest_a[32];
-    otter_signkey_init(&a);
-    otter_signkey_init(&b);
-    assert_int_equal(otter_signkey_generate(&a, OTTER_SIG_SCHEME_ECDSA_P256), 0);
-    assert_int_equal(otter_signkey_generate(&b, OTTER_SIG_SCHEME_ECDSA_P256), 0);
-    assert_int_equal(otter_signkey_digest(&a, digest_a), 0);
     size_t len, slen;
     uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 3, &len), *signed_img;
 
     /* unsigned while a key is provisioned */
     memserver_init(&f->srv, img, len);
-    f->cfg.policy.key_digests = (const uint8_t(*)[32])digest_a;
+    f->cfg.policy.key_digests = (const uint8_t(*)[32])KEY_A;
     f->cfg.policy.key_digest_count = 1;
     otter_update_init(&f->up, &f->cfg);
     bad(f, OTTER_ERR_UPD_UNSIGNED);
 
     /* signed by the wrong key */
-    sign_with(&b, img, len, &signed_img, &slen);
+    signed_app("app-1.2.0-3.p256-b.bin", img, len, &signed_img, &slen);
     memserver_init(&f->srv, signed_img, slen);
     otter_update_init(&f->up, &f->cfg);
     bad(f, OTTER_ERR_SIG_UNTRUSTED);
@@ -509,7 +493,7 @@ static void test_signatures(void **state)
 
     /* right key, signature bytes damaged (CRC fixed up would need the key:
      * a flipped byte in the block is caught by its CRC) */
-    sign_with(&a, img, len, &signed_img, &slen);
+    signed_app("app-1.2.0-3.p256.bin", img, len, &signed_img, &slen);
     signed_img[slen - 4096 + 100] ^= 0x40;
     memserver_init(&f->srv, signed_img, slen);
     otter_update_init(&f->up, &f->cfg);
@@ -517,15 +501,13 @@ static void test_signatures(void **state)
     free(signed_img);
 
     /* right key */
-    sign_with(&a, img, len, &signed_img, &slen);
+    signed_app("app-1.2.0-3.p256.bin", img, len, &signed_img, &slen);
     memserver_init(&f->srv, signed_img, slen);
     otter_update_init(&f->up, &f->cfg);
     assert_int_equal(updfix_run(f, URL, 0), 0);
     assert_updated(f, signed_img, slen, "1.2.0");
     free(signed_img);
     free(img);
-    otter_signkey_free(&a);
-    otter_signkey_free(&b);
 }
 
 /* A data buffer of 1 or 2 KB (issue 16): the signature sector is read back
@@ -596,6 +578,8 @@ static void test_network_cuts_resume(void **state)
     const otter_update_status_t *st = otter_update_status(&f->up);
     assert_int_equal(st->resumes, 5);
     assert_int_equal(st->redownloaded, 0); /* resumed at the exact byte */
+    assert_int_equal(f->srv.last_range_from, cuts[4]);
+    assert_int_equal(f->srv.body_bytes_sent, len);
     assert_int_equal(st->downloaded, len);
     assert_string_equal(f->srv.last_if_range, f->srv.etag);
     assert_updated(f, img, len, "1.3.0");
@@ -899,14 +883,10 @@ static void refused_in_slot(bool keyed_bootloader)
     updfix_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
     assert_int_equal(updfix_setup(f, "min_spiffs"), 0);
-    otter_signkey_t k;
-    uint8_t digest[32];
-    otter_signkey_init(&k);
-    assert_int_equal(otter_signkey_generate(&k, OTTER_SIG_SCHEME_ECDSA_P256), 0);
-    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    const uint8_t *digest = KEY_A;
     size_t len, slen;
     uint8_t *v1 = updfix_image("1.0.0", 200000, 0, OTTER_CHIP_ESP32, 1, &len), *sv1;
-    sign_with(&k, v1, len, &sv1, &slen);
+    signed_app("app-1.0.0-1.p256.bin", v1, len, &sv1, &slen);
     assert_int_equal(otter_simdev_install(&f->dev, OTTER_PT_SUBTYPE_OTA_0, sv1, slen), 0);
     if (keyed_bootloader)
         otter_simdev_set_keys(&f->dev, (const uint8_t(*)[32])digest, 1);
@@ -914,7 +894,7 @@ static void refused_in_slot(bool keyed_bootloader)
     assert_string_equal(f->dev.app.version, "1.0.0");
     /* signed 1.1.0 -> ota_1, confirmed */
     uint8_t *v11 = updfix_image("1.1.0", 150000, 0, OTTER_CHIP_ESP32, 3, &len), *sv11;
-    sign_with(&k, v11, len, &sv11, &slen);
+    signed_app("app-1.1.0-3.p256.bin", v11, len, &sv11, &slen);
     memserver_init(&f->srv, sv11, slen);
     updfix_engine(f);
     f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
@@ -956,7 +936,6 @@ static void refused_in_slot(bool keyed_bootloader)
     free(v11);
     free(sv11);
     free(v14);
-    otter_signkey_free(&k);
     updfix_teardown(f);
     free(f);
 }
@@ -1172,14 +1151,6 @@ static void test_unconfirmed_not_retried_forever(void **state)
     free(bad_build);
 }
 
-/* A transport that refuses every connection as an untrusted server would
- * (a wrong CA configured). */
-static int untrusted_connect(void *ctx, const char *host, uint16_t port, uint32_t t)
-{
-    (void)ctx, (void)host, (void)port, (void)t;
-    return OTTER_ERR_TLS_TRUST;
-}
-
 /* Reported from the ESP-IDF host test: after a rollback, the finished
  * journal of the ABORTED version must not be switched to without the
  * server: with a server that cannot be trusted, nothing is switched. */
@@ -1193,9 +1164,8 @@ static void test_rolled_back_needs_server(void **state)
     updfix_snapshot(f);
     updfix_engine(f);
     memserver_init(&f->srv, bad_build, len);
-    otter_transport_t untrusted = f->tr;
-    untrusted.connect = untrusted_connect;
-    f->cfg.tcp = &untrusted;
+    f->srv.refuse_connects = INT_MAX; /* every connection, as an untrusted server (a wrong CA) */
+    f->srv.refuse_err = OTTER_ERR_TLS_TRUST;
     otter_update_init(&f->up, &f->cfg);
     otter_norsim_stats_t s0, s1;
     otter_norsim_stats(&f->dev.sim, &s0);
@@ -1249,14 +1219,10 @@ static void test_no_length(void **state)
 static void test_no_length_cut_and_signed(void **state)
 {
     updfix_t *f = fx(state);
-    otter_signkey_t k;
-    uint8_t digest[32];
-    otter_signkey_init(&k);
-    assert_int_equal(otter_signkey_generate(&k, OTTER_SIG_SCHEME_ECDSA_P256), 0);
-    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    const uint8_t *digest = KEY_A;
     size_t len, slen;
     uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 91, &len), *signed_img;
-    sign_with(&k, img, len, &signed_img, &slen);
+    signed_app("app-1.2.0-91.p256.bin", img, len, &signed_img, &slen);
     f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
     f->cfg.policy.key_digest_count = 1;
     otter_update_init(&f->up, &f->cfg);
@@ -1276,6 +1242,7 @@ static void test_no_length_cut_and_signed(void **state)
         /* back to 1.0.0 in ota_0 for the next round */
         updfix_teardown(f);
         assert_int_equal(updfix_setup(f, "min_spiffs"), 0);
+        updfix_snapshot(f); /* for assert_updated()'s "running slot never written" */
         f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
         f->cfg.policy.key_digest_count = 1;
     }
@@ -1289,7 +1256,6 @@ static void test_no_length_cut_and_signed(void **state)
     assert_updated(f, signed_img, slen, "1.2.0");
     free(img);
     free(signed_img);
-    otter_signkey_free(&k);
 }
 
 int main(void)

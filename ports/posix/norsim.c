@@ -1,20 +1,13 @@
-/* otter POSIX port: file-backed SPI NOR flash simulator (see norsim.h). */
+/* otter: the NOR flash model (see norsim.h). Portable C11: no allocation,
+ * no stdio, no OS calls; it works on the memory it is given. The file
+ * backing (mmap, wear file) is norsim_file.c. */
 #include "norsim.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "otter/bytes.h"
 #include "otter/error.h"
 
 #define MAX_FLASH_SIZE (256u * 1024u * 1024u)
-#define WEAR_MAGIC 0x5257544fu /* "OTWR" */
 
 /* Timing model, microseconds. */
 struct timing {
@@ -44,177 +37,45 @@ void otter_norsim_init(otter_norsim_t *sim)
     sim->fd = -1;
 }
 
-static char *wear_path(const char *path)
-{
-    size_t n = strlen(path);
-    char *p = malloc(n + 6);
-    if (p) {
-        memcpy(p, path, n);
-        memcpy(p + n, ".wear", 6);
-    }
-    return p;
-}
-
-int otter_norsim_create(const char *path, uint32_t size)
-{
-    if (size == 0 || size % OTTER_NORSIM_SECTOR_SIZE || size > MAX_FLASH_SIZE)
-        return OTTER_ERR_FLASH_SIZE;
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0)
-        return OTTER_ERR_IO;
-    uint8_t buf[OTTER_NORSIM_BLOCK_SIZE];
-    memset(buf, 0xFF, sizeof buf);
-    int ret = 0;
-    for (uint32_t off = 0; off < size && ret == 0; off += sizeof buf) {
-        size_t n = size - off < sizeof buf ? size - off : sizeof buf;
-        if (write(fd, buf, n) != (ssize_t)n)
-            ret = OTTER_ERR_IO;
-    }
-    if (close(fd) != 0 && ret == 0)
-        ret = OTTER_ERR_IO;
-    char *wp = wear_path(path);
-    if (wp) {
-        unlink(wp);
-        free(wp);
-    }
-    return ret;
-}
-
-/* The wear file of the flash file at path, opened with mode, or NULL. */
-static FILE *wear_open(const char *path, const char *mode)
-{
-    char *wp = wear_path(path);
-    FILE *f = wp ? fopen(wp, mode) : NULL;
-    free(wp);
-    return f;
-}
-
-static void wear_load(otter_norsim_t *sim)
-{
-    FILE *f = wear_open(sim->path, "rb");
-    if (!f)
-        return;
-    uint8_t hdr[8];
-    uint32_t n = otter_norsim_sector_count(sim);
-    if (fread(hdr, 1, 8, f) == 8 && otter_le32(hdr) == WEAR_MAGIC && otter_le32(hdr + 4) == n) {
-        for (uint32_t i = 0; i < n; i++) {
-            uint8_t b[4];
-            if (fread(b, 1, 4, f) != 4)
-                break;
-            sim->wear[i] = otter_le32(b);
-        }
-    }
-    fclose(f);
-}
-
-static void wear_save(const otter_norsim_t *sim)
-{
-    FILE *f = wear_open(sim->path, "wb");
-    if (!f)
-        return;
-    uint8_t b[8];
-    uint32_t n = otter_norsim_sector_count(sim);
-    otter_put_le32(b, WEAR_MAGIC);
-    otter_put_le32(b + 4, n);
-    fwrite(b, 1, 8, f);
-    for (uint32_t i = 0; i < n; i++) {
-        otter_put_le32(b, sim->wear[i]);
-        fwrite(b, 1, 4, f);
-    }
-    fclose(f);
-}
-
-/* Map the file; sim->path and sim->opt are already set. */
-static int map_file(otter_norsim_t *sim)
-{
-    int fd = open(sim->path, O_RDWR);
-    if (fd < 0)
-        return OTTER_ERR_IO;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return OTTER_ERR_IO;
-    }
-    if (st.st_size <= 0 || st.st_size % OTTER_NORSIM_SECTOR_SIZE || (uint64_t)st.st_size > MAX_FLASH_SIZE) {
-        close(fd);
-        return OTTER_ERR_FLASH_SIZE;
-    }
-    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (m == MAP_FAILED) {
-        close(fd);
-        return OTTER_ERR_IO;
-    }
-    sim->fd = fd;
-    sim->map = m;
-    sim->size = (uint32_t)st.st_size;
-    sim->powered = 1;
-    sim->cut_countdown = 0;
-    return 0;
-}
-
-static void unmap_file(otter_norsim_t *sim)
-{
-    if (sim->map) {
-        msync(sim->map, sim->size, MS_SYNC);
-        munmap(sim->map, sim->size);
-        sim->map = NULL;
-    }
-    if (sim->fd >= 0) {
-        close(sim->fd);
-        sim->fd = -1;
-    }
-}
-
-int otter_norsim_open(otter_norsim_t *sim, const char *path, const otter_norsim_options_t *opt)
+int otter_norsim_open_mem(otter_norsim_t *sim, uint8_t *buf, uint32_t size, uint32_t *wear,
+                          const otter_norsim_options_t *opt)
 {
     otter_norsim_init(sim);
     if (opt)
         sim->opt = *opt;
     else
         otter_norsim_options_default(&sim->opt);
-    sim->path = strdup(path);
-    if (!sim->path)
-        return OTTER_ERR_IO;
-    int ret = map_file(sim);
-    if (ret == 0) {
-        sim->wear = calloc(sim->size / OTTER_NORSIM_SECTOR_SIZE, sizeof *sim->wear);
-        if (!sim->wear)
-            ret = OTTER_ERR_IO;
-    }
-    if (ret != 0) {
-        otter_norsim_close(sim);
-        return ret;
-    }
-    if (sim->opt.persist_wear)
-        wear_load(sim);
+    if (!buf || size == 0 || size % OTTER_NORSIM_SECTOR_SIZE || size > MAX_FLASH_SIZE)
+        return OTTER_ERR_FLASH_SIZE;
+    sim->map = buf;
+    sim->size = size;
+    sim->wear = wear;
+    if (wear)
+        memset(wear, 0, (size / OTTER_NORSIM_SECTOR_SIZE) * sizeof *wear);
+    sim->powered = 1;
     return 0;
 }
 
 void otter_norsim_close(otter_norsim_t *sim)
 {
-    if (sim->wear && sim->path && sim->opt.persist_wear)
-        wear_save(sim);
-    unmap_file(sim);
-    free(sim->wear);
-    free(sim->path);
+    if (sim->backing_close)
+        sim->backing_close(sim);
     otter_norsim_init(sim);
 }
 
 int otter_norsim_reboot(otter_norsim_t *sim, int keep_counters)
 {
-    if (!sim->path)
+    if (!sim->map)
         return OTTER_ERR_STATE;
-    uint32_t old_size = sim->size;
-    unmap_file(sim);
-    int ret = map_file(sim);
-    if (ret == 0 && sim->size != old_size)
-        ret = OTTER_ERR_FLASH_SIZE; /* the file changed under us */
-    if (ret != 0) {
-        otter_norsim_close(sim);
-        return ret;
+    if (sim->backing_reopen) {
+        int ret = sim->backing_reopen(sim);
+        if (ret != 0) {
+            otter_norsim_close(sim);
+            return ret;
+        }
     }
-    if (sim->opt.persist_wear)
-        wear_save(sim);
+    sim->powered = 1;
+    sim->cut_countdown = 0;
     if (!keep_counters) {
         memset(&sim->st, 0, sizeof sim->st);
         sim->clock_us = 0;
@@ -287,8 +148,10 @@ static int sim_program(void *ctx, uint32_t addr, const void *buf, size_t len)
     uint8_t *dst = sim->map + addr;
     if (sim->opt.strict)
         for (size_t i = 0; i < len; i++)
-            if (dst[i] != 0xFF && src[i] != 0xFF)
+            if (dst[i] != 0xFF && src[i] != 0xFF) {
+                sim->st.refused_programs++;
                 return OTTER_ERR_FLASH_NOT_ERASED;
+            }
     int torn = begin_op(sim);
     uint64_t pages = (addr + len - 1) / OTTER_NORSIM_PAGE_SIZE - addr / OTTER_NORSIM_PAGE_SIZE + 1;
     sim->st.programs++;
@@ -321,8 +184,9 @@ static int erase_unit(otter_norsim_t *sim, uint32_t addr, uint32_t len)
         sim->st.sector_erases++;
         account(sim, t->sector_erase_us);
     }
-    for (uint32_t s = addr / OTTER_NORSIM_SECTOR_SIZE; s < (addr + len) / OTTER_NORSIM_SECTOR_SIZE; s++)
-        sim->wear[s]++;
+    if (sim->wear)
+        for (uint32_t s = addr / OTTER_NORSIM_SECTOR_SIZE; s < (addr + len) / OTTER_NORSIM_SECTOR_SIZE; s++)
+            sim->wear[s]++;
     uint8_t *p = sim->map + addr;
     if (!torn) {
         memset(p, 0xFF, len);

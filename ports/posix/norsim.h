@@ -1,6 +1,7 @@
-/* otter POSIX port: a file-backed SPI NOR flash simulator.
+/* otter: an SPI NOR flash simulator, over memory or over a file.
  *
- * The flash is an ordinary file (mapped into memory) with NOR rules:
+ * The flash is a caller-provided memory buffer (otter_norsim_open_mem()) or
+ * an ordinary file mapped into memory (otter_norsim_open()), with NOR rules:
  *   - erase sets a whole 4 KB sector, or an aligned 64 KB block, to 0xFF;
  *   - program can only clear bits (result = old AND new);
  *   - in strict mode (the default) programming a byte that is not erased is
@@ -29,8 +30,11 @@
  * options.persist_wear is set, in a side file "<path>.wear" so that they
  * survive across processes (the otter CLI uses this).
  *
- * This is port code: it may allocate and call the OS. One otter_norsim_t per
- * flash file; several may be open in one process. Not thread-safe. */
+ * Two files: norsim.c is the NOR model, portable C11 (no allocation, no
+ * stdio, no OS calls; builds for bare-metal targets); norsim_file.c is the
+ * POSIX file backing (mmap, the wear file; it allocates and calls the OS).
+ * One otter_norsim_t per flash; several may be open in one process. Not
+ * thread-safe. */
 #ifndef OTTER_NORSIM_H
 #define OTTER_NORSIM_H
 
@@ -77,29 +81,45 @@ typedef struct otter_norsim_stats {
     uint64_t bytes_read;
     uint64_t elapsed_us;       /* virtual time spent in flash operations */
     uint64_t longest_op_us;    /* longest single operation (erase, program or read call) */
+    uint64_t refused_programs; /* programs refused by strict mode (OTTER_ERR_FLASH_NOT_ERASED) */
 } otter_norsim_stats_t;
 
 /* The simulator. Opaque: use the functions below. Caller-owned. */
-typedef struct otter_norsim {
-    char *path;
-    int fd;
-    uint8_t *map;
+typedef struct otter_norsim otter_norsim_t;
+struct otter_norsim {
+    char *path;           /* file backing only */
+    int fd;               /* file backing only */
+    /* Backing hooks, NULL over memory: reopen on reboot, release on close. */
+    int (*backing_reopen)(otter_norsim_t *sim);
+    void (*backing_close)(otter_norsim_t *sim);
+    uint8_t *map;         /* the flash contents: the caller's buffer or the mapping */
     uint32_t size;
     otter_norsim_options_t opt;
     otter_norsim_stats_t st;
-    uint32_t *wear;       /* erase count per 4 KB sector */
+    uint32_t *wear;       /* erase count per 4 KB sector; NULL: not counted */
     uint64_t clock_us;    /* virtual clock: flash time plus otter_norsim_advance_us() */
     uint64_t mark_longest_us;
     uint64_t op_serial;   /* operation number since open, feeds the torn-op RNG */
     uint64_t cut_countdown; /* 0: no cut armed; else ops until the torn one */
     int powered;          /* 0 after a torn operation until reboot */
-} otter_norsim_t;
+};
 
 /* Defaults: strict, typical timing, seed 1, block erase on, no wear file. */
 void otter_norsim_options_default(otter_norsim_options_t *opt);
 
 /* Zero a simulator so that otter_norsim_close() is safe. Cannot fail. */
 void otter_norsim_init(otter_norsim_t *sim);
+
+/* Simulate a flash over buf (size bytes, caller-owned, must outlive sim):
+ * its contents are the flash contents as they are (fill it with 0xFF for a
+ * blank chip). wear, if not NULL, holds size / 4096 erase counters (zeroed
+ * here, caller-owned); NULL keeps no wear (otter_norsim_sector_erases()
+ * returns 0). opt may be NULL (defaults; persist_wear is ignored); it is
+ * copied. size must be a non-zero multiple of 4096 and at most 256 MB.
+ * Returns 0 or OTTER_ERR_FLASH_SIZE. Portable: no allocation, no OS.
+ * otter_norsim_reboot() clears the power loss and keeps buf as it is. */
+int otter_norsim_open_mem(otter_norsim_t *sim, uint8_t *buf, uint32_t size, uint32_t *wear,
+                          const otter_norsim_options_t *opt);
 
 /* Create (or truncate) a flash file of size bytes, every byte 0xFF. size
  * must be a non-zero multiple of 4096 and at most 256 MB. Removes a stale
@@ -115,10 +135,11 @@ int otter_norsim_open(otter_norsim_t *sim, const char *path, const otter_norsim_
  * closed simulator, any number of times. */
 void otter_norsim_close(otter_norsim_t *sim);
 
-/* "Reboot" the device: close and reopen the file with the same options,
- * which clears the power-loss state and disarms any cut. Wear counters are
+/* "Reboot" the device with the same options (a file is closed and reopened):
+ * this clears the power-loss state and disarms any cut. Wear counters are
  * always kept. With keep_counters the stats and the virtual clock carry on;
- * otherwise they restart at zero. Returns 0 or the otter_norsim_open() error. */
+ * otherwise they restart at zero. Returns 0, OTTER_ERR_STATE if closed, or
+ * the otter_norsim_open() error (the simulator is then closed). */
 int otter_norsim_reboot(otter_norsim_t *sim, int keep_counters);
 
 /* The flash port for this simulator (ctx = sim). Valid while sim is open. */

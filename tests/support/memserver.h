@@ -1,4 +1,6 @@
 /* Test support: an HTTP/1.1 file server living inside an otter_transport_t.
+ * Needs only the C library (string functions, strtol, strncasecmp,
+ * snprintf; newlib and picolibc have them): no POSIX calls, no files.
  *
  * Each connect() opens a fresh "connection"; write() collects the request;
  * once the request head is complete the response (status line, headers,
@@ -31,7 +33,9 @@ typedef struct memserver {
     int switch_after; /* > 0: after this many requests serve file2 (new ETag) */
     const uint8_t *file2;
     size_t file2_len;
-    int refuse_connects; /* > 0: that many connect() calls fail with OTTER_ERR_CONNECT */
+    int refuse_connects; /* > 0: that many connect() calls fail with refuse_err */
+    int refuse_err;      /* what a refused connect() returns (0: OTTER_ERR_CONNECT), e.g.
+                          * OTTER_ERR_TLS_TRUST for a server that cannot be trusted */
     size_t chunk;        /* max bytes per read (default 1460) */
     size_t lie_extra;    /* a 200 announces this many bytes more than the file, sends the file, closes */
     int lie_times;       /* responses that lie (-1: all) */
@@ -42,6 +46,7 @@ typedef struct memserver {
     /* statistics */
     int requests;
     int connects;
+    int reads; /* read() calls, answered or not */
     uint64_t body_bytes_sent;
     long last_range_from; /* -1 when the last request had no Range */
     char last_if_range[64];

@@ -1,4 +1,4 @@
-/* Scripted in-memory transport and fake clock for unit tests. */
+/* Scripted in-memory transport and fake clock for tests (see script_transport.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +40,9 @@ static int sc_connect(void *ctx, const char *host, uint16_t port, uint32_t timeo
     s->connected = false;
     while (s->idx < s->nsteps && s->steps[s->idx].kind != OTTER_SCRIPT_ACCEPT)
         s->idx++;
+    if (s->idx >= s->nsteps && s->loop)
+        for (s->idx = 0; s->idx < s->nsteps && s->steps[s->idx].kind != OTTER_SCRIPT_ACCEPT;)
+            s->idx++;
     if (s->idx >= s->nsteps)
         return OTTER_ERR_CONNECT;
     int err = s->steps[s->idx].err;
@@ -84,6 +87,7 @@ static int sc_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
             }
             memcpy(buf, (const uint8_t *)st->data + s->off, n);
             s->off += n;
+            s->bytes_read += n;
             if (s->off == st->len) {
                 s->idx++;
                 s->off = 0;
@@ -108,6 +112,8 @@ static int sc_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_
     size_t n = len;
     if (s->max_write && n > s->max_write)
         n = s->max_write;
+    if (s->write_short_by && n > s->write_short_by)
+        n -= s->write_short_by;
     for (size_t i = 0; i < n; i++, s->log_len++)
         if (s->log != NULL && s->log_len < s->log_cap)
             s->log[s->log_len] = buf[i];

@@ -17,7 +17,9 @@
  * After the last step of a connection (next step is ACCEPT or the end),
  * reads return OTTER_ERR_CLOSED. Everything the client writes is appended to
  * a caller-provided log (all connections, in order) for exact-byte asserts.
- * Not part of otter: test code, may be used by any test. */
+ * Not part of otter: test code, may be used by any test, fuzz target or
+ * benchmark, host or target. Needs only the C library (string.h, and
+ * stdio.h for snprintf): no POSIX. */
 #ifndef OTTER_SCRIPT_TRANSPORT_H
 #define OTTER_SCRIPT_TRANSPORT_H
 
@@ -72,12 +74,15 @@ typedef struct otter_script_transport {
     /* knobs, set after init */
     size_t max_read;          /* bytes per read at most; 0: as much as asked */
     size_t max_write;         /* bytes per write at most (short writes); 0: all */
+    size_t write_short_by;    /* a write of more than this many bytes takes this many fewer */
+    bool loop;                /* a connect() past the last step starts the script again */
     otter_fake_clock_t *clock; /* advanced by DELAY, stalls, ms_per_read; may be NULL */
     uint32_t ms_per_read;     /* clock advance on every read */
     uint8_t *log;             /* written bytes go here (may be NULL) */
     size_t log_cap;
     /* records */
     size_t log_len;           /* bytes written in total (even beyond log_cap) */
+    size_t bytes_read;        /* bytes delivered by read() in total */
     int connects, closes, reads, writes;
     char last_host[256];
     uint16_t last_port;

@@ -1,10 +1,11 @@
-/* Test support for the update engine (see updfix.h). */
+/* Test support for the update engine (see updfix.h). Needs malloc,
+ * getenv/fprintf (UPDFIX_DEBUG) and fopen (the signed apps) from the C
+ * library; no POSIX. */
 #include "updfix.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "imgmake.h"
 #include "otter/error.h"
@@ -22,6 +23,28 @@ uint8_t *updfix_image(const char *version, uint32_t size, uint32_t secure_versio
     return otter_imgmake_alloc(&p, len);
 }
 
+uint8_t *updfix_signed(const char *name, size_t *len)
+{
+    const char *dir = getenv("OTTER_SIGNED");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "build-target/signed", name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    uint8_t *buf = NULL;
+    long n = -1;
+    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0)
+        buf = malloc((size_t)n);
+    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    if (buf)
+        *len = (size_t)n;
+    return buf;
+}
+
 static void count_event(void *ctx, const otter_update_event_t *ev)
 {
     updfix_t *f = ctx;
@@ -33,15 +56,10 @@ int updfix_setup(updfix_t *f, const char *layout)
 {
     memset(f, 0, sizeof *f);
     otter_simdev_init(&f->dev);
-    snprintf(f->path, sizeof f->path, "/tmp/otter-upd-%ld-XXXXXX", (long)getpid());
-    int fd = mkstemp(f->path);
-    if (fd < 0)
+    f->flash_mem = malloc(UPDFIX_FLASH_SIZE);
+    if (!f->flash_mem)
         return OTTER_ERR_IO;
-    close(fd);
-    int ret = otter_simdev_create(f->path, 4u << 20, layout);
-    if (ret < 0)
-        return ret;
-    ret = otter_simdev_open(&f->dev, f->path, NULL, OTTER_CHIP_ESP32);
+    int ret = otter_simdev_open_mem(&f->dev, f->flash_mem, UPDFIX_FLASH_SIZE, layout, NULL, OTTER_CHIP_ESP32);
     if (ret < 0)
         return ret;
     size_t len;
@@ -142,12 +160,8 @@ void updfix_teardown(updfix_t *f)
 {
     otter_update_free(&f->up);
     otter_simdev_close(&f->dev);
-    if (f->path[0]) {
-        unlink(f->path);
-        char wear[128];
-        snprintf(wear, sizeof wear, "%s.wear", f->path);
-        unlink(wear);
-    }
+    free(f->flash_mem);
+    f->flash_mem = NULL;
     free(f->snap);
     f->snap = NULL;
 }

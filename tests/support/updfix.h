@@ -1,7 +1,9 @@
 /* Test support for the update engine: a simulated device (host/simdev.h)
  * running app v1, an in-memory HTTP server (memserver.h) and an engine
  * wired to both, plus snapshots to prove a failed update changed nothing
- * that matters (running slot, otadata). */
+ * that matters (running slot, otadata). Runs in RAM, no POSIX (malloc and
+ * stdio from the C library; fopen only for updfix_signed(), through
+ * semihosting on a target), so it can run on a target. */
 #ifndef OTTER_TEST_UPDFIX_H
 #define OTTER_TEST_UPDFIX_H
 
@@ -14,7 +16,7 @@
 #include "simdev.h"
 
 typedef struct updfix {
-    char path[96];
+    uint8_t *flash_mem; /* the device's flash, UPDFIX_FLASH_SIZE bytes (malloc'd) */
     otter_simdev_t dev;
     memserver_t srv;
     otter_transport_t tr;
@@ -33,7 +35,15 @@ typedef struct updfix {
 uint8_t *updfix_image(const char *version, uint32_t size, uint32_t secure_version, uint16_t chip, uint32_t seed,
                       size_t *len);
 
-/* Create a flash file (4 MB, layout), install v1 (app "1.0.0", ~200 KB) in
+/* An app signed at build time by scripts/sign-vectors.sh (nothing signs on
+ * a target): the file name (e.g. "app-1.2.0-3.p256.bin") in $OTTER_SIGNED,
+ * or in build-target/signed/ when that is unset (the target leg, reading
+ * through semihosting). malloc'd; free() it. NULL if it cannot be read. */
+uint8_t *updfix_signed(const char *name, size_t *len);
+
+#define UPDFIX_FLASH_SIZE (4u << 20)
+
+/* Create a RAM flash (4 MB, layout; no file), install v1 (app "1.0.0", ~200 KB) in
  * ota_0, boot it. Returns 0 or an error. */
 int updfix_setup(updfix_t *f, const char *layout);
 
