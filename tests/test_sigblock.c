@@ -482,8 +482,11 @@ static void same_verdict(const uint8_t *sec, const uint8_t *d256, const uint8_t 
     static const size_t lens[] = {1024, 1100, 1197, 1198, 1200, 1215, 1216, 2048, 4096};
     otter_sigblock_report_t want, got;
     int w = otter_sigblock_verify(sec, d256, d384, t, nt, &want);
-    struct ramflash rf = {(uint8_t *)(uintptr_t)sec, 4096};
-    otter_flash_t fl = {.read = ram_read, .size = 4096, .sector_size = 4096, .ctx = &rf};
+    static uint8_t mem[4096];
+    ramflash_t rf;
+    assert_int_equal(ramflash_open(&rf, mem, sizeof mem, 0xFF, NULL), 0);
+    memcpy(rf.mem, sec, sizeof mem);
+    otter_flash_t fl = rf.flash;
     static uint8_t work[4096];
     for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
         memset(work, 0xA5, sizeof work);
@@ -498,6 +501,7 @@ static void same_verdict(const uint8_t *sec, const uint8_t *d256, const uint8_t 
     fl.read = failing_read;
     assert_int_equal(otter_sigblock_verify_sector_flash(&fl, 0, d256, d384, t, nt, &got, work, 1024),
                      OTTER_ERR_FLASH_IO);
+    ramflash_close(&rf);
 }
 
 static void test_sector_in_pieces(void **state)
