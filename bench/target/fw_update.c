@@ -23,11 +23,10 @@
 #include <unistd.h>
 
 #include <mbedtls/platform.h>
-#include <mbedtls/sha256.h>
-#include <psa/crypto.h>
 
 #include "board.h"
 #include "fw_app.h"
+#include "fw_port.h"
 #include "imgmake.h"
 #include "otter/error.h"
 #include "simdev.h"
@@ -36,66 +35,6 @@
 #define STACK_PAINT (40u * 1024u)
 #define PAINT_BYTE 0xa5u
 #define RECORD_MIN 16384u
-#define UART_IDLE_NS 20000000u /* a read returns what it has after 20 ms of silence */
-
-/* ---- instruction accounting ------------------------------------------- */
-
-typedef struct counts {
-    uint64_t all, wait, uart, flash;
-} counts_t;
-static counts_t cnt; /* wait, uart, flash: cumulative; all: set by snap() */
-
-static void snap(counts_t *c)
-{
-    cnt.all = board_count();
-    *c = cnt;
-}
-
-/* Instructions outside the UART wait, the UART driver and the flash. */
-static uint64_t busy(const counts_t *a, const counts_t *b)
-{
-    return (b->all - a->all) - (b->wait - a->wait) - (b->uart - a->uart) - (b->flash - a->flash);
-}
-
-static uint64_t now_ns(void) { return board_count() * board_count_unit; }
-
-/* ---- test-only randomness ------------------------------------------------
- * NOT FOR PRODUCTION: QEMU's boards have no TRNG. SHA-256 over a fixed seed,
- * the host's time (semihosting) and a counter: unpredictable enough for a
- * TLS session with a local test server, and nothing more. */
-static uint8_t rng_state[40];
-
-static void rng_fill(uint8_t *out, size_t len)
-{
-    uint8_t block[32];
-    while (len > 0) {
-        uint32_t *ctr = (uint32_t *)(void *)(rng_state + 32);
-        (*ctr)++;
-        mbedtls_sha256(rng_state, sizeof rng_state, block, 0);
-        size_t n = len < sizeof block ? len : sizeof block;
-        memcpy(out, block, n);
-        out += n;
-        len -= n;
-    }
-}
-
-static int fw_entropy(void *ctx, uint8_t *buf, size_t len)
-{
-    (void)ctx;
-    rng_fill(buf, len);
-    return 0;
-}
-
-psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *context, uint8_t *output,
-                                             size_t output_size, size_t *output_length);
-psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *context, uint8_t *output,
-                                             size_t output_size, size_t *output_length)
-{
-    (void)context;
-    rng_fill(output, output_size);
-    *output_length = output_size;
-    return PSA_SUCCESS;
-}
 
 /* ---- mbedTLS's heap, counted ----------------------------------------------- */
 
@@ -143,74 +82,6 @@ static void fp_free(void *ptr)
     free(p);
 }
 
-/* ---- the transport: the UART ---------------------------------------------- */
-
-static int uart_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
-{
-    (void)ctx, (void)host, (void)port, (void)timeout_ms;
-    return 0; /* QEMU connected the UART to the server before the CPU started */
-}
-
-/* Waits for the first byte (up to timeout_ms of virtual time), then takes
- * bytes until len or UART_IDLE_NS of silence: mbedTLS asks for exactly the
- * rest of a record, so a read returns a whole record as a socket would. */
-static int uart_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    (void)ctx;
-    size_t n = 0;
-    uint64_t t0 = board_count(), wait0 = cnt.wait;
-    uint64_t start = now_ns();
-    for (;;) {
-        uint64_t w0 = board_count();
-        uint64_t since = now_ns();
-        while (!board_uart_rx_ready()) {
-            uint64_t t = now_ns();
-            if ((n == 0 && t - start > (uint64_t)timeout_ms * 1000000u) || (n > 0 && t - since > UART_IDLE_NS))
-                break;
-        }
-        cnt.wait += board_count() - w0;
-        if (!board_uart_rx_ready())
-            break;
-        while (n < len && board_uart_rx_ready())
-            buf[n++] = board_uart_getc();
-        if (n == len)
-            break;
-    }
-    cnt.uart += board_count() - t0 - (cnt.wait - wait0);
-    return n > 0 ? (int)n : OTTER_ERR_TIMEOUT;
-}
-
-static int uart_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeout_ms)
-{
-    (void)ctx, (void)timeout_ms;
-    uint64_t t0 = board_count(), wait0 = cnt.wait;
-    for (size_t i = 0; i < len; i++) {
-        uint64_t w0 = board_count();
-        while (!board_uart_tx_ready())
-            ;
-        cnt.wait += board_count() - w0;
-        board_uart_putc(buf[i]);
-    }
-    cnt.uart += board_count() - t0 - (cnt.wait - wait0);
-    return (int)len;
-}
-
-static void uart_close(void *ctx) { (void)ctx; }
-
-/* ---- the clock: virtual time (1 ns per instruction), host wall time ---- */
-
-static uint64_t clk_now_ms(void *ctx)
-{
-    (void)ctx;
-    return now_ns() / 1000000u;
-}
-
-static int64_t clk_wall(void *ctx)
-{
-    (void)ctx;
-    return (int64_t)time(NULL);
-}
-
 /* ---- the flash: the simulator, its time counted apart ----------------- */
 
 static int fl_read(void *ctx, uint32_t addr, void *buf, size_t len)
@@ -218,7 +89,7 @@ static int fl_read(void *ctx, uint32_t addr, void *buf, size_t len)
     const otter_flash_t *f = ctx;
     uint64_t t0 = board_count();
     int r = f->read(f->ctx, addr, buf, len);
-    cnt.flash += board_count() - t0;
+    fw_counts.flash += board_count() - t0;
     return r;
 }
 
@@ -227,7 +98,7 @@ static int fl_program(void *ctx, uint32_t addr, const void *buf, size_t len)
     const otter_flash_t *f = ctx;
     uint64_t t0 = board_count();
     int r = f->program(f->ctx, addr, buf, len);
-    cnt.flash += board_count() - t0;
+    fw_counts.flash += board_count() - t0;
     return r;
 }
 
@@ -236,7 +107,7 @@ static int fl_erase(void *ctx, uint32_t addr, size_t len)
     const otter_flash_t *f = ctx;
     uint64_t t0 = board_count();
     int r = f->erase(f->ctx, addr, len);
-    cnt.flash += board_count() - t0;
+    fw_counts.flash += board_count() - t0;
     return r;
 }
 
@@ -263,7 +134,7 @@ static size_t stack_used(uint8_t *top)
 /* ---- the run ----------------------------------------------------------------- */
 
 typedef struct steps {
-    counts_t start, first, last;
+    fw_counts_t start, first, last;
     uint64_t first_bytes, last_bytes;
 } steps_t;
 
@@ -274,11 +145,11 @@ static void on_step(void *ctx, const otter_update_t *up)
     if (st->downloaded == 0)
         return;
     if (s->first_bytes == 0) {
-        snap(&s->first);
+        fw_snap(&s->first);
         s->first_bytes = st->downloaded;
     }
     if (st->downloaded != s->last_bytes) {
-        snap(&s->last);
+        fw_snap(&s->last);
         s->last_bytes = st->downloaded;
     }
 }
@@ -309,11 +180,11 @@ int main(void)
     static char why[512];
 
     stack_paint(top);
-    board_uart_init();
-    board_count_init();
+    otter_transport_t tcp;
+    otter_clock_t clock;
+    fw_ports(&tcp, &clock);
     uint32_t t = (uint32_t)time(NULL);
-    memcpy(rng_state, "otter footprint test-only seed!", 32);
-    memcpy(rng_state + 32, &t, sizeof t);
+    fw_rng_seed(t);
     mbedtls_platform_set_calloc_free(fp_calloc, fp_free);
 
     /* The device: 4 MB RAM flash, app 1.0.0 in ota_0, booted. */
@@ -337,8 +208,6 @@ int main(void)
     flash.program = fl_program;
     flash.erase = fl_erase;
     flash.ctx = &dev.flash;
-    otter_transport_t tcp = {uart_connect, uart_read, uart_write, uart_close, NULL};
-    otter_clock_t clock = {clk_now_ms, clk_wall, NULL};
     fw_app_ports_t ports = {.flash = &flash, .tcp = &tcp, .clock = &clock, .entropy = fw_entropy,
                             .running_slot = running, .ca = fp_ca_pem, .ca_len = fp_ca_pem_len,
                             .on_step = on_step, .step_ctx = &s};
@@ -351,10 +220,10 @@ int main(void)
     heap.allocs = heap.records = 0;
     size_t heap_base = heap.cur;
     void *brk0 = sbrk(0);
-    counts_t end;
-    snap(&s.start);
+    fw_counts_t end;
+    fw_snap(&s.start);
     rc = fw_app_update(&ports, "https://localhost/app-1.1.0.bin", why, sizeof why);
-    snap(&end);
+    fw_snap(&end);
     void *brk1 = sbrk(0);
     size_t stack = stack_used(top);
 
@@ -382,11 +251,11 @@ int main(void)
     printf("FP instr_wait %s\n", u64s((end.wait - s.start.wait) * board_count_unit, b));
     printf("FP instr_uart %s\n", u64s((end.uart - s.start.uart) * board_count_unit, b));
     printf("FP instr_flash %s\n", u64s((end.flash - s.start.flash) * board_count_unit, b));
-    printf("FP ipkb_update %s\n", u64s(per_kb(busy(&s.start, &end), s.last_bytes), b));
-    printf("FP ipkb_download %s\n", u64s(per_kb(busy(&s.first, &s.last), dl), b));
+    printf("FP ipkb_update %s\n", u64s(per_kb(fw_busy(&s.start, &end), s.last_bytes), b));
+    printf("FP ipkb_download %s\n", u64s(per_kb(fw_busy(&s.first, &s.last), dl), b));
     printf("FP ipkb_download_uart %s\n", u64s(per_kb(s.last.uart - s.first.uart, dl), b));
     printf("FP ipkb_download_flash %s\n", u64s(per_kb(s.last.flash - s.first.flash, dl), b));
-    printf("FP setup_handshake_instr %s\n", u64s(busy(&s.start, &s.first) * board_count_unit, b));
+    printf("FP setup_handshake_instr %s\n", u64s(fw_busy(&s.start, &s.first) * board_count_unit, b));
     printf("FP count_check_2000000 %s\n", u64s(board_count_check(2000000u), b));
     printf("FP count_method %s\n", board_count_method);
     return ok ? 0 : 1;

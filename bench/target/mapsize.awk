@@ -8,17 +8,19 @@
 #   glue       libotterglue.a (otter's mbedTLS backend: crypto shim, TLS client)
 #   app        libapp.a, fw_diag.o (the device's update code and contexts)
 #   mbedtls    libmbedtls.a, libmbedx509.a, libmbedcrypto.a
-#   libc       the C library, semihosting, libgcc, crt*.o
-#   harness    libharness.a, startup.o (QEMU board, RAM flash, measurements)
+#   libc       the C library, semihosting, libgcc, crt*.o, startup.o (vectors)
+#   port       libport.a, fw_device.o (UART transport, clock, entropy, flash stub)
+#   harness    libharness.a (RAM flash, image maker, measurements)
 #   padding    alignment fill and linker-made sections
-# and, with -v detail=1, "otter:<object>" lines as well.
+# and, with -v detail=1, "otter:<module>" lines for the core and the glue.
 function owner(f) {
     if (f ~ /libotter\.a\(/) return "otter"
     if (f ~ /libotterglue\.a\(/) return "glue"
     if (f ~ /libapp\.a\(/ || f ~ /fw_diag\.o$/) return "app"
     if (f ~ /libmbed(tls|x509|crypto)\.a\(/) return "mbedtls"
-    if (f ~ /libharness\.a\(/ || f ~ /startup\.o$/) return "harness"
-    if (f ~ /lib(c|c_nano|g|g_nano|gcc|rdimon|rdimon_nano|semihost|nosys)\.a\(/ || f ~ /crt[^\/]*\.o$/ || f ~ /picolibc/) return "libc"
+    if (f ~ /libharness\.a\(/) return "harness"
+    if (f ~ /libport\.a\(/ || f ~ /fw_device\.o$/) return "port"
+    if (f ~ /lib(c|c_nano|g|g_nano|gcc|rdimon|rdimon_nano|semihost|nosys)\.a\(/ || f ~ /crt[^\/]*\.o$/ || f ~ /startup\.o$/ || f ~ /picolibc/) return "libc"
     if (f == "") return "padding"
     return "other"
 }
@@ -39,8 +41,8 @@ function add(sec, size, file,    k, o, m) {
     o = owner(file)
     tot[o, k] += hex(size)
     seen[o] = 1
-    if (detail && o == "otter") {
-        m = file; sub(/.*\(/, "", m); sub(/\)$/, "", m); sub(/^src_/, "", m)
+    if (detail && (o == "otter" || o == "glue")) {
+        m = file; sub(/.*\(/, "", m); sub(/\)$/, "", m); sub(/^src_/, "", m); sub(/\.o$/, "", m)
         tot["otter:" m, k] += hex(size); seen["otter:" m] = 1
     }
 }
