@@ -65,7 +65,7 @@ mbedtls_build() {
     tarball="$deps/mbedtls-$mbedver.tar.xz"
     [ -f "$tarball" ] || { echo "footprint: $tarball not found; set OTTER_DEPS" >&2; return 3; }
     cfg=tests/target/mbedtls/mcu-3.6-tls.h
-    key=$( { sha256sum "$tarball" | cut -d' ' -f1; cat $cfg; echo "$cc $arch"; "$cc" --version | head -1; } \
+    key=$( { sha256sum "$tarball" | cut -d' ' -f1; cat $cfg tests/target/mbedtls/mcu-3.6.h; echo "$cc $arch"; "$cc" --version | head -1; } \
            | sha256sum | cut -c1-12)
     dest="$top/.deps/target/mbedtls-tls-$mbedver-$isa-$key"
     if [ -f "$dest/prefix/lib/libmbedtls.a" ]; then echo "$dest/prefix"; return 0; fi
@@ -91,6 +91,7 @@ TC
     mkdir -p "$dest/prefix/lib" "$dest/prefix/include"
     cp -r "$src/include/mbedtls" "$src/include/psa" "$dest/prefix/include/"
     cp "$cfg" "$dest/prefix/include/mbedtls/mbedtls_config.h"
+    cp tests/target/mbedtls/mcu-3.6.h "$dest/prefix/include/mbedtls/"  # which it includes
     for l in mbedtls mbedx509 mbedcrypto; do
         find "$dest/build" -name "lib$l.a" -exec cp {} "$dest/prefix/lib/" \;
     done

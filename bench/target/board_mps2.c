@@ -28,10 +28,22 @@ void board_uart_init(void)
     UART_CTRL = 0x3u; /* TX and RX enable */
 }
 
-int board_uart_rx_ready(void) { return (UART_STATE & STATE_RX_FULL) != 0; }
-uint8_t board_uart_getc(void) { return (uint8_t)UART_DATA; }
-int board_uart_tx_ready(void) { return (UART_STATE & STATE_TX_FULL) == 0; }
-void board_uart_putc(uint8_t c) { UART_DATA = c; }
+int board_uart_rx_ready(void)
+{
+    return (UART_STATE & STATE_RX_FULL) != 0;
+}
+uint8_t board_uart_getc(void)
+{
+    return (uint8_t)UART_DATA;
+}
+int board_uart_tx_ready(void)
+{
+    return (UART_STATE & STATE_TX_FULL) == 0;
+}
+void board_uart_putc(uint8_t c)
+{
+    UART_DATA = c;
+}
 
 void board_count_init(void)
 {

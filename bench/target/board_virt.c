@@ -22,10 +22,22 @@ void board_uart_init(void)
     UART_REG(UART_FCR) = 0x07u; /* FIFOs on and cleared */
 }
 
-int board_uart_rx_ready(void) { return (UART_REG(UART_LSR) & LSR_DR) != 0; }
-uint8_t board_uart_getc(void) { return UART_REG(UART_RBR); }
-int board_uart_tx_ready(void) { return (UART_REG(UART_LSR) & LSR_THRE) != 0; }
-void board_uart_putc(uint8_t c) { UART_REG(UART_THR) = c; }
+int board_uart_rx_ready(void)
+{
+    return (UART_REG(UART_LSR) & LSR_DR) != 0;
+}
+uint8_t board_uart_getc(void)
+{
+    return UART_REG(UART_RBR);
+}
+int board_uart_tx_ready(void)
+{
+    return (UART_REG(UART_LSR) & LSR_THRE) != 0;
+}
+void board_uart_putc(uint8_t c)
+{
+    UART_REG(UART_THR) = c;
+}
 
 static uint64_t instret(void)
 {
@@ -38,8 +50,14 @@ static uint64_t instret(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-void board_count_init(void) { base = instret(); }
-uint64_t board_count(void) { return instret() - base; }
+void board_count_init(void)
+{
+    base = instret();
+}
+uint64_t board_count(void)
+{
+    return instret() - base;
+}
 
 uint64_t board_count_check(uint32_t n)
 {

@@ -28,8 +28,13 @@ int fw_app_update(const fw_app_ports_t *p, const char *url, char *why, size_t wh
         return rc;
 
     otter_tls_init(&tls);
-    otter_tls_config_t tc = {.lower = p->tcp, .clock = p->clock, .entropy = p->entropy, .ca = p->ca,
-                             .ca_len = p->ca_len, .work = work, .work_len = sizeof work,
+    otter_tls_config_t tc = {.lower = p->tcp,
+                             .clock = p->clock,
+                             .entropy = p->entropy,
+                             .ca = p->ca,
+                             .ca_len = p->ca_len,
+                             .work = work,
+                             .work_len = sizeof work,
                              .flags = OTTER_TLS_TLS12_ONLY};
     if ((rc = otter_tls_setup(&tls, &tc))) {
         otter_tls_free(&tls);
@@ -37,9 +42,15 @@ int fw_app_update(const fw_app_ports_t *p, const char *url, char *why, size_t wh
     }
     otter_tls_transport(&tls, &tls_t);
 
-    otter_update_config_t cfg = {.flash = p->flash, .ptable = &pt, .boot = &boot, .tls = &tls_t,
-                                 .clock = p->clock, .http_buf = http_buf, .http_buf_len = sizeof http_buf,
-                                 .data_buf = data_buf, .data_buf_len = sizeof data_buf};
+    otter_update_config_t cfg = {.flash = p->flash,
+                                 .ptable = &pt,
+                                 .boot = &boot,
+                                 .tls = &tls_t,
+                                 .clock = p->clock,
+                                 .http_buf = http_buf,
+                                 .http_buf_len = sizeof http_buf,
+                                 .data_buf = data_buf,
+                                 .data_buf_len = sizeof data_buf};
     cfg.policy.chip_id = OTTER_CHIP_ESP32;
     otter_update_init(&up, &cfg);
     rc = otter_update_begin(&up, url);

@@ -44,8 +44,13 @@ int main(void)
     otter_clock_t clock;
     fw_ports(&tcp, &clock);
     fw_rng_seed((uint32_t)time(NULL));
-    fw_app_ports_t ports = {.flash = &flash, .tcp = &tcp, .clock = &clock, .entropy = fw_entropy,
-                            .running_slot = 0x10, .ca = fp_ca_pem, .ca_len = fp_ca_pem_len,
+    fw_app_ports_t ports = {.flash = &flash,
+                            .tcp = &tcp,
+                            .clock = &clock,
+                            .entropy = fw_entropy,
+                            .running_slot = 0x10,
+                            .ca = fp_ca_pem,
+                            .ca_len = fp_ca_pem_len,
                             .on_step = no_step};
     return fw_app_update(&ports, "https://localhost/app-1.1.0.bin", why, sizeof why) == 0 ? 0 : 1;
 }

@@ -27,7 +27,10 @@ uint64_t fw_busy(const fw_counts_t *a, const fw_counts_t *b)
     return (b->all - a->all) - (b->wait - a->wait) - (b->uart - a->uart) - (b->flash - a->flash);
 }
 
-static uint64_t now_ns(void) { return board_count() * board_count_unit; }
+static uint64_t now_ns(void)
+{
+    return board_count() * board_count_unit;
+}
 
 /* ---- test-only randomness ------------------------------------------------
  * NOT FOR PRODUCTION: QEMU's boards have no TRNG. SHA-256 over a fixed seed,
@@ -125,7 +128,10 @@ static int uart_write(void *ctx, const uint8_t *buf, size_t len, uint32_t timeou
     return (int)len;
 }
 
-static void uart_close(void *ctx) { (void)ctx; }
+static void uart_close(void *ctx)
+{
+    (void)ctx;
+}
 
 /* ---- the clock: virtual time (1 ns per instruction), host wall time ---- */
 

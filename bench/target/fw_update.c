@@ -208,9 +208,15 @@ int main(void)
     flash.program = fl_program;
     flash.erase = fl_erase;
     flash.ctx = &dev.flash;
-    fw_app_ports_t ports = {.flash = &flash, .tcp = &tcp, .clock = &clock, .entropy = fw_entropy,
-                            .running_slot = running, .ca = fp_ca_pem, .ca_len = fp_ca_pem_len,
-                            .on_step = on_step, .step_ctx = &s};
+    fw_app_ports_t ports = {.flash = &flash,
+                            .tcp = &tcp,
+                            .clock = &clock,
+                            .entropy = fw_entropy,
+                            .running_slot = running,
+                            .ca = fp_ca_pem,
+                            .ca_len = fp_ca_pem_len,
+                            .on_step = on_step,
+                            .step_ctx = &s};
 
     /* The device's set-up is not the update: peaks restart from what is
      * allocated now (PSA's state, if any). */

@@ -10,7 +10,8 @@
  *   - mbedtls_calloc/free through MBEDTLS_PLATFORM_MEMORY, so the firmware
  *     counts every allocation (peak heap, record buffers);
  *   - randomness from the port: otter's CTR-DRBG (seeded from the port's
- *     entropy function) for TLS, MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG for PSA.
+ *     entropy function) for TLS, MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG for PSA
+ *     (from mcu-3.6.h, which this file includes).
  * TLS 1.3 is left out: in 3.6 it needs MBEDTLS_USE_PSA_CRYPTO, which moves
  * TLS 1.2 onto PSA as well; not what ESP-IDF 5.x's default build has.
  * No sockets, no file system, no time (otter checks certificate dates with
@@ -18,39 +19,19 @@
 #ifndef OTTER_TARGET_MBEDTLS_TLS_CONFIG_H
 #define OTTER_TARGET_MBEDTLS_TLS_CONFIG_H
 
+/* The crypto of the target tests (PSA, hashes, ECDSA and RSA verification,
+ * the port's RNG), then what TLS adds. */
+#include "mcu-3.6.h"
+
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
-#define MBEDTLS_HAVE_ASM
-
-#define MBEDTLS_PSA_CRYPTO_C
-#define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG
-#define MBEDTLS_PSA_KEY_SLOT_COUNT 8
 
 #define MBEDTLS_AES_C
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CTR_DRBG_C
-
-#define MBEDTLS_MD_C
-#define MBEDTLS_MD5_C
-#define MBEDTLS_SHA224_C
-#define MBEDTLS_SHA256_C
-#define MBEDTLS_SHA384_C
-#define MBEDTLS_SHA512_C
-
-#define MBEDTLS_BIGNUM_C
-#define MBEDTLS_ASN1_PARSE_C
-#define MBEDTLS_ASN1_WRITE_C
-#define MBEDTLS_OID_C
-#define MBEDTLS_ECP_C
 #define MBEDTLS_ECDH_C
-#define MBEDTLS_ECDSA_C
-#define MBEDTLS_ECP_DP_SECP192R1_ENABLED
-#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
-#define MBEDTLS_ECP_DP_SECP384R1_ENABLED
-#define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V15
-#define MBEDTLS_PKCS1_V21
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
 
