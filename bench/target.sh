@@ -30,7 +30,10 @@ W="${1:-$top/build-target/footprint}"
 case "$W" in /*) ;; *) W="$top/$W" ;; esac
 HOST_MD="${HOST_MD:-$top/bench/RESULTS.md}"
 deps="${OTTER_DEPS:-$top/../shared/deps}"
-mbedver="${OTTER_FP_MBEDTLS:-3.6.6}"
+# The first version fills the tables; the others (if their sources are
+# there) are set beside it in one table.
+mbedvers="${OTTER_FP_MBEDTLS:-3.6.6 4.0.0}"
+mbedver=${mbedvers%% *}
 timeout_s="${OTTER_FP_TIMEOUT:-600}"
 IMAGE_SIZE="${OTTER_FP_IMAGE_SIZE:-262144}"
 mkdir -p "$W"
@@ -64,8 +67,15 @@ set_isa() {
 mbedtls_build() {
     tarball="$deps/mbedtls-$mbedver.tar.xz"
     [ -f "$tarball" ] || { echo "footprint: $tarball not found; set OTTER_DEPS" >&2; return 3; }
-    cfg=tests/target/mbedtls/mcu-3.6-tls.h
-    key=$( { sha256sum "$tarball" | cut -d' ' -f1; cat $cfg tests/target/mbedtls/mcu-3.6.h; echo "$cc $arch"; "$cc" --version | head -1; } \
+    case "$mbedver" in
+        3.*) cfgs="tests/target/mbedtls/mcu-3.6-tls.h tests/target/mbedtls/mcu-3.6.h"
+             cfgargs="-DMBEDTLS_CONFIG_FILE=$top/tests/target/mbedtls/mcu-3.6-tls.h"; crypto=mbedcrypto ;;
+        *)   cfgs="tests/target/mbedtls/mcu-4.0-https.h tests/target/mbedtls/mcu-4.0-https-crypto.h"
+             cfgargs="-DMBEDTLS_CONFIG_FILE=$top/tests/target/mbedtls/mcu-4.0-https.h
+                      -DTF_PSA_CRYPTO_CONFIG_FILE=$top/tests/target/mbedtls/mcu-4.0-https-crypto.h
+                      -DPython3_EXECUTABLE=/usr/bin/python3"; crypto=tfpsacrypto ;;
+    esac
+    key=$( { sha256sum "$tarball" | cut -d' ' -f1; cat $cfgs; echo "$cc $arch"; "$cc" --version | head -1; } \
            | sha256sum | cut -c1-12)
     dest="$top/.deps/target/mbedtls-tls-$mbedver-$isa-$key"
     if [ -f "$dest/prefix/lib/libmbedtls.a" ]; then echo "$dest/prefix"; return 0; fi
@@ -80,21 +90,33 @@ set(CMAKE_C_COMPILER $cc)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 set(CMAKE_C_FLAGS_INIT "$arch $libc -Os -ffunction-sections -fdata-sections")
 TC
+    # shellcheck disable=SC2086
     if ! { cmake -S "$src" -B "$dest/build" -DCMAKE_TOOLCHAIN_FILE="$dest/toolchain.cmake" \
-              -DENABLE_TESTING=OFF -DENABLE_PROGRAMS=OFF -DCMAKE_BUILD_TYPE=MinSizeRel \
-              -DMBEDTLS_CONFIG_FILE="$top/$cfg" &&
-           cmake --build "$dest/build" -j 2 --target mbedtls mbedx509 mbedcrypto; } >"$log" 2>&1; then
+              -DENABLE_TESTING=OFF -DENABLE_PROGRAMS=OFF -DCMAKE_BUILD_TYPE=MinSizeRel $cfgargs &&
+           cmake --build "$dest/build" -j 2 --target mbedtls mbedx509 $crypto; } >"$log" 2>&1; then
         grep -m5 -E 'error' "$log" >&2
         echo "footprint $isa: mbedTLS $mbedver cross-build failed; see $log" >&2
         return 1
     fi
     mkdir -p "$dest/prefix/lib" "$dest/prefix/include"
-    cp -r "$src/include/mbedtls" "$src/include/psa" "$dest/prefix/include/"
-    cp "$cfg" "$dest/prefix/include/mbedtls/mbedtls_config.h"
-    cp tests/target/mbedtls/mcu-3.6.h "$dest/prefix/include/mbedtls/"  # which it includes
-    for l in mbedtls mbedx509 mbedcrypto; do
+    # The configuration as the default one, so users of the prefix need no -D.
+    case "$mbedver" in
+        3.*)
+            cp -r "$src/include/mbedtls" "$src/include/psa" "$dest/prefix/include/"
+            cp tests/target/mbedtls/mcu-3.6-tls.h "$dest/prefix/include/mbedtls/mbedtls_config.h"
+            cp tests/target/mbedtls/mcu-3.6.h "$dest/prefix/include/mbedtls/" # which it includes
+            ;;
+        *)
+            cp -r "$src/include/mbedtls" "$dest/prefix/include/"
+            cp -r "$src/tf-psa-crypto/include/"* "$src/tf-psa-crypto/drivers/builtin/include/"* "$dest/prefix/include/"
+            cp tests/target/mbedtls/mcu-4.0-https.h "$dest/prefix/include/mbedtls/mbedtls_config.h"
+            cp tests/target/mbedtls/mcu-4.0-https-crypto.h "$dest/prefix/include/psa/crypto_config.h"
+            ;;
+    esac
+    for l in mbedtls mbedx509; do
         find "$dest/build" -name "lib$l.a" -exec cp {} "$dest/prefix/lib/" \;
     done
+    find "$dest/build" -name "lib$crypto.a" -exec cp {} "$dest/prefix/lib/libmbedcrypto.a" \;
     rm -rf "$dest/build" "$src"
     echo "$dest/prefix"
 }
@@ -172,10 +194,10 @@ measure_isa() {
     fi
     prefix=$(mbedtls_build); r=$?
     [ $r = 0 ] || return $r
-    d="$W/$isa"
+    d=$(isadir "$isa" "$mbedver")
     build_fw "$d" || return 1
     # The names-only error texts, once the core has the option.
-    if grep -q OTTER_ERROR_TEXTS include/otter/config.h 2>/dev/null; then
+    if [ "$mbedver" = "${mbedvers%% *}" ] && grep -q OTTER_ERROR_TEXTS include/otter/config.h 2>/dev/null; then
         build_fw "$W/$isa-names" -DOTTER_ERROR_TEXTS=0 || return 1
         awk -f bench/target/mapsize.awk "$W/$isa-names/dev-texts.map" >"$d/size-names.tsv"
     fi
@@ -193,6 +215,9 @@ measure_isa() {
     sed -n 's/^FP \([a-z_0-9]*\) \(.*\)$/\1\t\2/p' "$d/run.log" >"$d/figures.tsv"
     echo "footprint $isa: $(fig "$d" verdict) to slot $(fig "$d" boot_slot), version $(fig "$d" boot_version)" >&2
 }
+
+# isadir ISA VERSION: where the figures of ISA with mbedTLS VERSION go.
+isadir() { if [ "$2" = "${mbedvers%% *}" ]; then echo "$W/$1"; else echo "$W/$1-mbedtls-$2"; fi; }
 
 # fig DIR KEY: a figure the firmware printed.
 fig() { awk -F'\t' -v k="$2" '$1 == k { print $2 }' "$1/figures.tsv"; }
@@ -306,7 +331,7 @@ markdown() {
     echo "| of which the C library | $(ram "$a" dev-bare libc) | $(ram "$r" dev-bare libc) | |"
     echo "| peak heap, all (= mbedTLS's: otter never allocates, the harness does not during the run) | $(f "$a" heap_peak_mbedtls) | $(f "$r" heap_peak_mbedtls) | $(host_fig heap) (mbedTLS) |"
     echo "| peak heap of mbedTLS without the two record buffers | **$(f "$a" heap_peak_no_records)** | **$(f "$r" heap_peak_no_records)** | $(host_fig norec) |"
-    echo "| record buffers (blocks ≥ 16 KiB: count, largest) | $(f "$a" heap_records), $(f "$a" heap_biggest) | $(f "$r" heap_records), $(f "$r" heap_biggest) | |"
+    echo "| record buffers (count, largest block) | $(f "$a" heap_records), $(f "$a" heap_biggest) | $(f "$r" heap_records), $(f "$r" heap_biggest) | |"
     echo "| mbedTLS allocations during the update (left at the end) | $(f "$a" heap_allocs) ($(f "$a" heap_leak)) | $(f "$r" heap_allocs) ($(f "$r" heap_leak)) | |"
     echo "| stack high-water mark of the update (below main) | **$(f "$a" stack_hwm)** | **$(f "$r" stack_hwm)** | $(host_fig stack) (whole main thread) |"
     echo
@@ -330,10 +355,57 @@ markdown() {
     echo "the UART driver and the flash simulator; per-byte figures are over the body bytes"
     echo "received between the first and the last engine step that received any."
     echo "Peak heap: \`mbedtls_platform_set_calloc_free()\` with a counting calloc/free (8-byte"
-    echo "header each, not counted); peaks restart when the update starts. mbedTLS 3.6's PSA"
-    echo "copies each hash input (\`MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS\` off), hence the"
+    echo "header each, not counted); peaks restart when the update starts; the record buffers"
+    echo "are the first two blocks of 16 KiB or more (\`mbedtls_ssl_setup()\`'s). mbedTLS 3.6's"
+    echo "PSA copies each hash input (\`MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS\` off), hence the"
     echo "allocation count. Stack: 40 KB below \`main\` painted before the update, scanned after."
     echo "Static RAM leaves out the harness and QEMU's RAM flash (4 MB, heap)."
+    others=${mbedvers#"${mbedvers%% *}"}
+    [ -n "$others" ] || return 0
+    echo
+    echo "### mbedTLS versions side by side"
+    echo
+    printf '%s' "| figure (device firmware, whole update) |"
+    hdr="|---|"
+    for v in $mbedvers; do printf ' Cortex-M4 %s |' "$v"; hdr="$hdr---:|"; done
+    for v in $mbedvers; do printf ' RV32IMC %s |' "$v"; hdr="$hdr---:|"; done
+    echo; echo "$hdr"
+    row() {
+        printf '| %s |' "$1"
+        for i in arm-m4 rv32imc; do
+            for v in $mbedvers; do
+                d=$(isadir $i "$v")
+                if [ ! -f "$d/figures.tsv" ]; then printf ' not measured |'; continue; fi
+                printf ' %s |' "$($2 "$d")"
+            done
+        done
+        echo
+    }
+    v_mbed() { sz "$1" dev-bare mbedtls 2; }
+    v_otter() { sum "$1" dev-bare "otter glue"; }
+    v_static() { echo "$(sum "$1" dev-bare "otter glue app port mbedtls libc padding other" 3) + $(sum "$1" dev-bare "otter glue app port mbedtls libc padding other" 4)"; }
+    v_heap() { fig "$1" heap_peak_mbedtls; }
+    v_norec() { fig "$1" heap_peak_no_records; }
+    v_stack() { fig "$1" stack_hwm; }
+    v_big() { fig "$1" heap_big_blocks; }
+    v_ipb() { per_byte "$(fig "$1" ipkb_download)"; }
+    v_hs() { mb "$(fig "$1" setup_handshake_instr)"; }
+    row "mbedTLS code + rodata" v_mbed
+    row "otter code + rodata (core + glue)" v_otter
+    row "static RAM (.data + .bss)" v_static
+    row "peak heap of mbedTLS" v_heap
+    row "peak heap without the record buffers" v_norec
+    row "blocks of 16 KiB or more allocated" v_big
+    row "stack high-water mark" v_stack
+    row "download path, instructions per byte" v_ipb
+    row "set-up, handshake and request, instructions" v_hs
+    echo
+    echo "mbedTLS 4.0.0 is built with \`tests/target/mbedtls/mcu-4.0-https.h\` and"
+    echo "\`mcu-4.0-https-crypto.h\` (TF-PSA-Crypto 1.0): the same client less ECDHE-RSA and"
+    echo "RSASSA-PSS certificates, which 4.0 builds only with RSA private-key operations."
+    echo "4.0's PSA copies the caller's buffers of every AEAD call: each record's ciphertext"
+    echo "and plaintext is copied into a fresh heap block (the blocks of 16 KiB or more row),"
+    echo "which is what its peak adds over 3.6."
 }
 
 # ---------------------------------------------------------------------------
@@ -355,12 +427,18 @@ build/otter image make --chip esp32 --project otter-demo --version 1.1.0 --size 
     --out "$W/www/app-1.1.0.bin" >/dev/null || exit 1
 nginx_start "$W/www" "$W/pki" 1 || { echo "footprint: nginx did not start" >&2; exit 1; }
 rc=0
-for i in arm-m4 rv32imc; do
-    rm -f "$W/$i/figures.tsv"
-    measure_isa "$i"; r=$?
-    [ $r = 3 ] && exit 3
-    [ $r = 0 ] || rc=1
+for mbedver in $mbedvers; do
+    for i in arm-m4 rv32imc; do
+        rm -f "$(isadir "$i" "$mbedver")/figures.tsv"
+        measure_isa "$i"; r=$?
+        if [ $r = 3 ]; then
+            [ "$mbedver" = "${mbedvers%% *}" ] && exit 3
+            break  # a further version without sources: its column says so
+        fi
+        [ $r = 0 ] || rc=1
+    done
 done
+mbedver=${mbedvers%% *}
 nginx_stop
 markdown >"$W/section.md"
 echo "footprint: wrote $W/section.md" >&2
