@@ -5,11 +5,10 @@
  * own code is fw_app.c. Prints "FP key value" lines that bench/target.sh
  * reads:
  *   - heap: every mbedTLS allocation goes through the counting
- *     mbedtls_calloc/free below (MBEDTLS_PLATFORM_MEMORY); an allocation of
- *     16 KiB or more is a record buffer (with this configuration nothing
- *     else in mbedTLS comes near that size);
- *   - stack: painted from 512 bytes below main's frame down STACK_PAINT
- *     bytes before the update, scanned after it;
+ *     mbedtls_calloc/free below (MBEDTLS_PLATFORM_MEMORY), the two record
+ *     buffers told apart (see blockhdr_t);
+ *   - stack: painted from 1 KiB below main's top_marker down STACK_PAINT
+ *     bytes just before the update, scanned after it;
  *   - instructions (board.h): the whole update and the steady download,
  *     less the time spun waiting on the UART, and with the UART driver and
  *     the flash simulator (a device's SPI flash driver, not otter) apart.
@@ -40,32 +39,46 @@
 
 typedef struct heapcount {
     size_t cur, peak, cur_small, peak_small, biggest;
-    unsigned allocs, records;
+    unsigned allocs, records, big;
 } heapcount_t;
 static heapcount_t heap;
 
+/* Each block carries an 8-byte header: its length and whether it is one of
+ * the two record buffers. Those are the first two blocks of 16 KiB or more
+ * since the update began: mbedtls_ssl_setup() allocates them before any
+ * record flows (later large blocks, such as PSA's copies of a record's
+ * ciphertext and plaintext in 4.0, count as ordinary heap). */
+typedef struct blockhdr {
+    uint32_t len;
+    uint32_t record;
+} blockhdr_t;
+_Static_assert(sizeof(blockhdr_t) == 8, "header keeps 8-byte alignment");
+
 static void *fp_calloc(size_t n, size_t size)
 {
-    if (size != 0 && n > (SIZE_MAX - 8) / size)
+    if (size != 0 && n > (UINT32_MAX - 8) / size)
         return NULL;
-    size_t len = n * size;
-    uint8_t *p = calloc(1, len + 8);
+    blockhdr_t h = {(uint32_t)(n * size), 0};
+    uint8_t *p = calloc(1, h.len + 8u);
     if (!p)
         return NULL;
-    memcpy(p, &len, sizeof len);
     heap.allocs++;
-    heap.cur += len;
+    heap.cur += h.len;
     if (heap.cur > heap.peak)
         heap.peak = heap.cur;
-    if (len >= RECORD_MIN) {
+    if (h.len >= RECORD_MIN)
+        heap.big++;
+    if (h.len >= RECORD_MIN && heap.records < 2) {
         heap.records++;
+        h.record = 1;
     } else {
-        heap.cur_small += len;
+        heap.cur_small += h.len;
         if (heap.cur_small > heap.peak_small)
             heap.peak_small = heap.cur_small;
     }
-    if (len > heap.biggest)
-        heap.biggest = len;
+    if (h.len > heap.biggest)
+        heap.biggest = h.len;
+    memcpy(p, &h, sizeof h);
     return p + 8;
 }
 
@@ -74,11 +87,11 @@ static void fp_free(void *ptr)
     if (!ptr)
         return;
     uint8_t *p = (uint8_t *)ptr - 8;
-    size_t len;
-    memcpy(&len, p, sizeof len);
-    heap.cur -= len;
-    if (len < RECORD_MIN)
-        heap.cur_small -= len;
+    blockhdr_t h;
+    memcpy(&h, p, sizeof h);
+    heap.cur -= h.len;
+    if (!h.record)
+        heap.cur_small -= h.len;
     free(p);
 }
 
@@ -117,7 +130,7 @@ static uint8_t *paint_lo, *paint_hi;
 
 __attribute__((noinline)) static void stack_paint(uint8_t *top)
 {
-    paint_hi = top - 512; /* keep clear of this function's own frame */
+    paint_hi = top - 1024; /* clear of main's locals and this function's frame */
     paint_lo = top - STACK_PAINT;
     for (volatile uint8_t *p = paint_lo; p < paint_hi; p++)
         *p = PAINT_BYTE;
@@ -179,7 +192,6 @@ int main(void)
     static steps_t s;
     static char why[512];
 
-    stack_paint(top);
     otter_transport_t tcp;
     otter_clock_t clock;
     fw_ports(&tcp, &clock);
@@ -223,10 +235,11 @@ int main(void)
     heap.peak = heap.cur;
     heap.peak_small = heap.cur_small;
     heap.biggest = 0;
-    heap.allocs = heap.records = 0;
+    heap.allocs = heap.records = heap.big = 0;
     size_t heap_base = heap.cur;
     void *brk0 = sbrk(0);
     fw_counts_t end;
+    stack_paint(top); /* the set-up above is the harness's, not the update's */
     fw_snap(&s.start);
     rc = fw_app_update(&ports, "https://localhost/app-1.1.0.bin", why, sizeof why);
     fw_snap(&end);
@@ -247,6 +260,7 @@ int main(void)
     printf("FP heap_peak_mbedtls %lu\nFP heap_peak_no_records %lu\nFP heap_records %u\nFP heap_biggest %lu\n",
            (unsigned long)heap.peak, (unsigned long)heap.peak_small, heap.records, (unsigned long)heap.biggest);
     printf("FP heap_base %lu\n", (unsigned long)heap_base);
+    printf("FP heap_big_blocks %u\n", heap.big);
     printf("FP heap_allocs %u\nFP heap_leak %lu\nFP brk_growth %ld\n", heap.allocs, (unsigned long)heap.cur,
            (long)((char *)brk1 - (char *)brk0));
     printf("FP stack_hwm %lu\n", (unsigned long)stack);
