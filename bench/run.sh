@@ -47,6 +47,27 @@ summary() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$W/summary.tsv"; }
 say() { echo "bench: $*" >&2; }
 
 # ---------------------------------------------------------------------------
+# The footprint on the target ISAs under QEMU (issue 15): bench/target.sh,
+# with this run's host figures (summary, §3, §5, §7) beside its own.
+section_target() {
+    {
+        awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$W/summary.tsv"
+        for f in versions-summary s3 s5; do [ -f "$W/$f.md" ] && cat "$W/$f.md"; done
+        echo "commit \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`"
+    } >"$W/host.md"
+    if HOST_MD="$W/host.md" bench/target.sh "$W/target" >"$W/target.log" 2>&1; then
+        cp "$W/target/section.md" "$W/s8.md"
+    else
+        tail -5 "$W/target.log" >&2
+        {
+            echo "## 8. Footprint on the target: Cortex-M4 and RV32IMC under QEMU"
+            echo
+            echo "not measured: \`bench/target.sh\` failed ($(grep -m1 -E 'footprint.*(not|fail|did)' "$W/target.log" || echo 'see its log'))."
+        } >"$W/s8.md"
+    fi
+}
+
+# ---------------------------------------------------------------------------
 # Code size: the core built freestanding, -Os, per module, three targets.
 section_size() {
     out="$W/s5.md"
@@ -1249,7 +1270,7 @@ write_results() {
         awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$W/summary.tsv"
         echo
         [ -s "$W/versions-summary.md" ] && cat "$W/versions-summary.md" && echo
-        for n in 1 2 3 4 5 6 7; do
+        for n in 1 2 3 4 5 6 7 8; do
             [ -f "$W/s$n.md" ] && cat "$W/s$n.md" && echo
         done
     } >"$RESULTS"
@@ -1288,7 +1309,7 @@ device_cmd() {
     echo "$OTTER device --flash $1 --url https://localhost:$NGINX_PORT/${2:-app-1.1.0.bin} --ca $W/pki/ca.pem --self-test pass --quiet --json"
 }
 
-only="${BENCH_ONLY:-size ipb throughput vtime ram fleet versions}"
+only="${BENCH_ONLY:-size ipb throughput vtime ram fleet versions target}"
 case " $only " in
     *" throughput "* | *" ipb "* | *" ram "* | *" fleet "* | *" versions "*) setup_server ;;
 esac
