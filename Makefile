@@ -51,6 +51,8 @@ demo: deps-test build
 # Measures the plain build, and side by side (bench/RESULTS.md §7) the same
 # tree against mbedTLS 3.6.6 and 4.0.0 (built once into .deps/ by
 # scripts/mbedtls.sh); a version whose sources are absent is skipped with a line.
+# §8: the footprint of a whole HTTPS update on Cortex-M4 and RV32IMC under
+# QEMU (bench/target.sh, called by bench/run.sh).
 bench: deps-bench build
 	@more=""; for v in 3.6 4.0; do \
 	    if scripts/mbedtls.sh $$v >/dev/null; then \

@@ -42,7 +42,7 @@ int fw_main(const otter_flash_t *flash, const otter_transport_t *tcp, const otte
     static otter_boot_t boot;
     static otter_tls_t tls;
     static otter_update_t up;
-    static uint8_t http_buf[1024], data_buf[4096], work[2048];
+    static uint8_t http_buf[1024], data_buf[1024], work[2048];
     static const uint8_t ca[] = "-----BEGIN CERTIFICATE-----\n";
     otter_transport_t tls_t;
 

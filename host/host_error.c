@@ -1,5 +1,5 @@
 /* Words and names for the host side's error codes, generated from
- * host_errors.def; every other code is the core's (otter_strerror()). */
+ * host_errors.def; every other code is the core's (otter_error_text()). */
 #include "host_error.h"
 
 const char *otter_host_strerror(int err)
@@ -11,7 +11,7 @@ const char *otter_host_strerror(int err)
 #include "host_errors.def"
 #undef OTTER_ERRDEF
     default:
-        return otter_strerror(err);
+        return otter_error_text(err); /* the texts whatever OTTER_ERROR_TEXTS says */
     }
 }
 

@@ -15,7 +15,7 @@ typedef enum otter_host_err {
 #undef OTTER_ERRDEF
 } otter_host_err_t;
 
-/* Words for a host or core error code (otter_strerror() for the core's).
+/* Words for a host or core error code (otter_error_text() for the core's).
  * Never NULL; unknown codes give "unknown error". Static storage. */
 const char *otter_host_strerror(int err);
 

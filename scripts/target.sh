@@ -18,8 +18,10 @@
 # semihosting (printf reaches the host, exit() is QEMU's exit
 # status, fopen reads tests/vectors/ from the checkout, and the images
 # scripts/sign-vectors.sh signs with build/otter into build-target/signed/).
-# QEMU's exit status is the verdict. Prints one line per ISA (tests, cases,
-# failed, wall time) and mbedTLS version.
+# QEMU's exit status is the verdict. Against the first mbedTLS every test
+# runs; against the next ones only those tests.txt marks "crypto". The ISAs
+# run side by side. Prints one line per ISA (tests, cases, failed, wall
+# time) and mbedTLS version.
 # Usage: scripts/target.sh arm-m4|rv32imc|all [TEST...]
 # Exit: 0 all passed, 1 a failure, 3 no mbedTLS sources at all (skipped; a
 # single absent version is a SKIPPED line and not a failure).
@@ -33,6 +35,10 @@ only="$*"
 out=build-target
 deps="${OTTER_DEPS:-$root/../shared/deps}"
 timeout_s="${OTTER_TARGET_TIMEOUT:-300}"
+# The power-cut sweeps of tests/test_update_sweeps.c cut after every
+# operation on the host; here after every Nth (and each of the last N), to
+# keep the leg near a minute per ISA and mbedTLS.
+sweep_stride="${OTTER_TARGET_SWEEP_STRIDE:-12}"
 # The mbedTLS releases to cross-build and test against, each in turn (the
 # ones ESP-IDF ships: 3.6 in v5.x, 4.0 with TF-PSA-Crypto in v6.0).
 mbedvers="${OTTER_TARGET_MBEDTLS:-3.6.6 4.0.0}"
@@ -129,9 +135,10 @@ TC
 # build_support: the objects every test links, as one archive.
 build_support() {
     dir="$out/$isa/mbedtls-$mbedver"; rm -rf "$dir"; mkdir -p "$dir/obj"
-    files="$(core_files) src/mbedtls/crypto.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
-           host/imgmake.c host/host_error.c tests/support/script_transport.c tests/support/http_run.c
-           ports/posix/norsim.c tests/support/ramflash.c"
+    files="$(core_files) src/mbedtls/crypto.c src/mbedtls/tls_errors.c tests/target/target_rng.c tests/target/cmocka/cmocka.c
+           host/imgmake.c host/host_error.c host/simdev.c ports/posix/norsim.c
+           tests/support/script_transport.c tests/support/http_run.c tests/support/ramflash.c
+           tests/support/memserver.c tests/support/updfix.c"
     for f in $files; do
         o="$dir/obj/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')"
         # shellcheck disable=SC2086
@@ -160,34 +167,42 @@ run_isa() {
     if [ $r = 3 ]; then summary_line="target $isa: SKIPPED: mbedTLS sources not found, set OTTER_DEPS"; return 3; fi
     if [ $r != 0 ]; then summary_line="target $isa: FAILED: mbedTLS $mbedver cross-build"; return 1; fi
     # The host tests' flags, with the instruction set's C library.
-    CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost -Iports/posix
-            -Itests/support -Itests/target/cmocka -isystem $prefix/include"
+    CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost
+            -Itests/support -Iports/posix -Itests/target/cmocka -isystem $prefix/include"
     start=$(date +%s)
     build_support || { summary_line="target $isa: FAILED to build (see above)"; return 1; }
     ntests=0; ncases=0; nfail=0; failed_names=""
-    for t in $(grep -v '^#' tests/target/tests.txt); do
+    # After the first mbedTLS, only the tests marked "crypto" (tests.txt).
+    if [ "$mbedver" = "$(echo $have | cut -d' ' -f1)" ]; then
+        list=$(grep -v '^#' tests/target/tests.txt | awk '{print $1}')
+    else
+        list=$(grep -v '^#' tests/target/tests.txt | awk '$2 == "crypto" {print $1}')
+    fi
+    for t in $list; do
         if [ -n "$only" ] && ! echo " $only " | grep -q " $t "; then continue; fi
         ntests=$((ntests + 1))
         elf="$dir/$t.elf"; log="$dir/$t.log"
         # shellcheck disable=SC2086
-        if ! $cc $arch $libc $CFLAGS tests/$t.c $startobj -o "$elf" -Wl,--gc-sections -Wl,-Map,"$dir/$t.map" $ldflags \
+        if ! $cc $arch $libc $CFLAGS -DOTTER_TEST_SWEEP_STRIDE=$sweep_stride tests/$t.c $startobj -o "$elf" -Wl,--gc-sections -Wl,-Map,"$dir/$t.map" $ldflags \
                 -L"$dir" -L"$prefix/lib" -Wl,--start-group -lsupport -lmbedcrypto -Wl,--end-group; then
             echo "target $isa: $t does not build"; nfail=$((nfail + 1)); failed_names="$failed_names $t"; continue
         fi
+        t0=$(date +%s)
         # shellcheck disable=SC2086
         timeout "$timeout_s" $qemu -nographic -monitor none -serial none \
             -semihosting-config enable=on,target=native -kernel "$elf" >"$log" 2>&1 </dev/null
         rc=$?
+        tsecs=$(( $(date +%s) - t0 ))
         cases=$(grep -c '^\[ RUN      \]' "$log")
         ncases=$((ncases + cases))
         if [ $rc != 0 ]; then
             [ $rc = 124 ] && echo "[  TIMEOUT ] $t after ${timeout_s}s" >>"$log"
-            echo "target $isa: $t: QEMU exit status $rc"
+            echo "target $isa: $t: QEMU exit status $rc (${tsecs}s)"
             grep -E '^\[  (FAILED|ERROR|FAULT|TIMEOUT) ' "$log" | sed 's/^/  /'
             grep -E '^\[   LINE   \]' "$log" | sed 's/^/  /'
             nfail=$((nfail + 1)); failed_names="$failed_names $t"
         else
-            echo "target $isa: $t: $cases cases passed"
+            echo "target $isa: $t: $cases cases passed (${tsecs}s)"
         fi
     done
     secs=$(( $(date +%s) - start ))
@@ -198,7 +213,8 @@ run_isa() {
 }
 
 # Images signed on the host by the project's CLI for tests/test_sigverify.c
-# (build/otter, the system leg's build; configured here if absent).
+# and tests/test_update.c (build/otter, the system leg's build; configured
+# here if absent).
 sign_vectors() {
     if [ ! -x build/otter ]; then
         echo "target: building the host CLI (build/otter) to sign test images" >&2
@@ -227,12 +243,35 @@ if ! sign_vectors; then
     echo "target: FAILED: could not sign the test images with build/otter"
     exit 1
 fi
+# The ISAs side by side, each in its own process (QEMU is one thread; the
+# machine has two cores), one mbedTLS after the other; output in order.
+mkdir -p "$out/runs"
+combos=""
 for mbedver in $have; do
+    pids=""
     for i in $isas; do
-        run_isa "$i" || rc=1
-        summary="$summary$summary_line
-"
+        c="$i-$mbedver"; combos="$combos $c"
+        rm -f "$out/runs/$c.summary"
+        (
+            run_isa "$i"; r=$?
+            printf '%s\n' "$summary_line" >"$out/runs/$c.summary"
+            exit $r
+        ) >"$out/runs/$c.log" 2>&1 &
+        pids="$pids $!"
     done
+    for p in $pids; do
+        wait "$p" || rc=1
+    done
+done
+for c in $combos; do
+    cat "$out/runs/$c.log"
+    if [ -f "$out/runs/$c.summary" ]; then
+        summary="$summary$(cat "$out/runs/$c.summary")
+"
+    else
+        summary="${summary}target ${c%%-[0-9]*}: FAILED: no summary (see $out/runs/$c.log)
+"; rc=1
+    fi
 done
 printf '%s' "$summary"
 exit $rc

@@ -456,8 +456,10 @@ static int follow_redirect(otter_http_t *h)
     otter_url_t old, u;
     (void)otter_url_parse(h->url, strlen(h->url), &old);
     int ret = otter_url_resolve(h->url, sizeof h->url, h->url, h->url + h->loc_off, h->loc_len);
-    if (ret == OTTER_ERR_BUF_TOO_SMALL)
-        return fail(h, OTTER_ERR_HTTP_URL_TOO_LONG);
+    if (ret == OTTER_ERR_BUF_TOO_SMALL) {
+        h->detail.url_need = (uint32_t)(h->loc_off + h->loc_len + 1);
+        return fail(h, OTTER_ERR_HTTP_REDIRECT_TOO_LONG);
+    }
     if (ret < 0 || otter_url_parse(h->url, (size_t)ret, &u) != 0)
         return fail(h, OTTER_ERR_URL);
     if (old.scheme == OTTER_URL_HTTPS && u.scheme == OTTER_URL_HTTP)

@@ -236,9 +236,20 @@ static void explain(otter_sb_t *o, const otter_http_t *h, int err)
         explain_redirect(o, h, err);
         return;
     case OTTER_ERR_HTTP_URL_TOO_LONG:
-        otter_sb_put(o, "the URL (or a redirect's Location) is longer than OTTER_HTTP_URL_MAX (");
+        otter_sb_put(o, "the URL is longer than OTTER_HTTP_URL_MAX (");
         otter_sb_u64(o, OTTER_HTTP_URL_MAX);
-        otter_sb_put(o, " bytes with the Location)");
+        otter_sb_put(o, " bytes with its NUL): build otter with a larger -DOTTER_HTTP_URL_MAX");
+        return;
+    case OTTER_ERR_HTTP_REDIRECT_TOO_LONG:
+        otter_sb_put(o, "the redirect from ");
+        put_host(o, &h->detail);
+        otter_sb_put(o, " points to a URL that does not fit in OTTER_HTTP_URL_MAX (");
+        otter_sb_u64(o, OTTER_HTTP_URL_MAX);
+        otter_sb_put(o, " bytes, holding the current URL and the Location; at least ");
+        otter_sb_u64(o, h->detail.url_need);
+        otter_sb_put(o, " needed): it was not followed; build otter with -DOTTER_HTTP_URL_MAX=");
+        otter_sb_u64(o, h->detail.url_need <= 2048 ? 2048 : h->detail.url_need);
+        otter_sb_put(o, " (or in OTTER_CONFIG_FILE)");
         return;
     case OTTER_ERR_URL:
         otter_sb_put(o, "the URL is not a valid http:// or https:// URL");

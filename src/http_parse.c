@@ -146,6 +146,14 @@ static void parse_connection(otter_http_t *h, const char *v, size_t n)
     }
 }
 
+/* A redirect's Location of at least loc_len bytes does not fit after the
+ * current URL: its own error, with the room it needed for the explanation. */
+static int location_too_long(otter_http_t *h, size_t loc_len)
+{
+    h->detail.url_need = (uint32_t)(h->loc_off + loc_len + 1);
+    return OTTER_ERR_HTTP_REDIRECT_TOO_LONG;
+}
+
 /* The trimmed Location value v[0..n): percent-encode the whitespace left
  * inside it, in place from the back. */
 static int end_location(otter_http_t *h, char *v, size_t n, size_t cap)
@@ -155,7 +163,7 @@ static int end_location(otter_http_t *h, char *v, size_t n, size_t cap)
     for (size_t i = 0; i < n; i++)
         ws += v[i] == ' ' || v[i] == '\t';
     if (n + 2 * ws + 1 > cap)
-        return OTTER_ERR_HTTP_HEADER_TOO_LARGE;
+        return location_too_long(h, n + 2 * ws);
     size_t w = n + 2 * ws;
     v[w] = '\0';
     for (size_t i = n; i-- > 0;) {
@@ -310,14 +318,14 @@ static int value_byte(otter_http_t *h, uint8_t c)
          * of a Location are percent-encoded to fit on a request line */
         static const char hex[] = "0123456789ABCDEF";
         if (h->val_len + 3 >= cap)
-            return OTTER_ERR_HTTP_HEADER_TOO_LARGE;
+            return location_too_long(h, h->val_len + 3);
         v[h->val_len++] = '%';
         v[h->val_len++] = hex[c >> 4];
         v[h->val_len++] = hex[c & 15];
         return 0;
     }
     if (h->val_len + 1 >= cap)
-        return OTTER_ERR_HTTP_HEADER_TOO_LARGE;
+        return h->hfield == HF_LOCATION ? location_too_long(h, h->val_len + 1) : OTTER_ERR_HTTP_HEADER_TOO_LARGE;
     v[h->val_len++] = (char)c;
     return 0;
 }

@@ -11,6 +11,10 @@
 #define MAGIC_MD5 0xEBEBu
 #define MAX_ROWS (OTTER_PT_MAX_LEN / OTTER_PT_ROW_SIZE)
 
+static int check_entry(const otter_partition_t *e, uint32_t flash_size);
+static int check_pair(const otter_partition_t *a, const otter_partition_t *b);
+static int check_ota_gap(const otter_ptable_t *pt);
+
 void otter_ptable_init(otter_ptable_t *pt)
 {
     memset(pt, 0, sizeof *pt);
@@ -56,7 +60,15 @@ struct parser {
     otter_md5_t md5;
     int md5_seen;
     int done;
+    int update_rows_only; /* keep app rows and otadata, count the others */
+    uint32_t rows;        /* entry rows seen */
 };
+
+/* The rows an update and the boot choice use: every app slot and otadata. */
+static int is_update_row(const otter_partition_t *e)
+{
+    return e->type == OTTER_PT_TYPE_APP || (e->type == OTTER_PT_TYPE_DATA && e->subtype == OTTER_PT_SUBTYPE_OTADATA);
+}
 
 /* Feed one row. Returns 0 to continue (check p->done) or an error. */
 static int parse_row(struct parser *p, const uint8_t row[OTTER_PT_ROW_SIZE])
@@ -83,9 +95,16 @@ static int parse_row(struct parser *p, const uint8_t row[OTTER_PT_ROW_SIZE])
         return OTTER_ERR_PT_MAGIC;
     if (p->md5_seen)
         return OTTER_ERR_PT_NO_END; /* an entry the MD5 does not cover */
-    if (p->pt->count >= OTTER_PT_MAX_ENTRIES)
-        return OTTER_ERR_PT_TOO_MANY;
-    decode_row(&p->pt->entry[p->pt->count++], row);
+    otter_partition_t e;
+    decode_row(&e, row);
+    p->rows++;
+    if (p->update_rows_only && !is_update_row(&e)) {
+        p->pt->dropped++;
+    } else {
+        if (p->pt->count >= OTTER_PT_MAX_ENTRIES)
+            return OTTER_ERR_PT_TOO_MANY;
+        p->pt->entry[p->pt->count++] = e;
+    }
     if (otter_md5_update(&p->md5, row, OTTER_PT_ROW_SIZE) != 0)
         return OTTER_ERR_CRYPTO;
     return 0;
@@ -127,17 +146,73 @@ int otter_ptable_parse(otter_ptable_t *pt, const uint8_t *buf, size_t len, uint3
     return parser_finish(&p, ret, flash_size);
 }
 
-int otter_ptable_read(otter_ptable_t *pt, const otter_flash_t *flash)
+static int read_entry(const otter_flash_t *flash, uint32_t i, otter_partition_t *e)
+{
+    uint8_t row[OTTER_PT_ROW_SIZE];
+    int ret = flash->read(flash->ctx, OTTER_PT_OFFSET + i * OTTER_PT_ROW_SIZE, row, sizeof row);
+    if (ret == 0)
+        decode_row(e, row);
+    return ret;
+}
+
+/* otter_ptable_validate()'s checks, in its order, on all n entry rows of
+ * the table in flash (read again, one or two rows at a time) while pt
+ * keeps only some of them. */
+static int validate_in_flash(const otter_ptable_t *pt, const otter_flash_t *flash, uint32_t n)
+{
+    otter_partition_t a, b;
+    int ret = 0;
+    for (uint32_t i = 0; ret == 0 && i < n; i++) {
+        ret = read_entry(flash, i, &a);
+        if (ret == 0)
+            ret = check_entry(&a, flash->size);
+    }
+    for (uint32_t i = 0; ret == 0 && i < n; i++) {
+        ret = read_entry(flash, i, &a);
+        for (uint32_t j = i + 1; ret == 0 && j < n; j++) {
+            ret = read_entry(flash, j, &b);
+            if (ret == 0)
+                ret = check_pair(&a, &b);
+        }
+    }
+    /* every OTA slot is kept: the gap rule is checked on pt */
+    return ret ? ret : check_ota_gap(pt);
+}
+
+static int read_rows(otter_ptable_t *pt, const otter_flash_t *flash, int update_rows_only)
 {
     struct parser p;
     uint8_t row[OTTER_PT_ROW_SIZE];
     int ret = parser_start(&p, pt);
+    p.update_rows_only = update_rows_only;
     for (uint32_t i = 0; ret == 0 && !p.done && i < MAX_ROWS; i++) {
         ret = flash->read(flash->ctx, OTTER_PT_OFFSET + i * OTTER_PT_ROW_SIZE, row, sizeof row);
         if (ret == 0)
             ret = parse_row(&p, row);
     }
-    return parser_finish(&p, ret, flash->size);
+    if (!update_rows_only)
+        return parser_finish(&p, ret, flash->size);
+    /* the rows kept validate only as part of the whole table */
+    otter_md5_free(&p.md5);
+    if (ret == 0 && !p.done)
+        ret = OTTER_ERR_PT_NO_END;
+    if (ret == 0 && pt->count == 0)
+        ret = p.rows ? OTTER_ERR_PT_NOT_FOUND : OTTER_ERR_PT_EMPTY;
+    if (ret == 0) {
+        pt->has_md5 = p.md5_seen;
+        ret = validate_in_flash(pt, flash, p.rows);
+    }
+    if (ret != 0)
+        otter_ptable_init(pt);
+    return ret;
+}
+
+int otter_ptable_read(otter_ptable_t *pt, const otter_flash_t *flash)
+{
+    int ret = read_rows(pt, flash, 0);
+    if (ret == OTTER_ERR_PT_TOO_MANY)
+        ret = read_rows(pt, flash, 1); /* more rows than fit: keep the ones an update needs */
+    return ret;
 }
 
 static int is_ota_app(const otter_partition_t *e)
@@ -202,8 +277,13 @@ int otter_ptable_validate(const otter_ptable_t *pt, uint32_t flash_size)
             if (ret)
                 return ret;
         }
-    /* OTA slots must be ota_0..ota_{n-1}: the bootloader maps otadata's
-     * sequence number onto "the n OTA slots", so a gap breaks that map. */
+    return check_ota_gap(pt);
+}
+
+/* OTA slots must be ota_0..ota_{n-1}: the bootloader maps otadata's
+ * sequence number onto "the n OTA slots", so a gap breaks that map. */
+static int check_ota_gap(const otter_ptable_t *pt)
+{
     unsigned n = 0, highest = 0;
     for (uint32_t i = 0; i < pt->count; i++)
         if (is_ota_app(&pt->entry[i])) {
@@ -221,6 +301,8 @@ int otter_ptable_serialise(const otter_ptable_t *pt, uint8_t *out, size_t out_le
 {
     if (out_len < OTTER_PT_MAX_LEN)
         return OTTER_ERR_BUF_TOO_SMALL;
+    if (pt->dropped)
+        return OTTER_ERR_PT_TOO_MANY; /* only part of the table is here */
     /* gen_esp32part.py refuses a table whose rows fill all 0xC00 bytes. */
     if (pt->count > OTTER_PT_MAX_ENTRIES || (pt->count + (pt->has_md5 ? 1u : 0u)) * OTTER_PT_ROW_SIZE >= OTTER_PT_MAX_LEN)
         return OTTER_ERR_PT_TOO_MANY;
@@ -238,6 +320,8 @@ int otter_ptable_serialise(const otter_ptable_t *pt, uint8_t *out, size_t out_le
 
 int otter_ptable_write(const otter_ptable_t *pt, const otter_flash_t *flash)
 {
+    if (pt->dropped)
+        return OTTER_ERR_PT_TOO_MANY; /* only part of the table is here */
     int ret = otter_ptable_validate(pt, flash->size);
     if (ret)
         return ret;

@@ -98,6 +98,14 @@ size_t otter_tls_report_text(const otter_tls_report_t *r, char *buf, size_t len)
         otter_sb_put(&sb, r->alpn);
         otter_sb_put(&sb, r->resumed ? " (resumed)" : "");
     }
+    if (r->max_fragment_len) {
+        otter_sb_put(&sb, "\nmax fragment length: ");
+        otter_sb_dec(&sb, r->max_fragment_len);
+        otter_sb_put(&sb, r->max_fragment_answer == OTTER_TLS_MFL_HONOURED  ? " requested, honoured by the server"
+                          : r->max_fragment_answer == OTTER_TLS_MFL_IGNORED ? " requested, ignored by the server "
+                                                                              "(records of up to 16 KB)"
+                                                                            : " requested, no answer read");
+    }
     if (r->hostname_check_skipped) {
         otter_sb_put(&sb, "\nWARNING: host name check SKIPPED");
     }
@@ -220,6 +228,11 @@ size_t otter_tls_report_json(const otter_tls_report_t *r, char *buf, size_t len)
     json_kv_str(&sb, "version", r->version);
     json_kv_str(&sb, "cipher", r->cipher);
     json_kv_str(&sb, "alpn", r->alpn);
+    json_kv_int(&sb, "max_fragment_len", r->max_fragment_len);
+    json_kv_str(&sb, "max_fragment_answer",
+                r->max_fragment_answer == OTTER_TLS_MFL_HONOURED  ? "honoured"
+                : r->max_fragment_answer == OTTER_TLS_MFL_IGNORED ? "ignored"
+                                                                  : "");
     json_kv_int(&sb, "now", r->now);
     json_kv_int(&sb, "chain_total", r->chain_total);
     json_key(&sb, "chain");

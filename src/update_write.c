@@ -268,10 +268,11 @@ static int verify_signature(otter_update_t *u, const otter_image_info_t *info)
     if (!present)
         return p->allow_unsigned ? 0 : OTTER_ERR_UPD_UNSIGNED;
     const otter_flash_t *f = u->cfg.flash;
-    int ret = f->read(f->ctx, u->target->offset + info->signed_len, u->cfg.data_buf, OTTER_SIG_SECTOR_LEN);
-    if (ret < 0)
-        return ret;
-    ret = otter_sigblock_verify(u->cfg.data_buf, info->sig_digest, NULL, p->key_digests, p->key_digest_count, NULL);
+    /* read back from flash in data_buf-sized pieces: the buffer may be
+     * smaller than the sector */
+    int ret = otter_sigblock_verify_sector_flash(f, u->target->offset + info->signed_len, info->sig_digest, NULL,
+                                                 p->key_digests, p->key_digest_count, NULL, u->cfg.data_buf,
+                                                 u->cfg.data_buf_len);
     if (ret == OTTER_ERR_SIG_NONE)
         return p->allow_unsigned ? 0 : OTTER_ERR_UPD_UNSIGNED;
     return ret;

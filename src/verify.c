@@ -11,17 +11,15 @@ int otter_sigblock_verify_flash(const struct otter_flash *flash, uint32_t offset
     otter_image_info_t *in = info ? info : &local;
     if (!flash || !work)
         return OTTER_ERR_INVAL;
-    if (work_len < OTTER_SIG_SECTOR_LEN)
+    if (work_len < OTTER_SIG_WORK_MIN)
         return OTTER_ERR_BUF_TOO_SMALL;
     int r = otter_image_validate_flash(flash, offset, max_len, in, work, work_len);
     if (r != OTTER_OK)
         return r;
     if (!in->sig_digest_ready || (uint64_t)in->signed_len + OTTER_SIG_SECTOR_LEN > max_len)
         return OTTER_ERR_SIG_NONE;
-    r = flash->read(flash->ctx, offset + in->signed_len, work, OTTER_SIG_SECTOR_LEN);
-    if (r < 0)
-        return r;
-    return otter_sigblock_verify(work, in->sig_digest, NULL, trusted, n_trusted, report);
+    return otter_sigblock_verify_sector_flash(flash, offset + in->signed_len, in->sig_digest, NULL, trusted, n_trusted,
+                                              report, work, work_len);
 }
 
 int otter_image_boot_validate(void *ctx, const otter_flash_t *flash, uint32_t offset, uint32_t size)

@@ -5,21 +5,8 @@
 # against this build's mbedTLS; nm must show the update engine and
 # otter_boot_set_running (the running slot from the platform) and must not
 # show otter_boot_select or otter_boot_peek.
-set -eu
-SRC="${OTTER_SRC:?}"
-LIBS="${OTTER_MBEDTLS_LIBS:-}"
 command -v nm >/dev/null || { echo "skip: nm not found"; exit 77; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/otter-fwlink.XXXXXX")
-trap 'rm -rf "$T"' EXIT INT TERM
-inc=""
-link="-lmbedtls -lmbedx509 -lmbedcrypto"
-if [ -n "$LIBS" ]; then
-    link="$LIBS"
-    for l in $LIBS; do
-        d=$(dirname "$l")/../include
-        [ -f "$d/mbedtls/ssl.h" ] && inc="-I$d" && break
-    done
-fi
+. "${OTTER_SRC:?}/tests/support/core_cc.sh"
 cat >"$T/main.c" <<'C'
 #include <stddef.h>
 #include <stdint.h>

@@ -54,7 +54,7 @@ if [ -n "${OTTER_BUILD:-}" ] && [ -f "$OTTER_BUILD/libotter_core.a" ]; then
     san=""
     grep -q '^OTTER_SANITIZE:BOOL=ON' "$OTTER_BUILD/CMakeCache.txt" 2>/dev/null && san="-fsanitize=address,undefined"
     # shellcheck disable=SC2086
-    $CXX -std=c++11 $W $san $INC "$T/link.cpp" "$OTTER_BUILD/libotter_core.a" ${OTTER_MBEDTLS_LIBS:--lmbedtls -lmbedx509 -lmbedcrypto} -o "$T/link" 2> "$T/err" &&
+    $CXX -std=c++11 $W $san $INC "$T/link.cpp" "$OTTER_BUILD/libotter_core.a" "$OTTER_BUILD/libotter_explain.a" ${OTTER_MBEDTLS_LIBS:--lmbedtls -lmbedx509 -lmbedcrypto} -o "$T/link" 2> "$T/err" &&
         "$T/link" || { echo "FAIL: C++ does not link against the C core"; sed 's/^/    | /' "$T/err" | head; FAILS=$((FAILS + 1)); }
 fi
 [ $FAILS = 0 ] || { echo "$FAILS failure(s) in $N headers"; exit 1; }

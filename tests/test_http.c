@@ -95,7 +95,10 @@ static void test_long_url_small_buffer(void **state)
     (void)state;
     static char url[1100], want[1400];
     size_t n = (size_t)snprintf(url, sizeof url, "http://objects.example.test/release-assets/x?sig=");
-    for (; n < 1024; n++)
+    /* as long as the client holds (OTTER_HTTP_URL_MAX), up to 1 KB, and
+     * longer than the buffer */
+    size_t url_len = OTTER_HTTP_URL_MAX - 1 < 1024 ? OTTER_HTTP_URL_MAX - 1 : 1024;
+    for (; n < url_len; n++)
         url[n] = (char)('a' + n % 26);
     url[n] = '\0';
     snprintf(want, sizeof want,
@@ -103,7 +106,7 @@ static void test_long_url_small_buffer(void **state)
              "Accept-Encoding: identity\r\n\r\n",
              url + strlen("http://objects.example.test"));
     otter_script_step_t steps[] = {SCRIPT_ACCEPT(), SCRIPT_STR(ok_resp)};
-    run_t *r = run_new(steps, ARRAY_LEN(steps), 0, 512);
+    run_t *r = run_new(steps, ARRAY_LEN(steps), 0, url_len / 2);
     run_get(r, url, 4096);
     assert_int_equal(r->read_ret, 0);
     run_expect_log(r, want);
@@ -373,8 +376,38 @@ static void test_redirect_errors(void **state)
     otter_script_step_t toolong[] = {SCRIPT_ACCEPT(), SCRIPT_BYTES(big, n)};
     r = run_new(toolong, ARRAY_LEN(toolong), 0, 256);
     run_get(r, "http://h.test/fw.bin", 4096);
-    assert_int_equal(r->head_ret, OTTER_ERR_HTTP_HEADER_TOO_LARGE);
+    assert_int_equal(r->head_ret, OTTER_ERR_HTTP_REDIRECT_TOO_LONG);
+    {
+        /* its own words: the limit, the room needed, how to raise it */
+        char why[512], need[64];
+        otter_http_explain(&r->h, r->head_ret, why, sizeof why);
+        snprintf(need, sizeof need, "OTTER_HTTP_URL_MAX (%u bytes", (unsigned)OTTER_HTTP_URL_MAX);
+        assert_non_null(strstr(why, need));
+        assert_true(otter_http_detail(&r->h)->url_need > OTTER_HTTP_URL_MAX);
+        snprintf(need, sizeof need, "at least %u needed", (unsigned)otter_http_detail(&r->h)->url_need);
+        assert_non_null(strstr(why, need));
+        assert_non_null(strstr(why, "-DOTTER_HTTP_URL_MAX="));
+        assert_non_null(strstr(why, "h.test"));
+    }
     free(r);
+
+    /* the longest Location that fits is followed; one byte more is not */
+    for (int extra = 0; extra < 2; extra++) {
+        static char hop[OTTER_HTTP_URL_MAX + 200];
+        /* Location bytes that fit after the URL and its NUL, with the
+         * Location's own NUL */
+        size_t room = OTTER_HTTP_URL_MAX - sizeof "http://h.test/fw.bin" - 1;
+        size_t m = (size_t)snprintf(hop, sizeof hop, "HTTP/1.1 302 Found\r\nLocation: /");
+        memset(hop + m, 'y', room - 1 + (size_t)extra);
+        m += room - 1 + (size_t)extra;
+        m += (size_t)snprintf(hop + m, sizeof hop - m, "\r\nContent-Length: 0\r\n\r\n");
+        otter_script_step_t st[] = {SCRIPT_ACCEPT(), SCRIPT_BYTES(hop, m),
+                                    SCRIPT_STR("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")};
+        r = run_new(st, ARRAY_LEN(st), 0, 256);
+        run_get(r, "http://h.test/fw.bin", 4096);
+        assert_int_equal(r->head_ret, extra ? OTTER_ERR_HTTP_REDIRECT_TOO_LONG : 0);
+        free(r);
+    }
 
     /* http -> https needs the TLS transport */
     otter_script_step_t up[] = {SCRIPT_ACCEPT(),

@@ -19,7 +19,7 @@ P="$T/prefix"
 "$P/bin/otter" --version | grep -q '^otter ' && ok "the installed otter runs" || fail "installed otter does not run"
 PATH="$P/bin:$PATH" otter image make --chip esp32 --version 1.0.0 --project demo --size 70000 --out "$T/a.bin" >/dev/null &&
     PATH="$P/bin:$PATH" otter image info "$T/a.bin" >/dev/null && ok "otter on PATH after install" || fail "otter on PATH"
-for f in lib/libotter_core.a lib/libotter_posix.a include/otter/otter.h include/otter/update.h include/otter/http.h \
+for f in lib/libotter_core.a lib/libotter_explain.a lib/libotter_posix.a include/otter/otter.h include/otter/update.h include/otter/http.h \
          include/otter/errors.def include/otter/bytes.h include/otter/host/partition.h include/otter/host/sigblock.h \
          include/otter/host/tls_report.h include/otter/posix/norsim.h lib/pkgconfig/otter.pc; do
     [ -s "$P/$f" ] && ok "$f" || fail "no $f"

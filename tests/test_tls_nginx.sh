@@ -34,7 +34,7 @@ if cmp -s "$T/got.bin" "$T/www/firmware.bin"; then echo "ok: download byte-exact
     echo "FAIL: download differs"; FAILS=$((FAILS + 1)); fi
 # TLS 1.3 tickets come after the handshake, with the first data read: --get
 expect "resumption" 0 "session resumed" -- --port "$PORT" --ca "$P/root.crt" --get / --reconnect
-expect "max fragment length 4096" 0 "body bytes: 1577648" \
+expect "max fragment length 4096" 0 "body bytes: 1577648" "max fragment length: 4096 requested, honoured by the server" \
     -- --port "$PORT" --ca "$P/root.crt" --mfl 4096 --get /firmware.bin --out "$T/got4k.bin"
 cmp -s "$T/got4k.bin" "$T/www/firmware.bin" && echo "ok: mfl download byte-exact" || {
     echo "FAIL: mfl download differs"; FAILS=$((FAILS + 1)); }

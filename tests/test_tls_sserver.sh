@@ -24,6 +24,16 @@ expect "a bundle-style hook with the leaf's own certificate only: untrusted" 140
     -- --port "$PORT" --bundle-ca "$P/leaf.crt" --at 2026-06-01
 expect "TLS 1.2 only (OTTER_TLS_TLS12_ONLY)" 0 "result: OK" "protocol: TLSv1.2 " \
     -- --port "$PORT" --ca "$P/root.crt" --tls12-only --at 2026-06-01
+# max_fragment_length (RFC 6066): OpenSSL's server honours it (so does nginx
+# with OpenSSL); the report says so, and the download works in 4 KB records.
+# The answer is read from the ServerHello, before any record is split: with
+# 512, on an mbedTLS that cannot reassemble the split Certificate message
+# (before 3.6.3), the handshake fails later but the answer is already there.
+expect "max_fragment_length 4096, honoured by s_server" 0 "result: OK" "protocol: TLSv1.2 " \
+    "max fragment length: 4096 requested, honoured by the server" "response: HTTP/1.0 200 ok" \
+    -- --port "$PORT" --ca "$P/root.crt" --mfl 4096 --get / --at 2026-06-01
+expect "max_fragment_length 512 in the JSON report" - '"max_fragment_len":512' '"max_fragment_answer":"honoured"' \
+    -- --port "$PORT" --ca "$P/root.crt" --mfl 512 --json --at 2026-06-01
 expect "DER root" 0 "result: OK" -- --port "$PORT" --ca "$P/root.der" --at 2026-06-01
 expect "spki of the leaf printed" 0 "spki sha256: $(spki_pin "$P/leaf.crt")" \
     -- --port "$PORT" --ca "$P/root.crt"

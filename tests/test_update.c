@@ -15,8 +15,8 @@
 
 #include "otter/error.h"
 #include "otter/otadata.h"
+#include "otter/sigblock.h"
 #include "otter/verify.h"
-#include "sign.h"
 #include "updfix.h"
 
 #define URL "http://updates.test/app.bin"
@@ -102,7 +102,21 @@ static void test_update_ok(void **state)
     char words[256];
     otter_update_diagnose(&f->up, words, sizeof words);
     assert_non_null(strstr(words, "updated: version 1.1.0"));
+    /* otadata exactly: v1's copy (seq 1, ota_0) kept, the other copy seq 2
+     * (ota_1) in state NEW, active; the bootloader's first boot makes it
+     * PENDING_VERIFY. */
+    otter_otadata_t od;
+    assert_int_equal(otter_simdev_otadata(&f->dev, &od), 0);
+    assert_int_equal(od.active, 1);
+    assert_int_equal(od.copy[0].seq, 1);
+    assert_int_equal(od.copy[1].seq, 2);
+    assert_int_equal(od.copy[1].state, OTTER_OTA_STATE_NEW);
+    assert_int_equal(otter_otadata_active_slot(&od, 2), 1);
     assert_updated(f, img, len, "1.1.0");
+    assert_int_equal(otter_simdev_otadata(&f->dev, &od), 0);
+    assert_int_equal(od.active, 1);
+    assert_int_equal(od.copy[1].seq, 2);
+    assert_int_equal(od.copy[1].state, OTTER_OTA_STATE_PENDING_VERIFY);
     free(img);
 }
 
@@ -438,36 +452,40 @@ static void test_bad_checksum(void **state)
     free(img);
 }
 
-/* Signing: device trusts key A. */
-static void sign_with(otter_signkey_t *k, const uint8_t *img, size_t len, uint8_t **out, size_t *out_len)
+/* Signing happens at build time (scripts/sign-vectors.sh, with `otter
+ * image make` and `otter sign`), so these cases also run on a target where
+ * nothing signs: `name` is img, made here with updfix_image(), signed by
+ * tests/keys/test-p256.pem (digest KEY_A, README there) or test-p256-b.pem. */
+static const uint8_t KEY_A[32] = {0x09, 0x3d, 0x00, 0x6b, 0x5b, 0xd5, 0xac, 0x29, 0xf9, 0xd9, 0x7e,
+                                  0xc6, 0x60, 0xa8, 0x14, 0x8e, 0xdb, 0xdf, 0xe5, 0xc8, 0x90, 0xe5,
+                                  0x86, 0xde, 0x11, 0xb8, 0x46, 0x1c, 0x23, 0x00, 0xac, 0x5a};
+
+static void signed_app(const char *name, const uint8_t *img, size_t len, uint8_t **out, size_t *out_len)
 {
-    unsigned n;
-    assert_int_equal(otter_sign_data(k, img, len, false, out, out_len, &n), 0);
-    assert_int_equal(n, 1);
+    *out = updfix_signed(name, out_len);
+    if (!*out)
+        fail_msg("cannot read the signed app %s (OTTER_SIGNED unset or wrong?)", name);
+    /* the app as made here, padded to a sector, then one signature sector */
+    assert_int_equal(*out_len, ((len + 4095) & ~(size_t)4095) + 4096);
+    assert_memory_equal(*out, img, len);
+    assert_int_equal(otter_sigblock_count(*out + *out_len - 4096), 1);
 }
 
 static void test_signatures(void **state)
 {
     updfix_t *f = fx(state);
-    otter_signkey_t a, b;
-    uint8_t digest_a[32];
-    otter_signkey_init(&a);
-    otter_signkey_init(&b);
-    assert_int_equal(otter_signkey_generate(&a, OTTER_SIG_SCHEME_ECDSA_P256), 0);
-    assert_int_equal(otter_signkey_generate(&b, OTTER_SIG_SCHEME_ECDSA_P256), 0);
-    assert_int_equal(otter_signkey_digest(&a, digest_a), 0);
     size_t len, slen;
     uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 3, &len), *signed_img;
 
     /* unsigned while a key is provisioned */
     memserver_init(&f->srv, img, len);
-    f->cfg.policy.key_digests = (const uint8_t(*)[32])digest_a;
+    f->cfg.policy.key_digests = (const uint8_t(*)[32])KEY_A;
     f->cfg.policy.key_digest_count = 1;
     otter_update_init(&f->up, &f->cfg);
     bad(f, OTTER_ERR_UPD_UNSIGNED);
 
     /* signed by the wrong key */
-    sign_with(&b, img, len, &signed_img, &slen);
+    signed_app("app-1.2.0-3.p256-b.bin", img, len, &signed_img, &slen);
     memserver_init(&f->srv, signed_img, slen);
     otter_update_init(&f->up, &f->cfg);
     bad(f, OTTER_ERR_SIG_UNTRUSTED);
@@ -475,7 +493,7 @@ static void test_signatures(void **state)
 
     /* right key, signature bytes damaged (CRC fixed up would need the key:
      * a flipped byte in the block is caught by its CRC) */
-    sign_with(&a, img, len, &signed_img, &slen);
+    signed_app("app-1.2.0-3.p256.bin", img, len, &signed_img, &slen);
     signed_img[slen - 4096 + 100] ^= 0x40;
     memserver_init(&f->srv, signed_img, slen);
     otter_update_init(&f->up, &f->cfg);
@@ -483,15 +501,57 @@ static void test_signatures(void **state)
     free(signed_img);
 
     /* right key */
-    sign_with(&a, img, len, &signed_img, &slen);
+    signed_app("app-1.2.0-3.p256.bin", img, len, &signed_img, &slen);
     memserver_init(&f->srv, signed_img, slen);
     otter_update_init(&f->up, &f->cfg);
     assert_int_equal(updfix_run(f, URL, 0), 0);
     assert_updated(f, signed_img, slen, "1.2.0");
     free(signed_img);
     free(img);
-    otter_signkey_free(&a);
-    otter_signkey_free(&b);
+}
+
+/* A data buffer of 1 or 2 KB (issue 16): the signature sector is read back
+ * from flash in pieces. RSA-3072 takes the piecewise path whose fields are
+ * read separately (1024 < one block); P-256 one block at a time (2048). */
+static void small_buffer_update(updfix_t *f, const char *signed_name, const uint8_t digest[32], size_t data_len)
+{
+    size_t len, slen;
+    uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 3, &len), *signed_img;
+    f->cfg.data_buf_len = data_len;
+    f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
+    f->cfg.policy.key_digest_count = 1;
+    signed_app(signed_name, img, len, &signed_img, &slen);
+    /* damaged in the middle of the block's key (past 1024 for RSA) */
+    signed_img[slen - 4096 + 1100] ^= 0x40;
+    memserver_init(&f->srv, signed_img, slen);
+    otter_update_init(&f->up, &f->cfg);
+    bad(f, OTTER_ERR_SIG_CRC);
+    signed_img[slen - 4096 + 1100] ^= 0x40;
+    /* unsigned while the key is provisioned */
+    memserver_init(&f->srv, img, len);
+    otter_update_init(&f->up, &f->cfg);
+    bad(f, OTTER_ERR_UPD_UNSIGNED);
+    memserver_init(&f->srv, signed_img, slen);
+    otter_update_init(&f->up, &f->cfg);
+    assert_int_equal(updfix_run(f, URL, 0), 0);
+    assert_updated(f, signed_img, slen, "1.2.0");
+    free(signed_img);
+    free(img);
+}
+
+/* tests/keys/test-rsa3072.pem's key digest (README there). */
+static const uint8_t KEY_RSA[32] = {0x4b, 0x96, 0xd2, 0xaa, 0x8b, 0xf7, 0x6a, 0x50, 0x73, 0xcf, 0x7b,
+                                    0xe4, 0x0d, 0x86, 0x72, 0xb0, 0x19, 0x04, 0x6c, 0x7d, 0x16, 0x45,
+                                    0xd0, 0x6d, 0x4d, 0xab, 0xfd, 0x5f, 0x48, 0xe7, 0x7e, 0x1b};
+
+static void test_data_buffer_1k_rsa(void **state)
+{
+    small_buffer_update(fx(state), "app-1.2.0-3.rsa3072.bin", KEY_RSA, 1024);
+}
+
+static void test_data_buffer_2k_p256(void **state)
+{
+    small_buffer_update(fx(state), "app-1.2.0-3.p256.bin", KEY_A, 2048);
 }
 
 static void test_network_cuts_resume(void **state)
@@ -514,6 +574,8 @@ static void test_network_cuts_resume(void **state)
     const otter_update_status_t *st = otter_update_status(&f->up);
     assert_int_equal(st->resumes, 5);
     assert_int_equal(st->redownloaded, 0); /* resumed at the exact byte */
+    assert_int_equal(f->srv.last_range_from, cuts[4]);
+    assert_int_equal(f->srv.body_bytes_sent, len);
     assert_int_equal(st->downloaded, len);
     assert_string_equal(f->srv.last_if_range, f->srv.etag);
     assert_updated(f, img, len, "1.3.0");
@@ -678,7 +740,7 @@ static void test_begin_errors(void **state)
     assert_int_equal(otter_update_finish(&f->up), OTTER_ERR_STATE);
     assert_int_equal(otter_update_begin(&f->up, "ftp://x/y"), OTTER_ERR_URL);
     assert_int_equal(otter_update_begin(&f->up, "https://x/y"), OTTER_ERR_UNSUPPORTED);
-    f->cfg.data_buf_len = 1024;
+    f->cfg.data_buf_len = OTTER_UPDATE_DATA_BUF_MIN - 1;
     otter_update_init(&f->up, &f->cfg);
     assert_int_equal(otter_update_begin(&f->up, URL), OTTER_ERR_INVAL);
     updfix_engine(f);
@@ -817,14 +879,10 @@ static void refused_in_slot(bool keyed_bootloader)
     updfix_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
     assert_int_equal(updfix_setup(f, "min_spiffs"), 0);
-    otter_signkey_t k;
-    uint8_t digest[32];
-    otter_signkey_init(&k);
-    assert_int_equal(otter_signkey_generate(&k, OTTER_SIG_SCHEME_ECDSA_P256), 0);
-    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    const uint8_t *digest = KEY_A;
     size_t len, slen;
     uint8_t *v1 = updfix_image("1.0.0", 200000, 0, OTTER_CHIP_ESP32, 1, &len), *sv1;
-    sign_with(&k, v1, len, &sv1, &slen);
+    signed_app("app-1.0.0-1.p256.bin", v1, len, &sv1, &slen);
     assert_int_equal(otter_simdev_install(&f->dev, OTTER_PT_SUBTYPE_OTA_0, sv1, slen), 0);
     if (keyed_bootloader)
         otter_simdev_set_keys(&f->dev, (const uint8_t(*)[32])digest, 1);
@@ -832,7 +890,7 @@ static void refused_in_slot(bool keyed_bootloader)
     assert_string_equal(f->dev.app.version, "1.0.0");
     /* signed 1.1.0 -> ota_1, confirmed */
     uint8_t *v11 = updfix_image("1.1.0", 150000, 0, OTTER_CHIP_ESP32, 3, &len), *sv11;
-    sign_with(&k, v11, len, &sv11, &slen);
+    signed_app("app-1.1.0-3.p256.bin", v11, len, &sv11, &slen);
     memserver_init(&f->srv, sv11, slen);
     updfix_engine(f);
     f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
@@ -874,7 +932,6 @@ static void refused_in_slot(bool keyed_bootloader)
     free(v11);
     free(sv11);
     free(v14);
-    otter_signkey_free(&k);
     updfix_teardown(f);
     free(f);
 }
@@ -1158,14 +1215,10 @@ static void test_no_length(void **state)
 static void test_no_length_cut_and_signed(void **state)
 {
     updfix_t *f = fx(state);
-    otter_signkey_t k;
-    uint8_t digest[32];
-    otter_signkey_init(&k);
-    assert_int_equal(otter_signkey_generate(&k, OTTER_SIG_SCHEME_ECDSA_P256), 0);
-    assert_int_equal(otter_signkey_digest(&k, digest), 0);
+    const uint8_t *digest = KEY_A;
     size_t len, slen;
     uint8_t *img = updfix_image("1.2.0", 150000, 0, OTTER_CHIP_ESP32, 91, &len), *signed_img;
-    sign_with(&k, img, len, &signed_img, &slen);
+    signed_app("app-1.2.0-91.p256.bin", img, len, &signed_img, &slen);
     f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
     f->cfg.policy.key_digest_count = 1;
     otter_update_init(&f->up, &f->cfg);
@@ -1185,6 +1238,7 @@ static void test_no_length_cut_and_signed(void **state)
         /* back to 1.0.0 in ota_0 for the next round */
         updfix_teardown(f);
         assert_int_equal(updfix_setup(f, "min_spiffs"), 0);
+        updfix_snapshot(f); /* for assert_updated()'s "running slot never written" */
         f->cfg.policy.key_digests = (const uint8_t(*)[32])digest;
         f->cfg.policy.key_digest_count = 1;
     }
@@ -1198,7 +1252,6 @@ static void test_no_length_cut_and_signed(void **state)
     assert_updated(f, signed_img, slen, "1.2.0");
     free(img);
     free(signed_img);
-    otter_signkey_free(&k);
 }
 
 int main(void)
@@ -1220,6 +1273,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_checksum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signatures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_buffer_1k_rsa, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_data_buffer_2k_p256, setup, teardown),
         cmocka_unit_test_setup_teardown(test_network_cuts_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stall_and_ignored_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_etag_changes, setup, teardown),

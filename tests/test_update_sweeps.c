@@ -37,6 +37,19 @@
 #define URL "http://updates.test/app.bin"
 #define SECTOR 4096u
 
+/* The power-cut sweeps cut after every flash operation; under QEMU
+ * (scripts/target.sh) after every OTTER_TEST_SWEEP_STRIDE-th one and each of
+ * the last stride ones (the switch and the confirmation), to bound the time. */
+#ifndef OTTER_TEST_SWEEP_STRIDE
+#define OTTER_TEST_SWEEP_STRIDE 1u
+#endif
+
+/* The cut point after `cut` in a sweep over n operations. */
+static uint64_t next_cut(uint64_t cut, uint64_t n)
+{
+    return cut + OTTER_TEST_SWEEP_STRIDE > n ? cut + 1 : cut + OTTER_TEST_SWEEP_STRIDE;
+}
+
 static updfix_t *new_fix(void)
 {
     updfix_t *f = calloc(1, sizeof *f);
@@ -96,21 +109,39 @@ static void test_powerloss_update(void **state)
     memserver_init(&f->srv, img, len);
     otter_norsim_stats_t s0, s1;
     otter_norsim_stats(&f->dev.sim, &s0);
+    /* The download's operations (before finish, which switches). */
+    assert_int_equal(otter_update_begin(&f->up, URL), 0);
+    int r;
+    while ((r = otter_update_step(&f->up)) == OTTER_UPDATE_MORE)
+        ;
+    assert_int_equal(r, 0);
+    otter_norsim_stats(&f->dev.sim, &s1);
+    uint64_t download_ops = s1.ops - s0.ops;
+    free_fix(f);
+    f = new_fix();
+    memserver_init(&f->srv, img, len);
+    otter_norsim_stats(&f->dev.sim, &s0);
     assert_int_equal(attempt(f), 0);
     otter_norsim_stats(&f->dev.sim, &s1);
     uint64_t n = s1.ops - s0.ops;
     free_fix(f);
+    assert_true(download_ops > 0 && download_ops < n);
 
-    uint64_t ok = 0, failed = 0, worst_extra = 0;
-    for (uint64_t cut = 1; cut <= n; cut++) {
+    uint64_t points = 0, ok = 0, failed = 0, worst_extra = 0;
+    for (uint64_t cut = 1; cut <= n; cut = next_cut(cut, n)) {
+        points++;
         f = new_fix();
+        updfix_snapshot(f);
         memserver_init(&f->srv, img, len);
         otter_norsim_cut_after(&f->dev.sim, cut);
         int ret = attempt(f);
         bool good = ret == OTTER_ERR_FLASH_POWER_LOSS;
-        /* Power back: the old or the new app boots, never neither. */
+        /* Power back: the old or the new app boots, never neither; the
+         * running slot is never written, and otadata not before the switch. */
         good = good && updfix_reboot(f) == 0 &&
                (running(f, OTTER_PT_SUBTYPE_OTA_0, "1.0.0") || running(f, OTTER_PT_SUBTYPE_OTA(1), "1.1.0"));
+        good = good && !memcmp(f->snap, otter_norsim_data(&f->dev.sim) + f->run_off, f->run_len);
+        good = good && (cut > download_ops || (updfix_unchanged(f) && running(f, OTTER_PT_SUBTYPE_OTA_0, "1.0.0")));
         /* Later attempts finish the job. */
         for (int tries = 0; good && tries < 3 && !confirmed_new(f); tries++) {
             ret = attempt(f);
@@ -130,7 +161,8 @@ static void test_powerloss_update(void **state)
         }
         free_fix(f);
     }
-    printf("powerloss-update: %llu cut points, %llu ok, %llu failed\n", (unsigned long long)n, (unsigned long long)ok,
+    printf("powerloss-update: %llu operations (%llu downloading), %llu cut points, %llu ok, %llu failed\n",
+           (unsigned long long)n, (unsigned long long)download_ops, (unsigned long long)points, (unsigned long long)ok,
            (unsigned long long)failed);
     printf("powerloss-update: worst bytes downloaded again after a cut: %llu\n", (unsigned long long)worst_extra);
     assert_int_equal(failed, 0);
@@ -212,10 +244,10 @@ static void test_watchdog_figure(void **state)
     const otter_partition_t *slot = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(1));
     /* Typical 4 KB sector erase: 45 ms (ports/posix/norsim.h). */
     uint64_t whole_slot_ms = (uint64_t)(slot->size / SECTOR) * 45u;
-    printf("watchdog: forum image %zu bytes, min_spiffs, typical flash: longest blocking step %.1f ms "
+    printf("watchdog: forum image %lu bytes, min_spiffs, typical flash: longest blocking step %.1f ms "
            "(%u steps, measured); erasing the %u-byte slot up front would block %llu ms (computed: sectors x 45 ms)\n",
-           len, (double)f->longest_step_us / 1000.0, otter_update_status(&f->up)->steps, (unsigned)slot->size,
-           (unsigned long long)whole_slot_ms);
+           (unsigned long)len, (double)f->longest_step_us / 1000.0, (unsigned)otter_update_status(&f->up)->steps,
+           (unsigned)slot->size, (unsigned long long)whole_slot_ms);
     assert_true(f->longest_step_us <= 50000);
     free_fix(f);
     free(img);
@@ -234,8 +266,9 @@ static void test_powerloss_refused_image(void **state)
     size_t len;
     uint8_t *img = updfix_image("1.4.0", 150000, 0, OTTER_CHIP_ESP32, 24, &len);
     static const uint8_t digest[1][32] = {{0x42}};
-    uint64_t n = 0, ok = 0, failed = 0;
-    for (uint64_t cut = 0;; cut++) {
+    uint64_t n = 0, points = 0, ok = 0, failed = 0;
+    for (uint64_t cut = 0;; cut = cut ? next_cut(cut, n) : 1) {
+        points++;
         updfix_t *f = new_fix();
         memserver_init(&f->srv, img, len);
         f->cfg.policy.key_digests = digest;
@@ -276,10 +309,9 @@ static void test_powerloss_refused_image(void **state)
         if (cut >= n)
             break;
     }
-    printf("powerloss-refused: %llu cut points (and the clean run) of an update refused at the end (unsigned), "
-           "%llu ok, %llu failed; "
-           "the slot never boots\n",
-           (unsigned long long)n, (unsigned long long)ok, (unsigned long long)failed);
+    printf("powerloss-refused: %llu operations, %llu cut points (and the clean run) of an update refused at the end "
+           "(unsigned), %llu ok, %llu failed; the slot never boots\n",
+           (unsigned long long)n, (unsigned long long)(points - 1), (unsigned long long)ok, (unsigned long long)failed);
     assert_int_equal(failed, 0);
     assert_true(n > 30);
     free(img);
@@ -339,9 +371,10 @@ static void test_powerloss_seq_wrap(void **state)
     assert_int_equal(wrap_attempt(f), 0);
     otter_norsim_stats(&f->dev.sim, &s1);
     assert_true(wrap_confirmed(f));
-    uint64_t n = s1.ops - s0.ops, ok = 0, failed = 0;
+    uint64_t n = s1.ops - s0.ops, points = 0, ok = 0, failed = 0;
     free_fix(f);
-    for (uint64_t cut = 1; cut <= n; cut++) {
+    for (uint64_t cut = 1; cut <= n; cut = next_cut(cut, n)) {
+        points++;
         f = wrap_fix(v1, v1len);
         memserver_init(&f->srv, img, len);
         otter_norsim_cut_after(&f->dev.sim, cut);
@@ -361,8 +394,9 @@ static void test_powerloss_seq_wrap(void **state)
         }
         free_fix(f);
     }
-    printf("powerloss-wrap: %llu cut points of a whole update at otadata seq 0xFFFFFFFE, %llu ok, %llu failed\n",
-           (unsigned long long)n, (unsigned long long)ok, (unsigned long long)failed);
+    printf("powerloss-wrap: %llu operations, %llu cut points of a whole update at otadata seq 0xFFFFFFFE, %llu ok, "
+           "%llu failed\n",
+           (unsigned long long)n, (unsigned long long)points, (unsigned long long)ok, (unsigned long long)failed);
     assert_int_equal(failed, 0);
     assert_true(n > 30);
     free(img);
@@ -393,7 +427,7 @@ static void test_network_lying_server(void **state)
                 !memcmp(otter_norsim_data(&f->dev.sim) + p->offset, img, len))
                 ok++;
             else
-                print_error("lie %zu, cut %ld: %s\n", lies[i], cuts[c], otter_errname(ret));
+                print_error("lie %lu, cut %ld: %s\n", (unsigned long)lies[i], cuts[c], otter_errname(ret));
             free_fix(f);
         }
     printf("network-lie: %u runs (a server announcing 1..100000 bytes too many, cut at 5 places), %u ok\n", points, ok);

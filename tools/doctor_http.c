@@ -238,6 +238,7 @@ static void request_failed(doctor_t *d, struct client *c, int rc)
         s = doctor_add(d, "redirect", DOCTOR_FAIL, "more than %u redirects (a loop?)", OTTER_HTTP_MAX_REDIRECTS);
         break;
     case OTTER_ERR_HTTP_HEADER_TOO_LARGE:
+    case OTTER_ERR_HTTP_REDIRECT_TOO_LONG:
         s = header_too_large(d, c, det);
         break;
     case OTTER_ERR_HTTP_HEAD_TOO_LONG:

@@ -15,12 +15,15 @@
 #define OTTER_HASH_CTX_SIZE 256
 #endif
 
-/* Largest number of partition table entries otter keeps: ESP-IDF's limit,
- * 95 rows in the 0xC00-byte table (94 with the MD5 row), so that any table
- * ESP-IDF accepts is read. About 36 bytes each in otter_ptable_t; a device
- * that knows its table may lower it. */
+/* Partition table entries otter_ptable_t holds: 36 bytes each. A table
+ * with more rows is still read (otter_ptable_read()): otter then keeps only
+ * the app slots and otadata, which is all an update and the boot choice
+ * use, after validating every row. 12 holds a whole common table and the
+ * update rows of any table with up to 10 OTA slots. Tools that edit or
+ * write tables back need the whole table: ESP-IDF's limit is 95 rows
+ * (94 with the MD5 row), what the host build (CMake) uses. */
 #ifndef OTTER_PT_MAX_ENTRIES
-#define OTTER_PT_MAX_ENTRIES 95
+#define OTTER_PT_MAX_ENTRIES 12
 #endif
 
 /* Alignment of the opaque backend buffers in otter_sha256_t, otter_md5_t and
@@ -30,6 +33,18 @@
 #define OTTER_ALIGNAS(n) alignas(n)
 #else
 #define OTTER_ALIGNAS(n) _Alignas(n)
+#endif
+
+/* Error texts: 1 (default), otter_strerror() returns the explanation text
+ * of a code; 0, it returns the code's name ("HTTP_STATUS") and the texts
+ * (about 7.5 KB on Cortex-M4) are linked only by what calls
+ * otter_error_text() (the CLI and otter doctor, through the otter_explain
+ * library). The diagnosis functions (otter_update_diagnose(), ...) then
+ * write names in their sentences. For firmware that logs codes and names
+ * and explains them elsewhere (otter doctor, the docs). CMake:
+ * -DOTTER_ERROR_TEXTS=OFF. */
+#ifndef OTTER_ERROR_TEXTS
+#define OTTER_ERROR_TEXTS 1
 #endif
 
 /* Logging: compiled out unless OTTER_LOG is defined to a printf-like macro. */

@@ -57,6 +57,15 @@ int otter_md5(const void *data, size_t len, uint8_t out[16]);
 #define OTTER_EC_P256 2
 #define OTTER_EC_P384 3
 
+/* The key checks otter_rsa_pss_verify() makes before it verifies: n's top
+ * byte used, n odd, e odd and > 1, and (rinv_le not NULL) rinv_le equal to
+ * 2^(2 * 8 * n_len) mod n. For callers that cannot hold n, rinv and the
+ * signature at once (the piecewise signature check): this, then
+ * otter_rsa_pss_verify() with rinv_le NULL, gives the same verdict. Returns
+ * 0, OTTER_ERR_SIG_KEY, OTTER_ERR_INVAL (n_len 0 or > 512) or
+ * OTTER_ERR_CRYPTO. */
+int otter_rsa_key_check(const uint8_t *n_le, size_t n_len, uint32_t e, const uint8_t *rinv_le);
+
 /* RSASSA-PSS verification with SHA-256, MGF1-SHA-256 and a salt of exactly
  * 32 bytes, over a 32-byte digest. n_le / sig_le: n_len bytes (384 for
  * RSA-3072). If rinv_le is not NULL it must equal 2^(2 * 8 * n_len) mod n (the

@@ -21,7 +21,7 @@
  * at most one transport read. otter_http_get() is begin + step loop.
  *
  * Error codes (negative otter_err_t) used here: OTTER_ERR_INVAL, _STATE,
- * _URL, _HTTP_URL_TOO_LONG, transport codes (_DNS, _CONNECT, _TIMEOUT, _CLOSED,
+ * _URL, _HTTP_URL_TOO_LONG, _HTTP_REDIRECT_TOO_LONG, transport codes (_DNS, _CONNECT, _TIMEOUT, _CLOSED,
  * _NET_IO, TLS codes from the TLS transport), _HTTP_STATUS_LINE,
  * _HTTP_HEADER_TOO_LARGE, _HTTP_HEAD_TOO_LONG, _HTTP_PROTOCOL,
  * _HTTP_TOO_MANY_REDIRECTS, _HTTP_DOWNGRADE, _HTTP_STATUS (status kept in the
@@ -44,11 +44,20 @@
 extern "C" {
 #endif
 
-/* Longest URL otter can follow, including the NUL. The Location of a
- * redirect is stored after the current URL in the same array, so current URL
- * + Location + 2 must fit (GitHub release redirects are ~700-900 bytes). */
+/* Longest URL otter can follow, including the NUL: the size of the URL
+ * field in otter_http_t. The Location of a redirect is stored after the
+ * current URL in the same field, so current URL + Location + 2 bytes must
+ * fit. 256 keeps the engine within a device's RAM budget and holds a
+ * typical update URL and a same-site redirect. Redirect targets can be
+ * long (GitHub release downloads redirect to ~700-900-byte signed URLs on
+ * another host): a device that follows those needs 2048. A Location that
+ * does not fit fails the request with OTTER_ERR_HTTP_REDIRECT_TOO_LONG
+ * (nothing is truncated or followed); a URL given to begin() that does not
+ * fit gives OTTER_ERR_HTTP_URL_TOO_LONG. Set it with
+ * -DOTTER_HTTP_URL_MAX=2048 or in OTTER_CONFIG_FILE (CMake:
+ * -DOTTER_HTTP_URL_MAX=2048; ESP-IDF: CONFIG_OTTER_HTTP_URL_MAX). */
 #ifndef OTTER_HTTP_URL_MAX
-#define OTTER_HTTP_URL_MAX 2048
+#define OTTER_HTTP_URL_MAX 256
 #endif
 /* Longest host name kept (DNS allows 253), including the NUL. */
 #ifndef OTTER_HTTP_HOST_MAX
@@ -184,6 +193,8 @@ typedef struct otter_http_detail {
     uint16_t status;            /* last status received, 0 if none */
     uint16_t port;              /* port of host */
     uint8_t redirects;          /* redirect hops followed for this request */
+    uint32_t url_need;          /* OTTER_ERR_HTTP_REDIRECT_TOO_LONG: bytes the current URL and
+                                   the Location needed at least (the limit is OTTER_HTTP_URL_MAX) */
     uint64_t body_bytes;        /* body bytes returned to the caller so far */
     char host[OTTER_HTTP_HOST_MAX]; /* host contacted last */
 } otter_http_detail_t;

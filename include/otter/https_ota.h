@@ -112,7 +112,7 @@ typedef struct otter_https_ota {
     otter_transport_t tls_t;
     bool tls_ready;
     uint8_t http_buf[2048];
-    uint8_t data_buf[4096];
+    uint8_t data_buf[2048];
     uint8_t pem_work[2048];
 } otter_https_ota_t;
 

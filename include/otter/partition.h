@@ -70,12 +70,17 @@ typedef struct otter_partition {
     uint32_t flags;
 } otter_partition_t;
 
-/* A parsed table: entries in table order. Caller-owned (about 1 KB with the
- * default OTTER_PT_MAX_ENTRIES of 32). */
+/* A parsed table: entries in table order. Caller-owned: 36 bytes per
+ * OTTER_PT_MAX_ENTRIES row plus 12 (476 bytes with the default of 12 on
+ * Cortex-M4). otter_ptable_read() of a table with more rows keeps only the
+ * rows an update and the boot choice use (every app slot and otadata) and
+ * counts the others in dropped; such a table cannot be serialised or
+ * written back. */
 typedef struct otter_ptable {
     otter_partition_t entry[OTTER_PT_MAX_ENTRIES];
     uint32_t count;
-    int has_md5; /* the binary had an MD5 row; serialise writes one when set */
+    int has_md5;      /* the binary had an MD5 row; serialise writes one when set */
+    uint32_t dropped; /* rows read but not kept (not app, not otadata) */
 } otter_ptable_t;
 
 /* Empty table (count 0, has_md5 1). Cannot fail. */
@@ -93,8 +98,14 @@ void otter_ptable_init(otter_ptable_t *pt);
 int otter_ptable_parse(otter_ptable_t *pt, const uint8_t *buf, size_t len, uint32_t flash_size);
 
 /* Read and parse the table at OTTER_PT_OFFSET from flash, row by row (no
- * large buffer), validating against flash->size. Errors: those of
- * otter_ptable_parse() plus the flash read errors. */
+ * large buffer), validating against flash->size. A table with more entries
+ * than OTTER_PT_MAX_ENTRIES is read again keeping only the app rows and
+ * otadata (pt->dropped counts the others); the whole table is still
+ * validated, every row read back from flash, with the same checks and
+ * errors as otter_ptable_validate(). Errors: those of otter_ptable_parse()
+ * (OTTER_ERR_PT_TOO_MANY only when the app rows and otadata alone do not
+ * fit), OTTER_ERR_PT_NOT_FOUND (no app row nor otadata), plus the flash
+ * read errors. */
 int otter_ptable_read(otter_ptable_t *pt, const otter_flash_t *flash);
 
 /* Check a table: every entry has size > 0 (OTTER_ERR_PT_FIELD); lies at or

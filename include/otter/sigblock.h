@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "otter/flash.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,6 +32,9 @@ extern "C" {
 #define OTTER_SIG_VERSION_ECDSA 0x03u
 #define OTTER_SIG_RSA_KEY_LEN 776u /* n (384) + e (4) + rinv (384) + mdash (4) */
 #define OTTER_SIG_MAX_KEY_LEN OTTER_SIG_RSA_KEY_LEN
+/* Smallest work buffer otter_sigblock_verify_sector_flash() takes: it
+ * holds an RSA block's n, e and rinv (or n, e and signature) at once. */
+#define OTTER_SIG_WORK_MIN 1024u
 
 /* Signature schemes a block can use. */
 typedef enum otter_sig_scheme {
@@ -99,6 +104,17 @@ int otter_sigblock_check(const uint8_t block[OTTER_SIG_BLOCK_LEN], const uint8_t
 int otter_sigblock_verify(const uint8_t sector[OTTER_SIG_SECTOR_LEN], const uint8_t digest256[32],
                           const uint8_t *digest384, const uint8_t (*trusted)[32], size_t n_trusted,
                           otter_sigblock_report_t *report);
+
+/* The same verification on a sector in flash, read in pieces through the
+ * caller's work buffer (work_len >= OTTER_SIG_WORK_MIN; 1216 or more reads
+ * one block at a time, less reads each block's fields separately), so a
+ * device needs no 4 KB buffer for it. addr: the sector's flash address
+ * (image offset + signed_len). Same verdicts and report as
+ * otter_sigblock_verify() on the same 4096 bytes, plus a flash read error
+ * (report then zeroed) and OTTER_ERR_BUF_TOO_SMALL. */
+int otter_sigblock_verify_sector_flash(const otter_flash_t *f, uint32_t addr, const uint8_t digest256[32],
+                                       const uint8_t *digest384, const uint8_t (*trusted)[32], size_t n_trusted,
+                                       otter_sigblock_report_t *report, uint8_t *work, size_t work_len);
 
 /* Number of leading block slots that hold a well-formed block (magic, CRC,
  * version), as espsecure counts them before appending: 0..3. */

@@ -131,7 +131,18 @@ typedef struct otter_tls_config {
      * 1024, 2048 or 4096. Lets a device use smaller record buffers, if the
      * server honours it (nginx / OpenSSL do, many do not). The extension is
      * TLS 1.2's: asking for it limits the connection to TLS 1.2 (mbedTLS's
-     * TLS 1.3 client refuses it when a TLS 1.3 server echoes it). */
+     * TLS 1.3 client refuses it when a TLS 1.3 server echoes it). Needs a
+     * TLS library built with it (mbedTLS: MBEDTLS_SSL_MAX_FRAGMENT_LENGTH,
+     * on by default; else setup fails with OTTER_ERR_UNSUPPORTED).
+     * Whether the server honoured it is in the report
+     * (max_fragment_answer). A server that ignores it is not an error: the
+     * handshake goes on and the server may send records of up to 16 KB, so
+     * the device's incoming record buffer must still hold them
+     * (MBEDTLS_SSL_IN_CONTENT_LEN 16384); only the outgoing one can be sized
+     * for requests whatever the server does. A device that sizes its
+     * incoming buffer to the fragment length must use servers that honour
+     * it (its failure is then a record-overflow error, which
+     * otter_tls_explain() names). */
     uint16_t max_fragment_len;
     /* Optional hook into the TLS library, for what otter does not wrap
      * (ESP-IDF's certificate bundle: esp_crt_bundle_attach(backend_conf)).
@@ -144,6 +155,27 @@ typedef struct otter_tls_config {
     int (*backend_setup)(void *ctx, void *backend_conf);
     void *backend_setup_ctx;
 } otter_tls_config_t;
+
+/* What a server's ServerHello said about max_fragment_len (RFC 6066): read
+ * from the plaintext handshake records by the TLS transport (every TLS
+ * library version; mbedTLS does not tell). Private; see
+ * otter_tls_report_t.max_fragment_answer. */
+typedef struct otter_tls_hello_scan {
+    uint32_t pos;      /* handshake bytes seen; UINT32_MAX when done */
+    uint32_t len;      /* the first handshake message's body length */
+    uint32_t next;     /* body offset of the next field read */
+    uint32_t ext_end;  /* body offset where the extensions end */
+    uint32_t val;      /* the field being read */
+    uint8_t phase;     /* which field next is */
+    uint8_t answer;    /* OTTER_TLS_MFL_*; set once */
+} otter_tls_hello_scan_t;
+
+/* Feed n bytes of the server's handshake stream (the bodies of plaintext
+ * handshake records, in order). Sets scan->answer once the first message
+ * is read: HONOURED if it is a ServerHello carrying max_fragment_length,
+ * IGNORED if it is a ServerHello without it; other messages leave it
+ * UNKNOWN. Portable (src/tls_hello.c). */
+void otter_tls_hello_feed(otter_tls_hello_scan_t *scan, const uint8_t *p, size_t n);
 
 /* The TLS context. Caller-owned, may be static; fields are private. Do not
  * copy or move a context after otter_tls_setup (the TLS library keeps
@@ -181,6 +213,8 @@ typedef struct otter_tls {
     uint8_t alert_body[2];
     uint16_t rec_left;       /* BIO: body bytes left in the current record */
     int16_t last_alert;      /* fatal alert seen in a plaintext record, -1 none */
+    uint8_t ccs_seen;        /* BIO: the server's ChangeCipherSpec: records encrypted from here */
+    otter_tls_hello_scan_t hello; /* BIO: the ServerHello's max_fragment_length answer */
     const char *cur_host;    /* during otter_tls_connect: the host checked */
     uint32_t path_flags[OTTER_TLS_MAX_PATH];
     const void *path_crt[OTTER_TLS_MAX_PATH];
@@ -203,7 +237,8 @@ void otter_tls_init(otter_tls_t *tls);
  * OTTER_TLS_CA_FOR_PINS without a pin), OTTER_ERR_TLS_CONFIG (a bundle
  * certificate does not parse: its index is otter_tls_bad_ca_index()),
  * OTTER_ERR_BUF_TOO_SMALL (work too small for a certificate),
- * OTTER_ERR_CRYPTO (RNG / PSA / TLS library setup failed). */
+ * OTTER_ERR_UNSUPPORTED (max_fragment_len in a TLS library built without
+ * it), OTTER_ERR_CRYPTO (RNG / PSA / TLS library setup failed). */
 int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg);
 
 /* Fill t with this context as a transport (t->ctx = tls). */

@@ -22,6 +22,11 @@
 extern "C" {
 #endif
 
+/* max_fragment_answer: the server's answer to a max_fragment_len request. */
+#define OTTER_TLS_MFL_UNKNOWN 0u  /* not asked, or no ServerHello was read */
+#define OTTER_TLS_MFL_HONOURED 1u /* echoed: its records are at most that long */
+#define OTTER_TLS_MFL_IGNORED 2u  /* not echoed: records of up to 16 KB (see tls.h) */
+
 /* Certificates of the server's chain kept in a report (further ones are
  * counted in chain_total but not described). */
 #ifndef OTTER_TLS_REPORT_MAX_CERTS
@@ -111,6 +116,7 @@ typedef struct otter_tls_report {
     char cipher[64];                   /* the TLS library's suite name */
     char alpn[16];                     /* negotiated ALPN, "" if none */
     uint16_t max_fragment_len;         /* requested, 0 = off */
+    uint8_t max_fragment_answer;       /* the server's answer to it: OTTER_TLS_MFL_* */
     /* The chain as the server sent it, leaf first. */
     uint8_t chain_count;               /* described in chain[] */
     uint8_t chain_total;               /* sent by the server */

@@ -73,9 +73,16 @@ extern "C" {
 /* otter_update_step(): more work to do, call again. */
 #define OTTER_UPDATE_MORE 1
 
-/* Smallest buffers otter_update_init() accepts. The data buffer holds one
- * signature sector at the end, so 4096 is also the recommended size. */
-#define OTTER_UPDATE_DATA_BUF_MIN 4096u
+/* Smallest buffers otter_update_init() accepts. The data buffer carries
+ * the download to flash and reads the signature sector back in pieces
+ * (OTTER_SIG_WORK_MIN); 1024 to 2048 is the recommended size (more only
+ * means fewer, larger flash programs). One rare path wants a whole flash
+ * sector: a power cut that tears the program of the image's first byte
+ * (held back until the image is verified) is repaired by rewriting that
+ * sector through the buffer; with a smaller buffer that attempt fails
+ * with OTTER_ERR_FLASH_VERIFY, the journal is given up and the next
+ * attempt downloads the image again (the running app is never touched). */
+#define OTTER_UPDATE_DATA_BUF_MIN 1024u
 #define OTTER_UPDATE_HTTP_BUF_MIN 512u
 
 /* Default overall deadline of one update (otter_update_config_t). */

@@ -19,8 +19,8 @@ extern "C" {
 /* Validate the app image at flash [offset, offset + max_len) with
  * otter_image_validate_flash() and then verify the signature sector that
  * follows it (at offset + signed_len) with otter_sigblock_verify() against the
- * trusted key digests. work: caller buffer of at least 4096 bytes (the sector
- * is read into it). info / report may be NULL. Returns 0, the image verdict,
+ * trusted key digests. work: caller buffer of at least OTTER_SIG_WORK_MIN
+ * (1024) bytes (the sector is read into it in pieces). info / report may be NULL. Returns 0, the image verdict,
  * OTTER_ERR_SIG_NONE if the sector does not fit in max_len, the sector
  * verdict, a flash read error, or OTTER_ERR_BUF_TOO_SMALL. */
 int otter_sigblock_verify_flash(const otter_flash_t *flash, uint32_t offset, uint32_t max_len,
@@ -34,7 +34,7 @@ typedef struct otter_image_boot_cfg {
     size_t work_len;
     /* Secure boot: when n_trusted > 0 the image must also carry a signature
      * sector that otter_sigblock_verify_flash() accepts with these key
-     * digests (then work must hold 4096 bytes). */
+     * digests (then work must hold OTTER_SIG_WORK_MIN = 1024 bytes). */
     const uint8_t (*trusted)[32];
     size_t n_trusted;
 } otter_image_boot_cfg_t;

@@ -31,6 +31,12 @@ idf_component_register(
   REQUIRES esp_partition app_update esp_event mbedtls
   PRIV_REQUIRES esp_timer esp_hw_support freertos log lwip spi_flash bootloader_support)
 
+if(CONFIG_OTTER_HTTP_URL_MAX)
+  target_compile_definitions(${COMPONENT_LIB} PUBLIC OTTER_HTTP_URL_MAX=${CONFIG_OTTER_HTTP_URL_MAX})
+endif()
+if(DEFINED CONFIG_OTTER_ERROR_TEXTS AND NOT CONFIG_OTTER_ERROR_TEXTS)
+  target_compile_definitions(${COMPONENT_LIB} PUBLIC OTTER_ERROR_TEXTS=0)
+endif()
 if(CONFIG_OTTER_PT_MAX_ENTRIES)
   target_compile_definitions(${COMPONENT_LIB} PUBLIC OTTER_PT_MAX_ENTRIES=${CONFIG_OTTER_PT_MAX_ENTRIES})
 endif()

@@ -255,11 +255,9 @@ static int import_public(psa_key_type_t type, size_t bits, psa_algorithm_t alg, 
     return s == PSA_SUCCESS ? OTTER_OK : s == PSA_ERROR_NOT_SUPPORTED ? OTTER_ERR_UNSUPPORTED : OTTER_ERR_SIG_KEY;
 }
 
-int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const uint8_t *rinv_le,
-                         const uint8_t digest[32], const uint8_t *sig_le)
+int otter_rsa_key_check(const uint8_t *n_le, size_t n_len, uint32_t e, const uint8_t *rinv_le)
 {
-    uint8_t sig_be[512], pub[512 + 32];
-    if (!n_le || !digest || !sig_le || n_len == 0 || n_len > sizeof sig_be) {
+    if (!n_le || n_len == 0 || n_len > 512) {
         return OTTER_ERR_INVAL;
     }
     if (psa_crypto_init() != PSA_SUCCESS) {
@@ -272,6 +270,20 @@ int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const ui
     if (rinv_le && check_rinv(n_le, n_len, rinv_le) != OTTER_OK) {
         return OTTER_ERR_SIG_KEY;
     }
+    return OTTER_OK;
+}
+
+int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const uint8_t *rinv_le,
+                         const uint8_t digest[32], const uint8_t *sig_le)
+{
+    uint8_t sig_be[512], pub[512 + 32];
+    if (!n_le || !digest || !sig_le || n_len == 0 || n_len > sizeof sig_be) {
+        return OTTER_ERR_INVAL;
+    }
+    int ret = otter_rsa_key_check(n_le, n_len, e, rinv_le);
+    if (ret != OTTER_OK) {
+        return ret;
+    }
     mbedtls_svc_key_id_t key = MBEDTLS_SVC_KEY_ID_INIT;
     /* PSA_ALG_RSA_PSS verifies only the salt length it signs with, the hash
      * length (32 for SHA-256 with keys of 528 bits and more): exactly the
@@ -281,7 +293,7 @@ int otter_rsa_pss_verify(const uint8_t *n_le, size_t n_len, uint32_t e, const ui
      * check salts of 0, 20, 31, 33, 64 and the maximum on every version. */
     psa_algorithm_t alg = PSA_ALG_RSA_PSS(PSA_ALG_SHA_256);
     size_t pub_len = rsa_pub_der(pub, n_le, n_len, e);
-    int ret = import_public(PSA_KEY_TYPE_RSA_PUBLIC_KEY, 8 * n_len, alg, pub, pub_len, &key);
+    ret = import_public(PSA_KEY_TYPE_RSA_PUBLIC_KEY, 8 * n_len, alg, pub, pub_len, &key);
     if (ret == OTTER_OK) {
         reverse_copy(sig_be, sig_le, n_len);
         psa_status_t s = psa_verify_hash(key, alg, digest, 32, sig_be, n_len);

@@ -75,10 +75,22 @@ _Static_assert(OTTER_TLS_VF_BAD_KEY == MBEDTLS_X509_BADCERT_BAD_KEY, "flag value
 #define HAVE_TLS12 0
 #endif
 #define HAVE_HS_REASSEMBLY (MBEDTLS_VERSION_NUMBER >= 0x03060300)
+/* max_fragment_len needs MBEDTLS_SSL_MAX_FRAGMENT_LENGTH (on in mbedTLS's
+ * default configuration); a build without it refuses the request at setup
+ * with OTTER_ERR_UNSUPPORTED. */
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+#define HAVE_MFL 1
+#define conf_max_frag_len(conf, mfl) mbedtls_ssl_conf_max_frag_len((conf), (mfl))
+#else
+#define HAVE_MFL 0
+#define conf_max_frag_len(conf, mfl) ((void)(conf), (void)(mfl), MBEDTLS_ERR_SSL_BAD_INPUT_DATA)
+#endif
 
 #define MBED(tls) ((otter_tls_mbed_t *)(void *)(tls)->opaque)
 #define DATE_FLAGS (OTTER_TLS_VF_EXPIRED | OTTER_TLS_VF_FUTURE)
+#define REC_CCS 20 /* ChangeCipherSpec: the records after it are encrypted */
 #define REC_ALERT 21
+#define REC_HANDSHAKE 22
 /* Time given to close_notify when closing. */
 #define CLOSE_TIMEOUT_MS 1000u
 
@@ -157,6 +169,11 @@ static void sniff_records(otter_tls_t *tls, const unsigned char *p, size_t n)
             continue;
         }
         size_t take = n < tls->rec_left ? n : tls->rec_left;
+        if (tls->rec_hdr[0] == REC_CCS) {
+            tls->ccs_seen = 1;
+        } else if (tls->rec_hdr[0] == REC_HANDSHAKE && !tls->ccs_seen) {
+            otter_tls_hello_feed(&tls->hello, p, take); /* the ServerHello's max_fragment_length */
+        }
         if (tls->rec_hdr[0] == REC_ALERT && tls->rec_hdr[3] == 0 && tls->rec_hdr[4] == 2) {
             for (size_t i = 0; i < take && tls->alert_n < 2; i++) {
                 tls->alert_body[tls->alert_n++] = p[i];
@@ -561,7 +578,7 @@ static int configure(otter_tls_t *tls, const otter_tls_config_t *cfg, unsigned c
     tls->alpn[0] = "http/1.1";
     tls->alpn[1] = NULL;
     if (mbedtls_ssl_conf_alpn_protocols(&m->conf, tls->alpn) != 0 ||
-        (mfl && mbedtls_ssl_conf_max_frag_len(&m->conf, mfl) != 0) ||
+        (mfl && conf_max_frag_len(&m->conf, mfl) != 0) ||
         mbedtls_ssl_setup(&m->ssl, &m->conf) != 0) {
         return OTTER_ERR_CRYPTO;
     }
@@ -579,6 +596,9 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
         (!cfg->pin_count && (cfg->flags & OTTER_TLS_CA_FOR_PINS)) || tls->ready ||
         mfl_code(cfg->max_fragment_len, &mfl) != OTTER_OK) {
         return OTTER_ERR_INVAL;
+    }
+    if (mfl != MBEDTLS_SSL_MAX_FRAG_LEN_NONE && !HAVE_MFL) {
+        return OTTER_ERR_UNSUPPORTED;
     }
     tls->lower = *cfg->lower;
     tls->clock = cfg->clock;
@@ -699,6 +719,7 @@ static void report_end(otter_tls_t *tls, int result, int ret, int alert)
     r->verified = tls->verify_ran;
     r->resumed = tls->resumed;
     r->flags = tls->vflags;
+    r->max_fragment_answer = tls->max_fragment_len ? tls->hello.answer : OTTER_TLS_MFL_UNKNOWN;
     if (result == OTTER_OK || (tls->flags & OTTER_TLS_COLLECT)) {
         otter_str_copy(r->version, sizeof r->version, mbedtls_ssl_get_version(ssl), SIZE_MAX);
         otter_str_copy(r->cipher, sizeof r->cipher, mbedtls_ssl_get_ciphersuite(ssl), SIZE_MAX);
@@ -773,6 +794,8 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
     tls->rec_left = 0;
     tls->alert_n = 0;
     tls->last_alert = -1;
+    tls->ccs_seen = 0;
+    memset(&tls->hello, 0, sizeof tls->hello);
     tls->cur_host = host;
     report_begin(tls, host, port);
     tls->deadline_ms = tls->clock->now_ms(tls->clock->ctx) + timeout_ms;

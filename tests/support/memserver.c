@@ -1,4 +1,6 @@
-/* Test support: an HTTP/1.1 file server inside a transport. See memserver.h. */
+/* Test support: an HTTP/1.1 file server inside a transport. See memserver.h.
+ * Sizes are printed as unsigned long: the Arm newlib of the target leg has
+ * no C99 %zu (it prints "zu"). */
 #include "memserver.h"
 
 #include <stdio.h>
@@ -13,7 +15,7 @@ void memserver_init(memserver_t *srv, const uint8_t *file, size_t len)
     memset(srv, 0, sizeof *srv);
     srv->file = file;
     srv->file_len = len;
-    snprintf(srv->etag, sizeof srv->etag, "\"v1-%zx\"", len);
+    snprintf(srv->etag, sizeof srv->etag, "\"v1-%lx\"", (unsigned long)len);
     srv->cut_at = -1;
     srv->stall_at = -1;
     srv->chunk = 1460;
@@ -72,7 +74,7 @@ static void respond(memserver_t *s)
     if (s->switch_after > 0 && s->requests > s->switch_after && s->file2) {
         file = s->file2;
         len = s->file2_len;
-        snprintf(etag, sizeof etag, "\"v2-%zx\"", len);
+        snprintf(etag, sizeof etag, "\"v2-%lx\"", (unsigned long)len);
     }
     int head_only = !strncmp(s->req, "HEAD ", 5);
     char range[96], ifr[64];
@@ -115,7 +117,7 @@ static void respond(memserver_t *s)
             s->lie_times--;
     }
     char cl[48];
-    snprintf(cl, sizeof cl, "Content-Length: %zu\r\n", announced);
+    snprintf(cl, sizeof cl, "Content-Length: %lu\r\n", (unsigned long)announced);
     if (s->no_length && status == 200) {
         cl[0] = 0;
         s->close_at_end = 1;
@@ -126,8 +128,8 @@ static void respond(memserver_t *s)
                      "Accept-Ranges: bytes\r\n",
                      status, reason, s->content_type ? s->content_type : "application/octet-stream", cl, etag);
     if (status == 206)
-        n += snprintf((char *)s->head + n, sizeof s->head - (size_t)n, "Content-Range: bytes %zu-%zu/%zu\r\n", b0,
-                      b1 - 1, len);
+        n += snprintf((char *)s->head + n, sizeof s->head - (size_t)n, "Content-Range: bytes %lu-%lu/%lu\r\n",
+                      (unsigned long)b0, (unsigned long)(b1 - 1), (unsigned long)len);
     n += snprintf((char *)s->head + n, sizeof s->head - (size_t)n, "Connection: %s\r\n\r\n",
                   s->close_at_end ? "close" : "keep-alive");
     s->head_len = (size_t)n;

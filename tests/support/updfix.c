@@ -1,5 +1,6 @@
-/* Test support for the update engine (see updfix.h). Needs malloc and
- * getenv/fprintf (UPDFIX_DEBUG) from the C library; no POSIX, no files. */
+/* Test support for the update engine (see updfix.h). Needs malloc,
+ * getenv/fprintf (UPDFIX_DEBUG) and fopen (the signed apps) from the C
+ * library; no POSIX. */
 #include "updfix.h"
 
 #include <stdio.h>
@@ -20,6 +21,28 @@ uint8_t *updfix_image(const char *version, uint32_t size, uint32_t secure_versio
     p.chip = chip;
     p.seed = seed;
     return otter_imgmake_alloc(&p, len);
+}
+
+uint8_t *updfix_signed(const char *name, size_t *len)
+{
+    const char *dir = getenv("OTTER_SIGNED");
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "build-target/signed", name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    uint8_t *buf = NULL;
+    long n = -1;
+    if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) > 0 && fseek(fp, 0, SEEK_SET) == 0)
+        buf = malloc((size_t)n);
+    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(fp);
+    if (buf)
+        *len = (size_t)n;
+    return buf;
 }
 
 static void count_event(void *ctx, const otter_update_event_t *ev)

@@ -1,8 +1,9 @@
 /* Test support for the update engine: a simulated device (host/simdev.h)
  * running app v1, an in-memory HTTP server (memserver.h) and an engine
  * wired to both, plus snapshots to prove a failed update changed nothing
- * that matters (running slot, otadata). Runs in RAM: no file system, no
- * POSIX (malloc and stdio from the C library), so it can run on a target. */
+ * that matters (running slot, otadata). Runs in RAM, no POSIX (malloc and
+ * stdio from the C library; fopen only for updfix_signed(), through
+ * semihosting on a target), so it can run on a target. */
 #ifndef OTTER_TEST_UPDFIX_H
 #define OTTER_TEST_UPDFIX_H
 
@@ -33,6 +34,12 @@ typedef struct updfix {
 /* A synthetic app image (malloc'd; free() it). chip OTTER_CHIP_ESP32 etc. */
 uint8_t *updfix_image(const char *version, uint32_t size, uint32_t secure_version, uint16_t chip, uint32_t seed,
                       size_t *len);
+
+/* An app signed at build time by scripts/sign-vectors.sh (nothing signs on
+ * a target): the file name (e.g. "app-1.2.0-3.p256.bin") in $OTTER_SIGNED,
+ * or in build-target/signed/ when that is unset (the target leg, reading
+ * through semihosting). malloc'd; free() it. NULL if it cannot be read. */
+uint8_t *updfix_signed(const char *name, size_t *len);
 
 #define UPDFIX_FLASH_SIZE (4u << 20)
 

@@ -9,9 +9,10 @@
 #ifndef CONFIG_OTTER_HTTP_BUF_SIZE
 #define CONFIG_OTTER_HTTP_BUF_SIZE 2048
 #endif
-/* Data buffer (bytes, >= 4096): bounds each network read and flash program. */
+/* Data buffer (bytes, >= 1024): bounds each network read and flash program
+ * (include/otter/update.h, OTTER_UPDATE_DATA_BUF_MIN). */
 #ifndef CONFIG_OTTER_DATA_BUF_SIZE
-#define CONFIG_OTTER_DATA_BUF_SIZE 4096
+#define CONFIG_OTTER_DATA_BUF_SIZE 2048
 #endif
 /* Scratch for one PEM certificate while the trust is set up (bytes). */
 #ifndef CONFIG_OTTER_PEM_WORK_SIZE
