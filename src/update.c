@@ -32,12 +32,14 @@ void otter_update_init(otter_update_t *u, const otter_update_config_t *cfg)
         u->cfg.rate_window_ms = DEFAULT_RATE_WINDOW_MS;
     upd_net_init(u);
     otter_image_init(&u->img, u->cfg.policy.chip_id);
+    otter_sha256_init(&u->pol.file_sha);
     u->st.phase = OTTER_UPDATE_PHASE_IDLE;
 }
 
 static bool image_error(int err)
 {
-    return OTTER_ERR_IS_IMAGE(err) || OTTER_ERR_IS_SIG(err) || err == OTTER_ERR_UPD_UNSIGNED;
+    return OTTER_ERR_IS_IMAGE(err) || OTTER_ERR_IS_SIG(err) || err == OTTER_ERR_UPD_UNSIGNED ||
+           err == OTTER_ERR_UPD_SIZE_MISMATCH || err == OTTER_ERR_UPD_DIGEST_MISMATCH;
 }
 
 static int fail(otter_update_t *u, int err)
@@ -91,7 +93,7 @@ int otter_update_begin(otter_update_t *u, const char *url)
     u->target = NULL;
     upd_net_begin(u);
     memset(&u->wr, 0, sizeof u->wr);
-    memset(&u->pol, 0, sizeof u->pol);
+    upd_policy_clear(u);
     u->t_begin = u->win_start = c->clock->now_ms(c->clock->ctx);
     u->win_bytes = 0;
     u->st.phase = OTTER_UPDATE_PHASE_START;
@@ -137,6 +139,7 @@ static int do_start(otter_update_t *u)
     bool resume = upd_write_journal_resumable(u); /* uses the image context as scratch */
     otter_image_init(&u->img, u->cfg.policy.chip_id);
     otter_image_set_max_len(&u->img, t->size - s);
+    upd_policy_reset(u); /* the whole-file hash starts with byte 0, downloaded or re-hashed */
     if (resume) {
         upd_write_resume(u);
         upd_net_resume(u, u->wr.journal.validator, u->wr.journal.validator_len);
@@ -452,4 +455,5 @@ void otter_update_free(otter_update_t *u)
 {
     upd_net_free(u);
     otter_image_free(&u->img);
+    upd_policy_free(u);
 }

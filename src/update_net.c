@@ -237,6 +237,12 @@ static int accept_head(otter_update_t *u)
             u->st.total = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
         if (ret < 0)
             return ret;
+        /* The release index names the size: another one is another file,
+         * refused before anything is erased. */
+        if (total && u->cfg.policy.expect_size && total != u->cfg.policy.expect_size) {
+            u->st.total = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+            return OTTER_ERR_UPD_SIZE_MISMATCH;
+        }
         /* No length: read to the end of the body, at most the slot. */
         u->net.open_length = total == 0;
         u->st.total = u->net.open_length ? capacity : (uint32_t)total;
@@ -351,7 +357,7 @@ int upd_net_read(otter_update_t *u, uint8_t *buf, size_t len)
         if (u->net.cut_redl > u->st.worst_redownload)
             u->st.worst_redownload = u->net.cut_redl;
     }
-    int ret = otter_image_feed(&u->img, buf, (size_t)n);
+    int ret = upd_feed(u, buf, (size_t)n);
     if (ret < 0)
         return ret;
     u->net.received += (uint32_t)n;

@@ -3,6 +3,7 @@
  * sentences are assembled with a small bounded string builder. */
 #include <string.h>
 
+#include "otter/crypto.h"
 #include "otter/error.h"
 #include "otter/otadata.h"
 #include "strbuf.h"
@@ -431,6 +432,64 @@ int upd_policy_decide(otter_update_t *u)
 void upd_policy_reset(otter_update_t *u)
 {
     u->pol.decided = false;
+    otter_sha256_free(&u->pol.file_sha);
+    otter_sha256_init(&u->pol.file_sha);
+    u->pol.file_sha_live = u->cfg.policy.expect_sha256 && otter_sha256_start(&u->pol.file_sha) == 0;
+}
+
+void upd_policy_free(otter_update_t *u)
+{
+    otter_sha256_free(&u->pol.file_sha);
+    u->pol.file_sha_live = false;
+}
+
+void upd_policy_clear(otter_update_t *u)
+{
+    upd_policy_free(u);
+    memset(&u->pol, 0, sizeof u->pol);
+    otter_sha256_init(&u->pol.file_sha);
+}
+
+/* "SHA-256 0123456789abcdef..." into a detail field. */
+static void digest_words(char *out, size_t cap, const uint8_t *d, const char *tail)
+{
+    otter_sb_t b;
+    otter_sb_init(&b, out, cap);
+    otter_sb_put(&b, "SHA-256 ");
+    otter_sb_hex(&b, d, 8);
+    otter_sb_put(&b, "...");
+    otter_sb_put(&b, tail);
+}
+
+int upd_policy_expected(otter_update_t *u)
+{
+    const otter_update_policy_t *p = &u->cfg.policy;
+    otter_update_detail_t *d = &u->detail;
+    otter_sb_t b;
+    if (p->expect_size && u->st.total != p->expect_size) {
+        otter_sb_init(&b, d->expected, sizeof d->expected);
+        otter_sb_u64(&b, p->expect_size);
+        otter_sb_put(&b, " bytes (release index)");
+        otter_sb_init(&b, d->got, sizeof d->got);
+        otter_sb_u64(&b, u->st.total);
+        otter_sb_put(&b, " bytes");
+        return OTTER_ERR_UPD_SIZE_MISMATCH;
+    }
+    if (!p->expect_sha256)
+        return 0;
+    if (!u->pol.file_sha_live)
+        return OTTER_ERR_CRYPTO;
+    uint8_t got[32];
+    int ret = otter_sha256_finish(&u->pol.file_sha, got) == 0 ? OTTER_ERR_UPD_DIGEST_MISMATCH : OTTER_ERR_CRYPTO;
+    u->pol.file_sha_live = false;
+    if (ret == OTTER_ERR_UPD_DIGEST_MISMATCH && otter_ct_equal(got, p->expect_sha256, 32))
+        ret = 0;
+    if (ret == OTTER_ERR_UPD_DIGEST_MISMATCH) {
+        digest_words(d->expected, sizeof d->expected, p->expect_sha256, " (release index)");
+        digest_words(d->got, sizeof d->got, got, "");
+    }
+    otter_wipe(got, sizeof got);
+    return ret;
 }
 
 /* ---- words --------------------------------------------------------------- */
@@ -514,6 +573,9 @@ static void diagnose_failure(const otter_update_t *u, otter_sb_t *b)
                         "slot must come from the platform (esp_ota_get_running_partition(), otter_boot_set_running()), "
                         "not from the bootloader's choice run again by the app");
     }
+    if (d->err == OTTER_ERR_UPD_SIZE_MISMATCH || d->err == OTTER_ERR_UPD_DIGEST_MISMATCH)
+        otter_sb_put(b, ": the server, or a CDN or cache in front of it, serves a file other than the one the "
+                        "signed release index names, and the device installs only that one");
     if (d->err == OTTER_ERR_HTTP_DEADLINE) {
         otter_sb_put(b, " (the update's deadline is ");
         otter_sb_u64(b, u->cfg.deadline_ms / 1000u);

@@ -17,6 +17,7 @@
 #ifndef OTTER_UPDATE_PRIV_H
 #define OTTER_UPDATE_PRIV_H
 
+#include "otter/crypto.h"
 #include "otter/update.h"
 #include "update_journal.h"
 
@@ -115,7 +116,29 @@ bool upd_policy_slot_newer(otter_update_t *u);
 /* The decision once the app description is known: 0 update,
  * OTTER_UPDATE_MORE up to date, or a negative error (detail filled). */
 int upd_policy_decide(otter_update_t *u);
-/* Start over: nothing decided yet. */
+/* Start over: nothing decided yet; the whole-file hash starts again
+ * (a failure to start it leaves it off, and the check then fails closed). */
 void upd_policy_reset(otter_update_t *u);
+/* Forget everything (begin) / wipe the hash state (free). */
+void upd_policy_clear(otter_update_t *u);
+void upd_policy_free(otter_update_t *u);
+/* What the release index named (policy.expect_size, expect_sha256)
+ * against the whole file: 0, OTTER_ERR_UPD_SIZE_MISMATCH,
+ * OTTER_ERR_UPD_DIGEST_MISMATCH (detail filled) or OTTER_ERR_CRYPTO.
+ * Finishes the hash: call once, when every byte has been fed. */
+int upd_policy_expected(otter_update_t *u);
+
+/* Every file byte goes through here, once and in file order (the network
+ * reads of update_net.c, the re-hash of a resumed download in
+ * update_write.c): the streaming image check, and the whole-file hash
+ * when the policy names a SHA-256. A leaf, like upd_event(). */
+static inline int upd_feed(otter_update_t *u, const uint8_t *buf, size_t n)
+{
+    int ret = otter_image_feed(&u->img, buf, n);
+    if (ret >= 0 && u->pol.file_sha_live && otter_sha256_update(&u->pol.file_sha, buf, n) != 0) {
+        u->pol.file_sha_live = false; /* the check at the end fails closed */
+    }
+    return ret;
+}
 
 #endif

@@ -189,7 +189,7 @@ int upd_write_rehash(otter_update_t *u)
             u->cfg.data_buf[0] = OTTER_IMAGE_MAGIC; /* erased, or torn while being programmed */
         if (u->st.done == 0)
             u->wr.first_byte = u->cfg.data_buf[0];
-        if (otter_image_feed(&u->img, u->cfg.data_buf, n) < 0)
+        if (upd_feed(u, u->cfg.data_buf, n) < 0)
             return UPD_GIVE_UP;
         u->st.done += n;
         upd_net_rewind(u, u->st.done);
@@ -308,7 +308,12 @@ int upd_write_first_byte(otter_update_t *u)
 
 int upd_write_verify(otter_update_t *u)
 {
-    int ret = otter_image_finish(&u->img);
+    /* The release index's size and SHA-256 first: a server that sends
+     * other bytes is named as such, whatever else is wrong with them. */
+    int ret = upd_policy_expected(u);
+    if (ret < 0)
+        return ret;
+    ret = otter_image_finish(&u->img);
     if (ret < 0)
         return ret;
     ret = verify_signature(u, otter_image_info(&u->img));

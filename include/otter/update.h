@@ -202,6 +202,18 @@ typedef struct otter_update_policy {
      * then never confirmed are allowed before it is refused (0: 2). Counted
      * in the slot's journal (docs/FORMATS.md). */
     uint8_t unconfirmed_tries;
+    /* What a verified release index (otter/index.h) says the file is, set
+     * from its decision: expect_size bytes (0: not checked) and the
+     * SHA-256 of the whole file as served (NULL: not checked; 32 bytes,
+     * kept, must outlive the update), the two values `otter release add`
+     * records. A Content-Length that differs is refused before anything is
+     * erased (OTTER_ERR_UPD_SIZE_MISMATCH); a file whose bytes hash to
+     * anything else is refused after the download, before its first byte
+     * and otadata are written (OTTER_ERR_UPD_DIGEST_MISMATCH). This holds
+     * with Secure Boot keys or without: the device installs only what the
+     * index's key signed for, whatever the server or CDN sends. */
+    uint32_t expect_size;
+    const uint8_t *expect_sha256;
 } otter_update_policy_t;
 
 /* Everything the engine needs. Pointers are kept: the objects must outlive
@@ -368,6 +380,8 @@ typedef struct otter_update_verdict {
     char rolled_back_version[33]; /* version rolled back from the target slot */
     char carry_version[33];       /* ABORTED version still allowed in the target slot... */
     uint8_t carry_installs;       /* ...and how often it was switched to */
+    otter_sha256_t file_sha;      /* policy.expect_sha256: every file byte fed so far, in order */
+    bool file_sha_live;           /* file_sha started and not finished */
 } otter_update_verdict_t;
 
 /* The engine. Caller-owned; may be static (its size is public so that no
