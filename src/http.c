@@ -178,7 +178,12 @@ static bool same_origin(const otter_http_t *h, const otter_url_t *u)
     return true;
 }
 
-/* The request as a list of pieces (at most 24); returns their number. */
+/* Pieces of the longest request: method, "/", target, Host (5), port (2),
+ * User-Agent (2), Accept, Authorization (3), Range (5), If-Range (3),
+ * If-None-Match (3), the blank line. */
+#define REQ_PIECES_MAX 27
+
+/* The request as a list of pieces (at most REQ_PIECES_MAX); returns their number. */
 static size_t req_pieces(const otter_http_t *h, const otter_url_t *u, req_nums_t *num, piece_t *v)
 {
     size_t k = 0;
@@ -218,6 +223,11 @@ static size_t req_pieces(const otter_http_t *h, const otter_url_t *u, req_nums_t
         k = add(v, k, h->if_range, strlen(h->if_range));
         k = ADDS(v, k, "\r\n");
     }
+    if (h->if_none_match != NULL) {
+        k = ADDS(v, k, "If-None-Match: ");
+        k = add(v, k, h->if_none_match, strlen(h->if_none_match));
+        k = ADDS(v, k, "\r\n");
+    }
     return ADDS(v, k, "\r\n");
 }
 
@@ -225,7 +235,7 @@ static size_t req_pieces(const otter_http_t *h, const otter_url_t *u, req_nums_t
  * request's full length and returns the bytes copied. */
 static size_t req_fill(const otter_http_t *h, const otter_url_t *u, size_t from, size_t *total)
 {
-    piece_t v[24];
+    piece_t v[REQ_PIECES_MAX];
     req_nums_t num;
     size_t np = req_pieces(h, u, &num, v);
     size_t pos = 0, w = 0;
@@ -284,6 +294,8 @@ int otter_http_begin(otter_http_t *h, const otter_http_request_t *req)
         return OTTER_ERR_INVAL;
     if (req->if_range != NULL && !valid_header_value(req->if_range, 256))
         return OTTER_ERR_INVAL;
+    if (req->if_none_match != NULL && !valid_header_value(req->if_none_match, 256))
+        return OTTER_ERR_INVAL;
     if (req->range_len > 0 && req->range_start > UINT64_MAX - req->range_len)
         return OTTER_ERR_INVAL;
     if (h->cfg.overall_timeout_ms != 0 && (h->cfg.clock == NULL || h->cfg.clock->now_ms == NULL))
@@ -318,6 +330,7 @@ int otter_http_begin(otter_http_t *h, const otter_http_request_t *req)
     h->range_start = req->range_start;
     h->range_len = req->range_len;
     h->if_range = req->if_range;
+    h->if_none_match = req->if_none_match;
     h->expected_total = req->expected_total;
     h->deadline_ms = 0;
     if (h->cfg.overall_timeout_ms != 0)

@@ -166,6 +166,11 @@ typedef struct otter_http_request {
                                 to other hosts a redirect leads to, as curl);
                                 NULL: the URL's user:password@ if any (without
                                 %-escapes: those give OTTER_ERR_UNSUPPORTED) */
+    const char *if_none_match; /* ETag for If-None-Match (a conditional GET:
+                                  the server answers 304, no body, when the
+                                  file is unchanged; the request then ends
+                                  with OTTER_ERR_HTTP_STATUS and status 304
+                                  in the detail); NULL: none */
 } otter_http_request_t;
 
 /* What the final response said. Valid after the head was received until the
@@ -213,6 +218,7 @@ typedef struct otter_http {
     bool head_method;
     uint64_t range_start, range_len, expected_total;
     const char *if_range;
+    const char *if_none_match;
     const char *auth;     /* credentials (caller's string), auth_len bytes */
     size_t auth_len;
     const char *origin_host; /* the original URL's host, in the caller's string */

@@ -22,6 +22,29 @@ void memserver_init(memserver_t *srv, const uint8_t *file, size_t len)
     srv->last_range_from = -1;
 }
 
+void memserver_route(memserver_t *srv, const char *path, const uint8_t *file, size_t len)
+{
+    int i = 0;
+    while (i < srv->n_routes && strcmp(srv->route[i].path, path))
+        i++;
+    if (i == 4)
+        return;
+    srv->route[i].path = path;
+    srv->route[i].file = file;
+    srv->route[i].len = len;
+    if (i == srv->n_routes)
+        srv->n_routes++;
+}
+
+/* FNV-1a: a content tag for routed files' ETags. */
+static unsigned long content_tag(const uint8_t *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return (unsigned long)h;
+}
+
 static int ms_connect(void *ctx, const char *host, uint16_t port, uint32_t timeout_ms)
 {
     memserver_t *s = ctx;
@@ -77,6 +100,21 @@ static void respond(memserver_t *s)
         snprintf(etag, sizeof etag, "\"v2-%lx\"", (unsigned long)len);
     }
     int head_only = !strncmp(s->req, "HEAD ", 5);
+    const char *target = strchr(s->req, ' ');
+    size_t tl = target ? strcspn(target + 1, " \r\n") : 0;
+    if (tl >= sizeof s->last_path)
+        tl = sizeof s->last_path - 1;
+    memcpy(s->last_path, target ? target + 1 : "", tl);
+    s->last_path[tl] = 0;
+    for (int i = 0; i < s->n_routes; i++) {
+        if (!strcmp(s->route[i].path, s->last_path)) {
+            file = s->route[i].file;
+            len = s->route[i].len;
+            snprintf(etag, sizeof etag, "\"r%lx-%lx\"", content_tag(file, len), (unsigned long)len);
+        }
+    }
+    char inm[64];
+    int unchanged = req_header(s->req, "If-None-Match", inm, sizeof inm) && !strcmp(inm, etag);
     char range[96], ifr[64];
     long from = -1, to = -1;
     s->last_if_range[0] = 0;
@@ -96,6 +134,10 @@ static void respond(memserver_t *s)
     if (s->status_override) {
         status = s->status_override;
         b1 = 0;
+    } else if (unchanged) {
+        status = 304;
+        b1 = 0;
+        s->not_modified++;
     } else if (from >= 0 && !s->ignore_range && if_range_ok) {
         if ((size_t)from >= len) {
             status = 416;
@@ -107,7 +149,7 @@ static void respond(memserver_t *s)
                 b1 = (size_t)to + 1;
         }
     }
-    const char *reason = status == 200 ? "OK" : status == 206 ? "Partial Content" : "Error";
+    const char *reason = status == 200 ? "OK" : status == 206 ? "Partial Content" : status == 304 ? "Not Modified" : "Error";
     size_t announced = status == 416 ? (size_t)0 : b1 - b0;
     s->close_at_end = 0;
     if (status == 200 && s->lie_extra && s->lie_times != 0) {
@@ -133,6 +175,7 @@ static void respond(memserver_t *s)
     n += snprintf((char *)s->head + n, sizeof s->head - (size_t)n, "Connection: %s\r\n\r\n",
                   s->close_at_end ? "close" : "keep-alive");
     s->head_len = (size_t)n;
+    s->head_bytes_sent += (size_t)n;
     s->head_off = 0;
     s->body = file;
     s->body_off = b0;

@@ -42,6 +42,16 @@ typedef struct memserver {
     int no_length;       /* 1: a 200 has no Content-Length, its body ends when the connection closes */
     uint64_t *clock_ms;  /* when set, advanced by ms_per_read on every body read (a drip) */
     uint32_t ms_per_read;
+    /* More files by path (memserver_route()); other paths get `file`. A
+     * routed file's ETag is "\"r<hash>-<len>\"" of its bytes, so new
+     * content at a path gets a new ETag. A GET whose If-None-Match equals
+     * the ETag is answered 304 with no body (any file). */
+    struct {
+        const char *path;
+        const uint8_t *file;
+        size_t len;
+    } route[4];
+    int n_routes;
 
     /* statistics */
     int requests;
@@ -50,6 +60,9 @@ typedef struct memserver {
     uint64_t body_bytes_sent;
     long last_range_from; /* -1 when the last request had no Range */
     char last_if_range[64];
+    int not_modified;        /* 304 answers */
+    uint64_t head_bytes_sent; /* response head bytes, all responses */
+    char last_path[128];     /* request target of the last request */
 
     /* connection state (private) */
     int open;
@@ -65,6 +78,10 @@ typedef struct memserver {
 
 /* Reset srv to serve file (ETag "\"v1-<len>\""), no faults, chunk 1460. */
 void memserver_init(memserver_t *srv, const uint8_t *file, size_t len);
+
+/* Serve file (len bytes, caller-owned, kept) at path ("/fleet/index");
+ * a path already routed gets the new file. At most 4 paths. */
+void memserver_route(memserver_t *srv, const char *path, const uint8_t *file, size_t len);
 
 /* A transport bound to srv. */
 otter_transport_t memserver_transport(memserver_t *srv);
