@@ -21,6 +21,8 @@
 static int usage(void)
 {
     puts("usage: otter device --flash FILE --url URL [--ca PEM]... [--pin SHA256]... [--store PEM]\n"
+         "       otter device --flash FILE --index URL --index-key PUB.pem... [--channel C] [--id HEX]\n"
+         "         [--no-time] [the options below]\n"
          "         [--key-digest HEX | --pub PEM]... [--self-test pass|fail|hang]\n"
          "         [--power-cut-after N] [--flash-model typ|max] [--proxy URL] [--json]\n"
          "         [--chip NAME] [--project NAME] [--secure-version N] [--allow-downgrade]\n"
@@ -45,6 +47,13 @@ static int usage(void)
          "one that cannot be compared is refused unless --allow-incomparable-version.\n"
          "Rollback rule: a version whose self-test failed is refused; one that never\n"
          "confirmed is retried until it was installed --unconfirmed-tries times (2).\n"
+         "Release index (--index): the device polls the signed index (If-None-Match),\n"
+         "checks its signature with --index-key, refuses replay (the highest sequence\n"
+         "is kept in FILE.index) and expiry (--no-time: a device without a clock,\n"
+         "which accepts the index on its sequence number alone),\n"
+         "adopts a new trust set it carries, picks its release (channel, chip,\n"
+         "project, version, rollout by --id, default the file's name) and installs it\n"
+         "only if its size and SHA-256 are the index's.\n"
          "--deadline S stops an update after S seconds (default 1800); --min-rate\n"
          "stops it below that many bytes/s averaged over a minute.\n"
          "\n"
@@ -86,6 +95,16 @@ static int parse_value_opt(dev_opts_t *o, int argc, char **argv, int *i, bool *m
         o->url = v;
     else if ((v = cli_opt(argc, argv, i, "--proxy")))
         o->proxy = v;
+    else if ((v = cli_opt(argc, argv, i, "--index")))
+        o->index = v;
+    else if ((v = cli_opt(argc, argv, i, "--index-key"))) {
+        if (o->n_index_keys == 3)
+            return cli_usage_err("at most three --index-key (a device knows up to three release keys)");
+        o->index_keys[o->n_index_keys++] = v;
+    } else if ((v = cli_opt(argc, argv, i, "--channel")))
+        o->channel = v;
+    else if ((v = cli_opt(argc, argv, i, "--id")))
+        o->id = v;
     else if ((v = cli_opt(argc, argv, i, "--project")))
         o->project = v;
     else if ((v = cli_opt(argc, argv, i, "--ca"))) {
@@ -182,6 +201,8 @@ static int parse_opts(dev_opts_t *o, int argc, char **argv)
             o->allow_same = true;
         else if (!strcmp(argv[i], "--allow-incomparable-version"))
             o->allow_incomparable = true;
+        else if (!strcmp(argv[i], "--no-time"))
+            o->index_no_time = true;
         else if (!strcmp(argv[i], "--erase-block"))
             o->erase_block = true;
         else if (!strcmp(argv[i], "--insecure-skip-hostname-check"))
@@ -189,9 +210,13 @@ static int parse_opts(dev_opts_t *o, int argc, char **argv)
         else
             return cli_usage_err("device: unexpected '%s'", argv[i]);
     }
-    if (!o->flash || !o->url)
-        return cli_usage_err("device: --flash FILE and --url URL are required");
-    return cli_check_url("device: --url ", o->url);
+    if (o->index && o->url)
+        return cli_usage_err("device: --url or --index, not both (the index names the image)");
+    if (o->index && !o->n_index_keys)
+        return cli_usage_err("device: --index needs the release key(s) the device trusts: --index-key PUB.pem");
+    if (!o->flash || (!o->url && !o->index))
+        return cli_usage_err("device: --flash FILE and --url URL (or --index URL) are required");
+    return cli_check_url(o->index ? "device: --index " : "device: --url ", o->index ? o->index : o->url);
 }
 
 int otter_cmd_device(int argc, char **argv)

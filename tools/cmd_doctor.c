@@ -41,6 +41,7 @@ static const char usage_text[] =
     "exit: 0 a device would update or correctly skip, 1 it would fail, 2 bad command line.\n"
     "\n"
     "       otter doctor --decode CODE   an error code from a device log in words\n"
+    "       otter doctor --index URL --key PUB.pem ...   what a device decides from a release index\n"
     "                                    (mbedTLS -0x2700, or otter's -140)\n";
 
 static uint64_t mono_ms(void *ctx)
@@ -256,6 +257,9 @@ int otter_cmd_doctor(int argc, char **argv)
 {
     if (argc == 3 && !strcmp(argv[1], "--decode"))
         return decode(argv[2]);
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--index"))
+            return otter_doctor_index(argc, argv);
     doctor_t *d = calloc(1, sizeof *d);
     if (!d)
         return cli_err("out of memory");

@@ -94,6 +94,12 @@ typedef struct dev_opts {
     bool allow_incomparable;
     int rolled_back; /* otter_update_rollback_rule_t */
     uint8_t unconfirmed_tries;
+    /* --index URL: the release index decides (tools/device_index.c). */
+    const char *index;
+    const char *index_keys[3];
+    int n_index_keys;
+    const char *channel, *id;
+    bool index_no_time;
 } dev_opts_t;
 
 /* Everything one run holds (allocated: the TLS context is large). */
@@ -103,6 +109,7 @@ typedef struct dev_ctx {
     dev_progress_t prog;
     otter_simdev_t d;
     otter_clock_t wall;
+    otter_clock_t no_wall; /* --index --no-time: the device's clock without wall time */
     otter_clock_t engine_clock; /* flash (virtual) time + network (wall) time */
     uint64_t wall0_ms;
     otter_posix_tcp_t tcp;
@@ -116,6 +123,12 @@ typedef struct dev_ctx {
     bool confirmed; /* the new app confirmed itself in this run */
     uint8_t http_buf[2048];
     uint8_t data_buf[4096];
+    /* --index: the release it chose (URL resolved; size and SHA-256 the
+     * engine insists on) */
+    char index_url[OTTER_HTTP_URL_MAX];
+    bool index_expect;
+    uint32_t expect_size;
+    uint8_t expect_sha256[32];
     otter_update_t up;
     FILE *out; /* human-readable lines: stdout, or stderr with --json */
 } dev_ctx_t;
@@ -123,6 +136,15 @@ typedef struct dev_ctx {
 /* Run the device (tools/device_run.c): boot, update, reboot, self-test,
  * summary. Returns the exit code. */
 int dev_run(dev_ctx_t *c);
+
+/* --index: poll the release index (record and trust set kept in FLASH.index
+ * beside the flash file). Returns 0 with c->o.url set to the release to
+ * install, 1 when there is nothing to install (c->r filled: up to date),
+ * or a negative error (c->r.detail says why). */
+int dev_index(dev_ctx_t *c);
+/* --index: the trust set in force in FILE.index (if any) replaces the CA
+ * bundle *ca (freed) and the pins. 0 or an error. */
+int dev_index_trust(const dev_ctx_t *c, uint8_t **ca, size_t *ca_len, uint8_t pins[][32], int *n_pins);
 
 /* Print the summary as text (f) or as one JSON object. */
 void dev_print_summary(FILE *f, const dev_result_t *r);

@@ -76,6 +76,8 @@ static int setup_net(dev_ctx_t *c)
 {
     otter_posix_tcp_init(&c->tcp, &c->tcp_t);
     otter_posix_clock_init(&c->wall);
+    c->no_wall = c->wall;
+    c->no_wall.wall_time = NULL;
     c->lower = &c->tcp_t;
     if (c->o.proxy) {
         int ret = otter_proxy_init_url(&c->proxy, &c->tcp_t, c->o.proxy, &c->proxy_t);
@@ -86,7 +88,7 @@ static int setup_net(dev_ctx_t *c)
         c->lower = &c->proxy_t;
         fprintf(c->out, "proxy: %s (HTTP CONNECT)\n", c->o.proxy);
     }
-    if (strncmp(c->o.url, "https://", 8))
+    if (strncmp(c->o.url ? c->o.url : "", "https://", 8) && strncmp(c->o.index ? c->o.index : "", "https://", 8))
         return 0;
     size_t ca_len = 0;
     int for_pins = 0;
@@ -96,6 +98,11 @@ static int setup_net(dev_ctx_t *c)
         free(ca);
         free(work);
         return OTTER_ERR_FILE;
+    }
+    if (c->o.index && dev_index_trust(c, &ca, &ca_len, c->o.pins, &c->o.n_pins) < 0) {
+        free(ca);
+        free(work);
+        return OTTER_ERR_INDEX_RECORD;
     }
     otter_tls_config_t tc;
     memset(&tc, 0, sizeof tc);
@@ -216,6 +223,10 @@ static void engine_config(dev_ctx_t *c, otter_update_config_t *cfg)
     cfg->min_bytes_per_s = c->o.min_rate;
     cfg->policy.key_digests = (const uint8_t(*)[32])c->o.keys;
     cfg->policy.key_digest_count = (size_t)c->o.n_keys;
+    if (c->index_expect) {
+        cfg->policy.expect_size = c->expect_size;
+        cfg->policy.expect_sha256 = c->expect_sha256;
+    }
     cfg->on_event = on_event;
     cfg->event_ctx = c;
     cfg->http_buf = c->http_buf;
@@ -415,6 +426,16 @@ static void judge_switch(dev_ctx_t *c)
 static void update_and_judge(dev_ctx_t *c, uint64_t ops0)
 {
     int ret = setup_net(c);
+    if (ret == 0 && c->o.index) {
+        ret = dev_index(c);
+        if (ret == 1)
+            return; /* nothing to install: c->r says why */
+        if (ret < 0) {
+            c->r.outcome = DEV_FAILED;
+            c->r.err = ret;
+            return;
+        }
+    }
     if (ret == 0)
         ret = run_update(c);
     if (ret == OTTER_ERR_FLASH_POWER_LOSS || !otter_norsim_powered(&c->d.sim)) {

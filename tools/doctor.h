@@ -91,4 +91,8 @@ int doctor_tls_setup(doctor_t *d, otter_tls_t *tls, const otter_transport_t *low
  * trust store, what to pin instead (host:port as named by the device). */
 void doctor_trust_steps(doctor_t *d, const otter_tls_report_t *r, int rc);
 
+/* otter doctor --index URL ... (tools/doctor_index.c): the release index
+ * as a device with the given keys, sequence, clock and id sees it. */
+int otter_doctor_index(int argc, char **argv);
+
 #endif

@@ -38,6 +38,22 @@ int release_parse_date(const char *opt, const char *s, int64_t *t);
 int release_parse_num(const char *opt, const char *s, uint64_t max, uint64_t *v);
 int release_expiry(const char *days, const char *date, int64_t *t);
 
+/* Load a release key (private or public PEM) and give its public point;
+ * keep (may be NULL) gets the key itself. CLI exit code; prints why. */
+struct otter_signkey;
+int release_load_point(const char *path, otter_index_key_t *out, struct otter_signkey *keep);
+
+/* The device options (--running --chip --project --channel --id
+ * --secure-version): what a device runs and who it is. */
+typedef struct release_device_opts {
+    const char *running, *chip, *project, *channel, *id, *sv;
+} release_device_opts_t;
+/* One of them at argv[*i] (its value consumed): true. */
+bool release_device_opt(int argc, char **argv, int *i, release_device_opts_t *d);
+/* The device they describe (id bytes into id, which must outlive out). CLI
+ * exit code; prints why. */
+int release_device(const release_device_opts_t *o, otter_index_device_t *out, uint8_t id[64]);
+
 /* The subcommands in tools/release_sign.c. */
 int release_cmd_trust(int argc, char **argv);
 int release_cmd_keys(int argc, char **argv);

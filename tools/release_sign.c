@@ -77,7 +77,7 @@ int release_cmd_trust(int argc, char **argv)
     return rc;
 }
 
-static int load_point(const char *path, otter_index_key_t *out, otter_signkey_t *keep)
+int release_load_point(const char *path, otter_index_key_t *out, otter_signkey_t *keep)
 {
     otter_signkey_t k;
     otter_signkey_init(&k);
@@ -120,7 +120,7 @@ int release_cmd_keys(int argc, char **argv)
     release_t r;
     int rc = release_load(&r, path);
     for (unsigned i = 0; i < n && rc == CLI_EXIT_OK; i++)
-        rc = load_point(files[i], &r.idx.keys[i], NULL);
+        rc = release_load_point(files[i], &r.idx.keys[i], NULL);
     if (rc == CLI_EXIT_OK) {
         r.idx.n_keys = n;
         for (unsigned i = 0; i < n; i++) {
@@ -166,7 +166,7 @@ int release_cmd_sign(int argc, char **argv)
     otter_index_key_t pub;
     int rc = release_load(&r, path);
     if (rc == CLI_EXIT_OK)
-        rc = load_point(key, &pub, &k);
+        rc = release_load_point(key, &pub, &k);
     if (rc == CLI_EXIT_OK && !k.has_private)
         rc = cli_err("%s: a public key; signing needs the private key", key);
     char body[OTTER_INDEX_MAX_SIZE], signed_[OTTER_INDEX_MAX_SIZE];
@@ -255,12 +255,7 @@ int release_cmd_show(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
-/* The device options of verify: what it runs and who it is. */
-typedef struct device_opts {
-    const char *running, *chip, *project, *channel, *id, *sv;
-} device_opts_t;
-
-static bool device_opt(int argc, char **argv, int *i, device_opts_t *d)
+bool release_device_opt(int argc, char **argv, int *i, release_device_opts_t *d)
 {
     const char *v;
     if ((v = cli_opt(argc, argv, i, "--running")))
@@ -280,10 +275,8 @@ static bool device_opt(int argc, char **argv, int *i, device_opts_t *d)
     return true;
 }
 
-/* What a device described by o would decide from idx, in words. */
-static int print_decision(const otter_index_t *idx, const device_opts_t *o)
+int release_device(const release_device_opts_t *o, otter_index_device_t *out, uint8_t id[64])
 {
-    uint8_t id[64];
     uint64_t sv = 0;
     otter_index_device_t d = {o->channel ? o->channel : "stable", 0, o->project, o->running, 0, id, 0};
     if (!o->chip || !o->project || !o->id)
@@ -291,11 +284,23 @@ static int print_decision(const otter_index_t *idx, const device_opts_t *o)
     if (otter_image_chip_from_name(o->chip, &d.chip_id) || d.chip_id == OTTER_CHIP_ANY)
         return cli_usage_err("--chip '%s' is not a chip otter knows (esp32, esp32c3, ...)", o->chip);
     d.id_len = strlen(o->id) / 2;
-    if (d.id_len == 0 || d.id_len > sizeof id || strlen(o->id) % 2 || cli_parse_hex(o->id, id, d.id_len))
+    if (d.id_len == 0 || d.id_len > 64 || strlen(o->id) % 2 || cli_parse_hex(o->id, id, d.id_len))
         return cli_usage_err("--id '%s' is not 1 to 64 bytes of hex", o->id);
     if (o->sv && release_parse_num("--secure-version", o->sv, UINT32_MAX, &sv))
         return CLI_EXIT_USAGE;
     d.secure_version = (uint32_t)sv;
+    *out = d;
+    return CLI_EXIT_OK;
+}
+
+/* What a device described by o would decide from idx, in words. */
+static int print_decision(const otter_index_t *idx, const release_device_opts_t *o)
+{
+    uint8_t id[64];
+    otter_index_device_t d;
+    int rc = release_device(o, &d, id);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     otter_index_decision_t dec;
     char why[512];
     if (otter_index_decide(idx, &d, &dec) != 0)
@@ -310,7 +315,7 @@ int release_cmd_verify(int argc, char **argv)
     const char *path = NULL, *now_s = NULL, *seq_s = NULL, *keys[OTTER_INDEX_MAX_KEYS], *v;
     unsigned n_keys = 0;
     bool no_time = false;
-    device_opts_t dev = {0};
+    release_device_opts_t dev = {0};
     for (int i = 1; i < argc; i++) {
         if ((v = cli_opt(argc, argv, &i, "--key"))) {
             if (n_keys == OTTER_INDEX_MAX_KEYS)
@@ -322,7 +327,7 @@ int release_cmd_verify(int argc, char **argv)
             seq_s = v;
         else if (!strcmp(argv[i], "--no-time"))
             no_time = true;
-        else if (device_opt(argc, argv, &i, &dev))
+        else if (release_device_opt(argc, argv, &i, &dev))
             continue;
         else if (!path && argv[i][0] != '-')
             path = argv[i];
@@ -343,7 +348,7 @@ int release_cmd_verify(int argc, char **argv)
         chk.accept_without_time = true;
     }
     for (unsigned i = 0; i < n_keys; i++)
-        if (load_point(keys[i], &pub[i], NULL))
+        if (release_load_point(keys[i], &pub[i], NULL))
             return CLI_EXIT_FAIL;
     release_t r;
     int rc = release_load(&r, path);

@@ -73,6 +73,8 @@ struct serve_req {
     char range[256];
     int has_if_range;
     char if_range[256];
+    int has_if_none_match;
+    char if_none_match[256];
     long long content_length;
 };
 

@@ -98,6 +98,9 @@ static void parse_header(struct serve_req *req, const char *line, size_t len, in
     } else if (header_is(line, nlen, "if-range")) {
         req->has_if_range = 1;
         copy_value(req->if_range, sizeof req->if_range, v, vlen);
+    } else if (header_is(line, nlen, "if-none-match")) {
+        req->has_if_none_match = 1;
+        copy_value(req->if_none_match, sizeof req->if_none_match, v, vlen);
     } else if (header_is(line, nlen, "connection")) {
         char tmp[64];
         copy_value(tmp, sizeof tmp, v, vlen);
@@ -296,6 +299,7 @@ static const char *reason(int status)
     case 200: return "OK";
     case 206: return "Partial Content";
     case 302: return "Found";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
@@ -511,12 +515,45 @@ static uint64_t arm_faults(struct serve_server *srv, struct serve_resp *r)
     return announced;
 }
 
+/* If-None-Match: "*" or a list of entity tags, one of them ours (weak
+ * comparison, RFC 9110 13.1.2: W/ prefixes ignored). */
+static int none_match_hits(const char *v, const char *etag)
+{
+    if (!etag[0])
+        return 0;
+    if (!strcmp(v, "*"))
+        return 1;
+    size_t el = strlen(etag);
+    for (const char *p = v; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (p[0] == 'W' && p[1] == '/')
+            p += 2;
+        size_t n = strcspn(p, ",");
+        while (n && p[n - 1] == ' ')
+            n--;
+        if (n == el && !memcmp(p, etag, el))
+            return 1;
+        p += strcspn(p, ",");
+    }
+    return 0;
+}
+
 static void file_response(struct serve_server *srv, const struct serve_req *req, int fd,
                           const struct stat *st, struct serve_resp *r)
 {
     char etag[80], lm[64];
     make_etag(srv, fd, st, etag, sizeof etag);
     http_date(st->st_mtim.tv_sec, lm, sizeof lm);
+    if (req->has_if_none_match && none_match_hits(req->if_none_match, etag)) {
+        /* Not modified: the head only (ETag again), no body. */
+        close(fd);
+        r->status = 304;
+        head_start(srv, r);
+        head_add(r, "ETag: %s\r\n", etag);
+        head_end(r);
+        return;
+    }
     int status = choose_range(srv, req, etag, st->st_mtim.tv_sec, (uint64_t)st->st_size, r);
     if (status == 416) {
         char cr[80];
