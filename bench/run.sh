@@ -1270,7 +1270,7 @@ write_results() {
         awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$W/summary.tsv"
         echo
         [ -s "$W/versions-summary.md" ] && cat "$W/versions-summary.md" && echo
-        for n in 1 2 3 4 5 6 7 8; do
+        for n in 1 2 3 4 5 6 7 8 9; do
             [ -f "$W/s$n.md" ] && cat "$W/s$n.md" && echo
         done
     } >"$RESULTS"
@@ -1309,9 +1309,62 @@ device_cmd() {
     echo "$OTTER device --flash $1 --url https://localhost:$NGINX_PORT/${2:-app-1.1.0.bin} --ca $W/pki/ca.pem --self-test pass --quiet --json"
 }
 
-only="${BENCH_ONLY:-size ipb throughput vtime ram fleet versions target}"
+# ---------------------------------------------------------------------------
+# Release index polls (issue 17): BENCH_INDEX_DEVICES (1,000) simulated
+# devices poll the one nginx for a signed index with If-None-Match, each
+# poll a new TCP connection with TLS (tests/tool_indexpoll.c, the device's
+# otter_index_poll): bytes and time per poll.
+section_index() {
+    out="$W/s9.md"
+    n="${BENCH_INDEX_DEVICES:-1000}"
+    tool="$BUILD/tool_indexpoll"
+    printf '## 9. Release index polls\n\n' >"$out"
+    if [ ! -x "$tool" ] || [ -z "$NGINX_PID" ] || [ "$HAVE_DEVICE" != 1 ]; then
+        echo "not measured: needs tool_indexpoll, \`otter device\` and nginx." >>"$out"
+        summary "$n devices polling the index (304)" "-" "not measured"
+        return 0
+    fi
+    key="$ROOT/tests/keys/test-p256.pem"
+    openssl pkey -in "$key" -pubout -out "$W/index-pub.pem" 2>/dev/null
+    {
+        "$OTTER" release new "$W/www/index" --seq 1 --days 30 --force &&
+        "$OTTER" release add "$W/www/index" "$W/www/app-1.1.0.bin" --url app-1.1.0.bin --rollout 10 &&
+        "$OTTER" release sign "$W/www/index" --key "$key"
+    } >/dev/null 2>>"$W/timed.log"
+    rc=0
+    timeout 120 "$tool" --url "https://localhost:$NGINX_PORT/index" --key "$W/index-pub.pem" --ca "$W/pki/ca.pem" \
+        --devices "$n" >"$W/indexpoll.txt" 2>>"$W/timed.log" || rc=$?
+    v() { awk -v k="$1" '$1 == k { print $2 }' "$W/indexpoll.txt"; }
+    if [ "$rc" != 0 ] || [ -z "$(v poll_wire_bytes)" ]; then
+        echo "not measured: tool_indexpoll failed (exit $rc; see bench-work/timed.log)." >>"$out"
+        summary "$n devices polling the index (304)" "-" "not measured"
+        return 0
+    fi
+    {
+        echo "$n simulated devices, one after another, poll the one nginx (1 worker) on loopback"
+        echo "for a $(v index_bytes)-byte signed index they hold the ETag of: \`If-None-Match\`, answered"
+        echo "304. Each poll is \`otter_index_poll\` as a device runs it, on a new TCP connection"
+        echo "with TLS 1.2 (the device keeps its TLS context, which resumes the session where the"
+        echo "server allows); the first poll, without"
+        echo "an ETag, fetches and verifies the whole index. Bytes are TCP payload both ways"
+        echo "(TLS records included) and the HTTP bytes inside them."
+        echo
+        echo "| figure | first poll (200) | each later poll (304) |"
+        echo "|---|---:|---:|"
+        echo "| bytes on the wire | $(v full_wire_bytes) | $(v poll_wire_bytes) |"
+        echo "| HTTP bytes (request + response) | $(v full_http_bytes) | $(v poll_http_bytes) |"
+        echo "| time per poll, mean | $(v full_ms) ms | $(v poll_ms_mean) ms |"
+        echo "| time per poll, p50 / p99 | | $(v poll_ms_p50) / $(v poll_ms_p99) ms |"
+        echo "| polls answered 304 | | $(v not_modified) of $(v devices) |"
+        echo "| wall time, all polls | | $(v total_s) s |"
+    } >>"$out"
+    ok=$([ "$(v not_modified)" = "$n" ] && echo met || echo "not met")
+    summary "$n devices polling the index with If-None-Match" "$(v poll_wire_bytes) B and $(v poll_ms_mean) ms per 304 poll" "$ok"
+}
+
+only="${BENCH_ONLY:-size ipb throughput vtime ram fleet versions target index}"
 case " $only " in
-    *" throughput "* | *" ipb "* | *" ram "* | *" fleet "* | *" versions "*) setup_server ;;
+    *" throughput "* | *" ipb "* | *" ram "* | *" fleet "* | *" versions "* | *" index "*) setup_server ;;
 esac
 for s in $only; do
     say "section $s"
