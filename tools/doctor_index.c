@@ -13,7 +13,7 @@
 #include "norsim.h"
 
 static const char usage_text[] =
-    "usage: otter doctor --index URL --key PUB.pem... [--ca FILE] [--seq N]\n"
+    "usage: otter doctor --index URL --key PUB.pem... [--ca FILE (default: the system's)] [--seq N]\n"
     "                    [--now DATE | --no-time [--accept-without-time]]\n"
     "                    [--etag ETAG] [--running V --chip NAME --project P --id HEX\n"
     "                     [--channel C] [--secure-version N]]\n"

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "certchain.h"
 #include "cli.h"
 #include "host_error.h"
 #include "index_cli.h"
@@ -100,12 +101,14 @@ int index_cli_poll(const index_cli_t *o, otter_index_poll_t *p, index_cli_bufs_t
     otter_tls_t tls;
     otter_tls_init(&tls);
     uint8_t work[4096];
-    if (o->ca) {
+    /* https:// without --ca: the system's CA bundle, as otter device does. */
+    const char *ca_file = o->ca ? o->ca : !strncmp(o->url, "https://", 8) ? OTTER_CERTSTORE_SYSTEM : NULL;
+    if (ca_file) {
         size_t ca_len = 0;
-        uint8_t *ca = cli_read_file(o->ca, &ca_len);
+        uint8_t *ca = cli_read_file(ca_file, &ca_len);
         if (!ca) {
             otter_posix_tcp_free(&tcp);
-            return cli_err("cannot read %s", o->ca);
+            return cli_err("cannot read %s (give the device's CA bundle with --ca FILE)", ca_file);
         }
         otter_tls_config_t tc = {.lower = &tcp_t, .clock = &clk, .entropy = otter_posix_entropy,
                                  .ca = ca, .ca_len = ca_len, .work = work, .work_len = sizeof work};
@@ -119,7 +122,7 @@ int index_cli_poll(const index_cli_t *o, otter_index_poll_t *p, index_cli_bufs_t
         otter_tls_transport(&tls, &tls_t);
     }
     c.tcp = &tcp_t;
-    c.tls = o->ca ? &tls_t : NULL;
+    c.tls = ca_file ? &tls_t : NULL;
     c.clock = &clk;
     c.record = rec;
     c.flash = flash;
