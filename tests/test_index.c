@@ -16,6 +16,7 @@
 #include "otter/error.h"
 #include "otter/image.h"
 #include "otter/index.h"
+#include "relkey.h"
 #include "release.h"
 #include "sign.h"
 
@@ -46,21 +47,10 @@ static const char BODY[] = "otter-index 1\n"
 static otter_signkey_t KEY_A, KEY_B;
 static otter_index_key_t PUB_A, PUB_B;
 
-static int load_key(otter_signkey_t *k, otter_index_key_t *pub, const char *name)
-{
-    const char *src = getenv("OTTER_SRC");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/keys/%s", src ? src : ".", name);
-    otter_signkey_init(k);
-    if (otter_signkey_load(k, path) != 0)
-        return -1;
-    return otter_release_key_point(k, pub);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    if (load_key(&KEY_A, &PUB_A, "test-p256.pem") || load_key(&KEY_B, &PUB_B, "test-p256-b.pem"))
+    if (relkey_load(&KEY_A, &PUB_A, "test-p256.pem") || relkey_load(&KEY_B, &PUB_B, "test-p256-b.pem"))
         return -1;
     return 0;
 }

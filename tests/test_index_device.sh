@@ -13,17 +13,7 @@ OTTER="$OTTER_BIN"
 . "$OTTER_SRC/tests/support/servers.sh"
 servers_init index-device
 K="$OTTER_SRC/tests/keys"
-CHECKS=0
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); sed 's/^/    | /' "$T/out" | head -12; }
-# want RC TEXT ARGS...: otter ARGS exits RC and prints TEXT
-want() {
-    rc_want=$1; text=$2; shift 2
-    CHECKS=$((CHECKS + 1))
-    rc=0
-    "$OTTER" "$@" >"$T/out" 2>&1 || rc=$?
-    [ "$rc" -eq "$rc_want" ] || { fail "otter $*: exit $rc, want $rc_want"; return 0; }
-    grep -qF -- "$text" "$T/out" || fail "otter $*: lacks '$text'"
-}
+. "$OTTER_SRC/tests/support/cli_want.sh"
 mkdir -p "$T/www" "$T/img"
 openssl pkey -in "$K/test-p256.pem" -pubout -out "$T/pub.pem" 2>/dev/null
 openssl pkey -in "$K/test-p256-b.pem" -pubout -out "$T/pub-b.pem" 2>/dev/null

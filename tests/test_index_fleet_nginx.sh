@@ -16,16 +16,7 @@ OTTER="$OTTER_BIN"
 servers_init index-fleet
 PORT_TOOL="$OTTER_TOOL_TLSGET"
 K="$OTTER_SRC/tests/keys"
-CHECKS=0
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); sed 's/^/    | /' "$T/out" | head -12; }
-want() {
-    rc_want=$1; text=$2; shift 2
-    CHECKS=$((CHECKS + 1))
-    rc=0
-    "$OTTER" "$@" >"$T/out" 2>&1 || rc=$?
-    [ "$rc" -eq "$rc_want" ] || { fail "otter $*: exit $rc, want $rc_want"; return 0; }
-    grep -qF -- "$text" "$T/out" || fail "otter $*: lacks '$text'"
-}
+. "$OTTER_SRC/tests/support/cli_want.sh"
 "$OTTER" pki demo "$T/a" >/dev/null
 "$OTTER" pki demo "$T/b" >/dev/null
 cmp -s "$T/a/ca.pem" "$T/b/ca.pem" && { echo "FAIL: the two demo PKIs share a root"; exit 1; }

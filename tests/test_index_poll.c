@@ -19,6 +19,7 @@
 #include "otter/error.h"
 #include "otter/index_poll.h"
 #include "ramflash.h"
+#include "relkey.h"
 #include "release.h"
 #include "sign.h"
 #include "updfix.h"
@@ -59,21 +60,10 @@ static int64_t wall(void *ctx)
     return ((fixture_t *)ctx)->wall;
 }
 
-static int load_key(otter_signkey_t *k, otter_index_key_t *pub, const char *name)
-{
-    const char *src = getenv("OTTER_SRC");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/keys/%s", src ? src : ".", name);
-    otter_signkey_init(k);
-    if (otter_signkey_load(k, path) != 0)
-        return -1;
-    return otter_release_key_point(k, pub);
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    return load_key(&KEY_A, &PUB_A, "test-p256.pem") || load_key(&KEY_B, &PUB_B, "test-p256-b.pem") ? -1 : 0;
+    return relkey_load(&KEY_A, &PUB_A, "test-p256.pem") || relkey_load(&KEY_B, &PUB_B, "test-p256-b.pem") ? -1 : 0;
 }
 
 static int group_teardown(void **state)

@@ -78,22 +78,33 @@ static void assert_words(updfix_t *f, const char *want)
         fail_msg("diagnosis lacks \"%s\": %s", want, words);
 }
 
-/* The index names file A; the CDN serves B, a valid newer app of exactly
- * the same length: downloaded, then refused before the first byte and the
- * otadata switch. */
+/* The index names A (app 1.1.0, 300,000 bytes, seed 7); the server serves
+ * B (app 1.1.0 of b_size bytes, seed b_seed), with or without a
+ * Content-Length. Returns what the update returned; *la gets A's length. */
+static int index_names_a_server_sends_b(updfix_t *f, uint32_t b_size, uint32_t b_seed, int no_length, size_t *la)
+{
+    size_t lb;
+    uint8_t *a = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, la);
+    uint8_t *b = updfix_image("1.1.0", b_size, 0, OTTER_CHIP_ESP32, b_seed, &lb);
+    assert_true(lb != *la || memcmp(a, b, lb) != 0);
+    uint8_t digest[32];
+    expect_file(f, a, *la, digest);
+    memserver_init(&f->srv, b, lb);
+    f->srv.no_length = no_length;
+    int ret = updfix_run(f, URL, 0);
+    f->cfg.policy.expect_sha256 = NULL; /* digest ends here; the run's detail keeps its words */
+    free(a);
+    free(b);
+    return ret;
+}
+
+/* A valid newer app of exactly the same length: downloaded, then refused
+ * before the first byte and the otadata switch. */
 static void test_other_bytes_refused(void **state)
 {
     updfix_t *f = *state;
-    size_t la, lb;
-    uint8_t *a = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, &la);
-    uint8_t *b = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 8, &lb);
-    assert_int_equal(la, lb);
-    assert_memory_not_equal(a, b, la);
-    uint8_t digest[32];
-    expect_file(f, a, la, digest);
-    memserver_init(&f->srv, b, lb);
-    int ret = updfix_run(f, URL, 0);
-    assert_int_equal(ret, OTTER_ERR_UPD_DIGEST_MISMATCH);
+    size_t la;
+    assert_int_equal(index_names_a_server_sends_b(f, 300000, 8, 0, &la), OTTER_ERR_UPD_DIGEST_MISMATCH);
     assert_int_equal(otter_update_detail(&f->up)->phase, OTTER_UPDATE_PHASE_VERIFY);
     assert_int_equal(f->events[OTTER_UPDATE_EV_VERIFIED], 0);
     assert_non_null(strstr(otter_update_detail(&f->up)->expected, "(release index)"));
@@ -102,8 +113,6 @@ static void test_other_bytes_refused(void **state)
     const otter_partition_t *p = otter_ptable_app(&f->dev.pt, OTTER_PT_SUBTYPE_OTA(1));
     assert_int_equal(otter_norsim_data(&f->dev.sim)[p->offset], 0xFF);
     assert_untouched(f);
-    free(a);
-    free(b);
 }
 
 /* A different length in the response head: refused before any flash
@@ -111,42 +120,27 @@ static void test_other_bytes_refused(void **state)
 static void test_other_size_refused_early(void **state)
 {
     updfix_t *f = *state;
-    size_t la, lb;
-    uint8_t *a = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, &la);
-    uint8_t *b = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 7, &lb);
-    uint8_t digest[32];
-    expect_file(f, a, la, digest);
-    memserver_init(&f->srv, b, lb);
+    size_t la;
     otter_norsim_stats_t before, after;
     otter_norsim_stats(&f->dev.sim, &before);
-    assert_int_equal(updfix_run(f, URL, 0), OTTER_ERR_UPD_SIZE_MISMATCH);
+    assert_int_equal(index_names_a_server_sends_b(f, 200000, 7, 0, &la), OTTER_ERR_UPD_SIZE_MISMATCH);
     otter_norsim_stats(&f->dev.sim, &after);
     assert_int_equal(after.ops, before.ops);
     assert_int_equal(f->srv.body_bytes_sent < 4096, 1);
     assert_words(f, "release index");
     assert_untouched(f);
-    free(a);
-    free(b);
 }
 
 /* No Content-Length: the size is known only at the end of the body. */
 static void test_other_size_no_length(void **state)
 {
     updfix_t *f = *state;
-    size_t la, lb;
-    uint8_t *a = updfix_image("1.1.0", 300000, 0, OTTER_CHIP_ESP32, 7, &la);
-    uint8_t *b = updfix_image("1.1.0", 200000, 0, OTTER_CHIP_ESP32, 7, &lb);
-    uint8_t digest[32];
-    expect_file(f, a, la, digest);
-    memserver_init(&f->srv, b, lb);
-    f->srv.no_length = 1;
-    assert_int_equal(updfix_run(f, URL, 0), OTTER_ERR_UPD_SIZE_MISMATCH);
+    size_t la;
+    assert_int_equal(index_names_a_server_sends_b(f, 200000, 7, 1, &la), OTTER_ERR_UPD_SIZE_MISMATCH);
     char want[64];
     snprintf(want, sizeof want, "%zu bytes (release index)", la);
     assert_string_equal(otter_update_detail(&f->up)->expected, want);
     assert_untouched(f);
-    free(a);
-    free(b);
 }
 
 /* The size alone (no digest named) is checked too. */
