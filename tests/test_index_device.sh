@@ -6,7 +6,8 @@
 # rollout it is outside of), and `otter device --index` runs the whole
 # flow: poll, verify, decide, download, refuse to switch when the server
 # serves other bytes than the index names, install the right ones, then
-# up to date; a replayed older index is refused by the device's record.
+# up to date; a replayed older index is refused by the device's record; a
+# release whose first URL fails is installed from its mirror.
 set -eu
 : "${OTTER_BIN:?}" "${OTTER_SRC:?}"
 OTTER="$OTTER_BIN"
@@ -23,6 +24,7 @@ openssl pkey -in "$K/test-p256-b.pem" -pubout -out "$T/pub-b.pem" 2>/dev/null
 "$OTTER" flash init --out "$T/dev.flash" --size 4M --layout min_spiffs --force >/dev/null
 "$OTTER" flash write "$T/dev.flash" --slot ota_0 "$T/img/v1.bin" --valid >/dev/null
 cp "$T/dev.flash" "$T/fresh.flash"
+cp "$T/dev.flash" "$T/mirror.flash"
 
 I="$T/www/index"
 "$OTTER" release new "$I" --seq 5 --days 30 >/dev/null
@@ -71,6 +73,13 @@ want 3 "outside" device --flash "$T/fresh.flash" --index "$U" --index-key "$T/pu
 # The record remembers seq 6: the old index served again is a replay.
 cp "$T/index-seq5" "$I"
 want 1 "replay" device --flash "$T/fresh.flash" --index "$U" --index-key "$T/pub.pem"
+# Mirrors: the first URL is missing (404), the second serves the release.
+"$OTTER" release new "$T/www/index2" --seq 1 --days 30 >/dev/null
+"$OTTER" release add "$T/www/index2" "$T/img/good.bin" --url missing.bin --url app-1.1.0.bin --rollout 100 >/dev/null
+"$OTTER" release sign "$T/www/index2" --key "$K/test-p256.pem" >/dev/null
+want 0 "trying mirror http://127.0.0.1:$FILE_PORT/app-1.1.0.bin" \
+    device --flash "$T/mirror.flash" --index "http://127.0.0.1:$FILE_PORT/index2" --index-key "$T/pub.pem"
+grep -qF "outcome            updated" "$T/out" || fail "the mirror did not install the release"
 want 2 "--index-key PUB.pem" device --flash "$T/fresh.flash" --index "$U"
 want 2 "not both" device --flash "$T/fresh.flash" --index "$U" --url "$U" --index-key "$T/pub.pem"
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "otter/index.h"
 #include "otter/otadata.h"
 #include "otter/proxy.h"
 #include "otter/tls.h"
@@ -125,7 +126,8 @@ typedef struct dev_ctx {
     uint8_t data_buf[4096];
     /* --index: the release it chose (URL resolved; size and SHA-256 the
      * engine insists on) */
-    char index_url[OTTER_HTTP_URL_MAX];
+    char index_urls[OTTER_INDEX_MAX_URLS][OTTER_HTTP_URL_MAX]; /* the release's URL and mirrors, resolved */
+    unsigned n_index_urls;
     bool index_expect;
     uint32_t expect_size;
     uint8_t expect_sha256[32];

@@ -144,12 +144,21 @@ static int take(dev_ctx_t *c, otter_index_poll_t *p)
         snprintf(c->r.detail, sizeof c->r.detail, "release index: %s", why);
         return 1;
     }
-    int n = otter_index_poll_url(p, 0, c->index_url, sizeof c->index_url);
-    if (n < 0) {
-        snprintf(c->r.detail, sizeof c->r.detail, "release index: the release's URL: %s", otter_host_strerror(n));
-        return n;
+    const otter_index_release_t *r = &idx->release[p->decision.release];
+    c->n_index_urls = 0;
+    for (unsigned i = 0; i < r->n_urls && i < OTTER_INDEX_MAX_URLS; i++) {
+        int n = otter_index_poll_url(p, i, c->index_urls[c->n_index_urls], sizeof c->index_urls[0]);
+        if (n < 0) {
+            fprintf(c->out, "index: URL %u of the release: %s; skipped\n", i + 1, otter_host_strerror(n));
+            continue;
+        }
+        c->n_index_urls++;
     }
-    c->o.url = c->index_url;
+    if (!c->n_index_urls) {
+        snprintf(c->r.detail, sizeof c->r.detail, "release index: no usable URL for the release");
+        return OTTER_ERR_URL;
+    }
+    c->o.url = c->index_urls[0];
     c->index_expect = true;
     c->expect_size = p->size;
     memcpy(c->expect_sha256, p->sha256, 32);

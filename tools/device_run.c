@@ -438,6 +438,17 @@ static void update_and_judge(dev_ctx_t *c, uint64_t ops0)
     }
     if (ret == 0)
         ret = run_update(c);
+    /* --index: the release's mirrors in order, while the failure is one a
+     * mirror can cure (the network, or a server with other bytes). */
+    for (unsigned m = 1; c->o.index && m < c->n_index_urls && ret < 0 && ret != OTTER_ERR_FLASH_POWER_LOSS &&
+                        (OTTER_ERR_IS_NET(ret) || ret == OTTER_ERR_UPD_SIZE_MISMATCH ||
+                         ret == OTTER_ERR_UPD_DIGEST_MISMATCH);
+         m++) {
+        fprintf(c->out, "%s failed (%s): trying mirror %s\n", c->o.url, otter_host_errname(ret), c->index_urls[m]);
+        otter_update_free(&c->up);
+        c->o.url = c->index_urls[m];
+        ret = run_update(c);
+    }
     if (ret == OTTER_ERR_FLASH_POWER_LOSS || !otter_norsim_powered(&c->d.sim)) {
         c->r.power_lost = true;
         c->r.outcome = DEV_FAILED;
