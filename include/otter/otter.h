@@ -30,7 +30,11 @@
  *    (otter/partition.h). Errors: otter/error.h (otter_strerror()).
  *
  * Also for firmware: otter/https_ota.h, the same engine behind
- * Arduino-ESP32's HttpsOTAUpdate calls.
+ * Arduino-ESP32's HttpsOTAUpdate calls; a fleet's signed release index:
+ * otter/index_poll.h (poll, verify, decide, in bounded steps; then the
+ * engine with policy.expect_size / expect_sha256 from its result),
+ * otter/index_record.h (the power-safe record it keeps) and
+ * otter/index_trust.h (the TLS trust set an index carries, A/B in flash).
  *
  * Not for the app:
  *   - the bootloader and the simulator: otter_boot_select(),
