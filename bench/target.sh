@@ -15,7 +15,14 @@
 #     the ELF under QEMU with -icount shift=0, its UART connected to nginx;
 #   - checks the ELF's verdict (new slot chosen on reboot, image verified),
 #     and writes the figures it prints plus the map's attribution to
-#     $W/<isa>.tsv; bench/target.sh --md prints the RESULTS.md section.
+#     $W/<isa>.tsv;
+#   - issue 16: links a names-only build (OTTER_ERROR_TEXTS=0); builds
+#     mbedTLS with 4 KB record buffers (mcu-3.6-tls-mfl.h) and runs a
+#     firmware asking nginx for max_fragment_length 4096 ($W/<isa>-mfl) and
+#     one asking nothing, which must fail with OTTER_ERR_TLS_RECORD_TOO_LONG
+#     ($W/<isa>-mfl-none); runs the default firmware against nginx with an
+#     RSA-4096 CA and RSA-2048 server certificate ($W/<isa>-rsa); and sets
+#     the issue's targets, met or not, at the head of the section.
 # Usage: bench/target.sh [--write] [WORKDIR]   (default build-target/footprint)
 #   writes WORKDIR/section.md (bench/run.sh puts it into RESULTS.md as §8);
 #   --write also replaces §8 of bench/RESULTS.md with it. $HOST_MD: the
@@ -34,6 +41,7 @@ deps="${OTTER_DEPS:-$top/../shared/deps}"
 # there) are set beside it in one table.
 mbedvers="${OTTER_FP_MBEDTLS:-3.6.6 4.0.0}"
 mbedver=${mbedvers%% *}
+tlscfg=""  # the mbedTLS configuration variant (mbedtls_build)
 timeout_s="${OTTER_FP_TIMEOUT:-600}"
 IMAGE_SIZE="${OTTER_FP_IMAGE_SIZE:-262144}"
 mkdir -p "$W"
@@ -67,9 +75,11 @@ set_isa() {
 mbedtls_build() {
     tarball="$deps/mbedtls-$mbedver.tar.xz"
     [ -f "$tarball" ] || { echo "footprint: $tarball not found; set OTTER_DEPS" >&2; return 3; }
+    # $tlscfg: "" (the 16 KB incoming record buffer) or "-mfl" (4 KB, for a
+    # server that honours max_fragment_length), 3.6 only.
     case "$mbedver" in
-        3.*) cfgs="tests/target/mbedtls/mcu-3.6-tls.h tests/target/mbedtls/mcu-3.6.h"
-             cfgargs="-DMBEDTLS_CONFIG_FILE=$top/tests/target/mbedtls/mcu-3.6-tls.h"; crypto=mbedcrypto ;;
+        3.*) cfgs="tests/target/mbedtls/mcu-3.6-tls$tlscfg.h tests/target/mbedtls/mcu-3.6-tls.h tests/target/mbedtls/mcu-3.6.h"
+             cfgargs="-DMBEDTLS_CONFIG_FILE=$top/tests/target/mbedtls/mcu-3.6-tls$tlscfg.h"; crypto=mbedcrypto ;;
         *)   cfgs="tests/target/mbedtls/mcu-4.0-https.h tests/target/mbedtls/mcu-4.0-https-crypto.h"
              cfgargs="-DMBEDTLS_CONFIG_FILE=$top/tests/target/mbedtls/mcu-4.0-https.h
                       -DTF_PSA_CRYPTO_CONFIG_FILE=$top/tests/target/mbedtls/mcu-4.0-https-crypto.h
@@ -77,9 +87,9 @@ mbedtls_build() {
     esac
     key=$( { sha256sum "$tarball" | cut -d' ' -f1; cat $cfgs; echo "$cc $arch"; "$cc" --version | head -1; } \
            | sha256sum | cut -c1-12)
-    dest="$top/.deps/target/mbedtls-tls-$mbedver-$isa-$key"
+    dest="$top/.deps/target/mbedtls-tls$tlscfg-$mbedver-$isa-$key"
     if [ -f "$dest/prefix/lib/libmbedtls.a" ]; then echo "$dest/prefix"; return 0; fi
-    rm -rf "$top/.deps/target/mbedtls-tls-$mbedver-$isa-"*; mkdir -p "$dest"
+    rm -rf "$top/.deps/target/mbedtls-tls$tlscfg-$mbedver-$isa-"*; mkdir -p "$dest"
     log="$dest/build.log"
     echo "footprint $isa: cross-building mbedTLS $mbedver with TLS (log: $log)" >&2
     tar -xf "$tarball" -C "$dest"
@@ -103,8 +113,8 @@ TC
     case "$mbedver" in
         3.*)
             cp -r "$src/include/mbedtls" "$src/include/psa" "$dest/prefix/include/"
-            cp tests/target/mbedtls/mcu-3.6-tls.h "$dest/prefix/include/mbedtls/mbedtls_config.h"
-            cp tests/target/mbedtls/mcu-3.6.h "$dest/prefix/include/mbedtls/" # which it includes
+            cp tests/target/mbedtls/mcu-3.6-tls$tlscfg.h "$dest/prefix/include/mbedtls/mbedtls_config.h"
+            cp tests/target/mbedtls/mcu-3.6.h tests/target/mbedtls/mcu-3.6-tls.h "$dest/prefix/include/mbedtls/" # which it includes
             ;;
         *)
             cp -r "$src/include/mbedtls" "$dest/prefix/include/"
@@ -131,7 +141,7 @@ WARN="-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
 build_fw() {
     dir="$1"; shift; rm -rf "$dir"; mkdir -p "$dir/obj"
     CFLAGS="-std=c11 -Os -g -ffunction-sections -fdata-sections $WARN -Iinclude -Isrc -Ihost -Iports/posix
-            -Itests/support -Ibench/target -I$W -isystem $prefix/include $*"
+            -Itests/support -Ibench/target -I${FP_CA_DIR:-$W} -isystem $prefix/include $*"
     # compile LIB FILES...: objects into lib$LIB.a
     compile() {
         lib="$1"; shift
@@ -200,6 +210,8 @@ measure_isa() {
     if [ "$mbedver" = "${mbedvers%% *}" ] && grep -q OTTER_ERROR_TEXTS include/otter/config.h 2>/dev/null; then
         build_fw "$W/$isa-names" -DOTTER_ERROR_TEXTS=0 || return 1
         awk -f bench/target/mapsize.awk "$W/$isa-names/dev-texts.map" >"$d/size-names.tsv"
+        awk -f bench/target/mapsize.awk "$W/$isa-names/dev-bare.map" >"$d/size-names-bare.tsv"
+        awk -v detail=1 -f bench/target/mapsize.awk "$W/$isa-names/dev-bare.map" | grep '^otter:' >"$d/detail-names-bare.tsv"
     fi
     for v in fw-bare fw-texts dev-bare dev-texts; do
         awk -f bench/target/mapsize.awk "$d/$v.map" >"$d/size-$v.tsv"
@@ -214,6 +226,66 @@ measure_isa() {
     fi
     sed -n 's/^FP \([a-z_0-9]*\) \(.*\)$/\1\t\2/p' "$d/run.log" >"$d/figures.tsv"
     echo "footprint $isa: $(fig "$d" verdict) to slot $(fig "$d" boot_slot), version $(fig "$d" boot_version)" >&2
+}
+
+# run_variant DIR: run DIR/fw-texts.elf, keep its figures and the device
+# map's attribution. 0: the firmware says it updated.
+run_variant() {
+    awk -f bench/target/mapsize.awk "$1/dev-bare.map" >"$1/size-dev-bare.tsv"
+    echo "footprint $isa: running $(basename "$1") under QEMU (log: $1/run.log)" >&2
+    run_fw "$1/fw-texts.elf" "$1/run.log"; r=$?
+    sed -n 's/^FP \([a-z_0-9]*\) \(.*\)$/\1\t\2/p' "$1/run.log" >"$1/figures.tsv"
+    return $r
+}
+
+# measure_mfl ISA (issue 16): mbedTLS 3.6 with a 4 KB incoming record
+# buffer (mcu-3.6-tls-mfl.h) and the firmware asking nginx for a 4096-byte
+# max_fragment_length ($W/ISA-mfl: must update, the answer "honoured");
+# then the same firmware asking nothing ($W/ISA-mfl-none), so that nginx
+# sends 16 KB records as a server that ignores the request does: must fail
+# with OTTER_ERR_TLS_RECORD_TOO_LONG.
+measure_mfl() {
+    set_isa "$1"
+    tlscfg=-mfl; prefix=$(mbedtls_build); r=$?; tlscfg=
+    [ $r = 0 ] || return $r
+    build_fw "$W/$isa-mfl" -DFW_MAX_FRAGMENT=4096 || return 1
+    if ! run_variant "$W/$isa-mfl" || [ "$(fig "$W/$isa-mfl" mfl_answer)" != honoured ]; then
+        echo "footprint $isa: the update with max_fragment_length 4096 did not succeed:" >&2
+        grep '^FP \(rc\|error\|verdict\|mfl_answer\)' "$W/$isa-mfl/run.log" >&2; return 1
+    fi
+    build_fw "$W/$isa-mfl-none" -DFW_MAX_FRAGMENT=0 || return 1
+    if run_variant "$W/$isa-mfl-none" || [ "$(fig "$W/$isa-mfl-none" rc_name)" != TLS_RECORD_TOO_LONG ]; then
+        echo "footprint $isa: 16 KB records into a 4 KB buffer did not fail with TLS_RECORD_TOO_LONG:" >&2
+        grep '^FP \(rc\|rc_name\|error\|verdict\)' "$W/$isa-mfl-none/run.log" >&2; return 1
+    fi
+    echo "footprint $isa: max_fragment_length honoured; without it: $(fig "$W/$isa-mfl-none" rc_name)" >&2
+}
+
+# measure_rsa ISA (issue 16): the default firmware trusting an RSA-4096 CA,
+# against nginx with an RSA-2048 server certificate (ECDHE-RSA): RSA
+# verification of both sizes, and its peak heap.
+measure_rsa() {
+    set_isa "$1"
+    prefix=$(mbedtls_build) || return 1
+    FP_CA_DIR="$W/pki-rsa" build_fw "$W/$isa-rsa" || return 1
+    if ! run_variant "$W/$isa-rsa"; then
+        echo "footprint $isa: the update against the RSA server did not succeed:" >&2
+        grep '^FP \(rc\|error\|verdict\)' "$W/$isa-rsa/run.log" >&2; return 1
+    fi
+}
+
+# make_pki_rsa DIR: an RSA-4096 CA and an RSA-2048 server certificate for
+# localhost signed by it, and the CA as the device holds it (DIR/fp_ca.h).
+make_pki_rsa() {
+    d="$1"; mkdir -p "$d"
+    openssl req -x509 -newkey rsa:4096 -nodes -keyout "$d/ca.key" -subj "/CN=otter bench RSA CA" -days 3650 \
+        -sha256 -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -out "$d/ca.pem" 2>/dev/null &&
+    openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -subj "/CN=localhost" -out "$d/server.csr" 2>/dev/null &&
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n' >"$d/ext.cnf" &&
+    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 3650 -sha256 -extfile "$d/ext.cnf" -out "$d/server.pem" 2>/dev/null &&
+    (cd "$d" && cp ca.pem fp_ca.pem && xxd -i fp_ca.pem | sed 's/^unsigned/static const unsigned/') >"$d/fp_ca.h"
 }
 
 # isadir ISA VERSION: where the figures of ISA with mbedTLS VERSION go.
@@ -271,6 +343,8 @@ markdown() {
     echo "(RV32IMC, multilib rv32im). Host figures: this report's §3, §5 and §7"
     echo "(x86-64 unless said; commit \`$(host_fig rev)\`)."
     echo
+    markdown16
+    echo
     echo "### Code and read-only data (flash), from the link maps"
     echo
     echo "*Device* is the firmware without the test harness (\`bench/target/fw_device.c\`:"
@@ -326,8 +400,8 @@ markdown() {
     echo "| figure | Cortex-M4 | RV32IMC | host (x86-64, §3) |"
     echo "|---|---:|---:|---:|"
     echo "| static RAM (.data + .bss), device firmware | $(sum "$a" dev-bare "otter glue app port mbedtls libc padding other" 3; ) + $(sum "$a" dev-bare "otter glue app port mbedtls libc padding other" 4) | $(sum "$r" dev-bare "otter glue app port mbedtls libc padding other" 3) + $(sum "$r" dev-bare "otter glue app port mbedtls libc padding other" 4) | |"
-    echo "| of which the device's otter contexts and buffers (\`fw_app.c\`: ptable, boot, TLS, engine, 1 + 4 + 2 KB buffers) | $(ram "$a" dev-bare app) | $(ram "$r" dev-bare app) | |"
-    echo "| of which mbedTLS (.data + .bss: AES tables built at run time, PSA key slots) | $(ram "$a" dev-bare mbedtls) | $(ram "$r" dev-bare mbedtls) | |"
+    echo "| of which the device's otter contexts and buffers (\`fw_app.c\`: ptable, boot, TLS, engine, $(f "$a" buf_http) + $(f "$a" buf_data) B buffers) | $(ram "$a" dev-bare app) | $(ram "$r" dev-bare app) | |"
+    echo "| of which mbedTLS (.data + .bss: PSA key slots; AES tables in flash) | $(ram "$a" dev-bare mbedtls) | $(ram "$r" dev-bare mbedtls) | |"
     echo "| of which the C library | $(ram "$a" dev-bare libc) | $(ram "$r" dev-bare libc) | |"
     echo "| peak heap, all (= mbedTLS's: otter never allocates, the harness does not during the run) | $(f "$a" heap_peak_mbedtls) | $(f "$r" heap_peak_mbedtls) | $(host_fig heap) (mbedTLS) |"
     echo "| peak heap of mbedTLS without the two record buffers | **$(f "$a" heap_peak_no_records)** | **$(f "$r" heap_peak_no_records)** | $(host_fig norec) |"
@@ -356,7 +430,8 @@ markdown() {
     echo "received between the first and the last engine step that received any."
     echo "Peak heap: \`mbedtls_platform_set_calloc_free()\` with a counting calloc/free (8-byte"
     echo "header each, not counted); peaks restart when the update starts; the record buffers"
-    echo "are the first two blocks of 16 KiB or more (\`mbedtls_ssl_setup()\`'s). mbedTLS 3.6's"
+    echo "are \`mbedtls_ssl_setup()\`'s first block of the incoming buffer's size and the next of the"
+    echo "outgoing one's (content length + record overhead). mbedTLS 3.6's"
     echo "PSA copies each hash input (\`MBEDTLS_PSA_ASSUME_EXCLUSIVE_BUFFERS\` off), hence the"
     echo "allocation count. Stack: 40 KB below \`main\` painted before the update, scanned after."
     echo "Static RAM leaves out the harness and QEMU's RAM flash (4 MB, heap)."
@@ -408,6 +483,121 @@ markdown() {
     echo "which is what its peak adds over 3.6."
 }
 
+# markdown16: the issue-16 table (targets, figures, met or not) from
+# $W/<isa>{,-mfl,-mfl-none,-rsa}/, beside issue 15's figures (commit 4a18b36:
+# 1 + 4 + 2 KB buffers, 95 partition rows, mbedTLS with 16 KB record buffers
+# both ways, ECP window 4 with fixed-point tables, AES tables in RAM).
+markdown16() {
+    a="$W/arm-m4"; r="$W/rv32imc"
+    f() { [ -f "$1/figures.tsv" ] && { v=$(fig "$1" "$2"); echo "${v:--}"; } || echo -; }
+    ramof() { [ -f "$1/size-dev-bare.tsv" ] && awk -F'\t' -v o="$2" '$1 == o { print $3 + $4 }' "$1/size-dev-bare.tsv" || echo -; }
+    codeof() { [ -f "$1/size-$2.tsv" ] && awk -F'\t' '$1 == "otter" || $1 == "glue" { s += $2 } END { print s + 0 }' "$1/size-$2.tsv" || echo -; }
+    # own DIR: otter's contexts and buffers (fw_app.c's, less the mbedTLS
+    # objects otter_tls_t holds) + the update's stack high-water mark
+    own() { [ -f "$1/figures.tsv" ] || { echo -; return; }
+            echo $(( $(ramof "$1" app) - $(f "$1" size_tls_backend) + $(f "$1" stack_hwm) )); }
+    # allin DIR: fw_app.c's statics (otter_tls_t whole) + mbedTLS .data/.bss
+    # + mbedTLS's peak heap + the stack high-water mark
+    allin() { [ -f "$1/figures.tsv" ] && [ "$(f "$1" heap_peak_mbedtls)" != - ] || { echo -; return; }
+              echo $(( $(ramof "$1" app) + $(ramof "$1" mbedtls) + $(f "$1" heap_peak_mbedtls) + $(f "$1" stack_hwm) )); }
+    met() { awk -v x="$1" -v y="$2" -v l="$3" 'BEGIN { if (x == "-" || y == "-") print "not measured";
+            else if (x + 0 <= l && y + 0 <= l) print "**met**";
+            else printf "**not met** (%+d B on Cortex-M4, %+d B on RV32IMC)\n", x - l, y - l }'; }
+    o_a=$(own "$a"); o_r=$(own "$r")
+    d_a=$(allin "$a"); d_r=$(allin "$r")
+    rs_a=$(allin "$a-rsa"); rs_r=$(allin "$r-rsa")
+    m_a=$(allin "$a-mfl"); m_r=$(allin "$r-mfl")
+    c16_a=$(codeof "$a" names-bare); c16_r=$(codeof "$r" names-bare)
+    c28_a=$(codeof "$a" dev-texts); c28_r=$(codeof "$r" dev-texts)
+    maxof() { awk -v x="$1" -v y="$2" 'BEGIN { if (x == "-") print y; else if (y == "-") print x; else print (x > y ? x : y) }'; }
+    any_a=$(maxof "$d_a" "$rs_a"); any_r=$(maxof "$d_r" "$rs_r")
+    echo "### Issue 16: the targets"
+    echo
+    echo "Measured as the issue says, on the QEMU target build of this section, default configuration"
+    echo "(\`include/otter/config.h\`; \`fw_app.c\`: $(f "$a" buf_http)-byte HTTP buffer, $(f "$a" buf_data)-byte data buffer, which is"
+    echo "also the PEM scratch of \`otter_tls_setup()\`; $(grep -m1 'define OTTER_PT_MAX_ENTRIES' include/otter/config.h | awk '{print $3}') partition rows). mbedTLS 3.6.6 with"
+    echo "\`tests/target/mbedtls/mcu-3.6-tls.h\`: incoming record buffer $(f "$a" in_content_len) B, outgoing $(f "$a" out_content_len) B,"
+    echo "\`MBEDTLS_ECP_WINDOW_SIZE 2\`, no \`MBEDTLS_ECP_FIXED_POINT_OPTIM\`, \`MBEDTLS_AES_ROM_TABLES\`."
+    echo "*Issue 15* is the previous run (commit \`4a18b36\`: 1 + 4 + 2 KB buffers, 95 partition rows,"
+    echo "16 KB record buffers both ways, ECP window 4 with fixed-point tables, AES tables in RAM)."
+    echo
+    echo "| target | limit | Cortex-M4 | RV32IMC | issue 15 (M4 / RV32) | verdict |"
+    echo "|---|---:|---:|---:|---:|---|"
+    echo "| otter's own RAM: contexts and buffers (\`fw_app.c\`'s statics less the $(f "$a" size_tls_backend) B of mbedTLS objects in \`otter_tls_t\`) + the update's stack high-water mark | 8192 | $o_a | $o_r | 18255 / 18431 | $(met "$o_a" "$o_r" 8192) |"
+    echo "| peak RAM of a whole HTTPS update, all in (\`fw_app.c\`'s statics + mbedTLS .data/.bss + mbedTLS's peak heap + stack), any TLS 1.2 server: the larger of the P-256 and the RSA chain | 40960 | $any_a | $any_r | 70998 / 71182 | $(met "$any_a" "$any_r" 40960) |"
+    echo "| the same, nginx honouring max_fragment_length 4096 (answer: $(f "$a-mfl" mfl_answer) / $(f "$r-mfl" mfl_answer)) | 28672 | $m_a | $m_r | - | $(met "$m_a" "$m_r" 28672) |"
+    echo "| code of the update path (otter core + glue in the device ELF, \`--gc-sections\`, mbedTLS and libc excluded), error names only (\`OTTER_ERROR_TEXTS=0\`) | 16384 | $c16_a | $c16_r | - | $(met "$c16_a" "$c16_r" 16384) |"
+    echo "| the same with the texts (\`OTTER_ERROR_TEXTS=1\` and \`otter_update_diagnose()\`) | 28672 | $c28_a | $c28_r | 64760 / 73441 | $(met "$c28_a" "$c28_r" 28672) |"
+    echo
+    echo "The parts (Cortex-M4 / RV32IMC, bytes):"
+    echo
+    echo "| part | default, P-256 | default, RSA-4096 CA + RSA-2048 server | max_fragment_length 4096 |"
+    echo "|---|---:|---:|---:|"
+    # prow LABEL FN ARG: a row of "FN DIR ARG" for each variant and ISA
+    prow() { echo "| $1 | $($2 "$a" "$3") / $($2 "$r" "$3") | $($2 "$a-rsa" "$3") / $($2 "$r-rsa" "$3") | $($2 "$a-mfl" "$3") / $($2 "$r-mfl" "$3") |"; }
+    prow "\`fw_app.c\`'s statics: contexts and buffers" ramof app
+    prow "of which \`otter_update_t\`" f size_update
+    prow "of which \`otter_tls_t\` (mbedTLS's ssl, config, DRBG, CA and session objects inside)" f size_tls
+    prow "of which \`otter_ptable_t\`" f size_ptable
+    prow "mbedTLS .data + .bss (PSA key slots, ...)" ramof mbedtls
+    prow "mbedTLS's peak heap" f heap_peak_mbedtls
+    prow "of which the two record buffers" f heap_record_bytes
+    prow "peak heap without them" f heap_peak_no_records
+    prow "stack high-water mark of the update" f stack_hwm
+    prow "of which up to the first body byte (connect, TLS handshake, request)" f stack_hwm_connect
+    prow "after it (download, image and signature checks, switch)" f stack_hwm_download
+    prow "cipher suite" f tls_cipher
+    echo
+    echo "Against a server that ignores max_fragment_length the 4 KB build cannot work: the server"
+    echo "sends records of up to 16 KB. The bench shows it with the same build asking nginx for"
+    echo "nothing (OpenSSL always honours the request, so nginx cannot be made to ignore it; from the"
+    echo "record layer's side the two are the same): the update fails with"
+    echo "\`$(f "$a-mfl-none" rc_name)\` (Cortex-M4) and \`$(f "$r-mfl-none" rc_name)\` (RV32IMC), otter's own error, whose text says:"
+    echo "*$(sed -n 's/.*OTTER_ERR_TLS_RECORD_TOO_LONG, -150, "\(.*\)")$/\1/p' include/otter/errors.def)*."
+    echo "It is not retried (a reconnect would get the same records). A device that must reach any"
+    echo "server uses the 16 KB build (the 40 KB figure); asking for max_fragment_length costs"
+    echo "nothing there and the report says whether the server honoured it (\`max_fragment_answer\`)."
+    echo
+    echo "**Where the bytes are, and what would close the rest** (Cortex-M4 figures):"
+    echo
+    echo "- *otter's own RAM*, $o_a B: the buffers $(( $(f "$a" buf_http) + $(f "$a" buf_data) )) B; \`otter_update_t\` $(f "$a" size_update) B (the image"
+    echo "  check, about 1.2 KB: SHA-256 state, the app descriptor, header bytes; the HTTP client, about"
+    echo "  1.1 KB: \`OTTER_HTTP_URL_MAX\` 256 and the header scratch; status, policy, journal); \`otter_tls_t\`"
+    echo "  less mbedTLS's objects $(( $(f "$a" size_tls) - $(f "$a" size_tls_backend) )) B; the partition table $(f "$a" size_ptable) B; and the stack,"
+    echo "  $(f "$a" stack_hwm) B, whose mark is set in the TLS handshake, inside mbedTLS (ECDHE and ECDSA);"
+    echo "  after the handshake the update needs $(f "$a" stack_hwm_download) B. Counting only that, otter's own is"
+    echo "  $(( $o_a - $(f "$a" stack_hwm) + $(f "$a" stack_hwm_download) )) B. What would close the rest: a 1 KB data buffer (-1024 B; it is also the PEM"
+    echo "  scratch of \`otter_tls_setup()\`, which would then decode a CA larger than 1 KB, such as"
+    echo "  ISRG Root X1, in pieces) and the image check's app descriptor kept as the fields the policy"
+    echo "  reads rather than its 256 bytes."
+    echo "- *Peak RAM, any server*: met with the P-256 chain ($d_a B); not with an RSA-4096 root"
+    echo "  ($rs_a B), as on much of the public web (ISRG Root X1). Of mbedTLS's $(f "$a-rsa" heap_peak_no_records) B of heap outside the"
+    echo "  record buffers ($(f "$a" heap_peak_no_records) B with P-256), the RSA-4096 CA parsed and kept (about 2.5 KB) and the"
+    echo "  4096-bit modular exponentiation that checks the server certificate's signature (about 5 KB of"
+    echo "  bignum temporaries) make the difference (estimated from the sizes, not measured apart). The 16 KB incoming record buffer ($(f "$a" in_content_len) B of content)"
+    echo "  cannot shrink for any server. What would close it: otter's own below 8 KB (above, about"
+    echo "  -2.3 KB), \`MBEDTLS_MPI_WINDOW_SIZE 1\` (a few hundred bytes), and on ESP32 the RSA"
+    echo "  accelerator; or a P-256 trust anchor where the operator chooses it. Not measured here:"
+    echo "  ESP-IDF's \`CONFIG_MBEDTLS_DYNAMIC_BUFFER\`, which is not upstream mbedTLS's."
+    echo "- *Peak RAM with max_fragment_length*: met, record buffers of $(f "$a-mfl" heap_record_bytes) B in place of"
+    echo "  $(f "$a" heap_record_bytes) B. mbedTLS asks for at most the smaller of its two buffers, so this build has"
+    echo "  4 KB both ways (\`tests/target/mbedtls/mcu-3.6-tls-mfl.h\`)."
+    echo "- *Code*: otter's update path is $c16_a B with names only, every module of the issue's list"
+    echo "  in it (below). 16 KB is not reachable without taking functions out: the TLS report's own"
+    echo "  certificate reading (tls\\_der, tls\\_pem, the glue's tls\\_cert: about 6.4 KB) could become a"
+    echo "  build option for devices that never describe a failed handshake; HTTP (client and parser,"
+    echo "  6.8 KB: redirects, chunked bodies, Range resumption) and the update policy (2.4 KB: version,"
+    echo "  secure_version, rollback rules) are the issue's own features. With the texts ($c28_a B), what"
+    echo "  costs is the diagnosis, not the texts: \`otter_update_diagnose()\` and the explain modules it"
+    echo "  calls add $(( $(codeof "$a" names) - c16_a )) B even with names only ($(codeof "$a" names) B), the error texts"
+    echo "  $(( c28_a - $(codeof "$a" names) )) B. A device can keep the codes and the reports and let \`otter doctor\` explain them."
+    if [ -f "$a/detail-names-bare.tsv" ]; then
+        echo
+        printf '%s' "Where the names-only update path's bytes are on Cortex-M4, by module: "
+        sort -t'	' -k2,2nr "$a/detail-names-bare.tsv" | awk -F'\t' '$2 > 0 { m = $1; sub(/^otter:/, "", m); gsub(/_/, "\\_", m); printf "%s%s %d", (NR > 1 ? ", " : ""), m, $2 } END { print "." }'
+    fi
+}
+
 # ---------------------------------------------------------------------------
 . scripts/core-files.sh
 . bench/lib.sh
@@ -439,6 +629,23 @@ for mbedver in $mbedvers; do
     done
 done
 mbedver=${mbedvers%% *}
+tlscfg=""  # the mbedTLS configuration variant (mbedtls_build)
+# Issue 16: the max_fragment_length build and its fallback (mbedTLS 3.6),
+# then an RSA chain.
+tlscfg=
+case "$mbedver" in
+    3.*)
+        for i in arm-m4 rv32imc; do rm -f "$W/$i-mfl/figures.tsv" "$W/$i-mfl-none/figures.tsv"; measure_mfl "$i" || rc=1; done
+        nginx_stop
+        rm -rf "$W/pki-rsa"
+        BENCH_CIPHER=ECDHE-RSA-AES128-GCM-SHA256
+        if make_pki_rsa "$W/pki-rsa" && nginx_start "$W/www" "$W/pki-rsa" 1; then
+            for i in arm-m4 rv32imc; do rm -f "$W/$i-rsa/figures.tsv"; measure_rsa "$i" || rc=1; done
+        else
+            echo "footprint: no RSA server" >&2; rc=1
+        fi
+        ;;
+esac
 nginx_stop
 markdown >"$W/section.md"
 echo "footprint: wrote $W/section.md" >&2

@@ -1,7 +1,6 @@
-/* Names for otter_err_t, generated from errors.def, and otter_strerror():
- * the explanation texts (error_text.c) when OTTER_ERROR_TEXTS is 1, the
- * names when it is 0. The choice is the whole function, made once here. */
-#include "otter/config.h"
+/* Names for otter_err_t, generated from errors.def. otter_strerror() is in
+ * error_words.c, a file (and archive member) of its own so that a program
+ * can bring its own. */
 #include "otter/error.h"
 
 const char *otter_errname(int err)
@@ -18,15 +17,3 @@ const char *otter_errname(int err)
         return "UNKNOWN";
     }
 }
-
-#if OTTER_ERROR_TEXTS
-const char *otter_strerror(int err)
-{
-    return otter_error_text(err);
-}
-#else
-const char *otter_strerror(int err)
-{
-    return otter_errname(err);
-}
-#endif

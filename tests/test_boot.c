@@ -16,6 +16,7 @@
 #include "norsim.h"
 #include "ramflash.h"
 #include "otter/boot.h"
+#include "errwords.h"
 #include "otter/error.h"
 #include "otter/host/partition.h"
 #include "otadata_priv.h"
@@ -232,8 +233,9 @@ static void test_blank_nothing_boots(void **state)
     assert_int_equal(otter_boot_select(&d.boot, &r), OTTER_ERR_BOOT_NO_APP);
     assert_int_equal(r.reason, OTTER_BOOT_REASON_NONE);
     assert_int_equal(r.fallback_err, OTTER_ERR_IMG_MAGIC);
-    assert_string_equal(r.why, "nothing boots: no usable otadata copy and no factory app, and no app slot holds a "
-                               "valid app (ota_0 (app0): not an ESP app image (first byte is not 0xE9))");
+    assert_string_equal(r.why, errwords("nothing boots: no usable otadata copy and no factory app, and no app slot "
+                                        "holds a valid app (ota_0 (app0): not an ESP app image (first byte is not "
+                                        "0xE9))"));
     otter_norsim_stats_t st;
     otter_norsim_stats(&d.rf.sim, &st);
     assert_int_equal(st.ops, 0);
@@ -256,8 +258,8 @@ static void test_fallback_and_none(void **state)
     boot(&d, 0x00, OTTER_BOOT_REASON_FALLBACK, &r);
     assert_int_equal(r.selected, 0x11);
     assert_int_equal(r.fallback_err, OTTER_ERR_IMG_MAGIC);
-    assert_string_equal(r.why, "factory: otadata copy 0 is active (seq 2, state VALID); but ota_1 does not hold a "
-                               "valid app (not an ESP app image (first byte is not 0xE9)): fell back");
+    assert_string_equal(r.why, errwords("factory: otadata copy 0 is active (seq 2, state VALID); but ota_1 does not "
+                                        "hold a valid app (not an ESP app image (first byte is not 0xE9)): fell back"));
     /* ota_0 sits above the selected slot's fallback path: down first, then up */
     assert_int_equal(d.fl.erase(d.fl.ctx, 0x10000, 4096), 0);
     put_app(&d, 0x10, 3);
@@ -269,8 +271,9 @@ static void test_fallback_and_none(void **state)
     assert_int_equal(r.found, 0);
     assert_int_equal(r.reason, OTTER_BOOT_REASON_NONE);
     assert_null(r.part);
-    assert_string_equal(r.why, "nothing boots: otadata copy 0 is active (seq 2, state VALID); but no app slot holds "
-                               "a valid app (ota_1: not an ESP app image (first byte is not 0xE9))");
+    assert_string_equal(r.why, errwords("nothing boots: otadata copy 0 is active (seq 2, state VALID); but no app "
+                                        "slot holds a valid app (ota_1: not an ESP app image (first byte is not "
+                                        "0xE9))"));
     dev_close(&d);
 }
 

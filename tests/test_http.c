@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "http_run.h"
+#include "errwords.h"
 #include "otter/error.h"
 #include "otter/http.h"
 
@@ -748,6 +749,7 @@ static void expect_explain(const run_t *r, int err, const char *want)
 {
     char buf[512];
     size_t n = otter_http_explain(&r->h, err, buf, sizeof buf);
+    want = errwords(want);
     if (strcmp(buf, want) != 0 || n != strlen(want))
         fail_msg("explain(%s):\n  %s\nwant\n  %s", otter_errname(err), buf, want);
 }

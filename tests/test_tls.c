@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "otter/crypto.h"
+#include "errwords.h"
 #include "otter/error.h"
 #include "otter/host/tls_report.h"
 #include "otter/tls.h"
@@ -257,7 +258,7 @@ static void test_explain_truncation(void **state)
     r.result = OTTER_ERR_TIMEOUT;
     char full[512], small[16];
     size_t n = otter_tls_explain(&r, full, sizeof full);
-    assert_string_equal(full, "Could not talk to example.com:443: timed out.\n");
+    assert_string_equal(full, errwords("Could not talk to example.com:443: timed out.\n"));
     assert_int_equal(n, strlen(full));
     assert_int_equal(otter_tls_explain(&r, small, sizeof small), n);
     assert_string_equal(small, "Could not talk ");
@@ -401,8 +402,8 @@ static void test_scripted_failures(void **state)
     assert_int_equal(f.report.trust_ca_count, 1);
     assert_int_equal(f.report.now, 1780000000);
     otter_tls_explain(&f.report, words, sizeof words);
-    assert_string_equal(words, "Could not talk to example.com:443: timed out.\n"
-                               "(mbedTLS -0x6800 SSL_TIMEOUT)\n");
+    assert_string_equal(words, errwords("Could not talk to example.com:443: timed out.\n"
+                                        "(mbedTLS -0x6800 SSL_TIMEOUT)\n"));
 
     assert_int_equal(scripted_n(&f, NULL, 0, OTTER_ERR_CLOSED), OTTER_ERR_CLOSED);
     assert_int_equal(f.report.backend_err, -0x7280);

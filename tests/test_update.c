@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "errwords.h"
 #include "otter/error.h"
 #include "otter/otadata.h"
 #include "otter/sigblock.h"
@@ -373,7 +374,7 @@ static void test_refuses_running_slot(void **state)
         assert_int_equal(f->srv.requests, 0); /* not even a request */
         char words[768];
         otter_update_diagnose(&f->up, words, sizeof words);
-        assert_non_null(strstr(words, "running slot or overlaps it"));
+        assert_non_null(strstr(words, errpart("running slot or overlaps it", OTTER_ERR_UPD_RUNNING_SLOT)));
         assert_non_null(strstr(words, "nothing was erased"));
         assert_non_null(strstr(words, "running app and otadata are unchanged"));
         uint8_t *after = whole_flash(f);

@@ -12,7 +12,7 @@ static otter_ptable_t pt;
 static otter_boot_t boot;
 static otter_tls_t tls;
 static otter_update_t up;
-static uint8_t http_buf[1024], data_buf[4096], work[2048];
+static uint8_t http_buf[FW_HTTP_BUF], data_buf[FW_DATA_BUF];
 
 int fw_app_update(const fw_app_ports_t *p, const char *url, char *why, size_t why_len)
 {
@@ -33,8 +33,10 @@ int fw_app_update(const fw_app_ports_t *p, const char *url, char *why, size_t wh
                              .entropy = p->entropy,
                              .ca = p->ca,
                              .ca_len = p->ca_len,
-                             .work = work,
-                             .work_len = sizeof work,
+                             .work = data_buf, /* free until the update begins */
+                             .work_len = sizeof data_buf,
+                             .report = p->report,
+                             .max_fragment_len = FW_MAX_FRAGMENT,
                              .flags = OTTER_TLS_TLS12_ONLY};
     if ((rc = otter_tls_setup(&tls, &tc))) {
         otter_tls_free(&tls);

@@ -11,6 +11,22 @@
 #include "otter/tls.h"
 #include "otter/update.h"
 
+/* The buffers the device gives otter (issue 16's default configuration):
+ * the HTTP buffer (request and response head) and the data buffer (each
+ * network read, each program, the signature sector checked in pieces),
+ * which also serves as the PEM scratch of otter_tls_setup(): setup is over
+ * before the update uses it. FW_MAX_FRAGMENT: the max_fragment_length asked
+ * of the server (0: none), for an mbedTLS with that incoming buffer. */
+#ifndef FW_HTTP_BUF
+#define FW_HTTP_BUF 1024
+#endif
+#ifndef FW_DATA_BUF
+#define FW_DATA_BUF 2048
+#endif
+#ifndef FW_MAX_FRAGMENT
+#define FW_MAX_FRAGMENT 0
+#endif
+
 typedef struct fw_app_ports {
     const otter_flash_t *flash;
     const otter_transport_t *tcp;
@@ -22,6 +38,7 @@ typedef struct fw_app_ports {
     /* called after begin and after every step with the engine */
     void (*on_step)(void *ctx, const otter_update_t *up);
     void *step_ctx;
+    otter_tls_report_t *report; /* the handshake's report, NULL for none */
 } fw_app_ports_t;
 
 /* One whole update from url: mark the running app valid, set up TLS, run

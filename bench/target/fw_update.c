@@ -8,7 +8,9 @@
  *     mbedtls_calloc/free below (MBEDTLS_PLATFORM_MEMORY), the two record
  *     buffers told apart (see blockhdr_t);
  *   - stack: painted from 1 KiB below main's top_marker down STACK_PAINT
- *     bytes just before the update, scanned after it;
+ *     bytes just before the update, scanned at the first body byte
+ *     (connect, handshake, request: painted again below the step's frame
+ *     then) and after the update;
  *   - instructions (board.h): the whole update and the steady download,
  *     less the time spun waiting on the UART, and with the UART driver and
  *     the flash simulator (a device's SPI flash driver, not otter) apart.
@@ -22,12 +24,15 @@
 #include <unistd.h>
 
 #include <mbedtls/platform.h>
+#include <mbedtls/ssl.h> /* the record buffers' sizes */
 
 #include "board.h"
 #include "fw_app.h"
 #include "fw_port.h"
 #include "imgmake.h"
+#include "otter/boot.h"
 #include "otter/error.h"
+#include "otter/partition.h"
 #include "simdev.h"
 #include "fp_ca.h" /* fp_ca_pem[], fp_ca_pem_len: the CA, made by bench/target.sh */
 
@@ -38,21 +43,31 @@
 /* ---- mbedTLS's heap, counted ----------------------------------------------- */
 
 typedef struct heapcount {
-    size_t cur, peak, cur_small, peak_small, biggest;
+    size_t cur, peak, cur_small, peak_small, biggest, record_bytes;
     unsigned allocs, records, big;
 } heapcount_t;
 static heapcount_t heap;
 
 /* Each block carries an 8-byte header: its length and whether it is one of
- * the two record buffers. Those are the first two blocks of 16 KiB or more
- * since the update began: mbedtls_ssl_setup() allocates them before any
- * record flows (later large blocks, such as PSA's copies of a record's
- * ciphertext and plaintext in 4.0, count as ordinary heap). */
+ * the two record buffers. mbedtls_ssl_setup() allocates them before any
+ * record flows, the incoming one first (MBEDTLS_SSL_IN_CONTENT_LEN plus the
+ * record overhead), the outgoing one next (..._OUT_CONTENT_LEN plus it):
+ * they are the first block since the update began of the one size and the
+ * next block of the other. Later large blocks (PSA's copies of a record's
+ * ciphertext and plaintext in 4.0) count as ordinary heap. */
 typedef struct blockhdr {
     uint32_t len;
     uint32_t record;
 } blockhdr_t;
 _Static_assert(sizeof(blockhdr_t) == 8, "header keeps 8-byte alignment");
+
+#define RECORD_OVERHEAD_MAX 512u
+
+static int is_record_buffer(uint32_t len)
+{
+    uint32_t want = heap.records == 0 ? MBEDTLS_SSL_IN_CONTENT_LEN : MBEDTLS_SSL_OUT_CONTENT_LEN;
+    return heap.records < 2 && len >= want && len < want + RECORD_OVERHEAD_MAX;
+}
 
 static void *fp_calloc(size_t n, size_t size)
 {
@@ -68,8 +83,9 @@ static void *fp_calloc(size_t n, size_t size)
         heap.peak = heap.cur;
     if (h.len >= RECORD_MIN)
         heap.big++;
-    if (h.len >= RECORD_MIN && heap.records < 2) {
+    if (is_record_buffer(h.len)) {
         heap.records++;
+        heap.record_bytes += h.len;
         h.record = 1;
     } else {
         heap.cur_small += h.len;
@@ -126,7 +142,23 @@ static int fl_erase(void *ctx, uint32_t addr, size_t len)
 
 /* ---- the stack ----------------------------------------------------------- */
 
-static uint8_t *paint_lo, *paint_hi;
+static uint8_t *paint_lo, *paint_hi, *stack_top;
+static size_t stack_connect; /* high-water mark up to the first body byte */
+
+/* At the first body byte (connect, TLS handshake, request and response
+ * head done): note the mark so far and paint again below the caller's
+ * frame, so that the final scan gives the rest of the update apart. */
+__attribute__((noinline)) static void stack_repaint(void)
+{
+    uint8_t here;
+    uint8_t *p = paint_lo;
+    while (p < paint_hi && *p == PAINT_BYTE)
+        p++;
+    stack_connect = (size_t)(stack_top - p);
+    uint8_t *below = (uint8_t *)((uintptr_t)&here - 256u); /* clear of this frame */
+    for (volatile uint8_t *q = paint_lo; q < below; q++)
+        *q = PAINT_BYTE;
+}
 
 __attribute__((noinline)) static void stack_paint(uint8_t *top)
 {
@@ -158,6 +190,7 @@ static void on_step(void *ctx, const otter_update_t *up)
     if (st->downloaded == 0)
         return;
     if (s->first_bytes == 0) {
+        stack_repaint();
         fw_snap(&s->first);
         s->first_bytes = st->downloaded;
     }
@@ -191,6 +224,7 @@ int main(void)
     static otter_simdev_t dev;
     static steps_t s;
     static char why[512];
+    static otter_tls_report_t report;
 
     otter_transport_t tcp;
     otter_clock_t clock;
@@ -228,7 +262,8 @@ int main(void)
                             .ca = fp_ca_pem,
                             .ca_len = fp_ca_pem_len,
                             .on_step = on_step,
-                            .step_ctx = &s};
+                            .step_ctx = &s,
+                            .report = &report};
 
     /* The device's set-up is not the update: peaks restart from what is
      * allocated now (PSA's state, if any). */
@@ -236,17 +271,39 @@ int main(void)
     heap.peak_small = heap.cur_small;
     heap.biggest = 0;
     heap.allocs = heap.records = heap.big = 0;
+    heap.record_bytes = 0;
     size_t heap_base = heap.cur;
     void *brk0 = sbrk(0);
     fw_counts_t end;
+    stack_top = top;
     stack_paint(top); /* the set-up above is the harness's, not the update's */
     fw_snap(&s.start);
     rc = fw_app_update(&ports, "https://localhost/app-1.1.0.bin", why, sizeof why);
     fw_snap(&end);
     void *brk1 = sbrk(0);
-    size_t stack = stack_used(top);
+    size_t stack_rest = stack_used(top);
+    size_t stack = stack_rest > stack_connect ? stack_rest : stack_connect;
 
     printf("FP rc %d\n", rc);
+    printf("FP rc_name %s\n", otter_errname(rc));
+    printf("FP tls_version %s\nFP tls_cipher %s\n", report.version[0] ? report.version : "-",
+           report.cipher[0] ? report.cipher : "-");
+    printf("FP mfl_requested %u\nFP mfl_answer %s\n", (unsigned)report.max_fragment_len,
+           report.max_fragment_answer == OTTER_TLS_MFL_HONOURED  ? "honoured"
+           : report.max_fragment_answer == OTTER_TLS_MFL_IGNORED ? "ignored"
+                                                                 : "unknown");
+    printf("FP in_content_len %u\nFP out_content_len %u\n", (unsigned)MBEDTLS_SSL_IN_CONTENT_LEN,
+           (unsigned)MBEDTLS_SSL_OUT_CONTENT_LEN);
+    /* otter's own RAM: the device's contexts less the TLS library's objects
+     * that otter_tls_t holds for it (opaque), and its buffers */
+    printf("FP size_ptable %lu\nFP size_boot %lu\nFP size_tls %lu\nFP size_tls_backend %lu\n",
+           (unsigned long)sizeof(otter_ptable_t), (unsigned long)sizeof(otter_boot_t),
+           (unsigned long)sizeof(otter_tls_t), (unsigned long)OTTER_TLS_BACKEND_SIZE);
+    printf("FP size_update %lu\nFP buf_http %u\nFP buf_data %u\n", (unsigned long)sizeof(otter_update_t),
+           (unsigned)FW_HTTP_BUF, (unsigned)FW_DATA_BUF);
+    printf("FP stack_hwm %lu\n", (unsigned long)stack);
+    printf("FP stack_hwm_connect %lu\nFP stack_hwm_download %lu\n", (unsigned long)stack_connect,
+           (unsigned long)stack_rest);
     if (rc != 0) {
         printf("FP error update failed: %s (%s)\n", otter_strerror(rc), why);
         return 1;
@@ -263,7 +320,7 @@ int main(void)
     printf("FP heap_big_blocks %u\n", heap.big);
     printf("FP heap_allocs %u\nFP heap_leak %lu\nFP brk_growth %ld\n", heap.allocs, (unsigned long)heap.cur,
            (long)((char *)brk1 - (char *)brk0));
-    printf("FP stack_hwm %lu\n", (unsigned long)stack);
+    printf("FP heap_record_bytes %lu\n", (unsigned long)heap.record_bytes);
     uint64_t dl = s.last_bytes - s.first_bytes;
     printf("FP bytes %lu\nFP steady_bytes %lu\n", (unsigned long)s.last_bytes, (unsigned long)dl);
     char b[24];

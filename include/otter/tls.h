@@ -133,7 +133,9 @@ typedef struct otter_tls_config {
      * TLS 1.2's: asking for it limits the connection to TLS 1.2 (mbedTLS's
      * TLS 1.3 client refuses it when a TLS 1.3 server echoes it). Needs a
      * TLS library built with it (mbedTLS: MBEDTLS_SSL_MAX_FRAGMENT_LENGTH,
-     * on by default; else setup fails with OTTER_ERR_UNSUPPORTED).
+     * on by default; else setup fails with OTTER_ERR_UNSUPPORTED) whose
+     * record buffers both hold it (mbedTLS: MBEDTLS_SSL_IN_CONTENT_LEN and
+     * _OUT_CONTENT_LEN at least max_fragment_len; else the same).
      * Whether the server honoured it is in the report
      * (max_fragment_answer). A server that ignores it is not an error: the
      * handshake goes on and the server may send records of up to 16 KB, so
@@ -212,6 +214,7 @@ typedef struct otter_tls {
     uint8_t alert_n;         /* BIO: bytes of a plaintext alert record seen */
     uint8_t alert_body[2];
     uint16_t rec_left;       /* BIO: body bytes left in the current record */
+    uint16_t rec_max;        /* BIO: the longest record body the server sent */
     int16_t last_alert;      /* fatal alert seen in a plaintext record, -1 none */
     uint8_t ccs_seen;        /* BIO: the server's ChangeCipherSpec: records encrypted from here */
     otter_tls_hello_scan_t hello; /* BIO: the ServerHello's max_fragment_length answer */
@@ -238,7 +241,8 @@ void otter_tls_init(otter_tls_t *tls);
  * certificate does not parse: its index is otter_tls_bad_ca_index()),
  * OTTER_ERR_BUF_TOO_SMALL (work too small for a certificate),
  * OTTER_ERR_UNSUPPORTED (max_fragment_len in a TLS library built without
- * it), OTTER_ERR_CRYPTO (RNG / PSA / TLS library setup failed). */
+ * it or with a record buffer smaller than it), OTTER_ERR_CRYPTO (RNG / PSA /
+ * TLS library setup failed). */
 int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg);
 
 /* Fill t with this context as a transport (t->ctx = tls). */
@@ -260,7 +264,9 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
 
 /* Read up to len bytes of application data, waiting at most timeout_ms.
  * Returns bytes (> 0), OTTER_ERR_TIMEOUT, OTTER_ERR_CLOSED (close_notify or
- * end of stream), OTTER_ERR_NET_IO, OTTER_ERR_TLS_IO (bad record), or
+ * end of stream), OTTER_ERR_NET_IO, OTTER_ERR_TLS_IO (bad record),
+ * OTTER_ERR_TLS_RECORD_TOO_LONG (a record longer than an incoming buffer
+ * built below 16 KB: the server ignored max_fragment_length), or
  * OTTER_ERR_STATE when not connected. Never 0. */
 int otter_tls_read(otter_tls_t *tls, uint8_t *buf, size_t len, uint32_t timeout_ms);
 

@@ -80,9 +80,13 @@ _Static_assert(OTTER_TLS_VF_BAD_KEY == MBEDTLS_X509_BADCERT_BAD_KEY, "flag value
  * with OTTER_ERR_UNSUPPORTED. */
 #if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
 #define HAVE_MFL 1
+/* mbedTLS asks for no more than its smaller record buffer holds. */
+#define MFL_MAX (MBEDTLS_SSL_IN_CONTENT_LEN < MBEDTLS_SSL_OUT_CONTENT_LEN ? MBEDTLS_SSL_IN_CONTENT_LEN \
+                                                                        : MBEDTLS_SSL_OUT_CONTENT_LEN)
 #define conf_max_frag_len(conf, mfl) mbedtls_ssl_conf_max_frag_len((conf), (mfl))
 #else
 #define HAVE_MFL 0
+#define MFL_MAX 0
 #define conf_max_frag_len(conf, mfl) ((void)(conf), (void)(mfl), MBEDTLS_ERR_SSL_BAD_INPUT_DATA)
 #endif
 
@@ -164,6 +168,9 @@ static void sniff_records(otter_tls_t *tls, const unsigned char *p, size_t n)
             if (tls->rec_hdr_n == 5) {
                 tls->rec_hdr_n = 0;
                 tls->rec_left = (uint16_t)(tls->rec_hdr[3] << 8 | tls->rec_hdr[4]);
+                if (tls->rec_left > tls->rec_max) {
+                    tls->rec_max = tls->rec_left;
+                }
                 tls->alert_n = 0;
             }
             continue;
@@ -597,7 +604,7 @@ int otter_tls_setup(otter_tls_t *tls, const otter_tls_config_t *cfg)
         mfl_code(cfg->max_fragment_len, &mfl) != OTTER_OK) {
         return OTTER_ERR_INVAL;
     }
-    if (mfl != MBEDTLS_SSL_MAX_FRAG_LEN_NONE && !HAVE_MFL) {
+    if (mfl != MBEDTLS_SSL_MAX_FRAG_LEN_NONE && (!HAVE_MFL || cfg->max_fragment_len > MFL_MAX)) {
         return OTTER_ERR_UNSUPPORTED;
     }
     tls->lower = *cfg->lower;
@@ -634,7 +641,17 @@ static int alert_received(const otter_tls_t *tls, int ret)
     return ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? tls->last_alert : -1;
 }
 
-/* The otter error for a failed handshake. */
+/* A device may build mbedTLS with an incoming record buffer below the 16 KB
+ * a record can carry (MBEDTLS_SSL_IN_CONTENT_LEN), counting on the server
+ * to honour max_fragment_length. A record longer than that buffer can hold
+ * (its content plus at most RECORD_EXPANSION_MAX of IV, tag, MAC and
+ * padding) fails in mbedTLS with a generic code; otter names the cause. */
+#define RECORD_EXPANSION_MAX 256u
+static int record_too_long(const otter_tls_t *tls)
+{
+    return MBEDTLS_SSL_IN_CONTENT_LEN < 16384 && tls->rec_max > MBEDTLS_SSL_IN_CONTENT_LEN + RECORD_EXPANSION_MAX;
+}
+
 /* The otter error for the verify flags of the last check (0: trusted). */
 static int verdict(const otter_tls_t *tls)
 {
@@ -671,6 +688,9 @@ static int handshake_error(const otter_tls_t *tls, int ret, int alert)
 {
     if (tls->io_err) {
         return tls->io_err;
+    }
+    if (record_too_long(tls)) {
+        return OTTER_ERR_TLS_RECORD_TOO_LONG;
     }
     if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && tls->verify_ran) {
         return verdict(tls);
@@ -792,6 +812,7 @@ int otter_tls_connect(otter_tls_t *tls, const char *host, uint16_t port, uint32_
     tls->hostname_mismatch = 0;
     tls->rec_hdr_n = 0;
     tls->rec_left = 0;
+    tls->rec_max = 0;
     tls->alert_n = 0;
     tls->last_alert = -1;
     tls->ccs_seen = 0;
@@ -837,7 +858,7 @@ static int io_error(otter_tls_t *tls, int ret)
     if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF) {
         return OTTER_ERR_CLOSED;
     }
-    return OTTER_ERR_TLS_IO;
+    return record_too_long(tls) ? OTTER_ERR_TLS_RECORD_TOO_LONG : OTTER_ERR_TLS_IO;
 }
 
 int otter_tls_read(otter_tls_t *tls, uint8_t *buf, size_t len, uint32_t timeout_ms)

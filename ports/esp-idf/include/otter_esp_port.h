@@ -68,8 +68,11 @@ const otter_flash_t *otter_esp_flash_port(otter_esp_flash_t *f);
 
 /* The device's partition table as otter sees it, built from ESP-IDF's own
  * partition list (esp_partition_find), so it is the table the bootloader
- * and esp_ota_* use. Errors: ESP_ERR_NOT_FOUND (no partitions),
- * ESP_ERR_NO_MEM (more than OTTER_PT_MAX_ENTRIES), ESP_ERR_INVALID_STATE
+ * and esp_ota_* use. A table with more rows than OTTER_PT_MAX_ENTRIES
+ * keeps only the app slots and otadata (pt->dropped counts the others), as
+ * otter_ptable_read() does. Errors: ESP_ERR_NOT_FOUND (no partitions),
+ * ESP_ERR_NO_MEM (more app slots and otadata than OTTER_PT_MAX_ENTRIES),
+ * ESP_ERR_INVALID_STATE
  * (otter refuses the table: otter_err says why). */
 esp_err_t otter_esp_ptable_load(otter_ptable_t *pt, int *otter_err);
 

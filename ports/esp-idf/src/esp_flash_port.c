@@ -205,9 +205,12 @@ const otter_flash_t *otter_esp_flash_port(otter_esp_flash_t *f)
     return &f->flash;
 }
 
-esp_err_t otter_esp_ptable_load(otter_ptable_t *pt, int *otter_err)
+/* The rows of ESP-IDF's partition list as pt's entries; with
+ * update_rows_only, only the app slots and otadata (what an update and the
+ * boot choice use; pt->dropped counts the others), as otter_ptable_read()
+ * keeps them from a table with more rows than OTTER_PT_MAX_ENTRIES. */
+static esp_err_t load_rows(otter_ptable_t *pt, int update_rows_only, int *oerr)
 {
-    int oerr = 0;
     esp_err_t ret = ESP_OK;
     otter_ptable_init(pt);
     pt->has_md5 = 0;
@@ -219,12 +222,28 @@ esp_err_t otter_esp_ptable_load(otter_ptable_t *pt, int *otter_err)
          * flash chips are not either. */
         if (p->type == 0x02 || p->type == 0x03 || p->flash_chip != esp_flash_default_chip)
             continue;
+        if (update_rows_only && p->type != OTTER_PT_TYPE_APP &&
+            !(p->type == OTTER_PT_TYPE_DATA && p->subtype == OTTER_PT_SUBTYPE_OTADATA)) {
+            pt->dropped++;
+            continue;
+        }
         uint32_t flags = (p->encrypted ? OTTER_PT_FLAG_ENCRYPTED : 0u) | (p->readonly ? OTTER_PT_FLAG_READONLY : 0u);
-        oerr = otter_ptable_add(pt, p->label, (uint8_t)p->type, (uint8_t)p->subtype, p->address, p->size, flags);
-        if (oerr < 0)
-            ret = oerr == OTTER_ERR_PT_TOO_MANY ? ESP_ERR_NO_MEM : ESP_ERR_INVALID_STATE;
+        *oerr = otter_ptable_add(pt, p->label, (uint8_t)p->type, (uint8_t)p->subtype, p->address, p->size, flags);
+        if (*oerr < 0)
+            ret = *oerr == OTTER_ERR_PT_TOO_MANY ? ESP_ERR_NO_MEM : ESP_ERR_INVALID_STATE;
     }
     esp_partition_iterator_release(it);
+    return ret;
+}
+
+esp_err_t otter_esp_ptable_load(otter_ptable_t *pt, int *otter_err)
+{
+    int oerr = 0;
+    esp_err_t ret = load_rows(pt, 0, &oerr);
+    if (ret == ESP_ERR_NO_MEM) {
+        oerr = 0;
+        ret = load_rows(pt, 1, &oerr); /* more rows than fit: keep the ones an update needs */
+    }
     if (ret == ESP_OK && pt->count == 0)
         ret = ESP_ERR_NOT_FOUND;
     if (ret == ESP_OK) {

@@ -15,7 +15,20 @@
  * TLS 1.3 is left out: in 3.6 it needs MBEDTLS_USE_PSA_CRYPTO, which moves
  * TLS 1.2 onto PSA as well; not what ESP-IDF 5.x's default build has.
  * No sockets, no file system, no time (otter checks certificate dates with
- * the port's wall clock), no key storage. */
+ * the port's wall clock), no key storage.
+ * RAM (issue 16; the same options are ESP-IDF's menuconfig ones, see
+ * ports/esp-idf/README.md, "RAM"):
+ *   - the incoming record buffer holds a whole 16 KB record, what any
+ *     server may send (MBEDTLS_SSL_IN_CONTENT_LEN; mcu-3.6-tls-mfl.h
+ *     sets it to what a max_fragment_length request allows);
+ *   - the outgoing one holds what a client sends: ClientHello (about 250
+ *     bytes here), ClientKeyExchange, Finished, an HTTP request (otter's
+ *     HTTP buffer, 1 KB), so 1 KB; longer writes go out in several records
+ *     (and a max_fragment_length request is limited to the smaller of the
+ *     two, so this build asks for none);
+ *   - ECP: window 2 and no fixed-point tables (less heap in ECDHE and
+ *     ECDSA, slower: bench/RESULTS.md §8);
+ *   - AES tables in flash rather than built in RAM at run time. */
 #ifndef OTTER_TARGET_MBEDTLS_TLS_CONFIG_H
 #define OTTER_TARGET_MBEDTLS_TLS_CONFIG_H
 
@@ -50,5 +63,15 @@
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
+
+#ifndef MBEDTLS_SSL_IN_CONTENT_LEN
+#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#endif
+#ifndef MBEDTLS_SSL_OUT_CONTENT_LEN
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 1024
+#endif
+#define MBEDTLS_ECP_WINDOW_SIZE 2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#define MBEDTLS_AES_ROM_TABLES
 
 #endif

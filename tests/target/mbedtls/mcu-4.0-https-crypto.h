@@ -43,4 +43,10 @@
 #define MBEDTLS_ASN1_WRITE_C
 #define MBEDTLS_HAVE_ASM
 
+/* RAM (issue 16), as in mcu-3.6-tls.h: ECP window 2 without fixed-point
+ * tables, AES tables in flash. */
+#define MBEDTLS_ECP_WINDOW_SIZE 2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#define MBEDTLS_AES_ROM_TABLES
+
 #endif

@@ -23,4 +23,9 @@
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 
+/* RAM (issue 16), as in mcu-3.6-tls.h: a 16 KB incoming record buffer
+ * (any server), a 1 KB outgoing one (what a client sends). */
+#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 1024
+
 #endif
