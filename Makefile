@@ -23,7 +23,7 @@ deps-bench:
 	@scripts/deps.sh $(BENCH_DEPS)
 
 build: deps-build
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTTER_ERROR_TEXTS=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 build-asan: deps-build
