@@ -8,17 +8,8 @@ OTTER="${OTTER_BIN:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/otter-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 FAILS=0
-CHECKS=0
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); sed 's/^/    | /' "$T/out" | head -8; }
-# want RC TEXT ARGS...: otter ARGS exits RC and prints TEXT (stdout or stderr)
-want() {
-    rc_want=$1; text=$2; shift 2
-    CHECKS=$((CHECKS + 1))
-    "$OTTER" "$@" >"$T/out" 2>&1
-    rc=$?
-    [ "$rc" -eq "$rc_want" ] || { fail "otter $*: exit $rc, want $rc_want"; return; }
-    grep -qF -- "$text" "$T/out" || { fail "otter $*: lacks '$text'"; return; }
-}
+# want RC TEXT ARGS... and fail (tests/support/cli_want.sh)
+. "${OTTER_SRC:?}/tests/support/cli_want.sh"
 
 # --- --help at every level -------------------------------------------------------
 want 0 "usage: otter <command>" --help
